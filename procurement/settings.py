@@ -1,0 +1,223 @@
+"""
+Settings for the procurement portal.
+
+Every value comes from the environment (or an optional ``.env`` file beside
+``manage.py``); ``.env.example`` documents each variable. Defaults are the safe
+ones: ``DEBUG`` off, a ``SECRET_KEY`` required unless ``DEBUG`` is on.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env(DEBUG=(bool, False))
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+DEBUG = env("DEBUG")
+
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local work).")
+    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "purchase_orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "procurement.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "procurement.wsgi.application"
+
+# SQLite is the embedded default so that the demo needs no server; PostgreSQL
+# (psycopg 3) is used whenever DATABASE_URL points at it.
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions and a busy timeout stop "database is locked"
+    # errors when the web process and the worker write at the same time.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-in"
+TIME_ZONE = env("TIME_ZONE", default="Asia/Kolkata")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    default=(
+        "django.core.mail.backends.smtp.EmailBackend"
+        if env("EMAIL_HOST", default="")
+        else "django.core.mail.backends.console.EmailBackend"
+    ),
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="procurement@localhost")
+
+# Production hardening; every value can be relaxed from the environment for
+# a deployment behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if env.bool("USE_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Procurement portal: EnKash purchase-order webhooks",
+    "DESCRIPTION": (
+        "Webhooks that the Bharat Connect B2B network (through EnKash) calls "
+        "for purchase-order requests and responses."
+    ),
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Background work: the tasks API with the durable database backend.
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
+        ),
+    },
+}
+
+# EnKash (Bharat Connect B2B). Read by the network layer at call time.
+ENKASH_BASE_URL = env("ENKASH_BASE_URL", default="http://127.0.0.1:8001")
+ENKASH_CLIENT_ID = env("ENKASH_CLIENT_ID", default="demo-client")
+ENKASH_CLIENT_SECRET = env("ENKASH_CLIENT_SECRET", default="demo-secret" if DEBUG else "")
+ENKASH_WEBHOOK_SECRET = env(
+    "ENKASH_WEBHOOK_SECRET",
+    default="whsec_ZGVtby13ZWJob29rLXNlY3JldC1mb3ItbG9jYWwtd29yaw==" if DEBUG else "",
+)
+# Extra secrets still accepted while a new ENKASH_WEBHOOK_SECRET rolls out.
+ENKASH_WEBHOOK_PREVIOUS_SECRETS = env.list("ENKASH_WEBHOOK_PREVIOUS_SECRETS", default=[])
+ENKASH_WEBHOOK_AUTH_MODE = env("ENKASH_WEBHOOK_AUTH_MODE", default="signature")
+ENKASH_WEBHOOK_AUTH_HEADER = env("ENKASH_WEBHOOK_AUTH_HEADER", default="X-EnKash-Webhook-Secret")
+ENKASH_WEBHOOK_TOLERANCE_SECONDS = env.int("ENKASH_WEBHOOK_TOLERANCE_SECONDS", default=300)
+ENKASH_WEBHOOK_ALLOWED_IPS = env.list("ENKASH_WEBHOOK_ALLOWED_IPS", default=[])
+ENKASH_CONNECT_TIMEOUT_SECONDS = env.float("ENKASH_CONNECT_TIMEOUT_SECONDS", default=5.0)
+ENKASH_TIMEOUT_SECONDS = env.float("ENKASH_TIMEOUT_SECONDS", default=30.0)
+ENKASH_TOKEN_PATH = env("ENKASH_TOKEN_PATH", default="/api/v0/merchant/token")
+ENKASH_TOKEN_HEADER = env("ENKASH_TOKEN_HEADER", default="Authorization")
+ENKASH_DEVICE_GEOCODE = env("ENKASH_DEVICE_GEOCODE", default="12.9716,77.5946")
+ENKASH_MAX_ATTEMPTS = env.int("ENKASH_MAX_ATTEMPTS", default=12)
+ENKASH_RETRY_BASE_SECONDS = env.float("ENKASH_RETRY_BASE_SECONDS", default=5.0)
+ENKASH_RETRY_MAX_SECONDS = env.float("ENKASH_RETRY_MAX_SECONDS", default=900.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

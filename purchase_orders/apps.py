@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PurchaseOrdersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "purchase_orders"
+    verbose_name = "Purchase orders"

@@ -1,0 +1,165 @@
+"""What the portal assumes where EnKash's documentation is silent.
+
+Every convention of DESIGN.md ("Where the network's documentation is silent")
+lives here, as a named constant or a small function, so that a confirmed
+answer from EnKash is a one-line change. The sandbox reads the same module.
+"""
+
+import secrets
+import string
+from dataclasses import dataclass
+
+# -- Lifecycle ---------------------------------------------------------------
+
+DRAFT = "DRAFT"  # local only, never on the network
+CREATED = "CREATED"
+ACCEPTED = "ACCEPTED"
+REJECTED = "REJECTED"
+CANCELLED = "CANCELLED"
+FULFILLED = "FULFILLED"
+CLOSED = "CLOSED"
+NETWORK_STATUSES = (CREATED, ACCEPTED, REJECTED, CANCELLED, FULFILLED, CLOSED)
+
+BUYER = "buyer"
+SUPPLIER = "supplier"
+
+# Actions: what a user does, and the words the network carries for them.
+SEND = "SEND"
+EDIT = "EDIT"
+SUPPLIER_ACCEPT = "ACCEPT"  # poConfirmation.supplierResponse
+SUPPLIER_REJECT = "REJECT"
+SUPPLIER_RESPONSES = (SUPPLIER_ACCEPT, SUPPLIER_REJECT)
+BUYER_CANCEL = "CANCEL"  # poStatus.buyerAction
+BUYER_FULFILL = "FULFILL"
+BUYER_CLOSE = "CLOSE"
+BUYER_ACTIONS = (BUYER_CANCEL, BUYER_FULFILL, BUYER_CLOSE)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    actor: str  # BUYER or SUPPLIER
+    from_statuses: tuple[str, ...]
+    to_status: str
+    bumps_version: bool
+    label: str  # the button a person sees
+
+
+# The one table of who may move a purchase order from which status to which.
+# CANCELLED and CLOSED are final; REJECTED is final unless the buyer edits.
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(SEND, BUYER, (DRAFT,), CREATED, True, "Send to supplier"),
+    Transition(EDIT, BUYER, (CREATED, ACCEPTED, REJECTED), CREATED, True, "Edit"),
+    Transition(SUPPLIER_ACCEPT, SUPPLIER, (CREATED,), ACCEPTED, False, "Confirm"),
+    Transition(SUPPLIER_REJECT, SUPPLIER, (CREATED,), REJECTED, False, "Reject"),
+    Transition(BUYER_CANCEL, BUYER, (CREATED, ACCEPTED, REJECTED), CANCELLED, False, "Cancel"),
+    Transition(BUYER_FULFILL, BUYER, (ACCEPTED,), FULFILLED, False, "Mark fulfilled"),
+    Transition(BUYER_CLOSE, BUYER, (ACCEPTED, FULFILLED), CLOSED, False, "Close"),
+)
+TRANSITIONS_BY_ACTION = {transition.action: transition for transition in TRANSITIONS}
+
+
+def find_transition(action: str, from_status: str) -> Transition | None:
+    """Return the transition for an action from a status, or None if not allowed."""
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    if transition and from_status in transition.from_statuses:
+        return transition
+    return None
+
+
+def allowed_actions(status: str, actor: str) -> list[Transition]:
+    """Return the transitions an actor may make from a status, in table order."""
+    return [t for t in TRANSITIONS if t.actor == actor and status in t.from_statuses]
+
+
+def network_status(status: str) -> str:
+    """Return the status the network knows for a local one (a draft is CREATED)."""
+    return CREATED if status == DRAFT else status
+
+
+# -- Versions ----------------------------------------------------------------
+# Send: 0 -> 1. Edit: n -> n+1. Confirm and status change: n -> n.
+
+
+def next_version(current: int, action: str) -> int:
+    transition = TRANSITIONS_BY_ACTION[action]
+    return current + 1 if transition.bumps_version else current
+
+
+# -- Identifiers -------------------------------------------------------------
+
+OBJECT_ID_PREFIX = "PO"
+OBJECT_ID_LENGTH = 32
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+REQ_MSG_ID_HEADER = "X-Req-Msg-Id"
+
+
+def new_object_id() -> str:
+    """Return a new network objectId: PO followed by 32 upper-case letters and digits."""
+    return OBJECT_ID_PREFIX + "".join(
+        secrets.choice(_ID_ALPHABET) for _ in range(OBJECT_ID_LENGTH)
+    )
+
+
+def new_req_msg_id() -> str:
+    """Return a new reqMsgId for an outbound request (32 hex characters)."""
+    return secrets.token_hex(16)
+
+
+# -- Formats -----------------------------------------------------------------
+
+DATE_FORMAT = "%Y-%m-%d"
+IS_SERVICE_YES = "Y"
+IS_SERVICE_NO = "N"
+DEVICE_TAG_NAME = "GEOCODE"
+
+# -- What a webhook answers --------------------------------------------------
+
+RESULT_SUCCESS = "SUCCESS"
+RESULT_FAILURE = "FAILURE"
+RESPONSE_CODE_SUCCESS = 0
+RESPONSE_MESSAGE_SUCCESS = "SUCCESS"
+# Non-zero response codes: an invalid body, and a well-formed message refused.
+RESPONSE_CODE_INVALID = 400
+RESPONSE_CODE_REFUSED = 422
+
+# errorCd values the portal answers with (and the sandbox uses).
+ERROR_INVALID_FIELD = "INVALID_FIELD"
+ERROR_PO_NOT_FOUND = "PO_NOT_FOUND"
+ERROR_PARTY_NOT_FOUND = "PARTY_NOT_FOUND"
+ERROR_PARTY_MISMATCH = "PARTY_MISMATCH"
+ERROR_STALE_VERSION = "STALE_VERSION"
+ERROR_VERSION_GAP = "VERSION_GAP"
+ERROR_TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
+ERROR_UNKNOWN_ACTION = "UNKNOWN_ACTION"
+ERROR_TOTALS_MISMATCH = "TOTALS_MISMATCH"
+ERROR_DUPLICATE_PO_NUMBER = "DUPLICATE_PO_NUMBER"
+
+# -- Authentication ----------------------------------------------------------
+
+# Outbound: a client id and secret exchanged for a bearer token, as EnKash's
+# other products do; the path and header are settings (ENKASH_TOKEN_PATH,
+# ENKASH_TOKEN_HEADER). The token is renewed this long before it expires.
+TOKEN_REFRESH_MARGIN_SECONDS = 60
+TOKEN_REQUEST_ID_FIELD = "accessKey"
+TOKEN_REQUEST_SECRET_FIELD = "secretKey"
+
+# Inbound: Standard Webhooks signatures ("signature", the default) or a
+# shared secret in a configured header ("header"); ENKASH_WEBHOOK_AUTH_MODE.
+WEBHOOK_AUTH_SIGNATURE = "signature"
+WEBHOOK_AUTH_HEADER = "header"
+WEBHOOK_ID_HEADER = "webhook-id"
+WEBHOOK_TIMESTAMP_HEADER = "webhook-timestamp"
+WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
+
+# -- Paths -------------------------------------------------------------------
+
+API_PREFIX = "/api/v0/purchase-order/"
+REQUEST_KINDS = ("req-send", "req-confirm", "req-edit", "req-status-change")
+RESPONSE_KINDS = ("resp-send", "resp-confirm", "resp-edit", "resp-status-change")
+WEBHOOK_KINDS = REQUEST_KINDS + RESPONSE_KINDS
+
+
+def response_kind(request_kind: str) -> str:
+    """Return the response webhook kind that answers a request kind."""
+    return "resp-" + request_kind.removeprefix("req-")

@@ -1,0 +1,42 @@
+"""Domain errors raised by the services; views and webhooks turn them into answers."""
+
+
+class PurchaseOrderError(Exception):
+    """Root of the purchase-order domain errors.
+
+    ``code`` is the network's ``errorCd`` used when a webhook is refused and
+    ``field`` the ``errorField`` it names, if any.
+    """
+
+    code = "PURCHASE_ORDER_ERROR"
+
+    def __init__(self, message: str, *, field: str = "", code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class NotAllowed(PurchaseOrderError):
+    """The user or business may not do this to this purchase order."""
+
+    code = "NOT_ALLOWED"
+
+
+class TransitionNotAllowed(PurchaseOrderError):
+    """The lifecycle table does not allow this move from the current status."""
+
+    code = "TRANSITION_NOT_ALLOWED"
+
+
+class StaleVersion(PurchaseOrderError):
+    """The action was based on a version that is no longer the current one."""
+
+    code = "STALE_VERSION"
+
+
+class InvalidPurchaseOrder(PurchaseOrderError):
+    """The purchase order's contents are not valid (totals, formats, parties)."""
+
+    code = "INVALID_FIELD"

@@ -1,0 +1,20 @@
+"""Shared fixtures."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from purchase_orders.enkash import encoding
+
+FIXTURES = Path(__file__).parent / "fixtures" / "enkash"
+
+
+def load_example(name: str) -> dict:
+    """Return one of the spec's documented example bodies, numbers as Decimal."""
+    return encoding.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def example():
+    return load_example

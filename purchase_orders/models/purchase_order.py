@@ -122,6 +122,12 @@ class PurchaseOrder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the network delivered the current version to the supplier "
+        "(its req-send or req-edit webhook arrived, or its response said SUCCESS).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

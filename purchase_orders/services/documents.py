@@ -16,6 +16,7 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.totals import LineInput, compute_totals, is_intra_state
 
 
 @transaction.atomic
@@ -84,3 +85,28 @@ def record_version(
         },
     )
     return version
+
+
+def apply_computed_totals(parsed: dict) -> dict:
+    """Fill a parsed purchase order's line, tax and PO totals from its lines.
+
+    Used where the portal itself writes a purchase order (forms, seed data):
+    the stated totals are then the computed ones by construction.
+    """
+    parties = parsed["parties"]
+    result = compute_totals(
+        lines=[LineInput.from_fields(line, line.get("other_taxes", [])) for line in parsed["lines"]],
+        other_charges=[charge["amount"] for charge in parsed["other_charges"]],
+        intra_state=is_intra_state(
+            supplier_state_code=parties["supplier"].get("state_code", ""),
+            place_of_supply=parties["buyer"].get("place_of_supply", ""),
+        ),
+    )
+    for line, line_totals in zip(parsed["lines"], result.lines):
+        line["total_amount"] = line_totals.total_amount
+        line["assessment_amount"] = line_totals.assessment_amount
+        line["total_item_value"] = line_totals.total_item_value
+        for tax, amount in zip(line.get("other_taxes", []), line_totals.other_tax_amounts):
+            tax["amount"] = amount
+    parsed["fields"]["total_po_value"] = result.total_po_value
+    return parsed

@@ -1,11 +1,18 @@
 """Shared fixtures."""
 
-import json
 from pathlib import Path
 
 import pytest
 
 from purchase_orders.enkash import encoding
+
+# Each area's fixtures live in their own plugin module.
+pytest_plugins = [
+    "tests.plugins.sandbox",
+    "tests.plugins.webhooks",
+    "tests.plugins.network",
+    "tests.plugins.pages",
+]
 
 FIXTURES = Path(__file__).parent / "fixtures" / "enkash"
 

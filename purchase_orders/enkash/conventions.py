@@ -163,3 +163,76 @@ WEBHOOK_KINDS = REQUEST_KINDS + RESPONSE_KINDS
 def response_kind(request_kind: str) -> str:
     """Return the response webhook kind that answers a request kind."""
     return "resp-" + request_kind.removeprefix("req-")
+
+
+# -- Envelopes -----------------------------------------------------------------
+# The synchronous answer of the APIs and of response webhooks is
+# {payload, response_code, response_message} (SPEC §3.14). A refusal keeps
+# the envelope, with a non-zero response_code and the error in payload.resp.
+
+
+def success_envelope() -> dict:
+    return {
+        "payload": RESULT_SUCCESS,
+        "response_code": RESPONSE_CODE_SUCCESS,
+        "response_message": RESPONSE_MESSAGE_SUCCESS,
+    }
+
+
+def resp_block(
+    *, req_msg_id: str, error_code: str = "", error_detail: str = "", error_field: str = ""
+) -> dict:
+    """Return a ``resp`` object: SUCCESS when there is no error code."""
+    return {
+        "reqMsgId": req_msg_id,
+        "result": RESULT_FAILURE if error_code else RESULT_SUCCESS,
+        "errorCd": error_code or None,
+        "errorDtl": error_detail or None,
+        "errorField": error_field or None,
+    }
+
+
+def refusal_envelope(
+    *,
+    req_msg_id: str,
+    error_code: str,
+    error_detail: str,
+    error_field: str = "",
+    response_code: int = RESPONSE_CODE_REFUSED,
+    payload: dict | None = None,
+) -> dict:
+    """Return the envelope of a refused message; ``payload`` adds b2bIds and the object."""
+    return {
+        "payload": {
+            **(payload or {}),
+            "resp": resp_block(
+                req_msg_id=req_msg_id,
+                error_code=error_code,
+                error_detail=error_detail,
+                error_field=error_field,
+            ),
+        },
+        "response_code": response_code,
+        "response_message": error_detail,
+    }
+
+
+def request_webhook_envelope(*, req_msg_id: str, payload: dict) -> dict:
+    """Return the rich SUCCESS envelope a request webhook (``req-*``) answers with.
+
+    ``payload`` holds ``b2bIds``, the business object and ``additionalInfos``.
+    """
+    return {
+        "response_code": RESPONSE_CODE_SUCCESS,
+        "response_message": RESPONSE_MESSAGE_SUCCESS,
+        "payload": {**payload, "resp": resp_block(req_msg_id=req_msg_id)},
+    }
+
+
+def envelope_error(body) -> tuple[str, str, str]:
+    """Return (errorCd, errorDtl, errorField) from a refusal envelope, blanks if absent."""
+    payload = body.get("payload") if isinstance(body, dict) else None
+    resp = payload.get("resp") if isinstance(payload, dict) else None
+    if not isinstance(resp, dict):
+        return "", str(body.get("response_message", "")) if isinstance(body, dict) else "", ""
+    return resp.get("errorCd") or "", resp.get("errorDtl") or "", resp.get("errorField") or ""

@@ -1,0 +1,61 @@
+"""E-mail the people of the other business when something happens to a purchase order."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+
+from purchase_orders.models import Membership, PurchaseOrder
+
+SENT = "sent"
+EDITED = "edited"
+STATUS_CHANGED = "status_changed"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+
+# Who hears of each event: the supplier's people of what the buyer did, and
+# the buyer's people of the supplier's answer.
+RECIPIENT_ROLE = {
+    SENT: Membership.Role.SUPPLIER,
+    EDITED: Membership.Role.SUPPLIER,
+    STATUS_CHANGED: Membership.Role.SUPPLIER,
+    ACCEPTED: Membership.Role.BUYER,
+    REJECTED: Membership.Role.BUYER,
+}
+SUBJECTS = {
+    SENT: "New purchase order {number} from {buyer}",
+    EDITED: "Purchase order {number} changed to version {version}",
+    STATUS_CHANGED: "Purchase order {number} is now {status}",
+    ACCEPTED: "{supplier} accepted purchase order {number}",
+    REJECTED: "{supplier} rejected purchase order {number}",
+}
+
+
+def notify(*, purchase_order: PurchaseOrder, event: str) -> int:
+    """E-mail the users of the business that should hear of an event; return how many."""
+    role = RECIPIENT_ROLE[event]
+    business = purchase_order.supplier if role == Membership.Role.SUPPLIER else purchase_order.buyer
+    if not business.is_hosted:
+        return 0
+    recipients = list(
+        get_user_model()
+        .objects.filter(memberships__business=business, memberships__role=role, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        return 0
+    subject = SUBJECTS[event].format(
+        number=purchase_order.buyer_po_number,
+        buyer=purchase_order.buyer,
+        supplier=purchase_order.supplier,
+        version=purchase_order.version,
+        status=purchase_order.get_status_display().lower(),
+    )
+    body = render_to_string(
+        "purchase_orders/email/notification.txt",
+        {"purchase_order": purchase_order, "event": event, "subject": subject},
+    )
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    return send_mass_mail(messages, fail_silently=False)

@@ -1,0 +1,284 @@
+"""Deliver the webhooks that follow an acknowledged request, signed, over HTTP.
+
+For each acknowledged request (an *exchange*) the network tells the
+counterparty with the request webhook (``req-<op>``, the body as received),
+then tells the sender how that went with the response webhook
+(``resp-<op>``: ``b2bIds``, ``resp``, the business object and
+``additionalInfos``; no ``device``, SPEC W2/W8). One thread delivers the
+exchanges one after another, in the order their requests arrived, so that
+what a test sees does not depend on thread timing. Both parties are served
+at the same ``deliver_to`` URL.
+"""
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+from django.utils import timezone
+
+from purchase_orders.enkash import conventions, encoding, signing
+
+from .faults import Fault
+from .validation import BODY_OBJECTS
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "enkash-sandbox"
+
+
+@dataclass
+class Exchange:
+    """An acknowledged request whose webhooks are still to be delivered."""
+
+    kind: str
+    req_msg_id: str
+    raw: bytes  # the request body exactly as received
+    body: dict
+    due: float  # time.monotonic() when delivery may start
+    rejection: Fault | None = None  # reject_async: the response says FAILURE
+    duplicate: bool = False
+    out_of_order: bool = False
+    released: bool = False  # held by out_of_order, now let go
+    seq: int = field(default_factory=itertools.count().__next__)
+
+
+@dataclass
+class Outcome:
+    """How the counterparty took a request webhook, as the response webhook reports it."""
+
+    error_code: str = ""
+    error_detail: str = ""
+    error_field: str = ""
+
+
+class Deliverer:
+    """A thread that delivers exchanges to ``deliver_to`` and records every delivery."""
+
+    def __init__(
+        self,
+        *,
+        deliver_to: str,
+        secret: str,
+        attempts: int,
+        backoff: float,
+        timeout: float,
+        record: Callable[[dict], None],
+    ):
+        self.deliver_to = deliver_to.rstrip("/")
+        self.secret = secret
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.timeout = timeout
+        self._record = record
+        self._condition = threading.Condition()
+        self._queue: list[tuple[float, int, Exchange]] = []
+        self._held: list[Exchange] = []
+        self._stopping = threading.Event()
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._thread = threading.Thread(
+            target=self._run, name="enkash-sandbox-delivery", daemon=True
+        )
+
+    # -- control -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._condition:
+            self._condition.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+        self._session.close()
+
+    def schedule(self, exchange: Exchange) -> None:
+        with self._condition:
+            heapq.heappush(self._queue, (exchange.due, exchange.seq, exchange))
+            self._condition.notify_all()
+
+    def clear(self) -> None:
+        """Forget the exchanges waiting or held (a delivery under way finishes)."""
+        with self._condition:
+            self._queue.clear()
+            self._held.clear()
+
+    def release_held(self) -> int:
+        """Queue the exchanges held back by ``out_of_order`` now; return how many."""
+        with self._condition:
+            held, self._held = self._held, []
+            now = time.monotonic()
+            for exchange in held:
+                exchange.released = True
+                heapq.heappush(self._queue, (now, exchange.seq, exchange))
+            self._condition.notify_all()
+        return len(held)
+
+    @property
+    def held(self) -> int:
+        with self._condition:
+            return len(self._held)
+
+    # -- the loop ----------------------------------------------------------------
+
+    def _next_due(self) -> Exchange | None:
+        with self._condition:
+            while not self._stopping.is_set():
+                if self._queue:
+                    wait = self._queue[0][0] - time.monotonic()
+                    if wait <= 0:
+                        return heapq.heappop(self._queue)[2]
+                    self._condition.wait(timeout=wait)
+                else:
+                    self._condition.wait()
+        return None
+
+    def _run(self) -> None:
+        while (exchange := self._next_due()) is not None:
+            try:
+                self._process(exchange)
+            except Exception:
+                logger.exception("The sandbox failed to deliver the webhooks of %s", exchange.kind)
+
+    def _process(self, exchange: Exchange) -> None:
+        if exchange.released:
+            self._deliver_exchange(exchange, response_first=True)
+            return
+        if exchange.out_of_order:
+            # Held until the next exchange's webhooks are out, then delivered
+            # response first.
+            with self._condition:
+                self._held.append(exchange)
+            return
+        self._deliver_exchange(exchange, response_first=False)
+        while True:
+            with self._condition:
+                if not self._held:
+                    break
+                held = self._held.pop(0)
+            self._deliver_exchange(held, response_first=True)
+
+    def _deliver_exchange(self, exchange: Exchange, *, response_first: bool) -> None:
+        if exchange.rejection is not None:
+            # Refused by the network itself: the counterparty never hears of it.
+            fault = exchange.rejection
+            self._deliver_response(
+                exchange, Outcome(fault.error_code, fault.error_detail, fault.error_field)
+            )
+        elif response_first:
+            self._deliver_response(exchange, Outcome())
+            self._deliver_request(exchange)
+        else:
+            self._deliver_response(exchange, self._deliver_request(exchange))
+
+    # -- the two webhooks ------------------------------------------------------------
+
+    def _deliver_request(self, exchange: Exchange) -> Outcome:
+        entry = self._deliver(
+            exchange, kind=exchange.kind, raw=exchange.raw, body=exchange.body
+        )
+        if entry["outcome"] == "delivered":
+            return Outcome()
+        if entry["outcome"] == "refused":
+            code, detail, error_field = conventions.envelope_error(entry["answer"])
+            return Outcome(
+                code or conventions.ERROR_COUNTERPARTY_REFUSED,
+                detail or f"The counterparty refused the request (HTTP {entry['status']}).",
+                error_field,
+            )
+        return Outcome(
+            conventions.ERROR_COUNTERPARTY_UNREACHABLE,
+            f"The counterparty could not be reached after {entry['attempts']} attempts.",
+            "",
+        )
+
+    def _deliver_response(self, exchange: Exchange, outcome: Outcome) -> None:
+        object_name = BODY_OBJECTS[exchange.kind]
+        body = {
+            "b2bIds": exchange.body["b2bIds"],
+            "resp": conventions.resp_block(
+                req_msg_id=exchange.req_msg_id,
+                error_code=outcome.error_code,
+                error_detail=outcome.error_detail,
+                error_field=outcome.error_field,
+            ),
+            object_name: exchange.body[object_name],
+            "additionalInfos": exchange.body["additionalInfos"],
+        }
+        raw = encoding.dumps(body).encode()
+        self._deliver(exchange, kind=conventions.response_kind(exchange.kind), raw=raw, body=body)
+
+    def _deliver(self, exchange: Exchange, *, kind: str, raw: bytes, body: dict) -> dict:
+        """Deliver one webhook (twice under ``duplicate``); return the first delivery's record."""
+        webhook_id = f"msg_{uuid.uuid4().hex}"
+        first = self._post(exchange, kind=kind, raw=raw, body=body, webhook_id=webhook_id)
+        if exchange.duplicate:
+            self._post(exchange, kind=kind, raw=raw, body=body, webhook_id=webhook_id)
+        return first
+
+    def _post(
+        self, exchange: Exchange, *, kind: str, raw: bytes, body: dict, webhook_id: str
+    ) -> dict:
+        """Post one webhook, retrying a 5xx or no answer with back-off, and record it."""
+        url = f"{self.deliver_to}{conventions.API_PREFIX}{kind}"
+        entry = {
+            "url": url,
+            "kind": kind,
+            "webhook_id": webhook_id,
+            "req_msg_id": exchange.req_msg_id,
+            "attempts": 0,
+            "status": None,
+            "outcome": "failed",
+            "answer": None,
+            "error": "",
+            "body": body,
+        }
+        for attempt in range(1, self.attempts + 1):
+            if attempt > 1 and self._stopping.wait(self.backoff * 2 ** (attempt - 2)):
+                break
+            entry["attempts"] = attempt
+            headers = {
+                "Content-Type": "application/json",
+                conventions.REQ_MSG_ID_HEADER: exchange.req_msg_id,
+                # A fresh timestamp and signature on every attempt, the same id.
+                **signing.signature_headers(secret=self.secret, msg_id=webhook_id, body=raw),
+            }
+            try:
+                response = self._session.post(url, data=raw, headers=headers, timeout=self.timeout)
+            except requests.RequestException as error:
+                entry.update(status=None, answer=None, error=f"{type(error).__name__}: {error}")
+                continue
+            entry["status"] = response.status_code
+            entry["error"] = ""
+            try:
+                entry["answer"] = encoding.loads(response.content)
+            except ValueError:
+                entry["answer"] = response.text
+            if response.status_code >= 500:
+                continue
+            answer = entry["answer"]
+            accepted = (
+                200 <= response.status_code < 300
+                and isinstance(answer, dict)
+                and answer.get("response_code") == conventions.RESPONSE_CODE_SUCCESS
+            )
+            entry["outcome"] = "delivered" if accepted else "refused"
+            break
+        entry["delivered_at"] = timezone.now().isoformat()
+        logger.info(
+            "Webhook %s to %s: %s (HTTP %s, %s attempt(s))",
+            kind,
+            url,
+            entry["outcome"],
+            entry["status"],
+            entry["attempts"],
+        )
+        self._record(entry)
+        return entry

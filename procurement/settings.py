@@ -202,6 +202,8 @@ ENKASH_WEBHOOK_AUTH_MODE = env("ENKASH_WEBHOOK_AUTH_MODE", default="signature")
 ENKASH_WEBHOOK_AUTH_HEADER = env("ENKASH_WEBHOOK_AUTH_HEADER", default="X-EnKash-Webhook-Secret")
 ENKASH_WEBHOOK_TOLERANCE_SECONDS = env.int("ENKASH_WEBHOOK_TOLERANCE_SECONDS", default=300)
 ENKASH_WEBHOOK_ALLOWED_IPS = env.list("ENKASH_WEBHOOK_ALLOWED_IPS", default=[])
+# Larger webhook bodies are refused (413) before they are read or stored.
+ENKASH_WEBHOOK_MAX_BODY_BYTES = env.int("ENKASH_WEBHOOK_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 ENKASH_CONNECT_TIMEOUT_SECONDS = env.float("ENKASH_CONNECT_TIMEOUT_SECONDS", default=5.0)
 ENKASH_TIMEOUT_SECONDS = env.float("ENKASH_TIMEOUT_SECONDS", default=30.0)
 ENKASH_TOKEN_PATH = env("ENKASH_TOKEN_PATH", default="/api/v0/merchant/token")
@@ -210,6 +212,11 @@ ENKASH_DEVICE_GEOCODE = env("ENKASH_DEVICE_GEOCODE", default="12.9716,77.5946")
 ENKASH_MAX_ATTEMPTS = env.int("ENKASH_MAX_ATTEMPTS", default=12)
 ENKASH_RETRY_BASE_SECONDS = env.float("ENKASH_RETRY_BASE_SECONDS", default=5.0)
 ENKASH_RETRY_MAX_SECONDS = env.float("ENKASH_RETRY_MAX_SECONDS", default=900.0)
+# How often the worker sweeps the outbox for messages whose task was lost.
+ENKASH_SWEEP_INTERVAL_SECONDS = env.float("ENKASH_SWEEP_INTERVAL_SECONDS", default=60.0)
+# How long a message may stay "sending" before another worker may take it
+# over; longer than the connect and read time-outs together.
+ENKASH_SENDING_LEASE_SECONDS = env.float("ENKASH_SENDING_LEASE_SECONDS", default=120.0)
 
 LOGGING = {
     "version": 1,

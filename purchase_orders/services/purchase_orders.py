@@ -1,0 +1,519 @@
+"""Buyer and supplier actions on a purchase order: send, edit, confirm, change status.
+
+Each action, in one transaction, locks the purchase order, checks who acts
+and that the lifecycle table allows the move, changes the order, writes an
+audit row and the outbound network message that announces the change. After
+commit the message is queued for delivery and the other side is e-mailed.
+"""
+
+import copy
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from purchase_orders import validators
+from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.exceptions import (
+    InvalidPurchaseOrder,
+    NotAllowed,
+    StaleVersion,
+    TransitionNotAllowed,
+)
+from purchase_orders.models import (
+    Business,
+    Membership,
+    OutboundMessage,
+    PurchaseOrder,
+    StatusChange,
+)
+from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services import documents, notifications
+from purchase_orders.services.outbound import enqueue_delivery
+from purchase_orders.totals import find_total_mismatches
+
+# What each action does to a purchase order, as the end of "cannot be …".
+ACTION_PARTICIPLES = {
+    conventions.SEND: "sent",
+    conventions.EDIT: "edited",
+    conventions.SUPPLIER_ACCEPT: "accepted",
+    conventions.SUPPLIER_REJECT: "rejected",
+    conventions.BUYER_CANCEL: "cancelled",
+    conventions.BUYER_FULFILL: "marked fulfilled",
+    conventions.BUYER_CLOSE: "closed",
+}
+
+# Header fields an edit may change; the network identity of the order
+# (objectId, buyerPONumber, buyer, supplier) stays as it was sent.
+EDITABLE_FIELDS = (
+    "order_date",
+    "delivery_date",
+    "subject",
+    "shipping_terms",
+    "shipping_bearing_party",
+    "shipping_charges",
+    "po_infos",
+    "contract_references",
+    "additional_documents",
+    "additional_infos",
+)
+
+ROLE_LABELS = {conventions.BUYER: "buyer", conventions.SUPPLIER: "supplier"}
+
+
+# -- the four actions ----------------------------------------------------------
+
+
+@transaction.atomic
+def send_purchase_order(
+    *, purchase_order: PurchaseOrder, sent_by: AbstractBaseUser
+) -> PurchaseOrder:
+    """Send a draft purchase order to the supplier over the network (version 0 -> 1).
+
+    The order is first checked as the network will check it; a problem raises
+    ``InvalidPurchaseOrder`` naming the form field at fault and saves nothing.
+    """
+    purchase_order = _lock(purchase_order)
+    _ensure_member(sent_by, purchase_order.buyer, conventions.BUYER)
+    transition = _ensure_transition(purchase_order, conventions.SEND)
+    validate_for_network(
+        payloads.parse_purchase_order(
+            payloads.build_purchase_order(get_purchase_order_with_contents(pk=purchase_order.pk)),
+            purchase_order.additional_infos,
+        )
+    )
+
+    from_status = purchase_order.status
+    now = timezone.now()
+    _move(purchase_order, transition)
+    # The network has no DRAFT: a send travels as CREATED -> CREATED.
+    purchase_order.previous_status = conventions.network_status(from_status)
+    purchase_order.ts = now
+    purchase_order.sent_at = now
+    purchase_order.delivered_at = None
+    purchase_order.save()
+
+    _audit(
+        purchase_order,
+        from_status=from_status,
+        action=conventions.SEND,
+        actor=sent_by,
+        business=purchase_order.buyer,
+    )
+    documents.record_version(
+        purchase_order=purchase_order,
+        reason="Sent to the supplier.",
+        created_by=sent_by,
+        created_by_business=purchase_order.buyer,
+    )
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    _write_message(purchase_order, OutboundMessage.Kind.SEND, payloads.build_send_request(fresh))
+    _notify_on_commit(purchase_order, notifications.SENT)
+    return purchase_order
+
+
+@transaction.atomic
+def edit_purchase_order(
+    *,
+    purchase_order: PurchaseOrder,
+    edited_by: AbstractBaseUser,
+    contents: dict,
+    reason: str,
+    expected_version: int,
+) -> PurchaseOrder:
+    """Replace a sent purchase order's contents with a new version (n -> n+1).
+
+    ``contents`` has the shape ``payloads.parse_purchase_order`` returns; its
+    totals are recomputed from its lines. The new version goes back to
+    CREATED: the supplier confirms it again.
+    """
+    purchase_order = _lock(purchase_order)
+    _ensure_member(edited_by, purchase_order.buyer, conventions.BUYER)
+    transition = _ensure_transition(purchase_order, conventions.EDIT)
+    _ensure_version(purchase_order, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidPurchaseOrder(
+            "Say why the purchase order is being changed; the supplier sees the reason.",
+            field="reason",
+        )
+    contents = _contents_for(purchase_order, contents)
+    validate_for_network(contents)
+
+    from_status = purchase_order.status
+    now = timezone.now()
+    for name in EDITABLE_FIELDS:
+        if name in contents["fields"]:
+            setattr(purchase_order, name, contents["fields"][name])
+    purchase_order.total_po_value = contents["fields"]["total_po_value"]
+    _move(purchase_order, transition)
+    purchase_order.previous_status = from_status
+    purchase_order.ts = now
+    purchase_order.sent_at = now
+    purchase_order.delivered_at = None
+    purchase_order.save()
+    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+
+    _audit(
+        purchase_order,
+        from_status=from_status,
+        action=conventions.EDIT,
+        actor=edited_by,
+        business=purchase_order.buyer,
+        remarks=reason,
+    )
+    documents.record_version(
+        purchase_order=purchase_order,
+        reason=reason,
+        created_by=edited_by,
+        created_by_business=purchase_order.buyer,
+    )
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    _write_message(purchase_order, OutboundMessage.Kind.EDIT, payloads.build_edit_request(fresh))
+    _notify_on_commit(purchase_order, notifications.EDITED)
+    return purchase_order
+
+
+@transaction.atomic
+def confirm_purchase_order(
+    *,
+    purchase_order: PurchaseOrder,
+    confirmed_by: AbstractBaseUser,
+    accept: bool,
+    remarks: str,
+    expected_version: int | None = None,
+) -> PurchaseOrder:
+    """Accept or reject a sent purchase order as its supplier (the version stays)."""
+    purchase_order = _lock(purchase_order)
+    _ensure_member(confirmed_by, purchase_order.supplier, conventions.SUPPLIER)
+    action = conventions.SUPPLIER_ACCEPT if accept else conventions.SUPPLIER_REJECT
+    transition = _ensure_transition(purchase_order, action)
+    _ensure_version(purchase_order, expected_version)
+    remarks = (remarks or "").strip()
+    if not accept and not remarks:
+        raise InvalidPurchaseOrder(
+            "Say why you reject this purchase order; the buyer sees your remarks.",
+            field="remarks",
+        )
+
+    from_status = purchase_order.status
+    _move(purchase_order, transition)
+    purchase_order.previous_status = from_status
+    purchase_order.save()
+
+    _audit(
+        purchase_order,
+        from_status=from_status,
+        action=action,
+        actor=confirmed_by,
+        business=purchase_order.supplier,
+        remarks=remarks,
+    )
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    body = payloads.build_confirm_request(
+        fresh, supplier_response=action, remarks=remarks, from_status=from_status
+    )
+    _write_message(purchase_order, OutboundMessage.Kind.CONFIRM, body)
+    _notify_on_commit(purchase_order, notifications.ACCEPTED if accept else notifications.REJECTED)
+    return purchase_order
+
+
+@transaction.atomic
+def change_purchase_order_status(
+    *,
+    purchase_order: PurchaseOrder,
+    changed_by: AbstractBaseUser,
+    action: str,
+    remarks: str,
+    expected_version: int | None = None,
+) -> PurchaseOrder:
+    """Cancel, fulfil or close a purchase order as its buyer (the version stays).
+
+    ``action`` is one of ``conventions.BUYER_ACTIONS``.
+    """
+    purchase_order = _lock(purchase_order)
+    _ensure_member(changed_by, purchase_order.buyer, conventions.BUYER)
+    if action not in conventions.BUYER_ACTIONS:
+        raise TransitionNotAllowed(
+            f"“{action}” is not a status change a buyer can make; choose one of "
+            f"{', '.join(conventions.BUYER_ACTIONS)}.",
+            field="action",
+            code=conventions.ERROR_UNKNOWN_ACTION,
+        )
+    transition = _ensure_transition(purchase_order, action)
+    _ensure_version(purchase_order, expected_version)
+    remarks = (remarks or "").strip()
+
+    from_status = purchase_order.status
+    _move(purchase_order, transition)
+    purchase_order.previous_status = from_status
+    purchase_order.save()
+
+    _audit(
+        purchase_order,
+        from_status=from_status,
+        action=action,
+        actor=changed_by,
+        business=purchase_order.buyer,
+        remarks=remarks,
+    )
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    body = payloads.build_status_change_request(
+        fresh, buyer_action=action, remarks=remarks, from_status=from_status
+    )
+    _write_message(purchase_order, OutboundMessage.Kind.STATUS_CHANGE, body)
+    _notify_on_commit(purchase_order, notifications.STATUS_CHANGED)
+    return purchase_order
+
+
+# -- checks ----------------------------------------------------------------------
+
+
+def _lock(purchase_order: PurchaseOrder) -> PurchaseOrder:
+    # Lock the order's row only, not the businesses joined to it.
+    return (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .select_related("buyer", "supplier")
+        .get(pk=purchase_order.pk)
+    )
+
+
+def _ensure_member(user: AbstractBaseUser, business: Business, role: str) -> None:
+    is_member = (
+        user is not None
+        and user.is_authenticated
+        and Membership.objects.filter(user=user, business=business, role=role).exists()
+    )
+    if not is_member:
+        raise NotAllowed(
+            f"Only a {ROLE_LABELS[role]} of {business} can do this to this purchase order."
+        )
+
+
+def _ensure_transition(purchase_order: PurchaseOrder, action: str) -> conventions.Transition:
+    transition = conventions.find_transition(action, purchase_order.status)
+    if transition is None:
+        raise TransitionNotAllowed(
+            f"This purchase order cannot be {ACTION_PARTICIPLES[action]}: its status is "
+            f"“{purchase_order.get_status_display()}”.",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+    return transition
+
+
+def _ensure_version(purchase_order: PurchaseOrder, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != purchase_order.version:
+        raise StaleVersion(
+            "This purchase order was changed by someone else (now version "
+            f"{purchase_order.version}). Reload it and try again.",
+            field="expected_version",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+
+
+def _contents_for(purchase_order: PurchaseOrder, contents: dict) -> dict:
+    """Return a copy of edited contents with computed totals and the order's own parties."""
+    contents = copy.deepcopy(contents)
+    for role, business in (
+        (conventions.BUYER, purchase_order.buyer),
+        (conventions.SUPPLIER, purchase_order.supplier),
+    ):
+        party = contents["parties"][role]
+        if party.get("b2b_id") and party["b2b_id"] != business.b2b_id:
+            raise InvalidPurchaseOrder(
+                f"An edit cannot change the {ROLE_LABELS[role]}; send a new purchase "
+                "order to another business instead.",
+                field=role,
+            )
+        party["b2b_id"] = business.b2b_id
+        party["role"] = role
+    contents["fields"]["object_id"] = purchase_order.object_id
+    contents["fields"]["buyer_po_number"] = purchase_order.buyer_po_number
+    contents["fields"].setdefault("additional_infos", purchase_order.additional_infos)
+    return documents.apply_computed_totals(contents)
+
+
+def validate_for_network(parsed: dict) -> None:
+    """Check a purchase order's contents as the network will; raise InvalidPurchaseOrder.
+
+    ``parsed`` has the shape ``payloads.parse_purchase_order`` returns. The
+    error's ``field`` names the form field at fault: ``buyer_gstin``,
+    ``supplier_state_code``, ``place_of_supply``, ``addresses-0-pincode``,
+    ``lines``, ``lines-0-hsn_code``, ``lines-0-quantity``, ``total_po_value``,
+    ``milestones``…
+    """
+    fields = parsed["fields"]
+    if not (fields.get("buyer_po_number") or "").strip():
+        raise InvalidPurchaseOrder("Give the purchase order a number.", field="buyer_po_number")
+    order_date, delivery_date = fields.get("order_date"), fields.get("delivery_date")
+    if order_date and delivery_date and delivery_date < order_date:
+        raise InvalidPurchaseOrder(
+            "The delivery date is before the order date.", field="delivery_date"
+        )
+    for role in (conventions.BUYER, conventions.SUPPLIER):
+        _validate_party(parsed["parties"].get(role), role)
+    for index, address in enumerate(parsed["addresses"]):
+        _check(
+            validators.validate_pincode,
+            address.get("pincode"),
+            field=f"addresses-{index}-pincode",
+            label=f"Address {index + 1}, PIN code",
+        )
+    _validate_lines(parsed["lines"])
+    _validate_totals(parsed)
+
+
+def _check(validator, value, *, field: str, label: str) -> None:
+    try:
+        validator(value or "")
+    except ValidationError as error:
+        raise InvalidPurchaseOrder(f"{label}: {error.messages[0]}", field=field) from None
+
+
+def _validate_party(party: dict | None, role: str) -> None:
+    label = ROLE_LABELS[role].capitalize()
+    if not party or not party.get("b2b_id"):
+        raise InvalidPurchaseOrder(
+            f"The purchase order has no {ROLE_LABELS[role]} details.", field=role
+        )
+    _check(
+        validators.validate_gstin,
+        party.get("gstin"),
+        field=f"{role}_gstin",
+        label=f"{label}'s GSTIN",
+    )
+    _check(
+        validators.validate_state_code,
+        party.get("state_code"),
+        field=f"{role}_state_code",
+        label=f"{label}'s state code",
+    )
+    try:
+        validators.validate_state_matches_gstin(
+            state_code=party["state_code"], gstin=party["gstin"]
+        )
+    except ValidationError as error:
+        raise InvalidPurchaseOrder(
+            f"{label}'s state code: {error.messages[0]}", field=f"{role}_state_code"
+        ) from None
+    if party.get("pincode"):
+        _check(
+            validators.validate_pincode,
+            party["pincode"],
+            field=f"{role}_pincode",
+            label=f"{label}'s PIN code",
+        )
+    if role == conventions.BUYER:
+        _check(
+            validators.validate_state_code,
+            party.get("place_of_supply"),
+            field="place_of_supply",
+            label="Place of supply",
+        )
+
+
+def _validate_lines(lines: list[dict]) -> None:
+    if not lines:
+        raise InvalidPurchaseOrder("Add at least one line to the purchase order.", field="lines")
+    for index, line in enumerate(lines):
+        prefix, label = f"lines-{index}-", f"Line {index + 1}"
+        if not (line.get("product_description") or "").strip():
+            raise InvalidPurchaseOrder(
+                f"{label}: describe the goods or service.", field=prefix + "product_description"
+            )
+        _check(
+            validators.validate_hsn_sac,
+            line.get("hsn_code"),
+            field=prefix + "hsn_code",
+            label=f"{label}, HSN/SAC code",
+        )
+        if Decimal(line.get("quantity") or 0) <= 0:
+            raise InvalidPurchaseOrder(
+                f"{label}: the quantity must be more than zero.", field=prefix + "quantity"
+            )
+        if Decimal(line.get("unit_price") or 0) < 0:
+            raise InvalidPurchaseOrder(
+                f"{label}: the unit price cannot be negative.", field=prefix + "unit_price"
+            )
+
+
+def _validate_totals(parsed: dict) -> None:
+    mismatches = find_total_mismatches(parsed)
+    if not mismatches:
+        return
+    path, stated, computed = mismatches[0]
+    if path.endswith("paymentMilestones"):
+        raise InvalidPurchaseOrder(
+            f"The payment milestones add up to ₹{stated:,.2f} but the purchase order's "
+            f"total is ₹{computed:,.2f}; make them equal.",
+            field="milestones",
+        )
+    if path.startswith("purchaseOrder.itemLists["):
+        index = int(path.removeprefix("purchaseOrder.itemLists[").split("]")[0])
+        raise InvalidPurchaseOrder(
+            f"Line {index + 1}: its amounts do not add up (₹{stated:,.2f} stated, "
+            f"₹{computed:,.2f} computed from quantity, price and taxes). Save the order "
+            "again to recompute them.",
+            field=f"lines-{index}-total_item_value",
+        )
+    raise InvalidPurchaseOrder(
+        f"The purchase order's total (₹{stated:,.2f}) is not the sum of its lines and "
+        f"charges (₹{computed:,.2f}). Save the order again to recompute it.",
+        field="total_po_value",
+    )
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def _move(purchase_order: PurchaseOrder, transition: conventions.Transition) -> None:
+    """Apply a transition's status and version rule (previous_status is the caller's)."""
+    purchase_order.previous_version = purchase_order.version
+    purchase_order.version = conventions.next_version(purchase_order.version, transition.action)
+    purchase_order.status = transition.to_status
+
+
+def _audit(
+    purchase_order: PurchaseOrder,
+    *,
+    from_status: str,
+    action: str,
+    actor: AbstractBaseUser,
+    business: Business,
+    remarks: str = "",
+) -> StatusChange:
+    return StatusChange.objects.create(
+        purchase_order=purchase_order,
+        from_status=from_status,
+        to_status=purchase_order.status,
+        version=purchase_order.version,
+        action=action,
+        remarks=remarks,
+        actor=actor,
+        actor_business=business,
+    )
+
+
+def _write_message(purchase_order: PurchaseOrder, kind: str, body: dict) -> OutboundMessage:
+    """Write the outbox row in the caller's transaction and queue it once committed."""
+    message = OutboundMessage.objects.create(
+        purchase_order=purchase_order,
+        kind=kind,
+        req_msg_id=conventions.new_req_msg_id(),
+        object_id=purchase_order.object_id,
+        object_version=purchase_order.version,
+        body=encoding.dumps(body),
+    )
+    # If the enqueue is lost (a crash right after commit), the outbox sweep
+    # finds the row, so a failure here must not fail the committed action.
+    transaction.on_commit(lambda: enqueue_delivery(message_id=message.pk), robust=True)
+    return message
+
+
+def _notify_on_commit(purchase_order: PurchaseOrder, event: str) -> None:
+    # E-mail is a courtesy: a mail server being down must not undo the action.
+    transaction.on_commit(
+        lambda: notifications.notify(purchase_order=purchase_order, event=event), robust=True
+    )

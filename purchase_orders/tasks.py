@@ -1,0 +1,21 @@
+"""Background entry points; each calls one service and nothing else.
+
+``manage.py db_worker`` runs them. The outbox sweep re-schedules itself, so
+the worker alone keeps it going (see ``services.outbound``).
+"""
+
+from django_tasks import task
+
+from purchase_orders.services import outbound
+
+
+@task()
+def deliver_outbound_message_task(message_id: int) -> None:
+    """Deliver one outbound network message, or leave it for later."""
+    outbound.deliver_outbound_message(message_id=message_id)
+
+
+@task()
+def sweep_outbox_task() -> int:
+    """Queue every outbound message that is due, and the next sweep."""
+    return outbound.sweep_outbox()

@@ -92,6 +92,9 @@ OBJECT_ID_PREFIX = "PO"
 OBJECT_ID_LENGTH = 32
 _ID_ALPHABET = string.ascii_uppercase + string.digits
 REQ_MSG_ID_HEADER = "X-Req-Msg-Id"
+# B2B IDs as EnKash's invoice and payment pages constrain them (1-100
+# characters, no backslash or double quote); the PO pages say nothing.
+B2B_ID_PATTERN = r'^[^\\"]{1,100}$'
 
 
 def new_object_id() -> str:
@@ -122,6 +125,10 @@ RESPONSE_MESSAGE_SUCCESS = "SUCCESS"
 # Non-zero response codes: an invalid body, and a well-formed message refused.
 RESPONSE_CODE_INVALID = 400
 RESPONSE_CODE_REFUSED = 422
+# A delivery that could not be authenticated, and a fault of the portal's own
+# (the network should deliver it again).
+RESPONSE_CODE_UNAUTHENTICATED = 401
+RESPONSE_CODE_ERROR = 500
 
 # errorCd values the portal answers with (and the sandbox uses).
 ERROR_INVALID_FIELD = "INVALID_FIELD"
@@ -134,6 +141,20 @@ ERROR_TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
 ERROR_UNKNOWN_ACTION = "UNKNOWN_ACTION"
 ERROR_TOTALS_MISMATCH = "TOTALS_MISMATCH"
 ERROR_DUPLICATE_PO_NUMBER = "DUPLICATE_PO_NUMBER"
+ERROR_PO_NUMBER_MISMATCH = "PO_NUMBER_MISMATCH"
+# A response webhook (resp-*) for a request that was never sent from here.
+ERROR_MESSAGE_NOT_FOUND = "MESSAGE_NOT_FOUND"
+# Deliveries refused before their body is read.
+ERROR_UNAUTHENTICATED = "UNAUTHENTICATED"
+ERROR_BODY_TOO_LARGE = "BODY_TOO_LARGE"
+ERROR_UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+ERROR_METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+ERROR_INTERNAL = "INTERNAL_ERROR"
+# A response webhook's failure when the network could not deliver the request
+# to the counterparty (no answer, or 5xx, on every attempt).
+ERROR_COUNTERPARTY_UNREACHABLE = "COUNTERPARTY_UNREACHABLE"
+# ...and when the counterparty refused it without saying why in an envelope.
+ERROR_COUNTERPARTY_REFUSED = "COUNTERPARTY_REFUSED"
 
 # -- Authentication ----------------------------------------------------------
 
@@ -143,6 +164,17 @@ ERROR_DUPLICATE_PO_NUMBER = "DUPLICATE_PO_NUMBER"
 TOKEN_REFRESH_MARGIN_SECONDS = 60
 TOKEN_REQUEST_ID_FIELD = "accessKey"
 TOKEN_REQUEST_SECRET_FIELD = "secretKey"
+# The token answer: {token, expiry (epoch milliseconds), resultCode, resultMessage}.
+TOKEN_RESPONSE_TOKEN_FIELD = "token"
+TOKEN_RESPONSE_EXPIRY_FIELD = "expiry"
+TOKEN_RESPONSE_CODE_FIELD = "resultCode"
+TOKEN_RESPONSE_MESSAGE_FIELD = "resultMessage"
+TOKEN_RESULT_SUCCESS = 0
+# When ENKASH_TOKEN_HEADER is this header the token is sent as a bearer
+# credential ("Authorization: Bearer <token>"); any other header carries the
+# bare token.
+AUTHORIZATION_HEADER = "Authorization"
+BEARER_SCHEME = "Bearer"
 
 # Inbound: Standard Webhooks signatures ("signature", the default) or a
 # shared secret in a configured header ("header"); ENKASH_WEBHOOK_AUTH_MODE.

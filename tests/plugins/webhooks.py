@@ -1,1 +1,152 @@
-"""Fixtures: webhooks."""
+"""Fixtures: webhooks the network delivers, signed as the sandbox signs them."""
+
+import copy
+import uuid
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.test import Client
+
+from purchase_orders.enkash import conventions, encoding, payloads, signing
+from purchase_orders.models import PurchaseOrder
+from purchase_orders.selectors import get_purchase_order_with_contents
+
+
+def webhook_url(kind: str, *, trailing_slash: bool = False) -> str:
+    return conventions.API_PREFIX + kind + ("/" if trailing_slash else "")
+
+
+def as_bytes(body) -> bytes:
+    """Return a body as sent: dicts and lists as the network's JSON, text as UTF-8."""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return encoding.dumps(body).encode()
+
+
+def answer(response) -> dict:
+    """Return a webhook answer's JSON, numbers as Decimal."""
+    assert response["Content-Type"] == "application/json"
+    return encoding.loads(response.content)
+
+
+def row_counts() -> dict[str, int]:
+    """Return how many rows every model of the project holds."""
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def key_shape(value):
+    """Return the keys of a JSON value at every level (lists by their first item)."""
+    if isinstance(value, dict):
+        return {key: key_shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [key_shape(value[0])] if value else []
+    return "value"
+
+
+@pytest.fixture
+def webhook_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def signed_post(webhook_client) -> Callable:
+    """Return ``post(kind, body, ...)``: deliver a webhook signed as the sandbox signs it.
+
+    ``body`` is a dict (written as the network writes JSON), text or raw
+    bytes. ``msg_id`` is the webhook-id (a new one unless given), ``secret``
+    defaults to ENKASH_WEBHOOK_SECRET at call time, ``timestamp`` to now;
+    ``headers`` are added or override the signature headers.
+    """
+
+    def post(
+        kind: str,
+        body,
+        *,
+        msg_id: str | None = None,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        headers: dict | None = None,
+        trailing_slash: bool = False,
+        content_type: str = "application/json",
+        client: Client | None = None,
+    ):
+        raw = as_bytes(body)
+        signed = signing.signature_headers(
+            secret=settings.ENKASH_WEBHOOK_SECRET if secret is None else secret,
+            msg_id=msg_id or f"msg_{uuid.uuid4().hex}",
+            body=raw,
+            timestamp=timestamp,
+        )
+        return (client or webhook_client).post(
+            webhook_url(kind, trailing_slash=trailing_slash),
+            data=raw,
+            content_type=content_type,
+            headers={**signed, **(headers or {})},
+        )
+
+    return post
+
+
+# -- bodies built from purchase orders held here -------------------------------------
+
+
+# What the counterparty's platform adds beside the object, as the documented examples do.
+ADDITIONAL_INFOS = [{"name": "channel", "value": "ERP"}]
+
+
+def send_body(purchase_order: PurchaseOrder) -> dict:
+    """Return the req-send (or req-edit) body the network carries for a purchase order."""
+    return payloads.build_send_request(get_purchase_order_with_contents(pk=purchase_order.pk))
+
+
+def confirm_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "") -> dict:
+    """Return the req-confirm body of a supplier's answer to a purchase order as it stands here."""
+    body = payloads.build_confirm_request(
+        get_purchase_order_with_contents(pk=purchase_order.pk),
+        supplier_response=action,
+        remarks=remarks,
+        from_status=purchase_order.status,
+    )
+    transition = conventions.TRANSITIONS_BY_ACTION.get(action)
+    body["poConfirmation"]["poStatusTransition"]["newStatus"] = (
+        transition.to_status if transition else purchase_order.status
+    )
+    body["additionalInfos"] = ADDITIONAL_INFOS
+    return body
+
+
+def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "") -> dict:
+    """Return the req-status-change body of a buyer's action on a purchase order here."""
+    body = payloads.build_status_change_request(
+        get_purchase_order_with_contents(pk=purchase_order.pk),
+        buyer_action=action,
+        remarks=remarks,
+        from_status=purchase_order.status,
+    )
+    transition = conventions.TRANSITIONS_BY_ACTION.get(action)
+    body["poStatus"]["poStatusTransition"]["newStatus"] = (
+        transition.to_status if transition else purchase_order.status
+    )
+    body["additionalInfos"] = ADDITIONAL_INFOS
+    return body
+
+
+def response_body(request_body: dict, *, req_msg_id: str, result: str = "SUCCESS", **error) -> dict:
+    """Return the resp-* body answering a request body: its object, with a resp block."""
+    body = copy.deepcopy(request_body)
+    body.pop("device", None)
+    return {
+        "b2bIds": body.pop("b2bIds"),
+        "resp": {
+            "reqMsgId": req_msg_id,
+            "result": result,
+            "errorCd": error.get("error_code"),
+            "errorDtl": error.get("error_detail"),
+            "errorField": error.get("error_field"),
+        },
+        **body,
+    }

@@ -1,0 +1,1 @@
+"""The webhook API the network calls: authentication, serializers, views, schema."""

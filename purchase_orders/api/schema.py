@@ -1,0 +1,317 @@
+"""The OpenAPI description of the webhook API: one operation per kind, with examples.
+
+Request bodies are the strict serializers of ``serializers.py``; answers are
+described by the envelope serializers below. Examples are the network's own
+documented bodies (``examples/``, copied unchanged from the spec); for the
+kinds EnKash has not documented, they are derived from the nearest documented
+one, and say so.
+"""
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiRequest,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+)
+from rest_framework import serializers
+
+from purchase_orders.enkash import conventions
+from purchase_orders.services.inbound import OBJECT_KEYS
+
+from .authentication import REFUSAL_DETAIL
+from .serializers import (
+    MESSAGE_SERIALIZERS,
+    AdditionalInfoSerializer,
+    B2BIdsSerializer,
+    PoConfirmationSerializer,
+    PoStatusSerializer,
+    PurchaseOrderSerializer,
+    RespSerializer,
+)
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+
+REQUEST_TAG = "Request webhooks (req-*)"
+RESPONSE_TAG = "Response webhooks (resp-*)"
+
+
+class WebhookAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describe ``WebhookAuthentication`` in the schema's security section."""
+
+    target_class = "purchase_orders.api.authentication.WebhookAuthentication"
+    name = "webhookAuthentication"
+
+    def get_security_definition(self, auto_schema):
+        if settings.ENKASH_WEBHOOK_AUTH_MODE == conventions.WEBHOOK_AUTH_HEADER:
+            header = settings.ENKASH_WEBHOOK_AUTH_HEADER
+            description = f"The shared webhook secret in the {header} header."
+        else:
+            header = conventions.WEBHOOK_SIGNATURE_HEADER
+            description = (
+                "Standard Webhooks: the headers webhook-id, webhook-timestamp and "
+                "webhook-signature (v1,<base64 HMAC-SHA256 of "
+                '"{webhook-id}.{webhook-timestamp}.{raw body}">), the timestamp within '
+                f"{settings.ENKASH_WEBHOOK_TOLERANCE_SECONDS} seconds."
+            )
+        return {"type": "apiKey", "in": "header", "name": header, "description": description}
+
+
+# -- answers -------------------------------------------------------------------------
+
+
+class AcknowledgementSerializer(serializers.Serializer):
+    """What a response webhook is answered: the plain SUCCESS envelope."""
+
+    payload = serializers.CharField(help_text="SUCCESS")
+    response_code = serializers.IntegerField(help_text="0")
+    response_message = serializers.CharField(help_text="SUCCESS")
+
+
+class RefusalPayloadSerializer(serializers.Serializer):
+    resp = RespSerializer(help_text="result FAILURE, with errorCd, errorDtl and errorField.")
+
+
+class RefusalSerializer(serializers.Serializer):
+    """A refusal: the envelope with a non-zero response_code and the error in payload.resp."""
+
+    payload = RefusalPayloadSerializer()
+    response_code = serializers.IntegerField(help_text="400, 401, 422 or 500; never 0.")
+    response_message = serializers.CharField(help_text="The error in plain words.")
+
+
+def _answer_serializer(
+    name: str, object_key: str, object_serializer
+) -> type[serializers.Serializer]:
+    """Return the serializer of a request webhook's rich answer (SPEC §2.2 W3, W7)."""
+    payload = type(
+        f"{name}AnswerPayloadSerializer",
+        (serializers.Serializer,),
+        {
+            "b2bIds": B2BIdsSerializer(),
+            "resp": RespSerializer(),
+            object_key: object_serializer(),
+            "additionalInfos": AdditionalInfoSerializer(many=True),
+        },
+    )
+    return type(
+        f"{name}AnswerSerializer",
+        (serializers.Serializer,),
+        {
+            "__doc__": "What a request webhook is answered: b2bIds, resp, the object and "
+            "additionalInfos. A refusal has the same shape, with resp.result FAILURE and "
+            "a non-zero response_code.",
+            "response_code": serializers.IntegerField(),
+            "response_message": serializers.CharField(),
+            "payload": payload(),
+        },
+    )
+
+
+PurchaseOrderAnswerSerializer = _answer_serializer(
+    "PurchaseOrder", "purchaseOrder", PurchaseOrderSerializer
+)
+ConfirmationAnswerSerializer = _answer_serializer(
+    "Confirmation", "poConfirmation", PoConfirmationSerializer
+)
+StatusChangeAnswerSerializer = _answer_serializer("StatusChange", "poStatus", PoStatusSerializer)
+
+ANSWER_SERIALIZERS = {
+    "req-send": PurchaseOrderAnswerSerializer,
+    "req-edit": PurchaseOrderAnswerSerializer,
+    "req-confirm": ConfirmationAnswerSerializer,
+    "req-status-change": StatusChangeAnswerSerializer,
+}
+ResponseWebhookAnswer = PolymorphicProxySerializer(
+    component_name="ResponseWebhookAnswer",
+    serializers=[AcknowledgementSerializer, RefusalSerializer],
+    resource_type_field_name=None,
+)
+
+SUMMARIES = {
+    "req-send": "A purchase order sent to a supplier hosted here",
+    "req-edit": "A new version of a purchase order",
+    "req-confirm": "The supplier accepts or rejects a purchase order",
+    "req-status-change": "The buyer cancels, fulfils or closes a purchase order",
+    "resp-send": "The network's verdict on a purchase order sent from here",
+    "resp-edit": "The network's verdict on an edit sent from here",
+    "resp-confirm": "The network's verdict on a confirmation sent from here",
+    "resp-status-change": "The network's verdict on a status change sent from here",
+}
+DESCRIPTIONS = {
+    "req-send": (
+        "Creates the purchase order for the supplier (its buyer is created if unknown). "
+        "If the buyer is hosted here too, the order already exists: it is marked "
+        "delivered, not copied. Stated totals must match the lines."
+    ),
+    "req-edit": (
+        "objectVersion moves n to n+1 and currentVersion must be the version held here. "
+        "The new contents replace the old and the order goes back to CREATED."
+    ),
+    "req-confirm": (
+        "supplierResponse ACCEPT or REJECT; objectVersion stays n to n and must be the "
+        "version held here; poStatusTransition must be the move the lifecycle allows."
+    ),
+    "req-status-change": (
+        "buyerAction CANCEL, FULFILL or CLOSE; objectVersion stays n to n and must be the "
+        "version held here; poStatusTransition must be the move the lifecycle allows."
+    ),
+}
+RESPONSE_DESCRIPTION = (
+    "Settles the request sent from here, found by resp.reqMsgId (else by objectId, "
+    "kind and objectVersion.newVersion): result SUCCESS acknowledges it; anything else "
+    "records errorCd, errorDtl and errorField and undoes the change it announced."
+)
+COMMON_DESCRIPTION = (
+    "\n\nEach delivery is stored once: a repeat (same webhook-id, or same body without "
+    "one) is answered exactly as the first time and not applied again. A refusal is "
+    "HTTP 200 with a non-zero response_code; an unreadable body is HTTP 400 naming "
+    "the field in errorField; a fault of the portal's own is HTTP 500, to be "
+    "delivered again."
+)
+
+
+# -- examples --------------------------------------------------------------------------
+
+
+@cache
+def documented(name: str) -> dict:
+    """Return one of the network's documented example bodies."""
+    return json.loads((EXAMPLES_DIR / name).read_text())
+
+
+def request_example(kind: str) -> tuple[dict, str]:
+    """Return (body, note) of the example for a kind's request body."""
+    if kind == "req-send":
+        return documented("api-req-send.json"), "The send API's documented body."
+    if kind == "req-edit":
+        body = copy.deepcopy(documented("api-req-send.json"))
+        body["purchaseOrder"]["objectVersion"] = {"currentVersion": 1, "newVersion": 2}
+        return body, "Not documented by EnKash: the send body at the next version."
+    if kind in ("req-confirm", "req-status-change", "resp-send", "resp-status-change"):
+        return documented(f"webhook-{kind}.json"), "EnKash's documented example."
+    if kind == "resp-edit":
+        return documented("webhook-resp-send.json"), "Not documented by EnKash: as resp-send."
+    body = copy.deepcopy(documented("webhook-resp-status-change.json"))
+    del body["poStatus"]
+    body["poConfirmation"] = documented("webhook-req-confirm.json")["poConfirmation"]
+    return body, "Not documented by EnKash: as resp-status-change, with poConfirmation."
+
+
+def answer_example(kind: str) -> tuple[dict, str]:
+    """Return (body, note) of the example of a kind's successful answer."""
+    if kind in ("req-confirm", "req-status-change"):
+        return documented(f"webhook-{kind}.response.json"), "EnKash's documented example."
+    if kind in conventions.REQUEST_KINDS:
+        body, _ = request_example(kind)
+        answer = conventions.request_webhook_envelope(
+            req_msg_id="string",
+            payload={key: value for key, value in body.items() if key != "device"},
+        )
+        return answer, "Not documented by EnKash: the same shape as req-confirm's answer."
+    note = "EnKash's documented example." if kind == "resp-send" else "As resp-send's."
+    return documented("webhook-resp-send.response.json"), note
+
+
+def refusal_example(kind: str) -> dict:
+    """Return an example of a kind's refusal."""
+    if kind in conventions.REQUEST_KINDS:
+        body, _ = request_example(kind)
+        return conventions.refusal_envelope(
+            req_msg_id="string",
+            error_code=conventions.ERROR_STALE_VERSION,
+            error_detail="The message is based on version 0, but the purchase order here is "
+            "at version 1.",
+            error_field=f"{OBJECT_KEYS[kind]}.objectVersion.currentVersion",
+            payload={key: value for key, value in body.items() if key != "device"},
+        )
+    return conventions.refusal_envelope(
+        req_msg_id="string",
+        error_code=conventions.ERROR_MESSAGE_NOT_FOUND,
+        error_detail=f"No req-{kind.removeprefix('resp-')} request string for purchase order "
+        "string version 0 was sent from here.",
+        error_field="resp.reqMsgId",
+    )
+
+
+INVALID_EXAMPLE = conventions.refusal_envelope(
+    req_msg_id="string",
+    error_code=conventions.ERROR_INVALID_FIELD,
+    error_detail="purchaseOrder.itemLists[2].quantity: Must be a JSON number.",
+    error_field="purchaseOrder.itemLists[2].quantity",
+    response_code=conventions.RESPONSE_CODE_INVALID,
+)
+UNAUTHENTICATED_EXAMPLE = conventions.refusal_envelope(
+    req_msg_id="",
+    error_code=conventions.ERROR_UNAUTHENTICATED,
+    error_detail=REFUSAL_DETAIL,
+    response_code=conventions.RESPONSE_CODE_UNAUTHENTICATED,
+)
+
+
+def _example(name: str, value: dict, note: str = "", **kwargs) -> OpenApiExample:
+    return OpenApiExample(name, value=value, description=note, **kwargs)
+
+
+class WebhookSchema(AutoSchema):
+    """Describe each webhook view by its ``kind``: one operation per kind."""
+
+    @property
+    def kind(self) -> str:
+        return self.view.kind
+
+    def get_operation_id(self) -> str:
+        return "webhook_" + self.kind.replace("-", "_")
+
+    def get_summary(self) -> str:
+        return SUMMARIES[self.kind]
+
+    def get_description(self) -> str:
+        return DESCRIPTIONS.get(self.kind, RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION
+
+    def get_tags(self) -> list[str]:
+        return [REQUEST_TAG if self.kind in conventions.REQUEST_KINDS else RESPONSE_TAG]
+
+    def get_request_serializer(self):
+        body, note = request_example(self.kind)
+        return OpenApiRequest(
+            MESSAGE_SERIALIZERS[self.kind], examples=[_example(self.kind, body, note)]
+        )
+
+    def get_response_serializers(self):
+        answer, note = answer_example(self.kind)
+        is_request = self.kind in conventions.REQUEST_KINDS
+        return {
+            200: OpenApiResponse(
+                ANSWER_SERIALIZERS[self.kind] if is_request else ResponseWebhookAnswer,
+                description="Applied (response_code 0), or refused (non-zero response_code, "
+                "the reason in payload.resp).",
+                examples=[
+                    _example("Applied", answer, note),
+                    _example("Refused", refusal_example(self.kind)),
+                ],
+            ),
+            400: OpenApiResponse(
+                RefusalSerializer,
+                description="The body is not JSON, not an object, or not this kind's shape.",
+                examples=[_example("Invalid field", INVALID_EXAMPLE)],
+            ),
+            401: OpenApiResponse(
+                RefusalSerializer,
+                description="The delivery could not be authenticated; nothing was stored.",
+                examples=[_example("Not authenticated", UNAUTHENTICATED_EXAMPLE)],
+            ),
+            413: OpenApiResponse(RefusalSerializer, description="The body is too large."),
+            415: OpenApiResponse(RefusalSerializer, description="The body is not JSON."),
+            500: OpenApiResponse(
+                RefusalSerializer,
+                description="A fault of the portal's own; the delivery is kept, deliver it again.",
+            ),
+        }

@@ -1,0 +1,29 @@
+"""URLs of the webhook API (``conventions.API_PREFIX``) and its description."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from purchase_orders.enkash import conventions
+
+from .views import WebhookView
+
+app_name = "api"
+PREFIX = conventions.API_PREFIX.lstrip("/")
+
+# Each kind answers with and without a trailing slash, so that a POST is
+# never redirected (a redirect would lose its body); only the first is
+# described in the schema.
+urlpatterns = (
+    [
+        path(f"{PREFIX}{kind}", WebhookView.as_view(kind=kind), name=kind)
+        for kind in conventions.WEBHOOK_KINDS
+    ]
+    + [
+        path(f"{PREFIX}{kind}/", WebhookView.as_view(kind=kind, schema=None))
+        for kind in conventions.WEBHOOK_KINDS
+    ]
+    + [
+        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    ]
+)

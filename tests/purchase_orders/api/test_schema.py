@@ -1,0 +1,95 @@
+"""GET /api/schema/ and /api/docs/: the webhook API described, and its docs served offline."""
+
+import json
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from drf_spectacular.validation import validate_schema
+
+from purchase_orders.enkash import conventions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_schema_is_valid_openapi(schema):
+    validate_schema(schema)
+
+    assert schema["openapi"].startswith("3.")
+
+
+def test_the_schema_describes_the_eight_webhooks_once_each(schema):
+    assert sorted(schema["paths"]) == sorted(
+        conventions.API_PREFIX + kind for kind in conventions.WEBHOOK_KINDS
+    )
+    assert all(list(operations) == ["post"] for operations in schema["paths"].values())
+
+
+@pytest.mark.parametrize("kind", conventions.WEBHOOK_KINDS)
+def test_each_webhook_has_its_body_answers_and_examples(schema, kind):
+    operation = schema["paths"][conventions.API_PREFIX + kind]["post"]
+    request = operation["requestBody"]["content"]["application/json"]
+    object_key = {
+        "send": "purchaseOrder",
+        "edit": "purchaseOrder",
+        "confirm": "poConfirmation",
+    }.get(kind.split("-", 1)[1], "poStatus")
+
+    body_schema = schema["components"]["schemas"][request["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert object_key in body_schema["required"]
+    (example,) = request["examples"].values()
+    assert object_key in example["value"]
+    assert {"200", "400", "401", "413", "415", "500"} <= set(operation["responses"])
+    answers = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    assert {"Applied", "Refused"} == set(answers)
+    invalid = operation["responses"]["400"]["content"]["application/json"]["examples"]
+    assert list(invalid.values())[0]["value"]["response_code"] == 400
+    unauthenticated = operation["responses"]["401"]["content"]["application/json"]["examples"]
+    assert (
+        list(unauthenticated.values())[0]["value"]["payload"]["resp"]["errorCd"]
+        == "UNAUTHENTICATED"
+    )
+    assert operation["security"] == [{"webhookAuthentication": []}]
+
+
+def test_the_documented_examples_are_the_networks_own(schema, example):
+    confirm = schema["paths"][conventions.API_PREFIX + "req-confirm"]["post"]
+    (request,) = confirm["requestBody"]["content"]["application/json"]["examples"].values()
+    answer = confirm["responses"]["200"]["content"]["application/json"]["examples"]["Applied"]
+
+    assert request["value"] == json.loads(
+        json.dumps(example("webhook-req-confirm.json"), default=int)
+    )
+    assert answer["value"] == json.loads(
+        json.dumps(example("webhook-req-confirm.response.json"), default=int)
+    )
+
+
+def test_amounts_are_numbers_and_versions_integers(schema):
+    components = schema["components"]["schemas"]
+
+    assert components["Item"]["properties"]["quantity"]["type"] == "number"
+    assert components["ObjectVersion"]["properties"]["newVersion"]["type"] == "integer"
+    assert components["Resp"]["properties"]["errorCd"]["nullable"] is True
+
+
+def test_the_docs_render_with_no_external_urls(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "SwaggerUIBundle" in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls
+    assert not [url for url in urls if re.match(r"^(https?:)?//", url)]
+    assert not re.search(r"https?://", html)
+    for url in urls:
+        assert url.startswith("/static/")
+        assert finders.find(url.removeprefix("/static/")) is not None, url

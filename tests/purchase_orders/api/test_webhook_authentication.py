@@ -1,0 +1,235 @@
+"""Webhook authentication: signatures, rotation, the header mode, the IP allow-list."""
+
+import logging
+import time
+
+import pytest
+
+from purchase_orders.enkash import conventions, signing
+from tests.plugins.webhooks import answer, as_bytes, row_counts, webhook_url
+
+pytestmark = pytest.mark.django_db
+
+OLD_SECRET = "whsec_b2xkLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="
+OTHER_SECRET = "whsec_b3RoZXItd2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OWFi"
+AUTH_LOGGER = "purchase_orders.api.authentication"
+
+UNAUTHENTICATED = {
+    "payload": {
+        "resp": {
+            "reqMsgId": "",
+            "result": "FAILURE",
+            "errorCd": "UNAUTHENTICATED",
+            "errorDtl": "The delivery could not be authenticated.",
+            "errorField": None,
+        }
+    },
+    "response_code": 401,
+    "response_message": "The delivery could not be authenticated.",
+}
+
+
+@pytest.fixture
+def body(example) -> bytes:
+    return as_bytes(example("webhook-req-confirm.json"))
+
+
+def assert_refused(response, caplog, reason: str) -> None:
+    assert response.status_code == 401
+    assert answer(response) == UNAUTHENTICATED
+    assert response["WWW-Authenticate"] == 'Webhook realm="EnKash webhooks"'
+    records = [record for record in caplog.records if record.name == AUTH_LOGGER]
+    assert len(records) == 1
+    assert reason in records[0].getMessage()
+
+
+def test_a_signed_delivery_is_accepted(signed_post, body):
+    response = signed_post("req-confirm", body)
+
+    assert response.status_code == 200
+
+
+def test_a_delivery_without_signature_headers_is_refused_and_nothing_is_stored(
+    webhook_client, body, caplog
+):
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"), data=body, content_type="application/json"
+    )
+
+    assert_refused(response, caplog, "missing webhook signature headers")
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("tampered body", "no webhook signature matches"),
+        ("wrong secret", "no webhook signature matches"),
+        ("stale timestamp", "outside the tolerance"),
+        ("future timestamp", "outside the tolerance"),
+        ("malformed timestamp", "malformed"),
+        ("unknown signature version", "no webhook signature matches"),
+        ("missing webhook-id", "missing webhook signature headers"),
+    ],
+)
+def test_a_forged_or_replayed_delivery_is_refused_and_nothing_is_stored(
+    signed_post, body, settings, caplog, case, reason
+):
+    caplog.set_level(logging.WARNING, logger=AUTH_LOGGER)
+    before = row_counts()
+    now = int(time.time())
+    tolerance = settings.ENKASH_WEBHOOK_TOLERANCE_SECONDS
+    good = signing.signature_headers(
+        secret=settings.ENKASH_WEBHOOK_SECRET, msg_id="msg_1", body=body
+    )
+    kwargs = {
+        "tampered body": {"headers": good, "body": body.replace(b"GEOCODE", b"GEOCODF")},
+        "wrong secret": {"secret": OTHER_SECRET},
+        "stale timestamp": {"timestamp": now - tolerance - 5},
+        "future timestamp": {"timestamp": now + tolerance + 5},
+        "malformed timestamp": {"headers": {"webhook-timestamp": "soon"}},
+        "unknown signature version": {
+            "headers": {"webhook-signature": good["webhook-signature"].replace("v1,", "v2,")}
+        },
+        "missing webhook-id": {"headers": {"webhook-id": ""}},
+    }[case]
+    sent_body = kwargs.pop("body", body)
+
+    response = signed_post("req-confirm", sent_body, **kwargs)
+
+    assert_refused(response, caplog, reason)
+    assert row_counts() == before
+
+
+def test_the_previous_secret_is_accepted_while_it_is_listed(signed_post, body, settings, caplog):
+    settings.ENKASH_WEBHOOK_SECRET = OTHER_SECRET
+    settings.ENKASH_WEBHOOK_PREVIOUS_SECRETS = [OLD_SECRET]
+
+    assert signed_post("req-confirm", body, secret=OLD_SECRET).status_code == 200
+    assert signed_post("req-confirm", body, secret=OTHER_SECRET).status_code == 200
+
+    settings.ENKASH_WEBHOOK_PREVIOUS_SECRETS = []
+    before = row_counts()
+    response = signed_post("req-confirm", body, secret=OLD_SECRET)
+
+    assert_refused(response, caplog, "no webhook signature matches")
+    assert row_counts() == before
+
+
+def test_an_empty_secret_refuses_every_delivery(signed_post, body, settings, caplog):
+    settings.ENKASH_WEBHOOK_SECRET = ""
+    settings.ENKASH_WEBHOOK_PREVIOUS_SECRETS = [OLD_SECRET]
+    before = row_counts()
+
+    response = signed_post("req-confirm", body, secret=OLD_SECRET)
+
+    assert_refused(response, caplog, "ENKASH_WEBHOOK_SECRET is empty")
+    assert row_counts() == before
+
+
+def test_an_unknown_mode_refuses_every_delivery(signed_post, body, settings, caplog):
+    settings.ENKASH_WEBHOOK_AUTH_MODE = "none"
+
+    response = signed_post("req-confirm", body)
+
+    assert_refused(response, caplog, "ENKASH_WEBHOOK_AUTH_MODE is 'none'")
+
+
+@pytest.fixture
+def header_mode(settings):
+    settings.ENKASH_WEBHOOK_AUTH_MODE = conventions.WEBHOOK_AUTH_HEADER
+    settings.ENKASH_WEBHOOK_AUTH_HEADER = "X-EnKash-Webhook-Secret"
+    settings.ENKASH_WEBHOOK_PREVIOUS_SECRETS = [OLD_SECRET]
+    return settings
+
+
+@pytest.mark.parametrize("secret", ["current", "previous"])
+def test_header_mode_accepts_the_secret_in_the_configured_header(
+    header_mode, webhook_client, body, secret
+):
+    value = header_mode.ENKASH_WEBHOOK_SECRET if secret == "current" else OLD_SECRET
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"),
+        data=body,
+        content_type="application/json",
+        headers={"X-EnKash-Webhook-Secret": value},
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({}, "missing the X-EnKash-Webhook-Secret header"),
+        ({"X-EnKash-Webhook-Secret": OTHER_SECRET}, "matches no webhook secret"),
+        ({"Authorization": "Bearer whatever"}, "missing the X-EnKash-Webhook-Secret header"),
+    ],
+)
+def test_header_mode_refuses_a_missing_or_wrong_secret(
+    header_mode, webhook_client, body, caplog, headers, reason
+):
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"), data=body, content_type="application/json", headers=headers
+    )
+
+    assert_refused(response, caplog, reason)
+    assert row_counts() == before
+
+
+def test_header_mode_does_not_store_the_secret(header_mode, webhook_client, body):
+    from purchase_orders.models import InboundEvent
+
+    webhook_client.post(
+        webhook_url("req-confirm"),
+        data=body,
+        content_type="application/json",
+        headers={"X-EnKash-Webhook-Secret": OLD_SECRET, "Authorization": "Basic c2VjcmV0"},
+    )
+
+    stored = {name.lower(): value for name, value in InboundEvent.objects.get().headers.items()}
+    assert OLD_SECRET not in stored.values()
+    assert "authorization" not in stored
+
+
+@pytest.mark.parametrize(
+    ("allowed", "accepted"),
+    [
+        (["127.0.0.0/8"], True),
+        (["10.0.0.0/8", "127.0.0.1"], True),
+        (["10.0.0.0/8"], False),
+        (["::1/128"], False),
+    ],
+)
+def test_the_ip_allow_list_checks_the_remote_address(
+    signed_post, body, settings, caplog, allowed, accepted
+):
+    settings.ENKASH_WEBHOOK_ALLOWED_IPS = allowed
+
+    response = signed_post("req-confirm", body)
+
+    if accepted:
+        assert response.status_code == 200
+    else:
+        assert_refused(response, caplog, "127.0.0.1 is not in ENKASH_WEBHOOK_ALLOWED_IPS")
+
+
+def test_the_ip_allow_list_ignores_forwarded_for_headers(signed_post, body, settings, caplog):
+    settings.ENKASH_WEBHOOK_ALLOWED_IPS = ["10.0.0.0/8"]
+
+    response = signed_post("req-confirm", body, headers={"X-Forwarded-For": "10.1.2.3"})
+
+    assert_refused(response, caplog, "127.0.0.1 is not in ENKASH_WEBHOOK_ALLOWED_IPS")
+
+
+def test_a_malformed_allow_list_refuses_every_delivery(signed_post, body, settings, caplog):
+    settings.ENKASH_WEBHOOK_ALLOWED_IPS = ["127.0.0.0/33"]
+
+    response = signed_post("req-confirm", body)
+
+    assert_refused(response, caplog, "not an address or CIDR")

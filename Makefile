@@ -1,0 +1,106 @@
+# The procurement portal's everyday commands. `make run` starts the demo,
+# `make test` runs every test on SQLite and on PostgreSQL.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Written once the requirements are installed; older than either file means reinstall.
+INSTALLED := $(VENV)/.installed
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SANDBOX_PORT ?= 8001
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.PHONY: help install run web worker sandbox migrate seed test test-sqlite test-postgres check
+
+help:
+	@echo "make run      set up (venv, packages, database, demo data) and start the web"
+	@echo "              server, the worker and the EnKash sandbox; Ctrl-C stops all three"
+	@echo "make test     run every test on SQLite, then on PostgreSQL ($(TEST_POSTGRES_URL))"
+	@echo "make install  create $(VENV) and install requirements-dev.txt into it"
+	@echo "make check    system checks, missing migrations, and the deployment checklist"
+	@echo "make web | worker | sandbox   start one process (DEBUG on)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(INSTALLED)
+
+# The demo runs with DEBUG on: development secrets and the seed_demo command.
+run web worker sandbox migrate seed: export DEBUG := true
+
+migrate: $(INSTALLED)
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+# Each process runs in its own process group (set -m) so that stopping the
+# demo also stops runserver's and the worker's auto-reloading children. When
+# one process ends (Ctrl-C, a crash, a port in use) the others are stopped.
+run: seed
+	@set -m; \
+	stop() { trap - INT TERM EXIT; for pid in $$(jobs -p); do kill -TERM -- -$$pid 2>/dev/null; done; wait; }; \
+	trap stop INT TERM EXIT; \
+	$(MANAGE) runserver $(HOST):$(PORT) & \
+	$(MANAGE) db_worker & \
+	if $(MANAGE) help enkash_sandbox >/dev/null 2>&1; then \
+		$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) & \
+	else \
+		echo "The EnKash sandbox command is not available; starting the web server and worker only."; \
+	fi; \
+	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
+	wait -n
+
+web: $(INSTALLED)
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: $(INSTALLED)
+	$(MANAGE) db_worker
+
+sandbox: $(INSTALLED)
+	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT)
+
+# SQLite is named explicitly so that a DATABASE_URL in .env cannot redirect
+# the run; Django tests on SQLite use an in-memory database.
+test-sqlite: $(INSTALLED)
+	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(INSTALLED)
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Both runs always happen; the target fails if either failed.
+test: $(INSTALLED)
+	@status=0; \
+	echo "== Tests on SQLite =="; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	echo "== Tests on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	if [ $$status -ne 0 ]; then echo "Tests failed on at least one database."; fi; \
+	exit $$status
+
+# The regular expression finds each variable settings.py reads with env(...).
+check: $(INSTALLED)
+	@$(BIN)/python -c 'import re, sys; \
+	read = set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", open("procurement/settings.py").read())); \
+	listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", open(".env.example").read(), re.M)); \
+	missing = sorted(read - listed); \
+	sys.exit(".env.example does not document: " + ", ".join(missing) if missing else 0)'
+	DEBUG=true $(MANAGE) check
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+	DEBUG=false \
+	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	ALLOWED_HOSTS=procurement.example.in \
+	ENKASH_CLIENT_SECRET=check-deploy-client-secret \
+	ENKASH_WEBHOOK_SECRET=whsec_Y2hlY2stZGVwbG95LXdlYmhvb2stc2VjcmV0 \
+	$(MANAGE) check --deploy --fail-level WARNING

@@ -1,0 +1,405 @@
+"""Create the demo: two businesses, their people, an admin and purchase orders.
+
+Only for local work and demonstrations: the users get a published password,
+so the command refuses to run unless DEBUG is on. It creates what is missing
+and leaves everything that exists as it is, so running it again changes
+nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from purchase_orders.enkash import conventions
+from purchase_orders.models import Business, Membership, PurchaseOrder, StatusChange
+from purchase_orders.services import documents
+from purchase_orders.services.drafts import complete_contents
+from purchase_orders.services.purchase_orders import validate_for_network
+from purchase_orders.totals import to_money
+
+DEMO_PASSWORD = "demo-pass-123"
+
+BUYER_B2B_ID = "DEMO-B2B-KA-NANDI"
+SUPPLIER_B2B_ID = "DEMO-B2B-MH-SAHYADRI"
+
+BUSINESSES = {
+    BUYER_B2B_ID: {
+        "legal_name": "Nandi Precision Engineering Private Limited",
+        "trade_name": "Nandi Precision",
+        "gstin": "29AABCN1234F1ZS",
+        "state_code": "29",
+        "address_type": "OFFICE",
+        "address_line1": "Plot 42, 2nd Phase, Peenya Industrial Area",
+        "address_line2": "Tumkur Road",
+        "city": "Bengaluru",
+        "state": "Karnataka",
+        "pincode": "560058",
+        "phone_number": "8041234567",
+        "email": "purchase@nandi-precision.example.in",
+    },
+    SUPPLIER_B2B_ID: {
+        "legal_name": "Sahyadri Industrial Supplies Private Limited",
+        "trade_name": "Sahyadri Industrial",
+        "gstin": "27AADCS5678K1ZQ",
+        "state_code": "27",
+        "address_type": "OFFICE",
+        "address_line1": "Gat No. 118, Chakan MIDC Phase II",
+        "address_line2": "Khed",
+        "city": "Pune",
+        "state": "Maharashtra",
+        "pincode": "410501",
+        "phone_number": "2135678901",
+        "email": "sales@sahyadri-industrial.example.in",
+    },
+}
+
+# username -> (user fields, business B2B ID and role, or None for the admin)
+USERS = {
+    "buyer": (
+        {"first_name": "Asha", "last_name": "Rao", "email": "asha.rao@nandi-precision.example.in"},
+        (BUYER_B2B_ID, Membership.Role.BUYER),
+    ),
+    "supplier": (
+        {
+            "first_name": "Vikram",
+            "last_name": "Patil",
+            "email": "vikram.patil@sahyadri-industrial.example.in",
+        },
+        (SUPPLIER_B2B_ID, Membership.Role.SUPPLIER),
+    ),
+    "admin": (
+        {
+            "first_name": "Portal",
+            "last_name": "Administrator",
+            "email": "admin@procurement.example.in",
+            "is_staff": True,
+            "is_superuser": True,
+        },
+        None,
+    ),
+}
+
+DELIVERY_ADDRESS = {
+    "purpose": "DELIVERY",
+    "address_type": "WAREHOUSE",
+    "address_line1": "Stores, Gate 3, Plot 42, 2nd Phase, Peenya Industrial Area",
+    "address_line2": "Tumkur Road",
+    "city": "Bengaluru",
+    "state": "Karnataka",
+    "country": "India",
+    "pincode": "560058",
+}
+
+
+def line(
+    description: str,
+    hsn_code: str,
+    quantity: str,
+    unit: str,
+    unit_price: str,
+    gst_rate: int,
+    *,
+    is_service: bool = False,
+    discount: str = "",
+    cess_rate: str = "",
+) -> dict:
+    """Return one line in the shape ``payloads.parse_line`` gives, totals still to compute."""
+    return {
+        "product_description": description,
+        "is_service": is_service,
+        "hsn_code": hsn_code,
+        "bar_code": "",
+        "quantity": Decimal(quantity),
+        "free_quantity": Decimal("0.000"),
+        "unit": unit,
+        "unit_price": Decimal(unit_price),
+        "gst_rate": Decimal(gst_rate),
+        "order_line_reference": "",
+        "origin_country": "India",
+        "product_serial_number": "",
+        "value_details": [{"type": "DISCOUNT", "value": Decimal(discount)}] if discount else [],
+        "rates": [],
+        "batch_number": "",
+        "batch_expiry_on": None,
+        "batch_warranty_on": None,
+        "attributes": [],
+        "other_taxes": (
+            [{"name": "Compensation cess", "rate": Decimal(cess_rate)}] if cess_rate else []
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    number: str
+    status: str
+    subject: str
+    ordered_days_ago: int
+    delivery_in_days: int
+    lines: tuple[dict, ...]
+    other_charges: tuple[tuple[str, str], ...] = ()
+    shipping_terms: str = ""
+    shipping_bearing_party: str = ""
+    supplier_remarks: str = ""
+
+
+ORDERS = (
+    DemoOrder(
+        number="PO/DEMO/0001",
+        status=PurchaseOrder.Status.ACCEPTED,
+        subject="Machining consumables for CNC line 2",
+        ordered_days_ago=12,
+        delivery_in_days=9,
+        lines=(
+            line("Solid carbide end mill, 10 mm, 4 flute", "82077090", "40", "NOS", "1450.00", 18),
+            line(
+                "Water-soluble cutting oil, 20 litre drum", "27101980", "12", "DRUM", "3890.50", 18
+            ),
+            line("Cotton knitted safety gloves", "61161000", "200", "PAIR", "42.75", 5),
+            line(
+                "Angular contact bearing set for spindle, 7014",
+                "84821020",
+                "4",
+                "SET",
+                "12680.00",
+                18,
+                discount="1500.00",
+            ),
+        ),
+        other_charges=(("FREIGHT", "2400.00"),),
+        shipping_terms="Door delivery to the buyer's stores; freight charged at actuals.",
+        shipping_bearing_party="BUYER",
+        supplier_remarks="Confirmed; the bearing sets ship from our Chakan warehouse.",
+    ),
+    DemoOrder(
+        number="PO/DEMO/0002",
+        status=PurchaseOrder.Status.CREATED,
+        subject="Office, pantry and printer supplies, December",
+        ordered_days_ago=2,
+        delivery_in_days=14,
+        lines=(
+            line("A4 copier paper, 75 gsm, ream of 500", "48025690", "50", "REAM", "245.00", 12),
+            line("Laser toner cartridge, 2,600 pages", "84439959", "6", "NOS", "3250.00", 18),
+            line(
+                "Aerated soft drink, 300 ml can, case of 24",
+                "22021010",
+                "10",
+                "CASE",
+                "540.00",
+                28,
+                cess_rate="12",
+            ),
+            line("Packaged drinking water, 20 litre jar", "22011010", "40", "JAR", "75.00", 18),
+        ),
+        shipping_terms="Supplier delivers with its own vehicle.",
+        shipping_bearing_party="SUPPLIER",
+    ),
+    DemoOrder(
+        number="PO/DEMO/0003",
+        status=PurchaseOrder.Status.DRAFT,
+        subject="Electrical spares and DG set maintenance",
+        ordered_days_ago=0,
+        delivery_in_days=21,
+        lines=(
+            line("Miniature circuit breaker, 32 A, C curve", "85362030", "24", "NOS", "310.00", 18),
+            line("LED panel light, 2 x 2 ft, 36 W", "94051900", "30", "NOS", "1150.00", 12),
+            line(
+                "Annual maintenance of 125 kVA DG set",
+                "998719",
+                "1",
+                "JOB",
+                "18000.00",
+                18,
+                is_service=True,
+            ),
+        ),
+    ),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo businesses, the users buyer, supplier and admin (password "
+        f"{DEMO_PASSWORD}) and demo purchase orders: a draft, one sent and awaiting "
+        "confirmation, and one accepted. Creates only what is missing. DEBUG only."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates users with a published password, so it runs only "
+                "with DEBUG on (DEBUG=true)."
+            )
+        with transaction.atomic():
+            created = self.seed()
+        if options["verbosity"] > 0:
+            if created:
+                for item in created:
+                    self.stdout.write(f"Created {item}.")
+            else:
+                self.stdout.write("The demo data is already there; nothing was changed.")
+            self.stdout.write(
+                f"Sign in as buyer, supplier or admin with the password {DEMO_PASSWORD}."
+            )
+
+    def seed(self) -> list[str]:
+        """Create whatever of the demo is missing; return a description of each thing made."""
+        created = []
+        businesses = {}
+        for b2b_id, fields in BUSINESSES.items():
+            business = Business.objects.filter(b2b_id=b2b_id).first()
+            if business is None:
+                business = Business(b2b_id=b2b_id, is_hosted=True, **fields)
+                business.full_clean()
+                business.save()
+                created.append(f"business {business} ({b2b_id})")
+            businesses[b2b_id] = business
+
+        users = {}
+        User = get_user_model()
+        for username, (fields, membership) in USERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, **fields)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                created.append(f"user {username}")
+            users[username] = user
+            if membership:
+                b2b_id, role = membership
+                _, is_new = Membership.objects.get_or_create(
+                    user=user, business=businesses[b2b_id], role=role
+                )
+                if is_new:
+                    created.append(f"membership of {username} as {role} of {businesses[b2b_id]}")
+
+        buyer, supplier = businesses[BUYER_B2B_ID], businesses[SUPPLIER_B2B_ID]
+        for order in ORDERS:
+            if PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=order.number).exists():
+                continue
+            purchase_order = self.create_order(
+                order,
+                buyer=buyer,
+                supplier=supplier,
+                buyer_user=users["buyer"],
+                supplier_user=users["supplier"],
+            )
+            created.append(f"purchase order {order.number} ({purchase_order.get_status_display()})")
+        return created
+
+    def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user, supplier_user):
+        """Write one demo purchase order with the history the portal would have kept."""
+        today = timezone.localdate()
+        order_date = today - datetime.timedelta(days=order.ordered_days_ago)
+        delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
+        contents = complete_contents(
+            contents={
+                "fields": {
+                    "buyer_po_number": order.number,
+                    "order_date": order_date,
+                    "delivery_date": delivery_date,
+                    "subject": order.subject,
+                    "shipping_terms": order.shipping_terms,
+                    "shipping_bearing_party": order.shipping_bearing_party,
+                    "shipping_charges": Decimal("0.00"),
+                    "po_infos": [{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
+                },
+                "addresses": [dict(DELIVERY_ADDRESS)],
+                "lines": [
+                    {
+                        **entry,
+                        "serial_no": str(index + 1),
+                        "other_taxes": [dict(tax) for tax in entry["other_taxes"]],
+                    }
+                    for index, entry in enumerate(order.lines)
+                ],
+                "other_charges": [
+                    {"charge_type": charge_type, "amount": Decimal(amount)}
+                    for charge_type, amount in order.other_charges
+                ],
+            },
+            buyer=buyer,
+            supplier=supplier,
+        )
+        # Milestones need the total, which only the lines' totals give.
+        total = contents["fields"]["total_po_value"]
+        advance = to_money(total * Decimal("0.30"))
+        contents["milestones"] = [
+            {"position": 0, "due_on": order_date, "due_amount": advance},
+            {
+                "position": 1,
+                "due_on": delivery_date + datetime.timedelta(days=30),
+                "due_amount": total - advance,
+            },
+        ]
+        validate_for_network(contents)
+
+        fields = contents["fields"]
+        is_sent = order.status != PurchaseOrder.Status.DRAFT
+        sent_at = timezone.now() - datetime.timedelta(days=order.ordered_days_ago)
+        purchase_order = PurchaseOrder.objects.create(
+            object_id=conventions.new_object_id(),
+            buyer=buyer,
+            supplier=supplier,
+            buyer_po_number=fields["buyer_po_number"],
+            ts=sent_at if is_sent else timezone.now(),
+            order_date=fields["order_date"],
+            delivery_date=fields["delivery_date"],
+            subject=fields["subject"],
+            status=PurchaseOrder.Status.CREATED if is_sent else PurchaseOrder.Status.DRAFT,
+            version=1 if is_sent else 0,
+            previous_version=0,
+            # The network has no DRAFT: a send travels as CREATED -> CREATED.
+            previous_status=conventions.CREATED if is_sent else "",
+            total_po_value=fields["total_po_value"],
+            shipping_terms=fields["shipping_terms"],
+            shipping_bearing_party=fields["shipping_bearing_party"],
+            shipping_charges=fields["shipping_charges"],
+            po_infos=fields["po_infos"],
+            contract_references=fields["contract_references"],
+            additional_documents=fields["additional_documents"],
+            additional_infos=fields["additional_infos"],
+            created_by=buyer_user,
+            sent_at=sent_at if is_sent else None,
+            delivered_at=sent_at + datetime.timedelta(seconds=4) if is_sent else None,
+        )
+        documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+        if not is_sent:
+            return purchase_order
+
+        StatusChange.objects.create(
+            purchase_order=purchase_order,
+            from_status=PurchaseOrder.Status.DRAFT,
+            to_status=PurchaseOrder.Status.CREATED,
+            version=1,
+            action=conventions.SEND,
+            actor=buyer_user,
+            actor_business=buyer,
+        )
+        documents.record_version(
+            purchase_order=purchase_order,
+            reason="Sent to the supplier.",
+            created_by=buyer_user,
+            created_by_business=buyer,
+        )
+        if order.status == PurchaseOrder.Status.ACCEPTED:
+            purchase_order.previous_status = purchase_order.status
+            purchase_order.status = PurchaseOrder.Status.ACCEPTED
+            purchase_order.save(update_fields=["status", "previous_status", "updated_at"])
+            StatusChange.objects.create(
+                purchase_order=purchase_order,
+                from_status=PurchaseOrder.Status.CREATED,
+                to_status=PurchaseOrder.Status.ACCEPTED,
+                version=1,
+                action=conventions.SUPPLIER_ACCEPT,
+                remarks=order.supplier_remarks,
+                actor=supplier_user,
+                actor_business=supplier,
+            )
+        return purchase_order

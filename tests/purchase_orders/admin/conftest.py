@@ -1,0 +1,93 @@
+"""Fixtures: the demo data, a signed-in superuser, and what crossed the network."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+
+from purchase_orders.enkash import conventions, encoding
+from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
+from purchase_orders.services.outbound import schedule_outbox_sweep
+
+
+@dataclass
+class Demo:
+    """The seed_demo data, plus network messages of the sent order."""
+
+    draft: PurchaseOrder
+    sent: PurchaseOrder
+    accepted: PurchaseOrder
+    failed_message: OutboundMessage
+    acknowledged_message: OutboundMessage
+    event: InboundEvent
+
+
+def outbound_message(purchase_order: PurchaseOrder, **fields) -> OutboundMessage:
+    return OutboundMessage.objects.create(
+        purchase_order=purchase_order,
+        kind=OutboundMessage.Kind.SEND,
+        req_msg_id=conventions.new_req_msg_id(),
+        object_id=purchase_order.object_id,
+        object_version=purchase_order.version,
+        body=encoding.dumps({"purchaseOrder": {"objectId": purchase_order.object_id}}),
+        **fields,
+    )
+
+
+@pytest.fixture
+def demo(db, settings) -> Demo:
+    settings.DEBUG = True
+    # Full-strength password hashing would take most of the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", verbosity=0)
+    # The demo has no groups; one gives the group pages a row to show.
+    Group.objects.create(name="Purchasing desk")
+    orders = {order.status: order for order in PurchaseOrder.objects.all()}
+    sent = orders[PurchaseOrder.Status.CREATED]
+    failed = outbound_message(
+        sent,
+        state=OutboundMessage.State.FAILED,
+        attempts=12,
+        last_error="Gave up after 12 attempts: connection refused",
+    )
+    acknowledged = outbound_message(
+        orders[PurchaseOrder.Status.ACCEPTED],
+        state=OutboundMessage.State.ACKNOWLEDGED,
+        attempts=1,
+        response_status=200,
+        response_body='{"response_code":0}',
+    )
+    event = InboundEvent.objects.create(
+        kind="resp-send",
+        dedupe_key="msg_demo_1",
+        req_msg_id=acknowledged.req_msg_id,
+        object_id=acknowledged.object_id,
+        headers={"webhook-id": "msg_demo_1"},
+        body='{"payload":{"resp":{"result":"SUCCESS"}}}',
+        state=InboundEvent.State.APPLIED,
+        response_status=200,
+        response_body='{"payload":"SUCCESS","response_code":0,"response_message":"SUCCESS"}',
+        purchase_order=acknowledged.purchase_order,
+        outbound_message=acknowledged,
+    )
+    # A sweep waiting in the task queue gives the queue's pages a row.
+    schedule_outbox_sweep()
+    return Demo(
+        draft=orders[PurchaseOrder.Status.DRAFT],
+        sent=sent,
+        accepted=orders[PurchaseOrder.Status.ACCEPTED],
+        failed_message=failed,
+        acknowledged_message=acknowledged,
+        event=event,
+    )
+
+
+@pytest.fixture
+def superuser_client(demo) -> Client:
+    """A client signed in as the demo's ``admin`` superuser."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    return client

@@ -1,3 +1,5 @@
+"""URLs of the buyer and supplier pages."""
+
 from django.urls import path
 
 from . import views
@@ -5,5 +7,31 @@ from . import views
 app_name = "purchase_orders"
 
 urlpatterns = [
+    path("purchase-orders/", views.purchase_order_list, name="list"),
+    path("purchase-orders/new/", views.purchase_order_create, name="create"),
+    path("purchase-orders/received/", views.inbox, name="inbox"),
+    path("purchase-orders/received/stamp/", views.inbox_stamp, name="inbox-stamp"),
     path("purchase-orders/<str:object_id>/", views.purchase_order_detail, name="detail"),
+    path("purchase-orders/<str:object_id>/stamp/", views.purchase_order_stamp, name="stamp"),
+    path("purchase-orders/<str:object_id>/print/", views.purchase_order_print, name="print"),
+    path("purchase-orders/<str:object_id>/edit/", views.purchase_order_edit, name="edit"),
+    path("purchase-orders/<str:object_id>/send/", views.purchase_order_send, name="send"),
+    path(
+        "purchase-orders/<str:object_id>/status/",
+        views.purchase_order_change_status,
+        name="change-status",
+    ),
+    path("purchase-orders/<str:object_id>/confirm/", views.purchase_order_confirm, name="confirm"),
+    path("purchase-orders/<str:object_id>/reject/", views.purchase_order_reject, name="reject"),
+    path(
+        "purchase-orders/<str:object_id>/duplicate/",
+        views.purchase_order_duplicate,
+        name="duplicate",
+    ),
+    path("purchase-orders/<str:object_id>/compare/", views.version_compare, name="compare"),
+    path(
+        "purchase-orders/<str:object_id>/messages/<int:message_id>/retry/",
+        views.outbound_message_retry,
+        name="retry",
+    ),
 ]

@@ -1,0 +1,335 @@
+"""Drafts: the buyer writes a purchase order, keeps it, duplicates it, sends it.
+
+Contents have the shape ``payloads.parse_purchase_order`` returns. What the
+buyer types carries only two party details, in ``contents["parties"]
+["buyer"]``: the GSTIN billed (one of the buyer's own registrations) and the
+place of supply; the rest of both parties is copied from the ``Business``
+rows, and totals are always computed here, never taken from the form.
+"""
+
+import copy
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from purchase_orders.enkash import conventions, payloads
+from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
+from purchase_orders.models import Business, Membership, Party, PurchaseOrder
+from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services import documents
+from purchase_orders.services.purchase_orders import send_purchase_order, validate_for_network
+
+PO_NUMBER_PREFIX = "PO"
+
+PARTY_FIELDS = (
+    "role",
+    "b2b_id",
+    "gstin",
+    "legal_name",
+    "trade_name",
+    "state_code",
+    "place_of_supply",
+    "address_type",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "country",
+    "pincode",
+    "contact_type",
+    "country_code",
+    "phone_number",
+    "email",
+)
+# The header fields a draft takes from its contents.
+DRAFT_FIELDS = (
+    "buyer_po_number",
+    "order_date",
+    "delivery_date",
+    "subject",
+    "shipping_terms",
+    "shipping_bearing_party",
+    "shipping_charges",
+    "po_infos",
+    "contract_references",
+    "additional_documents",
+    "additional_infos",
+    "total_po_value",
+)
+LIST_FIELDS = ("po_infos", "contract_references", "additional_documents", "additional_infos")
+CONTENT_LISTS = ("addresses", "lines", "other_charges", "milestones")
+
+
+# -- numbers and parties ---------------------------------------------------------
+
+
+def financial_year(on: datetime.date) -> str:
+    """Return the Indian financial year (April to March) of a date, as 2026-27."""
+    start = on.year if on.month >= 4 else on.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def suggest_po_number(*, buyer: Business, on: datetime.date | None = None) -> str:
+    """Return the buyer's next free PO number of the financial year: PO/2026-27/00042."""
+    on = on or timezone.localdate()
+    prefix = f"{PO_NUMBER_PREFIX}/{financial_year(on)}/"
+    used = PurchaseOrder.objects.filter(
+        buyer=buyer, buyer_po_number__startswith=prefix
+    ).values_list("buyer_po_number", flat=True)
+    highest = max(
+        (int(number[len(prefix) :]) for number in used if number[len(prefix) :].isdigit()),
+        default=0,
+    )
+    return f"{prefix}{highest + 1:05d}"
+
+
+def snapshot_party(business: Business, *, role: str) -> dict:
+    """Return a business's details as a purchase order's party (see ``Party``)."""
+    values = {name: getattr(business, name) for name in PARTY_FIELDS if hasattr(business, name)}
+    return {**dict.fromkeys(PARTY_FIELDS, ""), **values, "role": role, "place_of_supply": ""}
+
+
+def party_fields(party: Party) -> dict:
+    """Return a saved party's details as a dict of its fields."""
+    return {name: getattr(party, name) for name in PARTY_FIELDS}
+
+
+def current_parties(purchase_order: PurchaseOrder) -> dict:
+    """Return a purchase order's parties as they stand, by role."""
+    return {party.role: party_fields(party) for party in purchase_order.parties.all()}
+
+
+def complete_contents(
+    *, contents: dict, buyer: Business, supplier: Business, parties: dict | None = None
+) -> dict:
+    """Return a copy of typed contents with both parties filled in and totals computed.
+
+    ``parties`` (by role) is the starting point, as for an edit of a sent
+    order, whose parties stay as they were sent; without it they are copied
+    from the businesses. The buyer's GSTIN and place of supply come from
+    ``contents["parties"]["buyer"]`` when given there; the place of supply
+    defaults to the buyer's state.
+    """
+    contents = copy.deepcopy(contents)
+    typed = (contents.get("parties") or {}).get(conventions.BUYER) or {}
+    base = parties or {
+        conventions.BUYER: snapshot_party(buyer, role=conventions.BUYER),
+        conventions.SUPPLIER: snapshot_party(supplier, role=conventions.SUPPLIER),
+    }
+    buyer_party = dict(base[conventions.BUYER])
+    gstin = (typed.get("gstin") or "").strip().upper()
+    if gstin:
+        buyer_party["gstin"] = gstin
+        buyer_party["state_code"] = gstin[:2]
+    buyer_party["place_of_supply"] = (
+        typed.get("place_of_supply")
+        or buyer_party.get("place_of_supply")
+        or buyer_party["state_code"]
+    )
+    contents["parties"] = {
+        conventions.BUYER: buyer_party,
+        conventions.SUPPLIER: dict(base[conventions.SUPPLIER]),
+    }
+    fields = contents.setdefault("fields", {})
+    for name in LIST_FIELDS:
+        fields[name] = fields.get(name) or []
+    for name in CONTENT_LISTS:
+        contents[name] = contents.get(name) or []
+        for position, item in enumerate(contents[name]):
+            item["position"] = position
+    for line in contents["lines"]:
+        line["other_taxes"] = line.get("other_taxes") or []
+        for position, tax in enumerate(line["other_taxes"]):
+            tax["position"] = position
+            tax.setdefault("amount", 0)
+    return documents.apply_computed_totals(contents)
+
+
+# -- checks ----------------------------------------------------------------------
+
+
+def _ensure_buyer(user: AbstractBaseUser, buyer: Business) -> None:
+    is_buyer = (
+        user is not None
+        and user.is_authenticated
+        and Membership.objects.filter(
+            user=user, business=buyer, role=Membership.Role.BUYER
+        ).exists()
+    )
+    if not is_buyer:
+        raise NotAllowed(f"Only a buyer of {buyer} can write its purchase orders.")
+
+
+def _check_parties_and_number(
+    contents: dict, *, buyer: Business, supplier: Business, exclude_pk: int | None = None
+) -> None:
+    if supplier.pk == buyer.pk:
+        raise InvalidPurchaseOrder(
+            f"{buyer} cannot be its own supplier; choose another business.", field="supplier"
+        )
+    gstin = contents["parties"][conventions.BUYER]["gstin"]
+    # Characters 3 to 12 of a GSTIN are the holder's PAN: a business may bill
+    # from any of its registrations, but only from its own.
+    if buyer.gstin and gstin and gstin[2:12] != buyer.gstin[2:12]:
+        raise InvalidPurchaseOrder(
+            f"The GSTIN {gstin} is not one of {buyer}'s registrations (its PAN is "
+            f"{buyer.gstin[2:12]}); enter a GSTIN of {buyer}.",
+            field="buyer_gstin",
+        )
+    number = contents["fields"]["buyer_po_number"]
+    taken = PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=number)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise _number_taken(number)
+
+
+def _number_taken(number: str) -> InvalidPurchaseOrder:
+    return InvalidPurchaseOrder(
+        f"The PO number {number} is already used on another of your purchase orders; "
+        "choose another number.",
+        field="buyer_po_number",
+        code=conventions.ERROR_DUPLICATE_PO_NUMBER,
+    )
+
+
+def _prepare(
+    contents: dict,
+    *,
+    buyer: Business,
+    supplier: Business,
+    exclude_pk: int | None = None,
+) -> dict:
+    contents = complete_contents(contents=contents, buyer=buyer, supplier=supplier)
+    fields = contents["fields"]
+    fields["buyer_po_number"] = (fields.get("buyer_po_number") or "").strip() or suggest_po_number(
+        buyer=buyer
+    )
+    _check_parties_and_number(contents, buyer=buyer, supplier=supplier, exclude_pk=exclude_pk)
+    validate_for_network(contents)
+    return contents
+
+
+def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
+    for name in DRAFT_FIELDS:
+        if name in contents["fields"]:
+            setattr(purchase_order, name, contents["fields"][name])
+    try:
+        # A savepoint, so that a number taken at the same moment by another
+        # request becomes a form error instead of a broken transaction.
+        with transaction.atomic():
+            purchase_order.save()
+    except IntegrityError:
+        raise _number_taken(purchase_order.buyer_po_number) from None
+    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+    return purchase_order
+
+
+# -- the actions -----------------------------------------------------------------
+
+
+@transaction.atomic
+def create_draft(
+    *, buyer: Business, supplier: Business, created_by: AbstractBaseUser, contents: dict
+) -> PurchaseOrder:
+    """Save a new draft purchase order; nothing is saved if anything is invalid.
+
+    A blank PO number gets the next one of the financial year.
+    """
+    _ensure_buyer(created_by, buyer)
+    contents = _prepare(contents, buyer=buyer, supplier=supplier)
+    purchase_order = PurchaseOrder(
+        object_id=conventions.new_object_id(),
+        buyer=buyer,
+        supplier=supplier,
+        status=PurchaseOrder.Status.DRAFT,
+        version=0,
+        previous_version=0,
+        created_by=created_by,
+    )
+    return _write(purchase_order, contents)
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    purchase_order: PurchaseOrder,
+    updated_by: AbstractBaseUser,
+    contents: dict,
+    supplier: Business | None = None,
+) -> PurchaseOrder:
+    """Replace a draft's contents (and, if given, its supplier); only drafts change so."""
+    purchase_order = (
+        PurchaseOrder.objects.select_for_update()
+        .select_related("buyer", "supplier")
+        .get(pk=purchase_order.pk)
+    )
+    _ensure_buyer(updated_by, purchase_order.buyer)
+    if purchase_order.status != PurchaseOrder.Status.DRAFT:
+        raise TransitionNotAllowed(
+            "This purchase order has been sent, so it is no longer a draft; use Edit to "
+            "send the supplier a new version."
+        )
+    supplier = supplier or purchase_order.supplier
+    contents = _prepare(
+        contents, buyer=purchase_order.buyer, supplier=supplier, exclude_pk=purchase_order.pk
+    )
+    purchase_order.supplier = supplier
+    return _write(purchase_order, contents)
+
+
+@transaction.atomic
+def send_draft(
+    *,
+    buyer: Business,
+    supplier: Business,
+    sent_by: AbstractBaseUser,
+    contents: dict,
+    purchase_order: PurchaseOrder | None = None,
+) -> PurchaseOrder:
+    """Save a draft (new, or ``purchase_order``) and send it, all or nothing."""
+    if purchase_order is None:
+        purchase_order = create_draft(
+            buyer=buyer, supplier=supplier, created_by=sent_by, contents=contents
+        )
+    else:
+        purchase_order = update_draft(
+            purchase_order=purchase_order, updated_by=sent_by, contents=contents, supplier=supplier
+        )
+    return send_purchase_order(purchase_order=purchase_order, sent_by=sent_by)
+
+
+@transaction.atomic
+def duplicate_purchase_order(
+    *, purchase_order: PurchaseOrder, created_by: AbstractBaseUser
+) -> PurchaseOrder:
+    """Copy a purchase order into a new draft with today's date and the next PO number.
+
+    Lines, addresses, charges, milestones, terms and references are copied;
+    the parties are copied afresh from the businesses, and a delivery date
+    already past is left out.
+    """
+    source = get_purchase_order_with_contents(pk=purchase_order.pk)
+    _ensure_buyer(created_by, source.buyer)
+    contents = payloads.parse_purchase_order(
+        payloads.build_purchase_order(source), source.additional_infos
+    )
+    today = timezone.localdate()
+    fields = contents["fields"]
+    fields["buyer_po_number"] = suggest_po_number(buyer=source.buyer, on=today)
+    fields["order_date"] = today
+    if fields.get("delivery_date") and fields["delivery_date"] < today:
+        fields["delivery_date"] = None
+    source_buyer = contents["parties"][conventions.BUYER]
+    contents["parties"] = {
+        conventions.BUYER: {
+            "gstin": source_buyer.get("gstin", ""),
+            "place_of_supply": source_buyer.get("place_of_supply", ""),
+        },
+        conventions.SUPPLIER: {},
+    }
+    return create_draft(
+        buyer=source.buyer, supplier=source.supplier, created_by=created_by, contents=contents
+    )

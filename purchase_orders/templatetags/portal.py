@@ -1,0 +1,303 @@
+"""Template filters of the portal: Indian money, unambiguous dates, plain-word errors."""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from purchase_orders import diffs, selectors
+from purchase_orders.enkash import conventions
+from purchase_orders.models import PurchaseOrder
+
+register = template.Library()
+
+PAISA = Decimal("0.01")
+RUPEE_SIGN = "₹"
+MINUS_SIGN = "−"
+
+# What each errorCd means, in the words of the person looking at the PO.
+ERROR_WORDS = {
+    conventions.ERROR_INVALID_FIELD: "A field is not valid.",
+    conventions.ERROR_PO_NOT_FOUND: "The network does not know this purchase order.",
+    conventions.ERROR_PARTY_NOT_FOUND: "The network does not know the buyer or the supplier.",
+    conventions.ERROR_PARTY_MISMATCH: "The buyer or supplier does not match the purchase order.",
+    conventions.ERROR_STALE_VERSION: (
+        "The other side holds a different version of this purchase order."
+    ),
+    conventions.ERROR_VERSION_GAP: "A version of this purchase order is missing on the other side.",
+    conventions.ERROR_TRANSITION_NOT_ALLOWED: (
+        "The purchase order's status does not allow this change."
+    ),
+    conventions.ERROR_UNKNOWN_ACTION: "The network does not know this action.",
+    conventions.ERROR_TOTALS_MISMATCH: "The amounts do not add up.",
+    conventions.ERROR_DUPLICATE_PO_NUMBER: "This PO number was already used.",
+}
+
+_ONES = (
+    "",
+    "One",
+    "Two",
+    "Three",
+    "Four",
+    "Five",
+    "Six",
+    "Seven",
+    "Eight",
+    "Nine",
+    "Ten",
+    "Eleven",
+    "Twelve",
+    "Thirteen",
+    "Fourteen",
+    "Fifteen",
+    "Sixteen",
+    "Seventeen",
+    "Eighteen",
+    "Nineteen",
+)
+_TENS = ("", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety")
+
+
+def to_decimal(value) -> Decimal | None:
+    """Return a Decimal for a number or its text; None for blanks and non-numbers."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        # Never computed with: a float only reaches here from a caller's bug,
+        # and its shortest text form is the value that was meant.
+        value = repr(value)
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def group_indian(digits: str) -> str:
+    """Group a string of digits the Indian way: 1,23,45,678."""
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs = []
+    while len(head) > 2:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *pairs, tail])
+
+
+def format_indian(value: Decimal, places: int) -> str:
+    """Return a number with Indian digit grouping and exactly ``places`` decimals."""
+    quantum = Decimal(1).scaleb(-places)
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = MINUS_SIGN if rounded < 0 else ""
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    return sign + group_indian(whole) + (f".{fraction}" if places else "")
+
+
+def format_inr(value) -> str:
+    """Return an amount in rupees as ₹1,23,456.00 (empty for no amount)."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    text = format_indian(number, 2)
+    if text.startswith(MINUS_SIGN):
+        return MINUS_SIGN + RUPEE_SIGN + text[1:]
+    return RUPEE_SIGN + text
+
+
+@register.filter
+def inr(value) -> str:
+    """Show an amount in rupees with Indian grouping: ₹1,23,456.00."""
+    return format_inr(value)
+
+
+@register.filter
+def indian_number(value) -> str:
+    """Show a quantity with Indian grouping and only the decimals it needs (1,250.5)."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    places = max(0, -number.normalize().as_tuple().exponent)
+    return format_indian(number, min(places, 3))
+
+
+@register.filter
+def percent(value) -> str:
+    """Show a rate without trailing zeros: 18%, 0.25%."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    text = f"{number.normalize():f}"
+    return f"{text}%"
+
+
+def _words_below_thousand(number: int) -> str:
+    hundreds, rest = divmod(number, 100)
+    words = []
+    if hundreds:
+        words.append(f"{_ONES[hundreds]} Hundred")
+    if rest >= 20:
+        tens, ones = divmod(rest, 10)
+        words.append(_TENS[tens] + (f"-{_ONES[ones]}" if ones else ""))
+    elif rest:
+        words.append(_ONES[rest])
+    return " ".join(words)
+
+
+def number_in_words(number: int) -> str:
+    """Spell a whole number the Indian way (crore, lakh, thousand)."""
+    if number == 0:
+        return "Zero"
+    words = []
+    crores, number = divmod(number, 10**7)
+    if crores:
+        words.append(f"{number_in_words(crores)} Crore")
+    lakhs, number = divmod(number, 10**5)
+    if lakhs:
+        words.append(f"{_words_below_thousand(lakhs)} Lakh")
+    thousands, number = divmod(number, 1000)
+    if thousands:
+        words.append(f"{_words_below_thousand(thousands)} Thousand")
+    if number:
+        words.append(_words_below_thousand(number))
+    return " ".join(words)
+
+
+@register.filter
+def amount_in_words(value) -> str:
+    """Spell an amount as Indian documents print it: Rupees … and … Paise Only."""
+    number = to_decimal(value)
+    if number is None:
+        return ""
+    number = abs(number.quantize(PAISA, rounding=ROUND_HALF_UP))
+    rupees = int(number)
+    paise = int((number - rupees) * 100)
+    text = f"Rupees {number_in_words(rupees)}"
+    if paise:
+        text += f" and {number_in_words(paise)} Paise"
+    return text + " Only"
+
+
+@register.filter
+def day(value) -> str:
+    """Show a date that no reader can misread: <time>23 Nov 2026</time>."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), f"{value.day} {value:%b %Y}"
+    )
+
+
+@register.filter
+def moment(value) -> str:
+    """Show a point in time with its zone: <time>23 Nov 2026, 14:05 IST</time>."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        f"{local.day} {local:%b %Y, %H:%M %Z}".strip(),
+    )
+
+
+@register.filter
+def field_words(path: str) -> str:
+    """Name a network field path in plain words (Line 1 › HSN/SAC code)."""
+    return diffs.describe_field_path(path)
+
+
+@register.filter
+def error_words(code: str) -> str:
+    """Say what a network error code means; unknown codes are shown as they are."""
+    if not code:
+        return ""
+    return ERROR_WORDS.get(code, f"The network answered with error {code}.")
+
+
+@register.filter
+def show_value(value, kind: str = "text") -> str:
+    """Show one field of a version comparison according to its kind."""
+    if value is None or value == "":
+        return ""
+    if kind == "money":
+        return format_inr(value)
+    if kind == "quantity":
+        return indian_number(value)
+    if kind == "rate":
+        return percent(value)
+    if kind == "date":
+        return day(value)
+    return str(value)
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """Return the CSS modifier for a status or delivery state badge."""
+    return f"badge--{str(status or '').lower()}"
+
+
+@register.simple_tag(takes_context=True)
+def portal_viewer(context):
+    """Return the signed-in user's businesses by role, for the navigation."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return None
+    return selectors.get_viewer(request.user)
+
+
+@register.filter
+def web_link(url: str) -> str:
+    """Return a link only if it is http or https; anything else is not opened from a page."""
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """Name a purchase-order status as people read it (CREATED: Sent, awaiting confirmation)."""
+    try:
+        return PurchaseOrder.Status(status).label
+    except ValueError:
+        return str(status or "")
+
+
+# What each webhook is, seen from the portal that receives it.
+EVENT_WORDS = {
+    "req-send": "Purchase order received",
+    "resp-send": "Network's answer to the purchase order",
+    "req-confirm": "Supplier's answer received",
+    "resp-confirm": "Network's answer to the supplier's answer",
+    "req-edit": "New version received",
+    "resp-edit": "Network's answer to the new version",
+    "req-status-change": "Status change received",
+    "resp-status-change": "Network's answer to the status change",
+}
+
+
+@register.filter
+def event_words(kind: str) -> str:
+    """Say what a webhook delivery was, in plain words."""
+    return EVENT_WORDS.get(kind, kind)
+
+
+@register.filter
+def halve(value):
+    """Return half an amount: the CGST or SGST share of an intra-state GST amount."""
+    number = to_decimal(value)
+    return None if number is None else number / 2

@@ -1,0 +1,275 @@
+/* The purchase-order form: add and remove rows, and show totals as they are typed.
+ *
+ * The totals follow purchase_orders/totals.py exactly (amounts in paise as
+ * BigInt, half-up rounding line by line); the server computes them again
+ * when the form is saved, and its figures are the ones that count.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-po-form]");
+    if (!form) return;
+    var status = makeStatus(form);
+    form.querySelectorAll("[data-formset]").forEach(function (container) {
+      setUpFormset(form, container, status);
+    });
+    form.addEventListener("input", function () { recalculate(form); });
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "buyer") followBuyer(form, event.target);
+      recalculate(form);
+    });
+    // Enter in a field would press the first submit button of the form,
+    // which is "Add line": keep Enter for what it means in each field.
+    form.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit") {
+        event.preventDefault();
+      }
+    });
+    recalculate(form);
+  });
+
+  // -- rows -------------------------------------------------------------------
+
+  function setUpFormset(form, container, status) {
+    var prefix = container.dataset.formset;
+    var total = form.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
+    var template = container.querySelector("template[data-row-template]");
+    var rows = container.querySelector("[data-rows]");
+    var addButton = container.querySelector("[data-add-row]");
+    var rowName = container.dataset.rowName;
+
+    addButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      var index = Number(total.value);
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      var number = renumber(container);
+      recalculate(form);
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) first.focus();
+      status(rowName + " " + number + " added.");
+    });
+
+    container.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-remove-row]");
+      if (!button) return;
+      event.preventDefault();
+      var row = button.closest("[data-row]");
+      var remove = row.querySelector('input[name$="-DELETE"]');
+      if (remove) remove.checked = true;
+      row.hidden = true;
+      renumber(container);
+      recalculate(form);
+      addButton.focus();
+      status(rowName + " removed.");
+    });
+  }
+
+  function renumber(container) {
+    var number = 0;
+    container.querySelectorAll("[data-rows] > [data-row]").forEach(function (row) {
+      if (row.hidden) return;
+      number += 1;
+      row.querySelectorAll("[data-row-number]").forEach(function (label) {
+        label.textContent = String(number);
+      });
+    });
+    return number;
+  }
+
+  function makeStatus(form) {
+    var region = document.createElement("p");
+    region.className = "visually-hidden";
+    region.setAttribute("role", "status");
+    form.appendChild(region);
+    return function (text) {
+      region.textContent = "";
+      window.setTimeout(function () { region.textContent = text; }, 50);
+    };
+  }
+
+  function followBuyer(form, buyerSelect) {
+    var option = buyerSelect.selectedOptions[0];
+    var place = form.querySelector('[name="place_of_supply"]');
+    if (option && option.dataset.state && place) place.value = option.dataset.state;
+  }
+
+  // -- decimal arithmetic in BigInt ---------------------------------------------
+
+  // Read typed text as an integer count of 10^-scale units, rounded half-up;
+  // null when it is not a number.
+  function scaled(text, scale) {
+    var value = String(text || "").replace(/[,\s₹]/g, "");
+    if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) return null;
+    var negative = value.charAt(0) === "-";
+    if (negative) value = value.slice(1);
+    var parts = value.split(".");
+    var whole = parts[0] || "0";
+    var fraction = (parts[1] || "") + "0".repeat(scale + 1);
+    var units = BigInt(whole + fraction.slice(0, scale));
+    if (Number(fraction.charAt(scale)) >= 5) units += 1n;
+    return negative ? -units : units;
+  }
+
+  // Divide, rounding half away from zero (Python's ROUND_HALF_UP).
+  function divide(numerator, denominator) {
+    var negative = (numerator < 0n) !== (denominator < 0n);
+    var n = numerator < 0n ? -numerator : numerator;
+    var d = denominator < 0n ? -denominator : denominator;
+    var quotient = (2n * n + d) / (2n * d);
+    return negative ? -quotient : quotient;
+  }
+
+  function rupees(paise) {
+    var negative = paise < 0n;
+    var value = negative ? -paise : paise;
+    var whole = (value / 100n).toString();
+    var fraction = (value % 100n).toString().padStart(2, "0");
+    var grouped = whole;
+    if (whole.length > 3) {
+      var head = whole.slice(0, -3);
+      var tail = whole.slice(-3);
+      grouped = head.replace(/\B(?=(\d{2})+(?!\d))/g, ",") + "," + tail;
+    }
+    return (negative ? "−₹" : "₹") + grouped + "." + fraction;
+  }
+
+  // -- totals ---------------------------------------------------------------------
+
+  function field(row, name) {
+    var input = row.querySelector('[name$="-' + name + '"]');
+    return input ? input.value : "";
+  }
+
+  function keptTaxRates(row) {
+    var kept = field(row, "kept");
+    if (!kept) return [];
+    try {
+      var data = JSON.parse(kept);
+      return (data.other_taxes || []).map(function (tax) { return scaled(tax.rate, 3) || 0n; });
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function supplierState(form) {
+    if (form.dataset.supplierState) return form.dataset.supplierState;
+    var supplier = form.querySelector('[name="supplier"]');
+    var option = supplier && supplier.selectedOptions[0];
+    return option ? option.dataset.state || "" : "";
+  }
+
+  function isIntraState(form) {
+    var place = form.querySelector('[name="place_of_supply"]');
+    var state = supplierState(form);
+    return Boolean(state) && Boolean(place) && state === place.value;
+  }
+
+  function liveRows(form, prefix) {
+    return Array.prototype.filter.call(
+      form.querySelectorAll('[data-formset="' + prefix + '"] [data-rows] > [data-row]'),
+      function (row) { return !row.hidden; }
+    );
+  }
+
+  function recalculate(form) {
+    var intra = isIntraState(form);
+    var sums = { taxable: 0n, cgst: 0n, sgst: 0n, igst: 0n, other: 0n, charges: 0n, total: 0n };
+
+    liveRows(form, "lines").forEach(function (row) {
+      var quantity = scaled(field(row, "quantity"), 3);
+      var price = scaled(field(row, "unit_price"), 2);
+      var outputs = row.querySelector("[data-line-totals]");
+      if (quantity === null || price === null) {
+        if (outputs) outputs.querySelectorAll("[data-out]").forEach(function (out) { out.textContent = "—"; });
+        return;
+      }
+      var discount = scaled(field(row, "discount"), 2) || 0n;
+      var rate = scaled(field(row, "gst_rate"), 3) || 0n;
+      var amount = divide(quantity * price, 1000n);
+      var taxable = amount - discount;
+      var cgst = 0n, sgst = 0n, igst = 0n;
+      if (intra) {
+        cgst = sgst = divide(taxable * rate, 200000n);
+      } else {
+        igst = divide(taxable * rate, 100000n);
+      }
+      var otherRates = [];
+      if (field(row, "other_tax_name")) otherRates.push(scaled(field(row, "other_tax_rate"), 3) || 0n);
+      otherRates = otherRates.concat(keptTaxRates(row));
+      var other = otherRates.reduce(function (sum, otherRate) {
+        return sum + divide(taxable * otherRate, 100000n);
+      }, 0n);
+      var gst = cgst + sgst + igst;
+      var lineTotal = taxable + gst + other;
+      sums.taxable += taxable;
+      sums.cgst += cgst;
+      sums.sgst += sgst;
+      sums.igst += igst;
+      sums.other += other;
+      sums.total += lineTotal;
+      if (outputs) {
+        outputs.querySelector('[data-out="taxable"]').textContent = rupees(taxable);
+        outputs.querySelector('[data-out="gst"]').textContent =
+          rupees(gst) + (intra ? " (CGST " + rupees(cgst) + " + SGST " + rupees(sgst) + ")" : " (IGST)");
+        outputs.querySelector('[data-out="other"]').textContent = rupees(other);
+        outputs.querySelector('[data-out="total"]').textContent = rupees(lineTotal);
+      }
+    });
+
+    liveRows(form, "other_charges").forEach(function (row) {
+      sums.charges += scaled(field(row, "amount"), 2) || 0n;
+    });
+    sums.total += sums.charges;
+
+    var panel = form.querySelector("[data-totals]");
+    if (panel) {
+      Object.keys(sums).forEach(function (key) {
+        var cell = panel.querySelector('[data-total="' + key + '"]');
+        if (cell) cell.textContent = rupees(sums[key]);
+      });
+      panel.querySelectorAll("[data-intra]").forEach(function (item) { item.hidden = !intra; });
+      panel.querySelectorAll("[data-inter]").forEach(function (item) { item.hidden = intra; });
+    }
+    var mode = form.querySelector("[data-tax-mode]");
+    if (mode) {
+      if (!supplierState(form)) {
+        mode.textContent = "Choose the supplier to see whether GST is charged as CGST + SGST or as IGST.";
+      } else if (intra) {
+        mode.textContent = "The place of supply is the supplier's state: GST is charged as CGST + SGST.";
+      } else {
+        mode.textContent = "The place of supply is outside the supplier's state: GST is charged as IGST.";
+      }
+    }
+    showMilestones(form, sums.total);
+  }
+
+  function showMilestones(form, total) {
+    var check = form.querySelector("[data-milestone-check]");
+    if (!check) return;
+    var rows = liveRows(form, "milestones");
+    var scheduled = rows.reduce(function (sum, row) {
+      return sum + (scaled(field(row, "due_amount"), 2) || 0n);
+    }, 0n);
+    var filled = rows.some(function (row) { return field(row, "due_amount") !== ""; });
+    check.classList.remove("is-ok", "is-off");
+    if (!filled) {
+      check.textContent = "";
+      return;
+    }
+    if (scheduled === total) {
+      check.textContent = "The milestones add up to the total, " + rupees(total) + ".";
+      check.classList.add("is-ok");
+    } else {
+      var gap = total - scheduled;
+      check.textContent = "The milestones add up to " + rupees(scheduled) + " of " + rupees(total) +
+        (gap > 0n ? ": " + rupees(gap) + " still to schedule." : ": " + rupees(-gap) + " too much.");
+      check.classList.add("is-off");
+    }
+  }
+})();

@@ -1,0 +1,114 @@
+"""Comparing two versions of a purchase order, line by line and field by field."""
+
+import copy
+from decimal import Decimal
+
+import pytest
+
+from purchase_orders.diffs import compare_snapshots, describe_field_path
+from purchase_orders.enkash import payloads
+from purchase_orders.selectors import get_purchase_order_with_contents
+from tests.factories import PurchaseOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def snapshot():
+    purchase_order = PurchaseOrderFactory(lines=3)
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    return {
+        "purchaseOrder": payloads.build_purchase_order(fresh),
+        "additionalInfos": [{"name": "Cost centre", "value": "CC-12"}],
+    }
+
+
+def changed_rows(section):
+    return {row.label: (row.old, row.new) for row in section.changes}
+
+
+def test_the_same_version_twice_has_no_changes(snapshot):
+    diff = compare_snapshots(snapshot, copy.deepcopy(snapshot), old_version=1, new_version=2)
+
+    assert diff.has_changes is False
+    assert [line.state for line in diff.lines] == ["unchanged"] * 3
+
+
+def test_a_changed_quantity_is_shown_on_its_line_with_both_values(snapshot):
+    edited = copy.deepcopy(snapshot)
+    edited["purchaseOrder"]["itemLists"][1]["quantity"] = Decimal("25.000")
+    edited["purchaseOrder"]["itemLists"][1]["totalItemValue"] = Decimal("3733.63")
+
+    diff = compare_snapshots(snapshot, edited, old_version=1, new_version=2)
+
+    assert diff.has_changes is True
+    assert [line.title for line in diff.changed_lines] == ["Line 2: A4 copier paper, 75 gsm, box 2"]
+    rows = changed_rows(diff.changed_lines[0])
+    assert rows["Quantity"] == (Decimal("20.000"), Decimal("25.000"))
+    assert rows["Line total"][1] == Decimal("3733.63")
+    kinds = {row.label: row.kind for row in diff.changed_lines[0].rows}
+    assert kinds["Quantity"] == "quantity"
+    assert kinds["Line total"] == "money"
+
+
+def test_numbers_written_differently_are_not_a_change(snapshot):
+    edited = copy.deepcopy(snapshot)
+    edited["purchaseOrder"]["itemLists"][0]["quantity"] = "10"
+    edited["purchaseOrder"]["itemLists"][0]["unitPrice"] = "125.5"
+
+    diff = compare_snapshots(snapshot, edited, old_version=1, new_version=2)
+
+    assert diff.has_changes is False
+
+
+def test_lines_are_matched_by_serial_number_so_a_removed_line_does_not_shift_the_rest(snapshot):
+    edited = copy.deepcopy(snapshot)
+    del edited["purchaseOrder"]["itemLists"][0]
+    edited["purchaseOrder"]["itemLists"].append(
+        {
+            **snapshot["purchaseOrder"]["itemLists"][2],
+            "serialno": "4",
+            "productDescription": "Staplers",
+        }
+    )
+
+    diff = compare_snapshots(snapshot, edited, old_version=1, new_version=2)
+
+    states = {line.title: line.state for line in diff.lines}
+    assert states == {
+        "Line 1: A4 copier paper, 75 gsm, box 2": "unchanged",
+        "Line 2: A4 copier paper, 75 gsm, box 3": "unchanged",
+        "Line 3: Staplers": "added",
+        "Line 1: A4 copier paper, 75 gsm, box 1 (removed)": "removed",
+    }
+
+
+def test_header_totals_milestones_and_extra_details_are_compared(snapshot):
+    edited = copy.deepcopy(snapshot)
+    po = edited["purchaseOrder"]
+    po["deliveryDate"] = "2027-01-10"
+    po["poValueDetails"]["totalPOValue"] = Decimal("9999.00")
+    po["paymentMilestones"][0]["dueAmount"] = Decimal("9999.00")
+    po["buyerDetails"]["placeOfSupply"] = "27"
+    edited["additionalInfos"][0]["value"] = "CC-13"
+
+    diff = compare_snapshots(snapshot, edited, old_version=2, new_version=3)
+
+    sections = {section.title: changed_rows(section) for section in diff.sections}
+    assert sections["Order"] == {"Delivery date": ("2026-12-15", "2027-01-10")}
+    assert sections["Totals"]["Total PO value"][1] == Decimal("9999.00")
+    assert sections["Payment milestones"]["Payment milestone 1 › Amount due"][1] == Decimal(
+        "9999.00"
+    )
+    assert sections["Buyer"] == {"Place of supply": ("29", "27")}
+    assert sections["Additional details"] == {"Additional detail 1 › Value": ("CC-12", "CC-13")}
+    assert sections["Supplier"] == {}
+
+
+def test_describe_field_path_reads_nested_paths():
+    assert (
+        describe_field_path("purchaseOrder.itemLists[0].otherTaxes[1].rate")
+        == "Line 1 › Other tax 2 › Rate"
+    )
+    assert describe_field_path("poStatus.buyerAction") == "Status change › Buyer's action"
+    assert describe_field_path("") == ""

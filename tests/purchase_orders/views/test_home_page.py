@@ -1,0 +1,99 @@
+"""The home page: what needs each person first, by role."""
+
+import pytest
+from django.urls import reverse
+
+from purchase_orders.models import OutboundMessage, PurchaseOrder
+from tests.factories import PurchaseOrderFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def section(content: str, heading_id: str) -> str:
+    """Return the part of the page from one section's heading to the next section."""
+    start = content.index(f'id="{heading_id}"')
+    end = content.find("<section", start)
+    return content[start:] if end == -1 else content[start:end]
+
+
+def test_a_supplier_sees_new_and_edited_purchase_orders_awaiting_confirmation(people):
+    new = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00007", lines=1)
+    edited = people.purchase_order(
+        status=PurchaseOrder.Status.CREATED, version=3, buyer_po_number="PO/2026-27/00008", lines=1
+    )
+    people.purchase_order(accepted=True, buyer_po_number="PO/2026-27/00009", lines=1)
+    people.purchase_order(buyer_po_number="PO/2026-27/00010", lines=1)
+    PurchaseOrderFactory(sent=True, buyer=people.buyer, buyer_po_number="PO/2026-27/00011", lines=1)
+
+    response = people.supplier_client.get(reverse("home"))
+
+    assert response.status_code == 200
+    awaiting = section(response.content.decode(), "awaiting-heading")
+    assert new.get_absolute_url() in awaiting
+    assert edited.get_absolute_url() in awaiting
+    assert "Edited · v3" in awaiting
+    for hidden in ("00009", "00010", "00011"):
+        assert f"PO/2026-27/{hidden}" not in awaiting
+    assert 'class="count">2<' in awaiting
+
+
+def test_a_buyer_sees_rejected_purchase_orders_and_failed_deliveries(people):
+    rejected = people.purchase_order(
+        status=PurchaseOrder.Status.REJECTED, version=1, buyer_po_number="PO/2026-27/00021", lines=1
+    )
+    failing = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00022", lines=1)
+    people.message(
+        failing,
+        state=OutboundMessage.State.FAILED,
+        attempts=12,
+        last_error="Connection refused by 127.0.0.1:8001",
+    )
+    refused = people.purchase_order(buyer_po_number="PO/2026-27/00023", lines=1)
+    people.message(
+        refused,
+        state=OutboundMessage.State.REJECTED,
+        error_code="INVALID_FIELD",
+        error_detail="hsnCode must have 4, 6 or 8 digits",
+        error_field="purchaseOrder.itemLists[0].hsnCode",
+    )
+    delivered = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00024", lines=1)
+    people.message(delivered, state=OutboundMessage.State.ACKNOWLEDGED)
+
+    content = people.buyer_client.get(reverse("home")).content.decode()
+
+    assert rejected.get_absolute_url() in section(content, "rejected-heading")
+    failed = section(content, "failed-heading")
+    assert "PO/2026-27/00022" in failed
+    assert "Connection refused by 127.0.0.1:8001" in failed
+    assert "PO/2026-27/00023" in failed
+    assert "A field is not valid. hsnCode must have 4, 6 or 8 digits" in failed
+    assert "Line 1 › HSN/SAC code" in failed
+    assert "PO/2026-27/00024" not in failed
+    assert "awaiting-heading" not in content
+
+
+def test_a_refusal_since_superseded_by_a_later_message_is_no_longer_listed(people):
+    purchase_order = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00031", lines=1)
+    people.message(purchase_order, state=OutboundMessage.State.REJECTED, error_code="INVALID_FIELD")
+    people.message(purchase_order, state=OutboundMessage.State.ACKNOWLEDGED)
+
+    failed = section(people.buyer_client.get(reverse("home")).content.decode(), "failed-heading")
+
+    assert "PO/2026-27/00031" not in failed
+
+
+def test_someone_of_no_business_is_told_to_ask_for_access(people, client):
+    client.force_login(UserFactory(username="newcomer"))
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert "not linked to a business yet" in content
+    assert "New purchase order" not in content
+
+
+def test_only_buyers_are_offered_a_new_purchase_order(people):
+    buyer_page = people.buyer_client.get(reverse("home")).content.decode()
+    supplier_page = people.supplier_client.get(reverse("home")).content.decode()
+
+    assert buyer_page.count(">New purchase order<") == 1
+    assert "New purchase order" not in supplier_page

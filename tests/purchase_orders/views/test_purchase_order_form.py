@@ -1,0 +1,499 @@
+"""The purchase-order form: new drafts, sending, editing, and bad input."""
+
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from purchase_orders.models import OutboundMessage, PurchaseOrder, PurchaseOrderVersion
+from purchase_orders.services.drafts import financial_year
+from purchase_orders.services.purchase_orders import send_purchase_order
+from tests.plugins.pages import (
+    THREE_LINES_TAXABLE,
+    THREE_LINES_TOTAL_CGST_SGST,
+    THREE_LINES_TOTAL_IGST,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEW = reverse("purchase_orders:create")
+
+
+def error_next_to(content: str, field_id: str) -> str:
+    """Return the text of the error list shown with a field (empty if none)."""
+    match = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', content, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""
+
+
+def test_the_new_form_suggests_the_next_number_of_the_financial_year(people):
+    people.purchase_order(
+        buyer_po_number=f"PO/{financial_year(timezone.localdate())}/00041", lines=0
+    )
+
+    response = people.buyer_client.get(NEW)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'value="PO/{financial_year(timezone.localdate())}/00042"' in content
+    for name in ("Add line", "Save draft", "Send to supplier"):
+        assert f">{name}</button>" in content
+    assert 'name="lines-0-hsn_code"' in content
+    assert 'data-state="27"' in content
+    assert "Kaveri Textiles Private Limited · GSTIN" in content
+
+
+def test_save_draft_with_three_lines_computes_the_totals(people, form_data, three_lines):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        buyer_po_number="PO/2026-27/00100",
+    )
+
+    response = people.buyer_client.post(NEW, data)
+
+    purchase_order = PurchaseOrder.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    assert purchase_order.status == PurchaseOrder.Status.DRAFT
+    assert purchase_order.version == 0
+    assert purchase_order.buyer_po_number == "PO/2026-27/00100"
+    assert purchase_order.total_po_value == THREE_LINES_TOTAL_IGST
+    lines = list(purchase_order.lines.all())
+    assert [line.serial_no for line in lines] == ["1", "2", "3"]
+    assert [line.assessment_amount for line in lines] == [
+        Decimal("12500.00"),
+        Decimal("9499.97"),
+        Decimal("15000.00"),
+    ]
+    assert lines[1].value_details == [{"type": "DISCOUNT", "value": "500.01"}]
+    assert lines[2].is_service is True
+    assert sum(line.assessment_amount for line in lines) == THREE_LINES_TAXABLE
+    parties = {party.role: party for party in purchase_order.parties.all()}
+    assert parties["buyer"].gstin == people.buyer.gstin
+    assert parties["buyer"].place_of_supply == "29"
+    assert parties["supplier"].legal_name == "Sahyadri Paper Mills Limited"
+    assert OutboundMessage.objects.count() == 0
+
+    page = people.buyer_client.get(response["Location"]).content.decode()
+    assert "₹42,759.96" in page
+    assert "IGST" in page
+    assert "Rupees Forty-Two Thousand Seven Hundred Fifty-Nine and Ninety-Six Paise Only" in page
+
+
+def test_gst_is_split_into_cgst_and_sgst_when_supplied_in_the_suppliers_state(
+    people, form_data, three_lines
+):
+    data = form_data(
+        buyer=people.buyer, supplier=people.supplier, lines=three_lines, place_of_supply="27"
+    )
+
+    people.buyer_client.post(NEW, data)
+
+    purchase_order = PurchaseOrder.objects.get()
+    assert purchase_order.total_po_value == THREE_LINES_TOTAL_CGST_SGST
+    page = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
+    assert "<dt>CGST</dt><dd>₹2,880.00</dd>" in page
+    assert "<dt>SGST</dt><dd>₹2,880.00</dd>" in page
+
+
+def test_a_blank_number_gets_the_next_one(people, form_data, three_lines):
+    people.buyer_client.post(
+        NEW, form_data(buyer=people.buyer, supplier=people.supplier, lines=three_lines[:1])
+    )
+
+    assert PurchaseOrder.objects.get().buyer_po_number == (
+        f"PO/{financial_year(timezone.localdate())}/00001"
+    )
+
+
+def test_milestones_must_add_up_to_the_computed_total(people, form_data, three_lines):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        milestones=[
+            {"due_on": "2026-12-01", "due_amount": "20000"},
+            {"due_on": "2026-12-31", "due_amount": "20000"},
+        ],
+    )
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert response.status_code == 200
+    assert PurchaseOrder.objects.count() == 0
+    content = response.content.decode()
+    assert "nothing was saved" in content
+    part_errors = re.search(r'id="part-milestones-errors">(.*?)</ul>', content, re.S).group(1)
+    assert "₹40,000.00" in part_errors
+    assert "₹42,759.96" in part_errors
+
+
+def test_milestones_that_add_up_are_saved(people, form_data, three_lines):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        milestones=[
+            {"due_on": "2026-12-01", "due_amount": "20000"},
+            {"due_on": "2026-12-31", "due_amount": "22759.96"},
+        ],
+    )
+
+    people.buyer_client.post(NEW, data)
+
+    assert [m.due_amount for m in PurchaseOrder.objects.get().milestones.all()] == [
+        Decimal("20000.00"),
+        Decimal("22759.96"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_id", "message"),
+    [
+        (
+            {"buyer_gstin": "29AAAAA0000A1Z9"},
+            "id_buyer_gstin",
+            "This GSTIN's last character does not match its check digit",
+        ),
+        ({"buyer_gstin": "ABC"}, "id_buyer_gstin", "Enter a 15-character GSTIN"),
+        ({"lines-0-quantity": "-5"}, "id_lines-0-quantity", "The quantity must be more than zero."),
+        (
+            {"lines-1-quantity": "two"},
+            "id_lines-1-quantity",
+            "Enter a quantity, such as 10 or 2.5.",
+        ),
+        (
+            {"lines-0-unit_price": "-1"},
+            "id_lines-0-unit_price",
+            "The unit price cannot be negative.",
+        ),
+        (
+            {"lines-2-hsn_code": "12AB"},
+            "id_lines-2-hsn_code",
+            "Enter an HSN or SAC code of 4, 6 or 8 digits",
+        ),
+        ({"lines-0-gst_rate": "17"}, "id_lines-0-gst_rate", "Choose a GST rate from the list."),
+        (
+            {"lines-0-unit_price": "10.005"},
+            "id_lines-0-unit_price",
+            "Use at most 2 decimal places (paise).",
+        ),
+        (
+            {"delivery_date": "2026-01-01"},
+            "id_delivery_date",
+            "The delivery date is before the order date.",
+        ),
+        ({"supplier": ""}, "id_supplier", "Choose the supplier."),
+    ],
+)
+def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(
+    people, form_data, three_lines, changes, field_id, message
+):
+    data = form_data(buyer=people.buyer, supplier=people.supplier, lines=three_lines)
+    data.update(changes)
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert message in error_next_to(content, field_id)
+    assert f'href="#{field_id}"' in content
+    assert PurchaseOrder.objects.count() == 0
+    assert 'aria-invalid="true"' in content
+
+
+def test_a_gstin_of_another_business_is_refused(people, form_data, three_lines):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        buyer_gstin=people.supplier.gstin,
+    )
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert PurchaseOrder.objects.count() == 0
+    assert "is not one of Kaveri Textiles's registrations" in error_next_to(
+        response.content.decode(), "id_buyer_gstin"
+    )
+
+
+def test_a_po_number_already_used_is_refused(people, form_data, three_lines):
+    people.purchase_order(buyer_po_number="PO/2026-27/00005", lines=0)
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        buyer_po_number="PO/2026-27/00005",
+    )
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert PurchaseOrder.objects.count() == 1
+    assert "already used" in error_next_to(response.content.decode(), "id_buyer_po_number")
+
+
+def test_a_purchase_order_needs_a_line(people, form_data):
+    response = people.buyer_client.post(
+        NEW, form_data(buyer=people.buyer, supplier=people.supplier, lines=[])
+    )
+
+    assert PurchaseOrder.objects.count() == 0
+    assert "Add at least one line to the purchase order." in response.content.decode()
+
+
+def test_blank_and_removed_rows_are_left_out(people, form_data, three_lines):
+    lines = [
+        *three_lines,
+        {"product_description": "", "hsn_code": "", "quantity": "", "unit_price": ""},
+        {
+            "product_description": "Wrong item",
+            "hsn_code": "x",
+            "quantity": "0",
+            "unit_price": "1",
+            "DELETE": "on",
+        },
+    ]
+
+    response = people.buyer_client.post(
+        NEW, form_data(buyer=people.buyer, supplier=people.supplier, lines=lines)
+    )
+
+    assert response.status_code == 302
+    assert PurchaseOrder.objects.get().lines.count() == 3
+
+
+def test_add_line_without_the_script_keeps_what_was_typed_and_adds_a_row(
+    people, form_data, three_lines
+):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines[:1],
+        subject="Typed before adding",
+        add_row="lines",
+    )
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert PurchaseOrder.objects.count() == 0
+    assert 'name="lines-TOTAL_FORMS" value="2"' in content
+    assert 'value="Typed before adding"' in content
+    assert 'value="A4 copier paper, 75 gsm"' in content
+    assert 'name="lines-1-quantity"' in content
+    assert "errorlist" not in content
+
+
+def test_send_to_supplier_from_the_form_sends_version_one(people, form_data, three_lines):
+    data = form_data(buyer=people.buyer, supplier=people.supplier, lines=three_lines, intent="send")
+
+    response = people.buyer_client.post(NEW, data)
+
+    purchase_order = PurchaseOrder.objects.get()
+    assert response["Location"] == purchase_order.get_absolute_url()
+    assert purchase_order.status == PurchaseOrder.Status.CREATED
+    assert purchase_order.version == 1
+    message = OutboundMessage.objects.get()
+    assert message.kind == OutboundMessage.Kind.SEND
+    assert message.object_version == 1
+    page = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
+    assert "is on its way to Sahyadri Paper" in page
+
+
+def test_a_send_the_network_check_refuses_saves_nothing(people, form_data, three_lines):
+    # The supplier's stored GSTIN went bad; the form cannot see it, the send check does.
+    type(people.supplier).objects.filter(pk=people.supplier.pk).update(gstin="27AAAAA0000A1Z0")
+    data = form_data(buyer=people.buyer, supplier=people.supplier, lines=three_lines, intent="send")
+
+    response = people.buyer_client.post(NEW, data)
+
+    assert response.status_code == 200
+    assert PurchaseOrder.objects.count() == 0
+    assert OutboundMessage.objects.count() == 0
+    assert "Supplier&#x27;s GSTIN" in response.content.decode()
+
+
+def test_only_buyers_may_open_the_form(people):
+    assert people.supplier_client.get(NEW).status_code == 403
+
+
+# -- drafts ----------------------------------------------------------------------
+
+
+def test_editing_a_draft_shows_its_contents_and_saves_changes(people, form_data):
+    draft = people.purchase_order(lines=2)
+    url = reverse("purchase_orders:edit", args=[draft.object_id])
+
+    page = people.buyer_client.get(url).content.decode()
+    assert 'value="A4 copier paper, 75 gsm, box 2"' in page
+    assert 'name="lines-TOTAL_FORMS" value="2"' in page
+    assert ">Save draft</button>" in page
+    assert 'name="reason"' not in page
+
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        buyer_po_number=draft.buyer_po_number,
+        lines=[
+            {
+                "product_description": "Envelopes",
+                "hsn_code": "4817",
+                "quantity": "100",
+                "unit_price": "2.50",
+                "gst_rate": "12",
+            }
+        ],
+    )
+    response = people.buyer_client.post(url, data)
+
+    assert response["Location"] == draft.get_absolute_url()
+    draft.refresh_from_db()
+    assert draft.status == PurchaseOrder.Status.DRAFT
+    assert [line.product_description for line in draft.lines.all()] == ["Envelopes"]
+    assert draft.total_po_value == Decimal("280.00")
+
+
+def test_sending_a_draft_from_its_form(people, form_data, three_lines):
+    draft = people.purchase_order(lines=1)
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        buyer_po_number=draft.buyer_po_number,
+        intent="send",
+    )
+
+    people.buyer_client.post(reverse("purchase_orders:edit", args=[draft.object_id]), data)
+
+    draft.refresh_from_db()
+    assert draft.status == PurchaseOrder.Status.CREATED
+    assert draft.lines.count() == 3
+    assert OutboundMessage.objects.filter(purchase_order=draft, kind="req-send").count() == 1
+
+
+# -- editing a sent purchase order ----------------------------------------------------
+
+
+@pytest.fixture
+def sent(people):
+    draft = people.purchase_order(lines=2)
+    return send_purchase_order(purchase_order=draft, sent_by=people.buyer_user)
+
+
+def edit_data(people, sent, form_data, **changes):
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        buyer_po_number=sent.buyer_po_number,
+        lines=[
+            {
+                "product_description": "A4 copier paper, 75 gsm, box 1",
+                "hsn_code": "48025690",
+                "quantity": "15",
+                "unit": "BOX",
+                "unit_price": "125.50",
+                "serial_no": "1",
+            },
+            {
+                "product_description": "A4 copier paper, 75 gsm, box 2",
+                "hsn_code": "48025690",
+                "quantity": "20",
+                "unit": "BOX",
+                "unit_price": "126.50",
+                "serial_no": "2",
+            },
+        ],
+        reason="Quantity of box 1 raised to 15",
+        expected_version="1",
+        intent="send",
+    )
+    data.update(changes)
+    return data
+
+
+def test_the_edit_form_of_a_sent_order_asks_a_reason_and_sends_a_new_version(
+    people, sent, form_data
+):
+    url = reverse("purchase_orders:edit", args=[sent.object_id])
+    page = people.buyer_client.get(url).content.decode()
+    assert 'name="reason"' in page
+    assert ">Save draft</button>" not in page
+    assert ">Send to supplier</button>" in page
+    assert 'name="expected_version" value="1"' in page
+
+    response = people.buyer_client.post(url, edit_data(people, sent, form_data))
+
+    assert response["Location"] == sent.get_absolute_url()
+    sent.refresh_from_db()
+    assert sent.version == 2
+    assert sent.status == PurchaseOrder.Status.CREATED
+    assert [line.quantity for line in sent.lines.all()] == [Decimal("15.000"), Decimal("20.000")]
+    assert PurchaseOrderVersion.objects.get(purchase_order=sent, version=2).reason == (
+        "Quantity of box 1 raised to 15"
+    )
+    assert OutboundMessage.objects.filter(
+        purchase_order=sent, kind="req-edit", object_version=2
+    ).exists()
+
+
+def test_an_edit_without_a_reason_is_refused(people, sent, form_data):
+    url = reverse("purchase_orders:edit", args=[sent.object_id])
+
+    response = people.buyer_client.post(url, edit_data(people, sent, form_data, reason=" "))
+
+    assert "Say why the purchase order is being changed." in error_next_to(
+        response.content.decode(), "id_reason"
+    )
+    sent.refresh_from_db()
+    assert sent.version == 1
+
+
+def test_an_edit_based_on_an_old_version_is_refused(people, sent, form_data):
+    url = reverse("purchase_orders:edit", args=[sent.object_id])
+
+    response = people.buyer_client.post(
+        url, edit_data(people, sent, form_data, expected_version="0")
+    )
+
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.version == 1
+    assert sent.lines.first().quantity == Decimal("10.000")
+
+
+def test_the_supplier_and_number_of_a_sent_order_cannot_be_changed(people, sent, form_data):
+    url = reverse("purchase_orders:edit", args=[sent.object_id])
+    data = edit_data(
+        people, sent, form_data, supplier=str(people.outsider.pk), buyer_po_number="OTHER-1"
+    )
+
+    people.buyer_client.post(url, data)
+
+    sent.refresh_from_db()
+    assert sent.supplier == people.supplier
+    assert sent.buyer_po_number != "OTHER-1"
+    assert sent.version == 2
+
+
+def test_a_closed_order_cannot_be_edited(people):
+    closed = people.purchase_order(status=PurchaseOrder.Status.CLOSED, version=1, lines=1)
+
+    response = people.buyer_client.get(
+        reverse("purchase_orders:edit", args=[closed.object_id]), follow=True
+    )
+
+    assert "cannot be edited" in response.content.decode()
+
+
+def test_editing_is_for_the_buyer_of_the_order_only(people, sent):
+    url = reverse("purchase_orders:edit", args=[sent.object_id])
+
+    assert people.supplier_client.get(url).status_code == 403
+    assert people.outsider_client.get(url).status_code == 404

@@ -1,0 +1,74 @@
+"""What the portal sends is what the network accepts: its own bodies against the sandbox."""
+
+import pytest
+
+from purchase_orders.enkash import encoding, payloads
+from purchase_orders.enkash.client import get_enkash_client
+from purchase_orders.models import OutboundMessage
+from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services.purchase_orders import (
+    change_purchase_order_status,
+    confirm_purchase_order,
+    edit_purchase_order,
+    send_purchase_order,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
+
+
+def post_every_message(sandbox) -> list[tuple[str, int]]:
+    """Post every outbound message as the worker would; return (kind, status) answered."""
+    with get_enkash_client() as client:
+        for message in OutboundMessage.objects.order_by("pk"):
+            body = encoding.loads(message.body)
+            client.request(message.kind, body, req_msg_id=message.req_msg_id)
+    return [(entry["kind"], entry["status"]) for entry in sandbox.received]
+
+
+def test_a_send_an_edit_and_a_confirmation_are_accepted(
+    sandbox, trading_pair, accepted_purchase_order
+):
+    fresh = get_purchase_order_with_contents(pk=accepted_purchase_order.pk)
+    contents = payloads.parse_purchase_order(
+        payloads.build_purchase_order(fresh), fresh.additional_infos
+    )
+    contents["fields"]["subject"] = "Revised"
+    edited = edit_purchase_order(
+        purchase_order=accepted_purchase_order,
+        edited_by=trading_pair.buyer_user,
+        contents=contents,
+        reason="New subject.",
+        expected_version=1,
+    )
+    confirm_purchase_order(
+        purchase_order=edited, confirmed_by=trading_pair.supplier_user, accept=False,
+        remarks="Out of stock.",
+    )
+
+    assert post_every_message(sandbox) == [
+        ("req-send", 200),
+        ("req-confirm", 200),
+        ("req-edit", 200),
+        ("req-confirm", 200),
+    ]
+
+
+def test_every_buyer_status_change_is_accepted(sandbox, trading_pair, accepted_purchase_order):
+    fulfilled = change_purchase_order_status(
+        purchase_order=accepted_purchase_order, changed_by=trading_pair.buyer_user,
+        action="FULFILL", remarks="Delivered.",
+    )
+    change_purchase_order_status(
+        purchase_order=fulfilled, changed_by=trading_pair.buyer_user, action="CLOSE", remarks="",
+    )
+    cancelled = trading_pair.purchase_order()
+    send_purchase_order(purchase_order=cancelled, sent_by=trading_pair.buyer_user)
+    change_purchase_order_status(
+        purchase_order=cancelled, changed_by=trading_pair.buyer_user, action="CANCEL",
+        remarks="Ordered twice.",
+    )
+
+    statuses = post_every_message(sandbox)
+
+    assert [status for _, status in statuses] == [200] * 6
+    assert [kind for kind, _ in statuses].count("req-status-change") == 3

@@ -41,9 +41,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Before django_tasks_db, so that its db_worker command, which sweeps the
+    # outbox as the worker starts, is the one manage.py runs.
+    "purchase_orders",
     "django_tasks",
     "django_tasks_db",
-    "purchase_orders",
 ]
 
 MIDDLEWARE = [

@@ -193,9 +193,10 @@ def deliver_outbound_message(*, message_id: int) -> OutboundMessage | None:
         # Reclaimed from ``sending`` after the worker died on every attempt.
         return _give_up(message, "the worker stopped while delivering it")
     try:
-        envelope = get_enkash_client().request(
-            message.kind, encoding.loads(message.body), req_msg_id=message.req_msg_id
-        )
+        with get_enkash_client() as client:
+            envelope = client.request(
+                message.kind, encoding.loads(message.body), req_msg_id=message.req_msg_id
+            )
     except EnKashAuthenticationError as error:
         # The portal's credentials, not the message, were refused: retry
         # until someone fixes the configuration.

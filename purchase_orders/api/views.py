@@ -159,7 +159,7 @@ def read_body(request) -> tuple[dict | None, inbound.InvalidMessage | None]:
             code=conventions.ERROR_UNSUPPORTED_MEDIA_TYPE,
         )
     except ParseError as error:
-        return None, inbound.InvalidMessage(str(error.detail))
+        return None, inbound.InvalidMessage(str(error.detail), field=getattr(error, "field", ""))
     if not isinstance(data, dict):
         return None, inbound.InvalidMessage("The body must be a JSON object.")
     return data, None

@@ -79,6 +79,11 @@ class Deliverer:
         self._condition = threading.Condition()
         self._queue: list[tuple[float, int, Exchange]] = []
         self._held: list[Exchange] = []
+        # Exchanges acknowledged but not yet scheduled, and whether one is
+        # being delivered: together with the queue, what ``wait_idle`` waits on.
+        self._expected = 0
+        self._busy = False
+        self._paused = False
         self._stopping = threading.Event()
         self._session = requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
@@ -99,10 +104,43 @@ class Deliverer:
             self._thread.join(timeout=5)
         self._session.close()
 
-    def schedule(self, exchange: Exchange) -> None:
+    def expect(self) -> None:
+        """Count a request being answered; ``schedule`` follows with its exchange or None."""
         with self._condition:
-            heapq.heappush(self._queue, (exchange.due, exchange.seq, exchange))
+            self._expected += 1
+
+    def schedule(self, exchange: Exchange | None) -> None:
+        """Queue an expected exchange's webhooks; None when the request was refused."""
+        with self._condition:
+            self._expected = max(0, self._expected - 1)
+            if exchange is not None:
+                heapq.heappush(self._queue, (exchange.due, exchange.seq, exchange))
             self._condition.notify_all()
+
+    def pause(self) -> None:
+        """Deliver nothing until ``resume``; a delivery under way finishes first."""
+        with self._condition:
+            self._paused = True
+            while self._busy:
+                self._condition.wait()
+
+    def resume(self) -> None:
+        with self._condition:
+            self._paused = False
+            self._condition.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        """Wait until every acknowledged exchange is delivered (held ones aside)."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while self._expected or self._queue or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        f"The sandbox still has {len(self._queue) + self._expected} "
+                        f"exchange(s) to deliver after {timeout} s"
+                    )
+                self._condition.wait(remaining)
 
     def clear(self) -> None:
         """Forget the exchanges waiting or held (a delivery under way finishes)."""
@@ -131,9 +169,10 @@ class Deliverer:
     def _next_due(self) -> Exchange | None:
         with self._condition:
             while not self._stopping.is_set():
-                if self._queue:
+                if self._queue and not self._paused:
                     wait = self._queue[0][0] - time.monotonic()
                     if wait <= 0:
+                        self._busy = True
                         return heapq.heappop(self._queue)[2]
                     self._condition.wait(timeout=wait)
                 else:
@@ -146,6 +185,10 @@ class Deliverer:
                 self._process(exchange)
             except Exception:
                 logger.exception("The sandbox failed to deliver the webhooks of %s", exchange.kind)
+            finally:
+                with self._condition:
+                    self._busy = False
+                    self._condition.notify_all()
 
     def _process(self, exchange: Exchange) -> None:
         if exchange.released:

@@ -4,7 +4,9 @@ It plays the network's side of SPEC §2: the token endpoint, the four
 purchase-order APIs (checked strictly against the spec, as a contract test),
 the documented acknowledgement, and afterwards the signed webhooks to the
 portal at ``deliver_to``. Faults can be switched on to show how the portal
-copes. It keeps what it received and delivered for tests to assert on.
+copes. It keeps what it received and delivered for tests to assert on. A
+request whose ``X-Req-Msg-Id`` was already acknowledged is acknowledged
+again and delivers nothing more, so a caller's retry is harmless.
 
 Control API, JSON (for the demo and for tests in other processes):
 
@@ -20,6 +22,7 @@ Control API, JSON (for the demo and for tests in other processes):
     POST   /_sandbox/release           deliver the exchanges held by out_of_order now
 """
 
+import contextlib
 import functools
 import logging
 import secrets
@@ -105,6 +108,9 @@ class SandboxServer:
         self._delivered: list[dict] = []
         self._token_requests: list[dict] = []
         self._tokens: dict[str, float] = {}
+        # The reqMsgId of every request acknowledged: a repeat is acknowledged
+        # again and changes nothing (at-least-once callers, DESIGN.md "Scale").
+        self._accepted: set[str] = set()
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -125,6 +131,13 @@ class SandboxServer:
 
     def start(self) -> "SandboxServer":
         """Listen, and start delivering; return the server."""
+        self.start_listening()
+        if self._deliverer:
+            self._deliverer.start()
+        logger.info("EnKash sandbox listening at %s", self.url)
+        return self
+
+    def start_listening(self) -> None:
         self._httpd = _HTTPServer((self.host, self.port), _Handler)
         self._httpd.sandbox = self
         self.port = self._httpd.server_address[1]
@@ -135,10 +148,23 @@ class SandboxServer:
             daemon=True,
         )
         self._thread.start()
-        if self._deliverer:
-            self._deliverer.start()
-        logger.info("EnKash sandbox listening at %s", self.url)
-        return self
+
+    def go_offline(self) -> None:
+        """Stop listening, as a network that is down: connections are refused.
+
+        What was received, the tokens and the webhooks still to deliver are
+        kept; ``go_online`` listens again on the same port.
+        """
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join(timeout=5)
+            self._httpd = None
+
+    def go_online(self) -> None:
+        """Listen again on the same port after ``go_offline``."""
+        if self._httpd is None:
+            self.start_listening()
 
     def stop(self) -> None:
         """Stop listening and delivering; held answers are dropped."""
@@ -174,7 +200,11 @@ class SandboxServer:
 
     @property
     def received(self) -> list[dict]:
-        """Every API request: kind, req_msg_id, headers, body, the status answered."""
+        """Every API request: kind, req_msg_id, headers, body, the status answered.
+
+        ``repeat`` is true for a request whose reqMsgId was already
+        acknowledged: it was acknowledged again and nothing was delivered.
+        """
         with self._lock:
             return list(self._received)
 
@@ -203,6 +233,26 @@ class SandboxServer:
                     )
                 self._changed.wait(remaining)
             return list(self._delivered)
+
+    def wait_until_idle(self, timeout: float = 10.0) -> None:
+        """Wait until the webhooks of every request acknowledged so far are delivered.
+
+        Exchanges held back by ``out_of_order`` are not waited for.
+        """
+        if self._deliverer:
+            self._deliverer.wait_idle(timeout)
+
+    @contextlib.contextmanager
+    def deliveries_paused(self):
+        """Hold every webhook back inside the block, then deliver them in order."""
+        if not self._deliverer:
+            yield
+            return
+        self._deliverer.pause()
+        try:
+            yield
+        finally:
+            self._deliverer.resume()
 
     def _record_delivery(self, entry: dict) -> None:
         with self._changed:
@@ -260,6 +310,7 @@ class SandboxServer:
             self._received.clear()
             self._delivered.clear()
             self._token_requests.clear()
+            self._accepted.clear()
 
     # -- the token endpoint ----------------------------------------------------------
 
@@ -348,14 +399,22 @@ class SandboxServer:
         }
         with self._lock:
             self._received.append(entry)
-        status, envelope, exchange = self._answer_api(kind, raw, headers, req_msg_id)
-        with self._lock:
-            entry["status"] = int(status)
-            entry["answer"] = envelope
-        logger.info("API %s (reqMsgId %s): HTTP %s", kind, req_msg_id or "-", int(status))
-        respond(status, envelope)
-        if exchange is not None and self._deliverer:
-            self._deliverer.schedule(exchange)
+        if self._deliverer:
+            # Counted from now, so that waiting for the webhooks to be out
+            # also waits for a request still being answered.
+            self._deliverer.expect()
+        exchange = None
+        try:
+            status, envelope, exchange = self._answer_api(kind, raw, headers, req_msg_id)
+            with self._lock:
+                entry["status"] = int(status)
+                entry["answer"] = envelope
+                entry["repeat"] = status == HTTPStatus.OK and exchange is None
+            logger.info("API %s (reqMsgId %s): HTTP %s", kind, req_msg_id or "-", int(status))
+            respond(status, envelope)
+        finally:
+            if self._deliverer:
+                self._deliverer.schedule(exchange)
 
     def _answer_api(self, kind: str, raw: bytes, headers, req_msg_id: str):
         """Return (HTTP status, envelope, exchange to deliver or None)."""
@@ -389,6 +448,10 @@ class SandboxServer:
                 error_field=error.field,
                 response_code=error.response_code,
             )
+        with self._lock:
+            is_repeat = req_msg_id in self._accepted
+        if is_repeat:
+            return HTTPStatus.OK, conventions.success_envelope(), None
         fault = self.faults.take(kind, fault_modes.EXCHANGE_MODES)
         if fault is not None and fault.mode == fault_modes.REJECT:
             return refuse(
@@ -399,6 +462,11 @@ class SandboxServer:
                 response_code=conventions.RESPONSE_CODE_REFUSED,
             )
         exchange = self._exchange(kind, raw, body, req_msg_id, fault)
+        with self._lock:
+            if req_msg_id in self._accepted:
+                # The same request, sent again while this one was being read.
+                return HTTPStatus.OK, conventions.success_envelope(), None
+            self._accepted.add(req_msg_id)
         return HTTPStatus.OK, conventions.success_envelope(), exchange
 
     def _read_request(self, kind: str, raw: bytes, headers, req_msg_id: str) -> dict:

@@ -1,10 +1,18 @@
-"""Fixtures: the parties of a purchase order, its actions, and running queued tasks."""
+"""Fixtures: the parties of a purchase order, its actions, running queued tasks, the network."""
 
+import os
 import signal
+import subprocess
+import sys
+import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.forms.models import model_to_dict
 
 from purchase_orders.enkash import payloads
@@ -16,6 +24,7 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
     StatusChange,
 )
+from purchase_orders.sandbox.validation import BODY_OBJECTS
 from purchase_orders.selectors import get_purchase_order_with_contents
 from tests.factories import BusinessFactory, MembershipFactory, PurchaseOrderFactory
 
@@ -121,3 +130,145 @@ def run_tasks(transactional_db):
                 signal.signal(number, handler)
 
     return run
+
+
+# -- the whole network: sandbox, portal, worker ------------------------------------------
+
+UNSETTLED_STATES = ("queued", "sending", "retrying", "sent")
+
+
+@dataclass
+class Network:
+    """The sandbox delivering to the live portal, and the worker's tasks run on demand."""
+
+    sandbox: object
+    run_tasks: object
+
+    def drain(self, timeout: float = 20.0) -> int:
+        """Run due tasks until no message waits for delivery or a verdict; return the rounds.
+
+        A message retrying later is waited for; one that failed for good
+        counts as settled.
+        """
+        deadline = time.monotonic() + timeout
+        rounds = 0
+        while True:
+            # The worker and the webhooks take turns, as SQLite's shared
+            # in-memory test database allows one writer at a time.
+            with self.sandbox.deliveries_paused():
+                self.run_tasks()
+            self.sandbox.wait_until_idle(timeout)
+            rounds += 1
+            unsettled = OutboundMessage.objects.filter(state__in=UNSETTLED_STATES)
+            if not unsettled.exists():
+                return rounds
+            if time.monotonic() > deadline:
+                states = list(unsettled.values_list("kind", "state", "last_error"))
+                raise TimeoutError(f"Messages still unsettled after {timeout} s: {states}")
+            time.sleep(0.05)
+
+    def received(self, object_id: str) -> list[tuple[str, int]]:
+        """Return (kind, newVersion) of each request the sandbox took for one order."""
+        taken = []
+        for entry in self.sandbox.received:
+            if entry["status"] != 200:
+                continue
+            body = entry["body"][BODY_OBJECTS[entry["kind"]]]
+            if body["objectId"] == object_id:
+                taken.append((entry["kind"], body["objectVersion"]["newVersion"]))
+        return taken
+
+
+@pytest.fixture
+def network(network_sandbox, run_tasks) -> Network:
+    return Network(sandbox=network_sandbox, run_tasks=run_tasks)
+
+
+# -- a real worker process ------------------------------------------------------------
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def database_url(settings_dict: dict) -> str:
+    """Return a DATABASE_URL naming the database a connection uses now."""
+    user = quote(settings_dict["USER"] or "")
+    password = settings_dict["PASSWORD"]
+    credentials = f"{user}:{quote(password)}@" if password else f"{user}@" if user else ""
+    host = settings_dict["HOST"] or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'])}"
+
+
+class WorkerProcess:
+    """``manage.py db_worker`` in its own process, on the test database."""
+
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()
+
+    def start(self) -> "WorkerProcess":
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.1",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self) -> None:
+        """End the worker at once, as a crash or a lost machine would (SIGKILL)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+
+@pytest.fixture
+def worker_process(transactional_db, settings):
+    """Return ``start(**settings)``: a new ``db_worker`` process, stopped after the test.
+
+    The process reads the committed test database, so this needs PostgreSQL:
+    Django's SQLite test database lives in the memory of the pytest process.
+    Keyword arguments become the worker's ``ENKASH_*`` settings.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database only on PostgreSQL")
+    workers = []
+
+    def start(**overrides) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "ENKASH_BASE_URL": settings.ENKASH_BASE_URL,
+            "DEBUG": "false",
+            "LOG_LEVEL": "INFO",
+        }
+        env.update({f"ENKASH_{name.upper()}": str(value) for name, value in overrides.items()})
+        worker = WorkerProcess(env).start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

@@ -129,6 +129,9 @@ RESPONSE_CODE_REFUSED = 422
 # (the network should deliver it again).
 RESPONSE_CODE_UNAUTHENTICATED = 401
 RESPONSE_CODE_ERROR = 500
+# A message that arrived before one it depends on (HTTP 409 too): refused for
+# now, applied when the network delivers it again.
+RESPONSE_CODE_NOT_YET = 409
 
 # errorCd values the portal answers with (and the sandbox uses).
 ERROR_INVALID_FIELD = "INVALID_FIELD"
@@ -136,7 +139,8 @@ ERROR_PO_NOT_FOUND = "PO_NOT_FOUND"
 ERROR_PARTY_NOT_FOUND = "PARTY_NOT_FOUND"
 ERROR_PARTY_MISMATCH = "PARTY_MISMATCH"
 ERROR_STALE_VERSION = "STALE_VERSION"
-ERROR_VERSION_GAP = "VERSION_GAP"
+# A message based on a version or status the purchase order has not reached yet.
+ERROR_OUT_OF_ORDER = "OUT_OF_ORDER"
 ERROR_TRANSITION_NOT_ALLOWED = "TRANSITION_NOT_ALLOWED"
 ERROR_UNKNOWN_ACTION = "UNKNOWN_ACTION"
 ERROR_TOTALS_MISMATCH = "TOTALS_MISMATCH"

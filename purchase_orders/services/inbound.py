@@ -7,6 +7,13 @@ not applied twice; one whose processing crashed is processed again. Each
 kind has one handler in ``INBOUND_HANDLERS``; it locks the purchase order,
 checks the message against it and applies it, or raises a
 ``PurchaseOrderError`` whose ``code`` and ``field`` become the refusal.
+
+The network may deliver out of order. A message already applied (made here,
+or by an earlier delivery) is acknowledged again even when the purchase
+order has moved on since. A message based on a version or status the order
+has not reached yet, or naming an order not received yet, is refused for
+now with HTTP 409 (``NotYetApplicable``): its event stays unanswered, so that
+the network's next delivery of it is processed afresh.
 """
 
 import hashlib
@@ -73,6 +80,14 @@ class Answer:
 
     status: int
     body: str
+
+
+class NotYetApplicable(PurchaseOrderError):
+    """A message that may fit once an earlier one has arrived: refused for now.
+
+    Answered with HTTP 409; the delivery is not recorded as answered, so a
+    repeat of it is checked again.
+    """
 
 
 class InvalidMessage(InvalidPurchaseOrder):
@@ -205,6 +220,23 @@ def process_event(
             # but not the event's record of it.
             with transaction.atomic():
                 INBOUND_HANDLERS[event.kind](event=event, message=message)
+        except NotYetApplicable as early:
+            _forget_unsaved_links(event)
+            logger.info(
+                "Webhook %s %s arrived early: %s %s", event.kind, event.pk, early.code, early.message
+            )
+            envelope = conventions.refusal_envelope(
+                req_msg_id=_answer_req_msg_id(event),
+                error_code=early.code,
+                error_detail=early.message,
+                error_field=early.field,
+                response_code=conventions.RESPONSE_CODE_NOT_YET,
+                payload=_echo(event.kind, message),
+            )
+            # Still RECEIVED: the next delivery of this message is applied if it fits then.
+            return _answer(
+                event, State.RECEIVED, conventions.RESPONSE_CODE_NOT_YET, envelope, error=early
+            )
         except PurchaseOrderError as refusal:
             _forget_unsaved_links(event)
             logger.info(
@@ -320,8 +352,10 @@ def _lock_purchase_order(event: InboundEvent, *, object_id: str, path: str) -> P
         .first()
     )
     if purchase_order is None:
-        raise PurchaseOrderError(
-            f"No purchase order {object_id} is known here.",
+        # Perhaps its req-send is still on the way.
+        raise NotYetApplicable(
+            f"No purchase order {object_id} is known here (yet); deliver this message "
+            "again after the purchase order itself.",
             field=f"{path}.objectId",
             code=conventions.ERROR_PO_NOT_FOUND,
         )
@@ -355,14 +389,58 @@ def _ensure_po_number(purchase_order: PurchaseOrder, number: str, path: str) -> 
 def _ensure_current_version(purchase_order: PurchaseOrder, current: int, path: str) -> None:
     if current == purchase_order.version:
         return
-    ahead = current > purchase_order.version
-    raise StaleVersion(
+    message = (
         f"The message is based on version {current}, but the purchase order here is at "
         f"version {purchase_order.version}"
-        + ("; an earlier version has not arrived yet." if ahead else "."),
-        field=f"{path}.objectVersion.currentVersion",
-        code=conventions.ERROR_VERSION_GAP if ahead else conventions.ERROR_STALE_VERSION,
     )
+    field = f"{path}.objectVersion.currentVersion"
+    if current > purchase_order.version:
+        raise NotYetApplicable(
+            message + "; an earlier version has not arrived yet. Deliver it again later.",
+            field=field,
+            code=conventions.ERROR_OUT_OF_ORDER,
+        )
+    raise StaleVersion(message + ".", field=field, code=conventions.ERROR_STALE_VERSION)
+
+
+def _ensure_current_status(
+    purchase_order: PurchaseOrder, action: str, from_status: str, to_status: str, path: str
+) -> None:
+    """Refuse a move from another status: for now if the order may still reach it."""
+    if from_status == purchase_order.status:
+        return
+    message = f"The purchase order is {purchase_order.status} here, not {from_status}"
+    field = f"{path}.poStatusTransition.currentStatus"
+    transition = conventions.find_transition(action, from_status)
+    if (
+        transition is not None
+        and transition.to_status == to_status
+        and from_status in _statuses_reachable_within_version(purchase_order.status)
+    ):
+        raise NotYetApplicable(
+            message + " yet; an earlier change has not arrived. Deliver it again later.",
+            field=field,
+            code=conventions.ERROR_OUT_OF_ORDER,
+        )
+    raise TransitionNotAllowed(
+        message + ".", field=field, code=conventions.ERROR_TRANSITION_NOT_ALLOWED
+    )
+
+
+def _statuses_reachable_within_version(status: str) -> set[str]:
+    """Return the statuses the lifecycle table leads to from one, without a new version."""
+    reached, frontier = set(), [status]
+    while frontier:
+        current = frontier.pop()
+        for transition in conventions.TRANSITIONS:
+            if (
+                not transition.bumps_version
+                and current in transition.from_statuses
+                and transition.to_status not in reached
+            ):
+                reached.add(transition.to_status)
+                frontier.append(transition.to_status)
+    return reached
 
 
 def _ensure_details_match(data: dict, b2b_ids: dict) -> None:
@@ -440,6 +518,12 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         event.purchase_order = existing
         _ensure_parties(existing, b2b_ids)
         _ensure_po_number(existing, data["buyerPONumber"], "purchaseOrder")
+        if existing.version > new_version and _holds_contents(
+            existing, _parse_contents(message), version=new_version
+        ):
+            # Sent from here, and edited since: the network delivers the
+            # superseded version late.
+            return existing
         if existing.version != new_version:
             raise StaleVersion(
                 f"Purchase order {existing.object_id} is at version {existing.version} here, "
@@ -520,10 +604,13 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     current_version, new_version = payloads.parse_version(data)
     parsed = _parse_contents(message)
 
-    if purchase_order.version == new_version and _has_contents(purchase_order, parsed):
+    if new_version <= purchase_order.version and _holds_contents(
+        purchase_order, parsed, version=new_version
+    ):
         # The edit was made here and the network now delivers it to the
-        # supplier, who is hosted here too.
-        if purchase_order.delivered_at is None:
+        # supplier, who is hosted here too (perhaps after later changes), or
+        # an earlier delivery applied it.
+        if new_version == purchase_order.version and purchase_order.delivered_at is None:
             purchase_order.delivered_at = timezone.now()
             purchase_order.save(update_fields=["delivered_at", "updated_at"])
         return purchase_order
@@ -579,12 +666,25 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     return purchase_order
 
 
-def _has_contents(purchase_order: PurchaseOrder, parsed: dict) -> bool:
-    """Return whether a purchase order's current version holds exactly these contents."""
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    own = payloads.parse_purchase_order(
-        payloads.build_purchase_order(fresh), fresh.additional_infos
-    )
+def _holds_contents(purchase_order: PurchaseOrder, parsed: dict, *, version: int) -> bool:
+    """Return whether a version of a purchase order held exactly these contents.
+
+    The current version is read from the order itself, an earlier one from
+    its snapshot.
+    """
+    if version == purchase_order.version:
+        fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+        own = payloads.parse_purchase_order(
+            payloads.build_purchase_order(fresh), fresh.additional_infos
+        )
+    else:
+        kept = purchase_order.versions.filter(version=version).first()
+        if kept is None:
+            return False
+        snapshot = encoding.loads(encoding.dumps(kept.snapshot))
+        own = payloads.parse_purchase_order(
+            snapshot["purchaseOrder"], snapshot["additionalInfos"]
+        )
     return _without_status(own) == _without_status(parsed)
 
 
@@ -674,16 +774,12 @@ def _apply_status_message(
         from_status=from_status,
         to_status=to_status,
     ).exists()
-    if already_applied and purchase_order.version == current_version:
-        # Made here (both parties are hosted here) or by an earlier delivery.
+    if already_applied:
+        # Made here (both parties are hosted here) or by an earlier delivery,
+        # perhaps before later changes that the network delivered first.
         return purchase_order
     _ensure_current_version(purchase_order, current_version, path)
-    if from_status != purchase_order.status:
-        raise TransitionNotAllowed(
-            f"The purchase order is {purchase_order.status} here, not {from_status}.",
-            field=f"{path}.poStatusTransition.currentStatus",
-            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-        )
+    _ensure_current_status(purchase_order, action, from_status, to_status, path)
     if conventions.find_transition(action, purchase_order.status) is None:
         raise TransitionNotAllowed(
             f"{action} is not allowed for a purchase order that is {purchase_order.status}.",

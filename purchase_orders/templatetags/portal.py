@@ -26,7 +26,9 @@ ERROR_WORDS = {
     conventions.ERROR_STALE_VERSION: (
         "The other side holds a different version of this purchase order."
     ),
-    conventions.ERROR_VERSION_GAP: "A version of this purchase order is missing on the other side.",
+    conventions.ERROR_OUT_OF_ORDER: (
+        "An earlier change of this purchase order has not reached the other side yet."
+    ),
     conventions.ERROR_TRANSITION_NOT_ALLOWED: (
         "The purchase order's status does not allow this change."
     ),

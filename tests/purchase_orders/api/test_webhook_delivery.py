@@ -167,7 +167,7 @@ def test_the_answer_is_json_whatever_the_client_accepts(signed_post, example):
         "req-confirm", example("webhook-req-confirm.json"), headers={"Accept": "text/html"}
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert answer(response)["payload"]["resp"]["errorCd"] == "PO_NOT_FOUND"
 
 

@@ -101,7 +101,7 @@ def test_an_edit_made_here_is_acknowledged_and_not_applied_again(
     [
         ((0, 1), "STALE_VERSION", "purchaseOrder.objectVersion.currentVersion"),
         ((1, 2), "STALE_VERSION", "purchaseOrder.objectVersion.currentVersion"),
-        ((3, 4), "VERSION_GAP", "purchaseOrder.objectVersion.currentVersion"),
+        ((3, 4), "OUT_OF_ORDER", "purchaseOrder.objectVersion.currentVersion"),
         ((2, 4), "STALE_VERSION", "purchaseOrder.objectVersion.newVersion"),
         ((2, 2), "STALE_VERSION", "purchaseOrder.objectVersion.newVersion"),
     ],

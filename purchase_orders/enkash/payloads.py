@@ -78,7 +78,10 @@ PO_LIST_KEYS = {
 
 
 def format_date(value: datetime.date | None) -> str:
-    return value.strftime(conventions.DATE_FORMAT) if value else ""
+    if not value:
+        return ""
+    # strftime writes a year before 1000 without its leading zeros.
+    return value.strftime(conventions.DATE_FORMAT.replace("%Y", f"{value.year:04d}"))
 
 
 def parse_date(value: str) -> datetime.date | None:

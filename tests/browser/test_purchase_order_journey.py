@@ -1,0 +1,103 @@
+"""A purchase order's life in the browser: raised, sent, confirmed, edited, cancelled."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from purchase_orders.models import PurchaseOrder
+
+pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
+
+# THREE_LINES (tests/plugins/pages.py) with ten times the paper, so that the
+# total runs into lakhs. Worked out by hand, each tax rounded half-up:
+# line 1: 100 x 1,250.00 = 1,25,000.00, GST 18% = 22,500.00 (11,250.00 twice);
+# line 2: 9,499.97 taxable, IGST 1,709.99, or 855.00 CGST + 855.00 SGST;
+# line 3: 15,000.00, GST 12% = 1,800.00 (900.00 twice).
+TAXABLE = "₹1,49,499.97"
+IGST = "₹26,009.99"
+CGST = SGST = "₹13,005.00"
+TOTAL_IGST = "₹1,75,509.96"
+TOTAL_CGST_SGST = "₹1,75,509.97"
+
+
+def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
+    people, three_lines, network_sandbox, run_tasks, visitors, deliver, portal_lock
+):
+    three_lines[0]["quantity"] = "100"
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+
+    page.get_by_role("link", name="New purchase order", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New purchase order")
+    page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
+    fill_line(page, 1, three_lines[0])
+    for number, line in enumerate(three_lines[1:], start=2):
+        page.get_by_role("button", name="Add line", exact=True).click()
+        fill_line(page, number, line)
+    totals = page.locator("[data-totals]")
+    # The buyer is in Karnataka, the supplier in Maharashtra: IGST.
+    expect(totals_item(totals, "Taxable value")).to_have_text(TAXABLE)
+    expect(totals_item(totals, "IGST")).to_have_text(IGST)
+    expect(totals_item(totals, "CGST")).to_be_hidden()
+    expect(totals_item(totals, "Total PO value")).to_have_text(TOTAL_IGST)
+    expect(page.locator("[data-tax-mode]")).to_contain_text("charged as IGST")
+    buyer.shot("three-lines-igst")
+    # Supplied in the supplier's own state: CGST and SGST, half each.
+    page.get_by_label("Place of supply").select_option("27")
+    expect(totals_item(totals, "CGST")).to_have_text(CGST)
+    expect(totals_item(totals, "SGST")).to_have_text(SGST)
+    expect(totals_item(totals, "IGST")).to_be_hidden()
+    expect(totals_item(totals, "Total PO value")).to_have_text(TOTAL_CGST_SGST)
+    buyer.shot("three-lines-cgst-sgst")
+
+    page.get_by_role("button", name="Send to supplier", exact=True).click()
+    expect(page.locator(".alert--success")).to_contain_text("is on its way to")
+    with portal_lock:
+        purchase_order = PurchaseOrder.objects.get()
+    assert purchase_order.total_po_value == Decimal("175509.97")
+    assert (purchase_order.status, purchase_order.version) == ("CREATED", 1)
+    expect(page.locator(".po-head__total")).to_have_text(TOTAL_CGST_SGST)
+    deliver(2)
+    page.reload()
+    expect(facts_value(page, "Delivered to the supplier")).not_to_have_text("Not yet")
+    buyer.shot("sent-and-delivered")
+
+    supplier = visitors("supplier")
+    supplier.log_in(people.supplier_user)
+    supplier.page.get_by_role("link", name="Received", exact=True).click()
+    supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
+    supplier.shot("inbox-order")
+    supplier.page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(supplier.page.locator(".alert--success")).to_contain_text("You confirmed")
+    deliver(4)
+
+    page.reload()
+    expect(page.locator(".po-head__meta .badge")).to_have_text("Accepted")
+    with portal_lock:
+        assert PurchaseOrder.objects.get().status == "ACCEPTED"
+    buyer.shot("accepted")
+
+
+def fill_line(page, number: int, line: dict) -> None:
+    """Type one line of THREE_LINES into the form's line ``number``."""
+    row = page.get_by_role("group", name=f"Line {number}", exact=True)
+    row.get_by_label("Description", exact=True).fill(line["product_description"])
+    row.get_by_label("HSN/SAC code", exact=True).fill(line["hsn_code"])
+    row.get_by_label("Quantity", exact=True).fill(line["quantity"])
+    row.get_by_label("Unit", exact=True).fill(line.get("unit", "NOS"))
+    row.get_by_label("Unit price (₹)").fill(line["unit_price"])
+    if "discount" in line:
+        row.get_by_label("Discount (₹)").fill(line["discount"])
+    row.get_by_label("GST rate").select_option(line.get("gst_rate", "18"))
+    if line.get("is_service"):
+        row.get_by_label("This line is a service (SAC code)").check()
+
+
+def totals_item(totals, label: str):
+    return totals.locator("div").filter(has=totals.page.get_by_text(label, exact=True)).locator("dd")
+
+
+def facts_value(page, label: str):
+    return page.locator(".facts > div").filter(has=page.get_by_text(label, exact=True)).locator("dd")

@@ -145,6 +145,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="procurement@localhost")
+# The portal's address as its users reach it; links in e-mails start with it.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 # Production hardening; every value can be relaxed from the environment for
 # a deployment behind a TLS-terminating proxy that sets X-Forwarded-Proto.

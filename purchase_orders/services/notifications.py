@@ -31,6 +31,11 @@ SUBJECTS = {
 }
 
 
+def portal_link(path: str) -> str:
+    """Return the address of a page of the portal, as its users reach it."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
 def notify(*, purchase_order: PurchaseOrder, event: str) -> int:
     """E-mail the users of the business that should hear of an event; return how many."""
     role = RECIPIENT_ROLE[event]
@@ -55,7 +60,12 @@ def notify(*, purchase_order: PurchaseOrder, event: str) -> int:
     )
     body = render_to_string(
         "purchase_orders/email/notification.txt",
-        {"purchase_order": purchase_order, "event": event, "subject": subject},
+        {
+            "purchase_order": purchase_order,
+            "event": event,
+            "subject": subject,
+            "link": portal_link(purchase_order.get_absolute_url()),
+        },
     )
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     return send_mass_mail(messages, fail_silently=False)

@@ -45,7 +45,9 @@ def chromium():
     """Debian's Chromium, headless, for the whole run."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # Playwright's sync API keeps an event loop running in this thread, and
     # Django refuses database access from such a thread unless told that it

@@ -1,8 +1,10 @@
 """A purchase order's life in the browser: raised, sent, confirmed, edited, cancelled."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from purchase_orders.models import PurchaseOrder
@@ -22,8 +24,9 @@ TOTAL_CGST_SGST = "₹1,75,509.97"
 
 
 def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
-    people, three_lines, network_sandbox, run_tasks, visitors, deliver, portal_lock
+    people, three_lines, visitors, deliver, portal_lock, live_server, settings
 ):
+    settings.PORTAL_BASE_URL = live_server.url
     three_lines[0]["quantity"] = "100"
     buyer = visitors("buyer")
     buyer.log_in(people.buyer_user)
@@ -64,6 +67,10 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(facts_value(page, "Delivered to the supplier")).not_to_have_text("Not yet")
     buyer.shot("sent-and-delivered")
 
+    assert mails_to(people.supplier_user) == [
+        f"New purchase order {purchase_order.buyer_po_number} from {people.buyer}"
+    ]
+
     supplier = visitors("supplier")
     supplier.log_in(people.supplier_user)
     supplier.page.get_by_role("link", name="Received", exact=True).click()
@@ -78,6 +85,72 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     with portal_lock:
         assert PurchaseOrder.objects.get().status == "ACCEPTED"
     buyer.shot("accepted")
+    assert mails_to(people.buyer_user) == [
+        f"{people.supplier} accepted purchase order {purchase_order.buyer_po_number}"
+    ]
+
+    # The buyer edits the accepted order: a reason is asked for.
+    page.get_by_role("link", name="Edit", exact=True).click()
+    fill_line(page, 2, {**three_lines[1], "quantity": "3"})
+    page.get_by_role("button", name="Send to supplier", exact=True).click()
+    reason = page.get_by_label("Reason for the change")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(error_of(page, reason)).to_have_text("Say why the purchase order is being changed.")
+    buyer.shot("edit-needs-a-reason")
+    reason.fill("Toner used faster than planned.")
+    page.get_by_role("button", name="Send to supplier", exact=True).click()
+    expect(page.locator(".alert--success")).to_contain_text("Version 2 of")
+    deliver(6)
+
+    # The supplier follows the e-mail's link to version 2 and its changes.
+    (edited_mail,) = mails_to(people.supplier_user, subjects=False)[1:]
+    assert edited_mail.subject == (
+        f"Purchase order {purchase_order.buyer_po_number} changed to version 2"
+    )
+    link = f"{live_server.url}{purchase_order.get_absolute_url()}"
+    assert f"Open it in the portal: {link}\n" in edited_mail.body
+    supplier.page.goto(link)
+    expect(supplier.page.locator(".po-head__meta")).to_contain_text("Version 2")
+    supplier.page.get_by_role("link", name="See what changed from version 1").click()
+    line = supplier.page.get_by_role("region", name=re.compile(r"^Line 2\b"))
+    changed = line.locator("tr.diff-row--changed")
+    expect(changed.locator("th")).to_have_text(
+        [
+            "Quantity (changed)",
+            "Amount (changed)",
+            "Taxable value (changed)",
+            "Line total (changed)",
+        ]
+    )
+    expect(changed.first.locator("td")).to_have_text(["2.5", "3"])
+    supplier.shot("version-2-changes")
+    supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
+    supplier.page.get_by_role("button", name="Confirm", exact=True).click()
+    expect(supplier.page.locator(".alert--success")).to_contain_text("You confirmed")
+    deliver(8)
+
+    # The buyer cancels it, saying why; the supplier sees it cancelled.
+    page.reload()
+    page.get_by_role("link", name="Change status", exact=True).click()
+    page.get_by_label("Cancel", exact=True).check()
+    page.get_by_role("button", name="Change status", exact=True).click()
+    expect(error_of(page, page.get_by_label("Remarks"))).to_have_text(
+        "Say why the purchase order is cancelled; the supplier sees it."
+    )
+    page.get_by_label("Remarks").fill("The printing unit is closing.")
+    buyer.shot("cancel-with-remarks")
+    page.get_by_role("button", name="Change status", exact=True).click()
+    expect(page.locator(".alert--success")).to_contain_text("is now “Cancelled”")
+    deliver(10)
+    supplier.page.reload()
+    expect(supplier.page.locator(".po-head__meta .badge")).to_have_text("Cancelled")
+    expect(supplier.page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
+    expect(supplier.page.locator(".timeline")).to_contain_text("The printing unit is closing.")
+    supplier.shot("cancelled")
+    assert [mail.subject for mail in mails_to(people.supplier_user, subjects=False)][2:] == [
+        f"Purchase order {purchase_order.buyer_po_number} is now cancelled"
+    ]
+    assert len(mails_to(people.buyer_user)) == 2
 
 
 def fill_line(page, number: int, line: dict) -> None:
@@ -93,6 +166,19 @@ def fill_line(page, number: int, line: dict) -> None:
     row.get_by_label("GST rate").select_option(line.get("gst_rate", "18"))
     if line.get("is_service"):
         row.get_by_label("This line is a service (SAC code)").check()
+
+
+def mails_to(user, *, subjects: bool = True) -> list:
+    """Return the e-mails sent to a user so far (their subjects unless told)."""
+    sent = [email for email in mail.outbox if email.to == [user.email]]
+    return [email.subject for email in sent] if subjects else sent
+
+
+def error_of(page, field):
+    """Return the error list a field's aria-describedby points at."""
+    ids = field.get_attribute("aria-describedby").split()
+    (error_id,) = [name for name in ids if name.endswith("_error")]
+    return page.locator(f"[id='{error_id}']")
 
 
 def totals_item(totals, label: str):

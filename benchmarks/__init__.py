@@ -1,0 +1,1 @@
+"""Benchmarks of the portal at scale, run by ``make bench`` on PostgreSQL."""

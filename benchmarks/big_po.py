@@ -1,0 +1,151 @@
+"""Big purchase orders: one of 1,000 lines created, validated, sent and shown.
+
+The order is written through the drafts service (as the form does), its
+totals computed and checked as the network will check them, turned into
+its req-send message (``payloads.build_send_request``), sent through the
+send service, and its page rendered for the buyer. Prints each time and
+the message-building time per line.
+
+    python -m benchmarks.big_po [--lines 1000]
+"""
+
+import argparse
+import copy
+from dataclasses import dataclass, field
+
+from benchmarks import harness
+
+
+@dataclass
+class BigOrder:
+    """What ``exercise`` did, and how long each step took, in seconds."""
+
+    purchase_order: object
+    message: dict
+    page_status: int
+    page_queries: int
+    seconds: dict = field(default_factory=dict)
+
+
+def big_contents(template, lines: int) -> dict:
+    """Return the contents of ``template`` (a saved order) with ``lines`` lines.
+
+    The lines are the template's, repeated with their own serial numbers;
+    one payment milestone carries the whole total.
+    """
+    from purchase_orders.enkash import payloads
+    from purchase_orders.selectors import get_purchase_order_with_contents
+    from purchase_orders.services import drafts
+
+    body = payloads.build_purchase_order(get_purchase_order_with_contents(pk=template.pk))
+    pattern = body["itemLists"]
+    body["itemLists"] = []
+    for index in range(lines):
+        line = copy.deepcopy(pattern[index % len(pattern)])
+        line["serialno"] = str(index + 1)
+        line["productDescription"] = f"{line['productDescription']} (item {index + 1})"
+        body["itemLists"].append(line)
+    contents = payloads.parse_purchase_order(body)
+    contents["fields"]["buyer_po_number"] = ""
+    completed = drafts.complete_contents(
+        contents=contents, buyer=template.buyer, supplier=template.supplier
+    )
+    contents["milestones"] = [
+        {**contents["milestones"][0], "due_amount": completed["fields"]["total_po_value"]}
+    ]
+    return contents
+
+
+def exercise(*, template, buyer_user, client, lines: int = 1000) -> BigOrder:
+    """Create, validate, build, send and render a purchase order of ``lines`` lines.
+
+    ``template`` is a saved order of the buyer's whose lines are repeated;
+    ``client`` is a test client signed in as ``buyer_user``.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from purchase_orders.enkash import payloads
+    from purchase_orders.selectors import get_purchase_order_with_contents
+    from purchase_orders.services import drafts
+    from purchase_orders.services.purchase_orders import (
+        send_purchase_order,
+        validate_for_network,
+    )
+    from purchase_orders.totals import totals_for_purchase_order
+
+    seconds = {}
+    contents = big_contents(template, lines)
+    seconds["create (drafts service)"], draft = harness.timed(
+        drafts.create_draft,
+        buyer=template.buyer,
+        supplier=template.supplier,
+        created_by=buyer_user,
+        contents=contents,
+    )
+    seconds["load with contents"], loaded = harness.timed(
+        get_purchase_order_with_contents, pk=draft.pk
+    )
+
+    def validate():
+        totals = totals_for_purchase_order(loaded)
+        validate_for_network(payloads.parse_purchase_order(payloads.build_purchase_order(loaded)))
+        return totals
+
+    seconds["validate (totals)"], totals = harness.timed(validate)
+    assert totals.total_po_value == loaded.total_po_value
+    seconds["build req-send message"], message = harness.timed(
+        payloads.build_send_request, loaded
+    )
+    seconds["send (send service)"], sent = harness.timed(
+        send_purchase_order, purchase_order=draft, sent_by=buyer_user
+    )
+    with CaptureQueriesContext(connection) as queries:
+        seconds["render the PO page"], response = harness.timed(
+            client.get, sent.get_absolute_url()
+        )
+    return BigOrder(
+        purchase_order=sent,
+        message=message,
+        page_status=response.status_code,
+        page_queries=len(queries.captured_queries),
+        seconds=seconds,
+    )
+
+
+def signed_in_buyer():
+    """Return (template order, buyer user, client signed in as that user) in a fresh pair."""
+    from django.test import Client
+
+    from purchase_orders.models import Membership
+    from tests.factories import MembershipFactory, PurchaseOrderFactory
+
+    template = PurchaseOrderFactory(lines=3)
+    user = MembershipFactory(business=template.buyer, role=Membership.Role.BUYER).user
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return template, user, client
+
+
+def run(*, lines: int) -> dict:
+    harness.heading(f"Big purchase order: {lines} lines")
+    template, user, client = signed_in_buyer()
+    big = exercise(template=template, buyer_user=user, client=client, lines=lines)
+    for step, elapsed in big.seconds.items():
+        print(f"{step:<28} {elapsed * 1000:8.1f} ms")
+    per_line = big.seconds["build req-send message"] / lines * 1e6
+    print(f"message building per line: {per_line:.1f} µs")
+    print(f"PO page: HTTP {big.page_status}, {big.page_queries} queries", flush=True)
+    return {"seconds": big.seconds, "ok": big.page_status == 200}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1000)
+    options = parser.parse_args()
+    harness.setup_django()
+    return 0 if run(lines=options.lines)["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

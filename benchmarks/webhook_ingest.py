@@ -1,0 +1,158 @@
+"""Webhook ingest: signed req-send deliveries against a bare DRF endpoint, under gunicorn.
+
+Both endpoints are served by one gunicorn (``benchmarks.settings``, whose
+URLs add the bare endpoint) on the benchmark's PostgreSQL database, and
+loaded in the same run by the same client threads with the same bodies.
+Every real delivery has its own webhook-id, objectId and PO number, so
+each one creates a purchase order with its lines, parties, version and
+audit row. Prints requests/s, p50 and p99 latency and errors of each, and
+the ratio of their throughputs.
+
+    python -m benchmarks.webhook_ingest [--requests 1500] [--concurrency 8] [--workers 3]
+"""
+
+import argparse
+import copy
+import uuid
+
+from benchmarks import harness
+
+# The bare endpoint's path (benchmarks.bare_urls, imported only once Django is set up).
+BARE_PATH = "bench/bare"
+
+# Below this ratio of real to bare throughput the webhook path needs work.
+TARGET_RATIO = 0.5
+WARM_UP_REQUESTS = 24
+
+
+def default_workers() -> int:
+    """Return gunicorn's worker count for this machine: one per core, plus one.
+
+    Each worker spends part of every request waiting for PostgreSQL, which
+    shares the cores, so one more worker than cores keeps them busy; more
+    only adds switching.
+    """
+    import os
+
+    return (os.cpu_count() or 1) + 1
+
+
+def make_parties():
+    """Create a supplier hosted here and a buyer elsewhere; return a req-send body between them."""
+    from purchase_orders.enkash import payloads
+    from purchase_orders.selectors import get_purchase_order_with_contents
+    from tests.factories import PurchaseOrderFactory
+    from tests.plugins.webhooks import ADDITIONAL_INFOS
+
+    template = PurchaseOrderFactory(sent=True, lines=3)
+    template.buyer.is_hosted = False
+    template.buyer.save(update_fields=["is_hosted"])
+    body = payloads.build_send_request(get_purchase_order_with_contents(pk=template.pk))
+    body["additionalInfos"] = ADDITIONAL_INFOS
+    return body
+
+
+def signed(path: str, body: dict, *, sign: bool = True) -> harness.Request:
+    from purchase_orders.enkash import conventions, encoding, signing
+
+    raw = encoding.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "webhook-id": f"msg_{uuid.uuid4().hex}"}
+    if sign:
+        headers.update(
+            signing.signature_headers(
+                secret=harness.WEBHOOK_SECRET, msg_id=headers["webhook-id"], body=raw
+            )
+        )
+    headers[conventions.REQ_MSG_ID_HEADER] = conventions.new_req_msg_id()
+    return harness.Request(path=path, body=raw, headers=headers)
+
+
+def send_requests(template: dict, count: int, prefix: str) -> list[harness.Request]:
+    """Return ``count`` signed req-send deliveries, each of a new purchase order."""
+    from purchase_orders.enkash import conventions
+
+    requests = []
+    for index in range(count):
+        body = copy.deepcopy(template)
+        body["purchaseOrder"]["objectId"] = conventions.new_object_id()
+        body["purchaseOrder"]["buyerPONumber"] = f"{prefix}/{index:06d}"
+        requests.append(signed(conventions.API_PREFIX + "req-send", body))
+    return requests
+
+
+def bare_requests(template: dict, count: int) -> list[harness.Request]:
+    return [signed("/" + BARE_PATH, template, sign=False) for _ in range(count)]
+
+
+def accepted(status: int, body: bytes) -> bool:
+    from purchase_orders.enkash import encoding
+
+    return status == 200 and encoding.loads(body).get("response_code") == 0
+
+
+def run(*, requests: int, concurrency: int, workers: int) -> dict:
+    """Run the benchmark in a set-up Django process; return its figures."""
+    from purchase_orders.models import InboundEvent, PurchaseOrder
+
+    harness.heading(
+        f"Webhook ingest: {requests} req-send deliveries vs {requests} bare posts, "
+        f"{concurrency} client threads, gunicorn with {workers} sync workers"
+    )
+    template = make_parties()
+    warm_up = send_requests(template, WARM_UP_REQUESTS, "WARM") + bare_requests(
+        template, WARM_UP_REQUESTS
+    )
+    real = send_requests(template, requests, "BENCH")
+    bare = bare_requests(template, requests)
+    port = harness.free_port()
+    command = [
+        harness.PYTHON, "-m", "gunicorn", "procurement.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--worker-class", "sync",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    env = harness.environment()
+    before = PurchaseOrder.objects.count()
+    with harness.running(command, env=env, port=port):
+        harness.load("warm-up", port, warm_up, concurrency=concurrency, accept=accepted)
+        bare_result = harness.load(
+            "bare DRF endpoint", port, bare, concurrency=concurrency, accept=accepted
+        )
+        real_result = harness.load(
+            "req-send webhook", port, real, concurrency=concurrency, accept=accepted
+        )
+    created = PurchaseOrder.objects.count() - before - WARM_UP_REQUESTS
+    applied = InboundEvent.objects.filter(kind="req-send", state="applied").count()
+    ratio = real_result.throughput / bare_result.throughput
+    print(bare_result.line())
+    print(real_result.line())
+    for problem in (bare_result.errors + real_result.errors)[:5]:
+        print("  error:", problem)
+    print(f"purchase orders created: {created} of {requests}; req-send events applied: {applied}")
+    verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
+    print(f"real / bare throughput: {ratio:.2f} (goal >= {TARGET_RATIO}: {verdict})", flush=True)
+    return {
+        "bare": bare_result,
+        "real": real_result,
+        "ratio": ratio,
+        "created": created,
+        "ok": created == requests and not bare_result.errors and not real_result.errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    options = parser.parse_args()
+    harness.setup_django()
+    figures = run(
+        requests=options.requests, concurrency=options.concurrency, workers=options.workers
+    )
+    return 0 if figures["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Pages ask the database the same number of queries however big the data grows."""
+
+import pytest
+from django.urls import reverse
+
+from purchase_orders.models import PurchaseOrder
+from tests.performance.conftest import add_cess_to_every_line, bulk_purchase_orders
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("purchase_orders:list")
+INBOX = reverse("purchase_orders:inbox")
+ADMIN_LIST = reverse("admin:purchase_orders_purchaseorder_changelist")
+# What the lists are asked for: as they open, sorted, filtered and searched.
+LIST_VARIANTS = [{}, {"sort": "total"}, {"sort": "-number"}, {"status": "CREATED"}, {"q": "BULK/0"}]
+
+
+def assert_same_queries(few, many) -> None:
+    assert len(many) == len(few), "\n".join(many.queries)
+
+
+@pytest.mark.parametrize("viewer", ["buyer", "supplier"])
+def test_the_purchase_order_page_takes_as_many_queries_for_500_lines_as_for_10(
+    people, counted_get, viewer
+):
+    small = people.purchase_order(lines=10, sent=True)
+    large = people.purchase_order(lines=500, sent=True)
+    for purchase_order in (small, large):
+        add_cess_to_every_line(purchase_order)
+    client = people.client(getattr(people, f"{viewer}_user"))
+
+    few = counted_get(client, small.get_absolute_url())
+    many = counted_get(client, large.get_absolute_url())
+
+    assert_same_queries(few, many)
+    assert len(many.response.context["line_rows"]) == 500
+    assert "A4 copier paper, 75 gsm, box 500" in many.response.content.decode()
+
+
+def test_the_buyer_list_and_the_inbox_take_as_many_queries_for_10000_orders_as_for_10(
+    people, counted_get
+):
+    bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=10)
+    pages = [
+        (client, url, params)
+        for client, url in ((people.buyer_client, LIST), (people.supplier_client, INBOX))
+        for params in LIST_VARIANTS
+    ]
+    few = [counted_get(client, url, **params) for client, url, params in pages]
+
+    bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=9990, start=10)
+    many = [counted_get(client, url, **params) for client, url, params in pages]
+
+    for small, large in zip(few, many, strict=True):
+        assert_same_queries(small, large)
+    assert many[0].response.context["page"].paginator.count == 10000
+    assert len(many[0].response.context["purchase_orders"]) == 25
+    assert many[len(LIST_VARIANTS)].response.context["page"].paginator.count == 10000
+
+
+def test_the_admin_change_list_takes_as_many_queries_for_10000_orders_as_for_10(
+    people, admin_client, counted_get
+):
+    bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=10)
+    few = [counted_get(admin_client, ADMIN_LIST, **params) for params in ({}, {"o": "-7"})]
+
+    bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=9990, start=10)
+    many = [counted_get(admin_client, ADMIN_LIST, **params) for params in ({}, {"o": "-7"})]
+
+    for small, large in zip(few, many, strict=True):
+        assert_same_queries(small, large)
+    assert many[0].response.context["cl"].result_count == 10000
+
+
+# A draft's lines are editable forms, slow to render, so fewer of them; a sent
+# order's are read-only rows.
+@pytest.mark.parametrize(
+    ("status", "lines"), [(PurchaseOrder.Status.DRAFT, 100), (PurchaseOrder.Status.CREATED, 500)]
+)
+def test_the_admin_change_page_takes_as_many_queries_for_many_lines_as_for_10(
+    people, admin_client, counted_get, status, lines
+):
+    sent = status != PurchaseOrder.Status.DRAFT
+    small = people.purchase_order(lines=10, sent=sent)
+    large = people.purchase_order(lines=lines, sent=sent)
+    url = "admin:purchase_orders_purchaseorder_change"
+    # The first request also looks up the content type, which is then cached.
+    counted_get(admin_client, reverse(url, args=[small.pk]))
+
+    few = counted_get(admin_client, reverse(url, args=[small.pk]))
+    many = counted_get(admin_client, reverse(url, args=[large.pk]))
+
+    assert_same_queries(few, many)
+    assert f"A4 copier paper, 75 gsm, box {lines}" in many.response.content.decode()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from purchase_orders import diffs, forms, selectors
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
-from purchase_orders.models import Membership, PurchaseOrder
+from purchase_orders.models import Membership, OutboundMessage, PurchaseOrder
 from purchase_orders.services import drafts
 from purchase_orders.services.outbound import retry_outbound_message
 from purchase_orders.services.purchase_orders import (
@@ -32,6 +32,7 @@ from purchase_orders.totals import totals_for_purchase_order
 BUYER = Membership.Role.BUYER
 SUPPLIER = Membership.Role.SUPPLIER
 PAGE_SIZE = 25
+UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 HOME_LIST_SIZE = 10
 
 # List columns sorted by a click on their heading: key -> (label, ascending, descending).
@@ -45,6 +46,10 @@ SORTABLE_COLUMNS = {
 def _require_role(viewer: selectors.Viewer, purchase_order: PurchaseOrder, role: str) -> None:
     if role not in viewer.roles_for(purchase_order):
         raise PermissionDenied(f"Only the {role} of this purchase order can do this.")
+
+
+def _sender_role(message: OutboundMessage) -> str:
+    return SUPPLIER if message.kind == OutboundMessage.Kind.CONFIRM else BUYER
 
 
 def _int_or_none(value) -> int | None:
@@ -334,6 +339,8 @@ def _detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
             viewer=viewer, message=entry.message, purchase_order=purchase_order
         )
     latest_version = versions[-1] if versions else None
+    sent_messages = [entry.message for entry in timeline if entry.message]
+    latest_message = sent_messages[-1] if sent_messages else None
     totals = totals_for_purchase_order(purchase_order)
     return {
         "purchase_order": purchase_order,
@@ -358,6 +365,12 @@ def _detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": list(purchase_order.status_changes.all()),
         "timeline": timeline,
+        # Said at the top, because the network's reason is what to put right.
+        "undelivered": latest_message
+        if latest_message
+        and latest_message.state in UNDELIVERED
+        and _sender_role(latest_message) in roles
+        else None,
         "stamp": selectors.page_stamp(purchase_order),
     }
 

@@ -194,6 +194,58 @@ def test_the_network_timeline_shows_errors_in_plain_words_and_offers_retry_to_th
     assert ">Retry</button>" not in supplier_page
 
 
+def undelivered_alert(content: str) -> str:
+    """Return the text of the alert about an undelivered message (empty if none)."""
+    match = re.search(r"<div[^>]*data-undelivered>(.*?)</div>", content, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()) if match else ""
+
+
+def test_the_latest_refusal_is_said_at_the_top_to_its_sender_only(people):
+    draft = people.purchase_order(lines=1)
+    people.message(
+        draft,
+        object_version=1,
+        state=OutboundMessage.State.REJECTED,
+        error_code="INVALID_FIELD",
+        error_detail="hsnCode must have 4, 6 or 8 digits",
+        error_field="purchaseOrder.itemLists[0].hsnCode",
+    )
+    confirmed = people.purchase_order(sent=True, lines=1)
+    people.message(
+        confirmed,
+        kind=OutboundMessage.Kind.CONFIRM,
+        state=OutboundMessage.State.FAILED,
+        attempts=12,
+        last_error="HTTP 503 from the network",
+    )
+
+    refused = people.buyer_client.get(draft.get_absolute_url()).content.decode()
+    failed_for_buyer = people.buyer_client.get(confirmed.get_absolute_url()).content.decode()
+    failed_for_supplier = people.supplier_client.get(confirmed.get_absolute_url()).content.decode()
+
+    assert undelivered_alert(refused) == (
+        "The network refused the send message of version 1. A field is not valid. "
+        "hsnCode must have 4, 6 or 8 digits Field: Line 1 › HSN/SAC code "
+        "Edit the purchase order to put it right, then send it again. "
+        "See it in the network timeline"
+    )
+    assert undelivered_alert(failed_for_buyer) == ""
+    assert undelivered_alert(failed_for_supplier) == (
+        "The confirm message of version 1 was not delivered after 12 attempts. "
+        "HTTP 503 from the network See it in the network timeline"
+    )
+
+
+def test_a_message_delivered_after_a_refusal_clears_the_alert(people):
+    purchase_order = people.purchase_order(sent=True, lines=1)
+    people.message(purchase_order, state=OutboundMessage.State.REJECTED, error_code="X")
+    people.message(purchase_order, state=OutboundMessage.State.ACKNOWLEDGED)
+
+    content = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
+
+    assert undelivered_alert(content) == ""
+
+
 def test_the_printable_view_reads_like_a_purchase_order(people):
     purchase_order = people.purchase_order(sent=True, lines=2)
 

@@ -69,7 +69,9 @@ class Visitor:
         self.name = name
         self.base_url = base_url
         self.folder = folder
-        self.context = browser.new_context(base_url=base_url, viewport=viewport)
+        self.context = browser.new_context(
+            base_url=base_url, viewport=viewport, locale="en-IN", timezone_id="Asia/Kolkata"
+        )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.console_errors: list[str] = []
         self.broken_assets: list[str] = []

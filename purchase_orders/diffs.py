@@ -111,6 +111,9 @@ FIELD_LABELS = {
     "additionalDocumentDetails": "Documents",
     "additionalInfos": "Additional details",
 }
+# Fields are shown in the order above, whatever order the stored snapshot
+# keeps (PostgreSQL's jsonb sorts keys by length); unknown keys come last.
+FIELD_ORDER = {key: position for position, key in enumerate(FIELD_LABELS)}
 # What one entry of each list is called ("Line 2", "Other tax 1").
 LIST_ITEM_LABELS = {
     "itemLists": "Line",
@@ -265,10 +268,14 @@ def _number(value) -> Decimal | None:
         return None
 
 
+def _field_position(item: tuple[str, object]) -> int:
+    return FIELD_ORDER.get(item[0], len(FIELD_ORDER))
+
+
 def _flatten(data, *, prefix: str = "", parent_list: str = "") -> dict[str, tuple[object, str]]:
-    """Return {label: (value, kind)} for every leaf of a nested dict, in order."""
+    """Return {label: (value, kind)} for every leaf of a nested dict, in FIELD_ORDER."""
     leaves: dict[str, tuple[object, str]] = {}
-    for key, value in (data or {}).items():
+    for key, value in sorted((data or {}).items(), key=_field_position):
         if key in IGNORED_KEYS:
             continue
         label = FIELD_LABELS.get(key, key)

@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from purchase_orders.models import OutboundMessage, PurchaseOrder, LineItem
+from purchase_orders.models import LineItem, OutboundMessage, PurchaseOrder
+from tests.browser.steps import error_of, notice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,14 +28,6 @@ def counts(portal_lock) -> tuple[int, int, int]:
             LineItem.objects.count(),
             OutboundMessage.objects.count(),
         )
-
-
-def error_for(page, field):
-    """Return the error list a field's aria-describedby points at."""
-    ids = (field.get_attribute("aria-describedby") or "").split()
-    errors = [name for name in ids if name.endswith("_error")]
-    assert errors, f"{field} does not point at an error"
-    return page.locator(f"[id='{errors[0]}']")
 
 
 def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(
@@ -67,8 +60,8 @@ def test_bad_input_is_shown_beside_its_field_and_nothing_is_saved(
     )
     for field in (gstin, quantity):
         expect(field).to_have_attribute("aria-invalid", "true")
-        expect(error_for(page, field)).to_be_visible()
-    expect(error_for(page, quantity)).to_have_text("The quantity must be more than zero.")
+        expect(error_of(page, field)).to_be_visible()
+    expect(error_of(page, quantity)).to_have_text("The quantity must be more than zero.")
     expect(gstin).to_have_value("29AAAAA0000A1Z9")
     buyer.shot("gstin-and-quantity-errors")
     assert counts(portal_lock) == before
@@ -133,7 +126,7 @@ def test_the_login_and_the_form_work_from_the_keyboard(people, visitors, portal_
     expect(page.get_by_role("group", name="Line 2", exact=True)).to_be_hidden()
     tab_to(page, "button[value=save]")
     page.keyboard.press("Enter")
-    expect(page.locator(".alert--success")).to_contain_text("saved")
+    expect(notice(page)).to_contain_text("saved")
     assert counts(portal_lock)[:2] == (1, 1)
 
 

@@ -4,10 +4,18 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from purchase_orders.models import PurchaseOrder
+from tests.browser.steps import (
+    error_of,
+    fact,
+    fill_line,
+    mails_to,
+    notice,
+    status_badge,
+    total,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 
@@ -39,24 +47,23 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     for number, line in enumerate(three_lines[1:], start=2):
         page.get_by_role("button", name="Add line", exact=True).click()
         fill_line(page, number, line)
-    totals = page.locator("[data-totals]")
     # The buyer is in Karnataka, the supplier in Maharashtra: IGST.
-    expect(totals_item(totals, "Taxable value")).to_have_text(TAXABLE)
-    expect(totals_item(totals, "IGST")).to_have_text(IGST)
-    expect(totals_item(totals, "CGST")).to_be_hidden()
-    expect(totals_item(totals, "Total PO value")).to_have_text(TOTAL_IGST)
+    expect(total(page, "Taxable value")).to_have_text(TAXABLE)
+    expect(total(page, "IGST")).to_have_text(IGST)
+    expect(total(page, "CGST")).to_be_hidden()
+    expect(total(page, "Total PO value")).to_have_text(TOTAL_IGST)
     expect(page.locator("[data-tax-mode]")).to_contain_text("charged as IGST")
     buyer.shot("three-lines-igst")
     # Supplied in the supplier's own state: CGST and SGST, half each.
     page.get_by_label("Place of supply").select_option("27")
-    expect(totals_item(totals, "CGST")).to_have_text(CGST)
-    expect(totals_item(totals, "SGST")).to_have_text(SGST)
-    expect(totals_item(totals, "IGST")).to_be_hidden()
-    expect(totals_item(totals, "Total PO value")).to_have_text(TOTAL_CGST_SGST)
+    expect(total(page, "CGST")).to_have_text(CGST)
+    expect(total(page, "SGST")).to_have_text(SGST)
+    expect(total(page, "IGST")).to_be_hidden()
+    expect(total(page, "Total PO value")).to_have_text(TOTAL_CGST_SGST)
     buyer.shot("three-lines-cgst-sgst")
 
     page.get_by_role("button", name="Send to supplier", exact=True).click()
-    expect(page.locator(".alert--success")).to_contain_text("is on its way to")
+    expect(notice(page)).to_contain_text("is on its way to")
     with portal_lock:
         purchase_order = PurchaseOrder.objects.get()
     assert purchase_order.total_po_value == Decimal("175509.97")
@@ -64,10 +71,10 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(page.locator(".po-head__total")).to_have_text(TOTAL_CGST_SGST)
     deliver(2)
     page.reload()
-    expect(facts_value(page, "Delivered to the supplier")).not_to_have_text("Not yet")
+    expect(fact(page, "Delivered to the supplier")).not_to_have_text("Not yet")
     buyer.shot("sent-and-delivered")
 
-    assert mails_to(people.supplier_user) == [
+    assert subjects(mails_to(people.supplier_user)) == [
         f"New purchase order {purchase_order.buyer_po_number} from {people.buyer}"
     ]
 
@@ -77,15 +84,15 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
     supplier.shot("inbox-order")
     supplier.page.get_by_role("button", name="Confirm", exact=True).click()
-    expect(supplier.page.locator(".alert--success")).to_contain_text("You confirmed")
+    expect(notice(supplier.page)).to_contain_text("You confirmed")
     deliver(4)
 
     page.reload()
-    expect(page.locator(".po-head__meta .badge")).to_have_text("Accepted")
+    expect(status_badge(page)).to_have_text("Accepted")
     with portal_lock:
         assert PurchaseOrder.objects.get().status == "ACCEPTED"
     buyer.shot("accepted")
-    assert mails_to(people.buyer_user) == [
+    assert subjects(mails_to(people.buyer_user)) == [
         f"{people.supplier} accepted purchase order {purchase_order.buyer_po_number}"
     ]
 
@@ -99,11 +106,11 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     buyer.shot("edit-needs-a-reason")
     reason.fill("Toner used faster than planned.")
     page.get_by_role("button", name="Send to supplier", exact=True).click()
-    expect(page.locator(".alert--success")).to_contain_text("Version 2 of")
+    expect(notice(page)).to_contain_text("Version 2 of")
     deliver(6)
 
     # The supplier follows the e-mail's link to version 2 and its changes.
-    (edited_mail,) = mails_to(people.supplier_user, subjects=False)[1:]
+    (edited_mail,) = mails_to(people.supplier_user)[1:]
     assert edited_mail.subject == (
         f"Purchase order {purchase_order.buyer_po_number} changed to version 2"
     )
@@ -126,7 +133,7 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     supplier.shot("version-2-changes")
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
     supplier.page.get_by_role("button", name="Confirm", exact=True).click()
-    expect(supplier.page.locator(".alert--success")).to_contain_text("You confirmed")
+    expect(notice(supplier.page)).to_contain_text("You confirmed")
     deliver(8)
 
     # The buyer cancels it, saying why; the supplier sees it cancelled.
@@ -140,50 +147,18 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     page.get_by_label("Remarks").fill("The printing unit is closing.")
     buyer.shot("cancel-with-remarks")
     page.get_by_role("button", name="Change status", exact=True).click()
-    expect(page.locator(".alert--success")).to_contain_text("is now “Cancelled”")
+    expect(notice(page)).to_contain_text("is now “Cancelled”")
     deliver(10)
     supplier.page.reload()
-    expect(supplier.page.locator(".po-head__meta .badge")).to_have_text("Cancelled")
+    expect(status_badge(supplier.page)).to_have_text("Cancelled")
     expect(supplier.page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
     expect(supplier.page.locator(".timeline")).to_contain_text("The printing unit is closing.")
     supplier.shot("cancelled")
-    assert [mail.subject for mail in mails_to(people.supplier_user, subjects=False)][2:] == [
+    assert subjects(mails_to(people.supplier_user))[2:] == [
         f"Purchase order {purchase_order.buyer_po_number} is now cancelled"
     ]
     assert len(mails_to(people.buyer_user)) == 2
 
 
-def fill_line(page, number: int, line: dict) -> None:
-    """Type one line of THREE_LINES into the form's line ``number``."""
-    row = page.get_by_role("group", name=f"Line {number}", exact=True)
-    row.get_by_label("Description", exact=True).fill(line["product_description"])
-    row.get_by_label("HSN/SAC code", exact=True).fill(line["hsn_code"])
-    row.get_by_label("Quantity", exact=True).fill(line["quantity"])
-    row.get_by_label("Unit", exact=True).fill(line.get("unit", "NOS"))
-    row.get_by_label("Unit price (₹)").fill(line["unit_price"])
-    if "discount" in line:
-        row.get_by_label("Discount (₹)").fill(line["discount"])
-    row.get_by_label("GST rate").select_option(line.get("gst_rate", "18"))
-    if line.get("is_service"):
-        row.get_by_label("This line is a service (SAC code)").check()
-
-
-def mails_to(user, *, subjects: bool = True) -> list:
-    """Return the e-mails sent to a user so far (their subjects unless told)."""
-    sent = [email for email in mail.outbox if email.to == [user.email]]
-    return [email.subject for email in sent] if subjects else sent
-
-
-def error_of(page, field):
-    """Return the error list a field's aria-describedby points at."""
-    ids = field.get_attribute("aria-describedby").split()
-    (error_id,) = [name for name in ids if name.endswith("_error")]
-    return page.locator(f"[id='{error_id}']")
-
-
-def totals_item(totals, label: str):
-    return totals.locator("div").filter(has=totals.page.get_by_text(label, exact=True)).locator("dd")
-
-
-def facts_value(page, label: str):
-    return page.locator(".facts > div").filter(has=page.get_by_text(label, exact=True)).locator("dd")
+def subjects(mails: list) -> list[str]:
+    return [mail.subject for mail in mails]

@@ -51,6 +51,33 @@ def test_a_changed_quantity_is_shown_on_its_line_with_both_values(snapshot):
     assert kinds["Line total"] == "money"
 
 
+def test_fields_keep_the_document_order_whatever_order_the_snapshot_keeps(snapshot):
+    # PostgreSQL's jsonb gives keys back sorted by length, then bytes.
+    def jsonb_order(value):
+        if isinstance(value, dict):
+            keys = sorted(value, key=lambda key: (len(key), key))
+            return {key: jsonb_order(value[key]) for key in keys}
+        if isinstance(value, list):
+            return [jsonb_order(item) for item in value]
+        return value
+
+    edited = copy.deepcopy(snapshot)
+    line = edited["purchaseOrder"]["itemLists"][0]
+    line["quantity"], line["totalAmt"] = Decimal("11.000"), Decimal("1380.50")
+    line["assessmentAmount"], line["totalItemValue"] = Decimal("1380.50"), Decimal("1628.99")
+
+    as_written = compare_snapshots(snapshot, edited, old_version=1, new_version=2)
+    as_stored = compare_snapshots(
+        jsonb_order(snapshot), jsonb_order(edited), old_version=1, new_version=2
+    )
+
+    labels = [row.label for row in as_stored.lines[0].changes]
+    assert labels == ["Quantity", "Amount", "Taxable value", "Line total"]
+    assert [row.label for row in as_stored.lines[0].rows] == [
+        row.label for row in as_written.lines[0].rows
+    ]
+
+
 def test_numbers_written_differently_are_not_a_change(snapshot):
     edited = copy.deepcopy(snapshot)
     edited["purchaseOrder"]["itemLists"][0]["quantity"] = "10"

@@ -17,7 +17,7 @@ SANDBOX_PORT ?= 8001
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: help install run web worker sandbox migrate seed test test-sqlite test-postgres check
+.PHONY: help install run web worker sandbox migrate seed test test-sqlite test-postgres check bench
 
 help:
 	@echo "make run      set up (venv, packages, database, demo data) and start the web"
@@ -26,6 +26,7 @@ help:
 	@echo "make install  create $(VENV) and install requirements-dev.txt into it"
 	@echo "make check    system checks, missing migrations, and the deployment checklist"
 	@echo "make web | worker | sandbox   start one process (DEBUG on)"
+	@echo "make bench    benchmarks on PostgreSQL (\$$BENCH_DATABASE_URL, a bench_* database)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -104,3 +105,10 @@ check: $(INSTALLED)
 	ENKASH_CLIENT_SECRET=check-deploy-client-secret \
 	ENKASH_WEBHOOK_SECRET=whsec_Y2hlY2stZGVwbG95LXdlYmhvb2stc2VjcmV0 \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# Webhook ingest under gunicorn, a 1,000-line order, several workers draining
+# the outbox, and the list queries' plans on 100,000 orders; a few minutes.
+# The database named by BENCH_DATABASE_URL (bench_procurement on the local
+# PostgreSQL by default) is dropped and created afresh.
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks

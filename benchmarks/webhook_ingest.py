@@ -8,7 +8,7 @@ each one creates a purchase order with its lines, parties, version and
 audit row. Prints requests/s, p50 and p99 latency and errors of each, and
 the ratio of their throughputs.
 
-    python -m benchmarks.webhook_ingest [--requests 1500] [--concurrency 8] [--workers 3]
+    python -m benchmarks.webhook_ingest [--requests 400] [--concurrency 8] [--workers 3]
 """
 
 import argparse
@@ -143,7 +143,7 @@ def run(*, requests: int, concurrency: int, workers: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--requests", type=int, default=1500)
+    parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=default_workers())
     options = parser.parse_args()

@@ -225,6 +225,8 @@ def list_purchase_orders(
     if ordering in PURCHASE_ORDER_ORDERINGS:
         return queryset.order_by(*PURCHASE_ORDER_ORDERINGS[ordering])
     if role == Membership.Role.SUPPLIER:
+        # On PostgreSQL the index po_supplier_inbox_idx (migration 0002) serves
+        # this order; keep the two alike.
         return queryset.order_by(
             Case(When(status=PurchaseOrder.Status.CREATED, then=0), default=1),
             F("sent_at").desc(nulls_last=True),

@@ -140,6 +140,20 @@ class PurchaseOrder(models.Model):
             models.Index(fields=["buyer", "status", "-created_at"]),
             models.Index(fields=["supplier", "status", "-created_at"]),
             models.Index(fields=["order_date"]),
+            # The lists' sort orders (selectors.PURCHASE_ORDER_ORDERINGS), so
+            # that a page of a large account is read in order from an index
+            # instead of sorting all its orders. The inbox's own order has an
+            # index on PostgreSQL only (migration 0002): SQLite cannot index
+            # NULLS LAST.
+            models.Index(fields=["-created_at", "-id"], name="po_newest_idx"),
+            models.Index(
+                fields=["buyer", "-order_date", "-created_at", "-id"], name="po_buyer_newest_idx"
+            ),
+            models.Index(
+                fields=["supplier", "-order_date", "-created_at", "-id"],
+                name="po_supplier_newest_idx",
+            ),
+            models.Index(fields=["buyer", "total_po_value", "id"], name="po_buyer_total_idx"),
         ]
 
     def __str__(self):

@@ -17,26 +17,37 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def bulk_purchase_orders(*, buyer, supplier, count: int, start: int = 0, **fields) -> None:
-    """Insert ``count`` sent purchase orders (no lines) between two businesses, fast."""
+def varying_fields(index: int, now) -> dict:
+    """Return the fields that differ between bulk purchase orders: number, dates, total."""
+    return {
+        "object_id": conventions.new_object_id(),
+        "buyer_po_number": f"BULK/{index:06d}",
+        "order_date": datetime.date(2026, 1, 1) + datetime.timedelta(days=index % 300),
+        "sent_at": now - datetime.timedelta(minutes=index),
+        "total_po_value": Decimal(index) + Decimal("0.50"),
+    }
+
+
+def unsaved_purchase_orders(*, buyer, supplier, count: int, start: int = 0) -> list:
+    """Return ``count`` sent purchase orders (no lines) between two businesses, unsaved."""
     now = timezone.now()
+    return [
+        PurchaseOrder(
+            buyer=buyer,
+            supplier=supplier,
+            status=PurchaseOrder.Status.CREATED,
+            previous_status=conventions.CREATED,
+            version=1,
+            **varying_fields(index, now),
+        )
+        for index in range(start, start + count)
+    ]
+
+
+def bulk_purchase_orders(*, buyer, supplier, count: int, start: int = 0) -> None:
+    """Insert ``count`` sent purchase orders (no lines) between two businesses, fast."""
     PurchaseOrder.objects.bulk_create(
-        (
-            PurchaseOrder(
-                object_id=conventions.new_object_id(),
-                buyer=buyer,
-                supplier=supplier,
-                buyer_po_number=f"BULK/{index:06d}",
-                status=PurchaseOrder.Status.CREATED,
-                previous_status=conventions.CREATED,
-                version=1,
-                order_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=index % 300),
-                sent_at=now - datetime.timedelta(minutes=index),
-                total_po_value=Decimal(index) + Decimal("0.50"),
-                **fields,
-            )
-            for index in range(start, start + count)
-        ),
+        unsaved_purchase_orders(buyer=buyer, supplier=supplier, count=count, start=start),
         batch_size=2000,
     )
 

@@ -91,7 +91,8 @@ def test_a_stopped_network_shows_retrying_then_delivers_once_it_is_back(
 
     network.run_tasks()
     message = OutboundMessage.objects.get()
-    assert (message.state, message.attempts) == ("retrying", 1)
+    assert message.state == "retrying"
+    assert message.attempts >= 1
     assert "could not be reached" in message.last_error
     assert "Retrying" in page(trading_pair.buyer_user, purchase_order)
 

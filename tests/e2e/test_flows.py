@@ -5,21 +5,19 @@ back twice: the response webhook settles the buyer's or supplier's message,
 and the request webhook reaches the counterparty, on the same purchase order.
 """
 
-import copy
 from decimal import Decimal
 
 import pytest
 
-from purchase_orders.enkash import payloads
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
-from purchase_orders.selectors import get_purchase_order_with_contents, network_timeline
-from purchase_orders.services.documents import apply_computed_totals
+from purchase_orders.selectors import network_timeline
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     confirm_purchase_order,
     edit_purchase_order,
     send_purchase_order,
 )
+from tests.plugins.network import revised_contents
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sandbox]
 
@@ -42,18 +40,6 @@ def accepted(network, trading_pair) -> PurchaseOrder:
     )
     network.drain()
     return purchase_order
-
-
-def revised_contents(purchase_order: PurchaseOrder) -> dict:
-    """Return the order's contents with line 1 at 25 units and one milestone for the total."""
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    contents = payloads.parse_purchase_order(
-        payloads.build_purchase_order(fresh), fresh.additional_infos
-    )
-    contents["lines"][0]["quantity"] = Decimal("25.000")
-    total = apply_computed_totals(copy.deepcopy(contents))["fields"]["total_po_value"]
-    contents["milestones"] = [{"position": 0, "due_on": None, "due_amount": total}]
-    return contents
 
 
 def events(purchase_order: PurchaseOrder) -> list[tuple[str, str]]:
@@ -145,7 +131,7 @@ def test_edit_reaches_the_supplier_as_version_2(network, trading_pair):
     purchase_order = edit_purchase_order(
         purchase_order=purchase_order,
         edited_by=trading_pair.buyer_user,
-        contents=revised_contents(purchase_order),
+        contents=revised_contents(purchase_order, Decimal("25.000")),
         reason="Twenty-five units after all.",
         expected_version=1,
     )

@@ -40,18 +40,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's Chromium, headless, for the whole run."""
+    """Debian's Chromium, headless, for one module of tests."""
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
 
-    # Playwright's sync API keeps an event loop running in this thread, and
-    # Django refuses database access from such a thread unless told that it
-    # is safe, as it is here: the loop never runs Django code.
+    # Playwright's sync API keeps an event loop running in this thread while
+    # it is started, and Django refuses database access from such a thread
+    # unless told that it is safe, as it is here: the loop never runs Django
+    # code. Both last for one module, so other tests keep Django's check.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
@@ -159,13 +160,12 @@ def portal_lock(live_server):
 
 
 @pytest.fixture
-def visitors(request, chromium, live_server, portal_lock, settings):
+def visitors(request, chromium, live_server, portal_lock):
     """Return ``visit(name, viewport=None)``: a new person at their own browser.
 
     The live server serves static files itself; the pages must load every
     asset from it, with no console error.
     """
-    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     opened: list[Visitor] = []

@@ -19,6 +19,12 @@ UNLABELLED = """() => Array.from(
   return !named;
 }).map((control) => control.name || control.outerHTML)"""
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+# The portal's stylesheet colours the header; its script marks the page "js".
+STYLED_AND_SCRIPTED = """() => [
+  getComputedStyle(document.querySelector(".site-header")).backgroundColor
+    !== "rgba(0, 0, 0, 0)",
+  document.documentElement.classList.contains("js"),
+]"""
 
 
 def counts(portal_lock) -> tuple[int, int, int]:
@@ -176,5 +182,6 @@ def test_the_pages_fit_a_phone(people, visitors):
         ("form", "/purchase-orders/new/"),
     ):
         page.goto(path)
+        assert page.evaluate(STYLED_AND_SCRIPTED) == [True, True], path
         assert page.evaluate(OVERFLOW) <= 0, f"{path} is wider than the phone"
         buyer.shot(f"phone-{step}")

@@ -98,10 +98,6 @@ class Visitor:
         if response.request.resource_type != "document" and response.status >= 400:
             self.broken_assets.append(f"{response.status} {response.url}")
 
-    def goto(self, path: str):
-        """Open a page of the portal and return the response."""
-        return self.page.goto(path)
-
     def log_in(self, user, password: str = DEMO_PASSWORD) -> None:
         """Sign in through the login page, as a person would."""
         self.page.goto("/login/")

@@ -46,6 +46,10 @@ migrate: $(INSTALLED)
 seed: migrate
 	$(MANAGE) seed_demo
 
+# The web server and the worker call the sandbox the demo starts, on
+# SANDBOX_PORT, whatever ENKASH_BASE_URL says elsewhere.
+run: export ENKASH_BASE_URL := http://127.0.0.1:$(SANDBOX_PORT)
+
 # Each process runs in its own process group (set -m) so that stopping the
 # demo also stops runserver's and the worker's auto-reloading children. When
 # one process ends (Ctrl-C, a crash, a port in use) the others are stopped.

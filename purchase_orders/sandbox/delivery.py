@@ -131,16 +131,15 @@ class Deliverer:
 
     def wait_idle(self, timeout: float) -> None:
         """Wait until every acknowledged exchange is delivered (held ones aside)."""
-        deadline = time.monotonic() + timeout
         with self._condition:
-            while self._expected or self._queue or self._busy:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        f"The sandbox still has {len(self._queue) + self._expected} "
-                        f"exchange(s) to deliver after {timeout} s"
-                    )
-                self._condition.wait(remaining)
+            idle = self._condition.wait_for(
+                lambda: not (self._expected or self._queue or self._busy), timeout
+            )
+            if not idle:
+                raise TimeoutError(
+                    f"The sandbox still has {len(self._queue) + self._expected} "
+                    f"exchange(s) to deliver after {timeout} s"
+                )
 
     def clear(self) -> None:
         """Forget the exchanges waiting or held (a delivery under way finishes)."""

@@ -222,16 +222,12 @@ class SandboxServer:
 
     def wait_for_deliveries(self, n: int, timeout: float = 5.0) -> list[dict]:
         """Wait until ``n`` webhook deliveries have finished and return them all."""
-        deadline = time.monotonic() + timeout
         with self._changed:
-            while len(self._delivered) < n:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        f"{len(self._delivered)} webhook deliveries after {timeout} s, "
-                        f"not {n}: {[entry['kind'] for entry in self._delivered]}"
-                    )
-                self._changed.wait(remaining)
+            if not self._changed.wait_for(lambda: len(self._delivered) >= n, timeout):
+                raise TimeoutError(
+                    f"{len(self._delivered)} webhook deliveries after {timeout} s, "
+                    f"not {n}: {[entry['kind'] for entry in self._delivered]}"
+                )
             return list(self._delivered)
 
     def wait_until_idle(self, timeout: float = 10.0) -> None:

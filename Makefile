@@ -42,6 +42,7 @@ run web worker sandbox migrate seed: export DEBUG := true
 
 migrate: $(INSTALLED)
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 seed: migrate
 	$(MANAGE) seed_demo

@@ -108,6 +108,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Failed logins are counted per username and address in the default cache;
+# past the limit, that username is refused from that address for the window.
+AUTHENTICATION_BACKENDS = ["procurement.login_limits.RateLimitedModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+
+# The database cache by default: shared by every web node with no other
+# service (`manage.py createcachetable` makes its table). CACHE_URL may
+# name another, e.g. redis://host:6379/0; a per-process cache (locmem://)
+# would let each node count failed logins on its own.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://procurement_cache")}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

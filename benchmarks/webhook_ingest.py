@@ -13,6 +13,7 @@ the ratio of their throughputs.
 
 import argparse
 import copy
+import os
 import uuid
 
 from benchmarks import harness
@@ -32,8 +33,6 @@ def default_workers() -> int:
     shares the cores, so one more worker than cores keeps them busy; more
     only adds switching.
     """
-    import os
-
     return (os.cpu_count() or 1) + 1
 
 

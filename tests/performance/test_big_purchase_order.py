@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_a_purchase_order_of_1000_lines_is_created_sent_and_shown(people, counted_get):
     template = people.purchase_order(lines=3)
-    small = counted_get(people.buyer_client, people.purchase_order(lines=3, sent=True).get_absolute_url())
+    small_order = people.purchase_order(lines=3, sent=True)
+    small = counted_get(people.buyer_client, small_order.get_absolute_url())
 
     big = exercise(
         template=template, buyer_user=people.buyer_user, client=people.buyer_client, lines=1000

@@ -8,9 +8,8 @@ from purchase_orders.selectors import get_viewer
 from tests.factories import BusinessFactory
 from tests.performance.conftest import bulk_purchase_orders, postgresql_only
 
-pytestmark = [pytest.mark.django_db, postgresql_only]
-
-
+@postgresql_only
+@pytest.mark.django_db
 def test_every_list_query_reads_a_page_from_an_index_without_sorting(people):
     # The viewers' orders are a tenth of all, as for a large account among many.
     bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=200)

@@ -962,6 +962,8 @@ class AnswerForm(forms.Form):
         help_text="The buyer sees them. Required to reject.",
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The status the page showed: a status change meanwhile keeps the version.
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, rejecting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -996,6 +998,8 @@ class StatusChangeForm(forms.Form):
         help_text="The supplier sees them. Required to cancel.",
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The status the page showed: a status change meanwhile keeps the version.
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, transitions, **kwargs):
         super().__init__(*args, **kwargs)

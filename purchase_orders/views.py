@@ -358,7 +358,12 @@ def _detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "can_reject": conventions.SUPPLIER_REJECT in supplier_actions,
         "can_duplicate": BUYER in roles,
         "answer_form": answer_form
-        or forms.AnswerForm(initial={"expected_version": purchase_order.version}),
+        or forms.AnswerForm(
+            initial={
+                "expected_version": purchase_order.version,
+                "expected_status": purchase_order.status,
+            }
+        ),
         "versions": versions,
         "version_rows": list(zip(versions, [None, *versions], strict=False)),
         "latest_version": latest_version,
@@ -474,6 +479,7 @@ def _answer(request, object_id: str, *, accept: bool):
                 accept=accept,
                 remarks=form.cleaned_data["remarks"],
                 expected_version=form.cleaned_data.get("expected_version"),
+                expected_status=form.cleaned_data.get("expected_status") or None,
             )
         except PurchaseOrderError as error:
             if error.field != "remarks":
@@ -525,6 +531,7 @@ def purchase_order_change_status(request, object_id: str):
                     action=form.cleaned_data["action"],
                     remarks=form.cleaned_data["remarks"],
                     expected_version=form.cleaned_data.get("expected_version"),
+                    expected_status=form.cleaned_data.get("expected_status") or None,
                 )
             except PurchaseOrderError as error:
                 field = error.field if error.field in {"action", "remarks"} else None
@@ -539,7 +546,11 @@ def purchase_order_change_status(request, object_id: str):
                 return redirect(purchase_order)
     else:
         form = forms.StatusChangeForm(
-            transitions=transitions, initial={"expected_version": purchase_order.version}
+            transitions=transitions,
+            initial={
+                "expected_version": purchase_order.version,
+                "expected_status": purchase_order.status,
+            },
         )
     return render(
         request,

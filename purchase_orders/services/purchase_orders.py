@@ -184,13 +184,18 @@ def confirm_purchase_order(
     accept: bool,
     remarks: str,
     expected_version: int | None = None,
+    expected_status: str | None = None,
 ) -> PurchaseOrder:
-    """Accept or reject a sent purchase order as its supplier (the version stays)."""
+    """Accept or reject a sent purchase order as its supplier (the version stays).
+
+    ``expected_version`` and ``expected_status`` are what the supplier saw;
+    if the order has moved on since, nothing is done (``StaleVersion``).
+    """
     purchase_order = _lock(purchase_order)
     _ensure_member(confirmed_by, purchase_order.supplier, conventions.SUPPLIER)
     action = conventions.SUPPLIER_ACCEPT if accept else conventions.SUPPLIER_REJECT
     transition = _ensure_transition(purchase_order, action)
-    _ensure_version(purchase_order, expected_version)
+    _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
     if not accept and not remarks:
         raise InvalidPurchaseOrder(
@@ -228,10 +233,13 @@ def change_purchase_order_status(
     action: str,
     remarks: str,
     expected_version: int | None = None,
+    expected_status: str | None = None,
 ) -> PurchaseOrder:
     """Cancel, fulfil or close a purchase order as its buyer (the version stays).
 
-    ``action`` is one of ``conventions.BUYER_ACTIONS``.
+    ``action`` is one of ``conventions.BUYER_ACTIONS``. ``expected_version``
+    and ``expected_status`` are what the buyer saw; if the order has moved on
+    since (the supplier confirmed it meanwhile), nothing is done.
     """
     purchase_order = _lock(purchase_order)
     _ensure_member(changed_by, purchase_order.buyer, conventions.BUYER)
@@ -243,7 +251,7 @@ def change_purchase_order_status(
             code=conventions.ERROR_UNKNOWN_ACTION,
         )
     transition = _ensure_transition(purchase_order, action)
-    _ensure_version(purchase_order, expected_version)
+    _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
 
     from_status = purchase_order.status
@@ -303,12 +311,28 @@ def _ensure_transition(purchase_order: PurchaseOrder, action: str) -> convention
     return transition
 
 
-def _ensure_version(purchase_order: PurchaseOrder, expected_version: int | None) -> None:
+def _ensure_version(
+    purchase_order: PurchaseOrder,
+    expected_version: int | None,
+    expected_status: str | None = None,
+) -> None:
+    """Refuse an action based on a version, or status, the order has left since it was read.
+
+    The order is locked, so of two people acting on what they both saw,
+    the second is told here.
+    """
     if expected_version is not None and expected_version != purchase_order.version:
         raise StaleVersion(
             "This purchase order was changed by someone else (now version "
             f"{purchase_order.version}). Reload it and try again.",
             field="expected_version",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    if expected_status and expected_status != purchase_order.status:
+        raise StaleVersion(
+            "This purchase order was changed by someone else (now "
+            f"“{purchase_order.get_status_display()}”). Reload it and try again.",
+            field="expected_status",
             code=conventions.ERROR_STALE_VERSION,
         )
 

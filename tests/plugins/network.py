@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -100,6 +101,48 @@ def revised_contents(purchase_order: PurchaseOrder, quantity: Decimal) -> dict:
     total = apply_computed_totals(copy.deepcopy(contents))["fields"]["total_po_value"]
     contents["milestones"] = [{"position": 0, "due_on": None, "due_amount": total}]
     return contents
+
+
+def edit_subject(
+    purchase_order: PurchaseOrder, user, subject: str, *, expected_version: int | None = None
+) -> PurchaseOrder:
+    """Give a purchase order a new version with another subject, through the edit service."""
+    from purchase_orders.services.purchase_orders import edit_purchase_order
+
+    contents = contents_of(purchase_order)
+    contents["fields"]["subject"] = subject
+    return edit_purchase_order(
+        purchase_order=purchase_order,
+        edited_by=user,
+        contents=contents,
+        reason=f"Subject: {subject}",
+        expected_version=purchase_order.version if expected_version is None else expected_version,
+    )
+
+
+def at_once(actions: list) -> list:
+    """Run each callable in its own thread, released together; return results or exceptions.
+
+    Each thread closes its database connection when done.
+    """
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=20)
+            outcomes[index] = action()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the caller checks
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
 
 
 def purchase_order_state(purchase_order: PurchaseOrder) -> dict:

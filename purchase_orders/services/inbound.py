@@ -190,6 +190,13 @@ def record_event(
 # -- processing ------------------------------------------------------------------
 
 
+def first_answer(event: InboundEvent) -> Answer | None:
+    """Return the answer a delivery got for good, or None if it is still to be (re)processed."""
+    if event.state in ANSWERED_STATES:
+        return Answer(status=event.response_status, body=event.response_body)
+    return None
+
+
 def process_event(
     *, event: InboundEvent, message: dict | None, invalid: InvalidMessage | None = None
 ) -> Answer:
@@ -201,8 +208,9 @@ def process_event(
     """
     with transaction.atomic():
         event = InboundEvent.objects.select_for_update().get(pk=event.pk)
-        if event.state in ANSWERED_STATES:
-            return Answer(status=event.response_status, body=event.response_body)
+        answered = first_answer(event)
+        if answered is not None:
+            return answered
         if invalid is not None:
             logger.info(
                 "Webhook %s %s is invalid: %s (%s)", event.kind, event.pk, invalid, invalid.field
@@ -688,13 +696,16 @@ def _holds_contents(purchase_order: PurchaseOrder, parsed: dict, *, version: int
     return _without_status(own) == _without_status(parsed)
 
 
+# The lifecycle marks of a parsed purchase order, as opposed to its contents.
+LIFECYCLE_FIELDS = ("status", "previous_status", "previous_version")
+
+
 def _without_status(contents: dict) -> dict:
     # The status may have moved on since the edit (the supplier, hosted
-    # here too, confirmed it): only the contents are compared.
+    # here too, confirmed it; a status change marks the version it left):
+    # only the contents are compared.
     fields = {
-        name: value
-        for name, value in contents["fields"].items()
-        if name not in ("status", "previous_status")
+        name: value for name, value in contents["fields"].items() if name not in LIFECYCLE_FIELDS
     }
     return {**contents, "fields": fields}
 

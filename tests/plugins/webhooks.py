@@ -135,6 +135,33 @@ def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: s
     return body
 
 
+def sent_elsewhere_body(trading_pair, *, lines: int = 3) -> dict:
+    """Return the req-send body of a purchase order raised on another platform, not held here."""
+    purchase_order = trading_pair.purchase_order(sent=True, lines=lines)
+    body = send_body(purchase_order)
+    body["purchaseOrder"]["objectId"] = conventions.new_object_id()
+    body["purchaseOrder"]["buyerPONumber"] = "ERP/2026/000123"
+    body["additionalInfos"] = ADDITIONAL_INFOS
+    return body
+
+
+def edited_body(trading_pair, purchase_order: PurchaseOrder, *, lines: int = 3) -> dict:
+    """Return a req-edit body moving a purchase order to the next version with other lines."""
+    other = trading_pair.purchase_order(lines=lines)
+    body = send_body(other)
+    target = body["purchaseOrder"]
+    target["objectId"] = purchase_order.object_id
+    target["buyerPONumber"] = purchase_order.buyer_po_number
+    target["subject"] = "Office supplies, revised"
+    target["objectVersion"] = {
+        "currentVersion": purchase_order.version,
+        "newVersion": purchase_order.version + 1,
+    }
+    target["poStatusTransition"] = {"currentStatus": purchase_order.status, "newStatus": "CREATED"}
+    other.delete()
+    return body
+
+
 def response_body(request_body: dict, *, req_msg_id: str, result: str = "SUCCESS", **error) -> dict:
     """Return the resp-* body answering a request body: its object, with a resp block."""
     body = copy.deepcopy(request_body)

@@ -6,26 +6,9 @@ from purchase_orders.enkash import encoding, payloads
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrderVersion, StatusChange
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.purchase_orders import edit_purchase_order
-from tests.plugins.webhooks import answer, send_body
+from tests.plugins.webhooks import answer, edited_body
 
 pytestmark = pytest.mark.django_db
-
-
-def edited_body(trading_pair, purchase_order, *, lines: int = 3) -> dict:
-    """Return a req-edit body moving a purchase order to the next version with other lines."""
-    other = trading_pair.purchase_order(lines=lines)
-    body = send_body(other)
-    target = body["purchaseOrder"]
-    target["objectId"] = purchase_order.object_id
-    target["buyerPONumber"] = purchase_order.buyer_po_number
-    target["subject"] = "Office supplies, revised"
-    target["objectVersion"] = {
-        "currentVersion": purchase_order.version,
-        "newVersion": purchase_order.version + 1,
-    }
-    target["poStatusTransition"] = {"currentStatus": purchase_order.status, "newStatus": "CREATED"}
-    other.delete()
-    return body
 
 
 @pytest.mark.parametrize("trait", ["sent", "accepted"])

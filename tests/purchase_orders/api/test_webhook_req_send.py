@@ -14,7 +14,7 @@ from purchase_orders.models import (
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
 from tests.factories import BusinessFactory, PurchaseOrderFactory
-from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, send_body
+from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, send_body, sent_elsewhere_body
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent_elsewhere(trading_pair) -> dict:
     """The req-send body of a purchase order raised on another platform, not held here."""
-    purchase_order = trading_pair.purchase_order(sent=True, lines=3)
-    body = send_body(purchase_order)
-    body["purchaseOrder"]["objectId"] = conventions.new_object_id()
-    body["purchaseOrder"]["buyerPONumber"] = "ERP/2026/000123"
-    body["additionalInfos"] = ADDITIONAL_INFOS
-    return body
+    return sent_elsewhere_body(trading_pair)
 
 
 def test_a_purchase_order_for_a_hosted_supplier_is_created(

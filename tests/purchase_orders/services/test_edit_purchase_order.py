@@ -26,15 +26,9 @@ from purchase_orders.services.purchase_orders import (
     edit_purchase_order,
 )
 from tests.factories import BusinessFactory, MembershipFactory
+from tests.plugins.network import contents_of
 
 pytestmark = pytest.mark.django_db
-
-
-def contents_of(purchase_order) -> dict:
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    return payloads.parse_purchase_order(
-        payloads.build_purchase_order(fresh), fresh.additional_infos
-    )
 
 
 def more_paper(purchase_order) -> dict:

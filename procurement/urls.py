@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from procurement.health import healthz
 from procurement.login_limits import RateLimitedAuthenticationForm
 from purchase_orders import views as portal_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", portal_views.home, name="home"),
     path(
         "login/",

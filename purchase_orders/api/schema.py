@@ -83,7 +83,7 @@ class RefusalSerializer(serializers.Serializer):
     """A refusal: the envelope with a non-zero response_code and the error in payload.resp."""
 
     payload = RefusalPayloadSerializer()
-    response_code = serializers.IntegerField(help_text="400, 401, 422 or 500; never 0.")
+    response_code = serializers.IntegerField(help_text="400, 401, 409, 422 or 500; never 0.")
     response_message = serializers.CharField(help_text="The error in plain words.")
 
 
@@ -241,6 +241,21 @@ def refusal_example(kind: str) -> dict:
     )
 
 
+def early_example(kind: str) -> dict:
+    """Return an example of a kind's refusal for now: its purchase order is not here yet."""
+    body, _ = request_example(kind) if kind in conventions.REQUEST_KINDS else ({}, "")
+    object_key = OBJECT_KEYS[kind]
+    return conventions.refusal_envelope(
+        req_msg_id="string",
+        error_code=conventions.ERROR_PO_NOT_FOUND,
+        error_detail="No purchase order string is known here (yet); deliver this message "
+        "again after the purchase order itself.",
+        error_field=f"{object_key}.objectId",
+        response_code=conventions.RESPONSE_CODE_NOT_YET,
+        payload={key: value for key, value in body.items() if key != "device"},
+    )
+
+
 INVALID_EXAMPLE = conventions.refusal_envelope(
     req_msg_id="string",
     error_code=conventions.ERROR_INVALID_FIELD,
@@ -307,6 +322,13 @@ class WebhookSchema(AutoSchema):
                 RefusalSerializer,
                 description="The delivery could not be authenticated; nothing was stored.",
                 examples=[_example("Not authenticated", UNAUTHENTICATED_EXAMPLE)],
+            ),
+            409: OpenApiResponse(
+                ANSWER_SERIALIZERS[self.kind] if is_request else RefusalSerializer,
+                description="Arrived before a message it depends on (the purchase order "
+                "itself, or an earlier version or status): refused for now with "
+                "response_code 409 and not recorded as answered; deliver it again later.",
+                examples=[_example("Arrived early", early_example(self.kind))],
             ),
             413: OpenApiResponse(RefusalSerializer, description="The body is too large."),
             415: OpenApiResponse(RefusalSerializer, description="The body is not JSON."),

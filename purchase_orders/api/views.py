@@ -17,6 +17,7 @@ from rest_framework.exceptions import APIException, ParseError, UnsupportedMedia
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from procurement.logging import note_req_msg_id
 from purchase_orders.enkash import conventions
 from purchase_orders.services import inbound
 
@@ -114,6 +115,7 @@ class WebhookView(APIView):
             webhook_id=request.auth.webhook_id,
             data=data,
         )
+        note_req_msg_id(event.req_msg_id)
         message = None
         if invalid is None:
             serializer = MESSAGE_SERIALIZERS[self.kind](data=data)

@@ -213,12 +213,21 @@ def deliver_outbound_message(*, message_id: int) -> OutboundMessage | None:
     except EnKashError as error:
         # Unreachable, 5xx, or an answer that made no sense: the request may
         # or may not have arrived, and its reqMsgId makes a repeat harmless.
-        logger.warning("Delivering outbound message %s failed: %s", message.pk, error)
+        logger.warning(
+            "Delivering outbound message %s failed: %s",
+            message.pk,
+            error,
+            extra={"req_msg_id": message.req_msg_id},
+        )
         return _retry_later(message, error)
     except Exception as error:
         # A fault of the portal's own: retried like the others, so that one
         # bad message ends as failed instead of blocking its purchase order.
-        logger.exception("Delivering outbound message %s failed", message.pk)
+        logger.exception(
+            "Delivering outbound message %s failed",
+            message.pk,
+            extra={"req_msg_id": message.req_msg_id},
+        )
         return _retry_later(message, error)
     return _mark_sent(message, envelope)
 

@@ -1,0 +1,55 @@
+"""Middleware of the portal: request ids and the Content Security Policy."""
+
+import contextvars
+import re
+import uuid
+
+from django.conf import settings
+
+from procurement.logging import log_context
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is kept only if it is short and plain, so that it cannot
+# forge log lines or headers.
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Give each request an id (the caller's X-Request-ID, or a new one) and send it back.
+
+    Every log line written while the request is handled carries it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        offered = request.headers.get(REQUEST_ID_HEADER, "")
+        request.id = offered if REQUEST_ID_PATTERN.match(offered) else uuid.uuid4().hex
+        # A context of its own, so that what the request binds ends with it.
+        response = contextvars.copy_context().run(self._handle, request)
+        response[REQUEST_ID_HEADER] = request.id
+        return response
+
+    def _handle(self, request):
+        with log_context(request=request.id):
+            return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send the Content Security Policy: ``CSP`` in general, ``CSP_RELAXED`` under its paths.
+
+    The portal's pages load scripts and styles from their own origin only,
+    with no inline code. The API's docs page (Swagger UI) sets styles inline,
+    so its paths (``CSP_RELAXED_PATHS``) get the relaxed policy.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            relaxed = request.path.startswith(tuple(settings.CSP_RELAXED_PATHS))
+            response["Content-Security-Policy"] = settings.CSP_RELAXED if relaxed else settings.CSP
+        return response

@@ -107,7 +107,7 @@ class WebhookView(APIView):
 
     def post(self, request, *args, **kwargs):
         data, invalid = read_body(request)
-        event, _ = inbound.record_event(
+        event, is_new = inbound.record_event(
             kind=self.kind,
             body=request.body,
             headers=request.headers,
@@ -116,6 +116,10 @@ class WebhookView(APIView):
             data=data,
         )
         note_req_msg_id(event.req_msg_id)
+        answered = None if is_new else inbound.first_answer(event)
+        if answered is not None:
+            # A repeat of a delivery already answered: no need to read it again.
+            return HttpResponse(answered.body, status=answered.status, content_type=JSON)
         message = None
         if invalid is None:
             serializer = MESSAGE_SERIALIZERS[self.kind](data=data)

@@ -239,3 +239,44 @@ def test_a_malformed_allow_list_refuses_every_delivery(signed_post, body, settin
     response = signed_post("req-confirm", body)
 
     assert_refused(response, caplog, "not an address or CIDR")
+
+
+def test_a_captured_delivery_replayed_is_answered_as_before_or_refused(
+    trading_pair, webhook_client, settings, caplog
+):
+    """Byte for byte: the first answer, nothing changed. New id or stale: 401, nothing stored."""
+    from purchase_orders.models import InboundEvent, StatusChange
+    from tests.plugins.webhooks import confirm_body
+
+    purchase_order = trading_pair.purchase_order(sent=True)
+    raw = as_bytes(confirm_body(purchase_order, "ACCEPT"))
+    captured = signing.signature_headers(
+        secret=settings.ENKASH_WEBHOOK_SECRET,
+        msg_id="msg_captured",
+        body=raw,
+        timestamp=int(time.time()) - 60,
+    )
+
+    def replay(headers):
+        return webhook_client.post(
+            webhook_url("req-confirm"), data=raw, content_type="application/json", headers=headers
+        )
+
+    first = replay(captured)
+    applied = row_counts()
+
+    again = replay(captured)
+
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert answer(first)["payload"]["resp"]["result"] == "SUCCESS"
+    assert row_counts() == applied
+    assert StatusChange.objects.filter(purchase_order=purchase_order).count() == 1
+    assert InboundEvent.objects.get().repeats == 1
+
+    renamed = replay({**captured, "webhook-id": "msg_renamed"})
+    assert_refused(renamed, caplog, "no webhook signature matches")
+    caplog.clear()
+    settings.ENKASH_WEBHOOK_TOLERANCE_SECONDS = 30
+    stale = replay(captured)
+    assert_refused(stale, caplog, "outside the tolerance")
+    assert row_counts() == applied

@@ -268,7 +268,11 @@ class Deliverer:
     def _post(
         self, exchange: Exchange, *, kind: str, raw: bytes, body: dict, webhook_id: str
     ) -> dict:
-        """Post one webhook, retrying a 5xx or no answer with back-off, and record it."""
+        """Post one webhook, retrying a 5xx, a 409 or no answer with back-off, and record it.
+
+        A 409 is the portal's "not yet": the message arrived before one it
+        depends on, and is to be delivered again.
+        """
         url = f"{self.deliver_to}{conventions.API_PREFIX}{kind}"
         entry = {
             "url": url,
@@ -303,7 +307,7 @@ class Deliverer:
                 entry["answer"] = encoding.loads(response.content)
             except ValueError:
                 entry["answer"] = response.text
-            if response.status_code >= 500:
+            if response.status_code >= 500 or response.status_code == 409:
                 continue
             answer = entry["answer"]
             accepted = (

@@ -231,7 +231,11 @@ def process_event(
         except NotYetApplicable as early:
             _forget_unsaved_links(event)
             logger.info(
-                "Webhook %s %s arrived early: %s %s", event.kind, event.pk, early.code, early.message
+                "Webhook %s %s arrived early: %s %s",
+                event.kind,
+                event.pk,
+                early.code,
+                early.message,
             )
             envelope = conventions.refusal_envelope(
                 req_msg_id=_answer_req_msg_id(event),

@@ -750,6 +750,8 @@ class OutboundMessageAdmin(RecordAdmin):
                 self.message_user(request, f"{message.req_msg_id}: {error.message}", messages.ERROR)
             else:
                 retried += 1
+                # Actions, unlike the change form, leave no history of their own.
+                self.log_change(request, message, "Retried delivery.")
         if retried:
             self.message_user(
                 request,

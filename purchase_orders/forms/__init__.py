@@ -1,0 +1,95 @@
+"""Forms of the buyer and supplier pages.
+
+The purchase-order form is one main form plus a formset per list (lines,
+addresses, charges, milestones, references…), held together by
+``PurchaseOrderEditor``. It checks what a person typed, in words a buyer
+understands, and turns it into contents of the shape
+``payloads.parse_purchase_order`` returns; the services compute the totals
+and check the order as a whole.
+
+- ``fields``: fields and widgets the forms share, and the page's suggestions
+- ``purchase_order``: the header of the purchase-order form
+- ``lines``, ``parts``: one row of each list, and the formset of a list
+- ``editor``: the header and every list checked together, and their initial values
+- ``actions``: the supplier's answer and the buyer's status change
+- ``filters``: filters, search and sort of the lists
+"""
+
+from purchase_orders.forms.actions import AnswerForm, StatusChangeForm
+from purchase_orders.forms.editor import (
+    CONTENT_PLACES,
+    FIELD_ALIASES,
+    PARTS,
+    START_WITH_A_ROW,
+    PurchaseOrderEditor,
+    initial_for_new,
+    initial_for_purchase_order,
+)
+from purchase_orders.forms.fields import (
+    ADDRESS_PURPOSES,
+    BEARING_PARTIES,
+    DATE_ERRORS,
+    DATE_WIDGET,
+    DEFAULT_GST_RATE,
+    GST_RATE_CHOICES,
+    GST_RATES,
+    UNIT_SUGGESTIONS,
+    BusinessChoiceField,
+    BusinessSelect,
+    amount_field,
+    quantity_field,
+    validate_web_link,
+)
+from purchase_orders.forms.filters import PurchaseOrderFilterForm
+from purchase_orders.forms.lines import LineForm
+from purchase_orders.forms.parts import (
+    CONTRACT_REFERENCE_KEYS,
+    AdditionalInfoForm,
+    AddressForm,
+    ContractReferenceForm,
+    DocumentForm,
+    MilestoneForm,
+    OtherChargeForm,
+    PartForm,
+    PartFormSet,
+    PoInfoForm,
+)
+from purchase_orders.forms.purchase_order import PurchaseOrderForm
+
+__all__ = [
+    "ADDRESS_PURPOSES",
+    "BEARING_PARTIES",
+    "CONTENT_PLACES",
+    "CONTRACT_REFERENCE_KEYS",
+    "DATE_ERRORS",
+    "DATE_WIDGET",
+    "DEFAULT_GST_RATE",
+    "FIELD_ALIASES",
+    "GST_RATES",
+    "GST_RATE_CHOICES",
+    "PARTS",
+    "START_WITH_A_ROW",
+    "UNIT_SUGGESTIONS",
+    "AdditionalInfoForm",
+    "AddressForm",
+    "AnswerForm",
+    "BusinessChoiceField",
+    "BusinessSelect",
+    "ContractReferenceForm",
+    "DocumentForm",
+    "LineForm",
+    "MilestoneForm",
+    "OtherChargeForm",
+    "PartForm",
+    "PartFormSet",
+    "PoInfoForm",
+    "PurchaseOrderEditor",
+    "PurchaseOrderFilterForm",
+    "PurchaseOrderForm",
+    "StatusChangeForm",
+    "amount_field",
+    "initial_for_new",
+    "initial_for_purchase_order",
+    "quantity_field",
+    "validate_web_link",
+]

@@ -1,0 +1,316 @@
+"""The whole purchase-order form: the header and every list, checked together."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.forms.formsets import DELETION_FIELD_NAME
+
+from purchase_orders.enkash import conventions
+from purchase_orders.exceptions import PurchaseOrderError
+from purchase_orders.forms.lines import LineForm
+from purchase_orders.forms.parts import (
+    AdditionalInfoForm,
+    AddressForm,
+    ContractReferenceForm,
+    DocumentForm,
+    MilestoneForm,
+    OtherChargeForm,
+    PartFormSet,
+    PoInfoForm,
+    marked_removed,
+)
+from purchase_orders.forms.purchase_order import PurchaseOrderForm
+from purchase_orders.models import PurchaseOrder
+
+# prefix -> (form class, the name of one row, the text of its add button)
+PARTS = {
+    "lines": (LineForm, "Line", "Add line"),
+    "addresses": (AddressForm, "Address", "Add address"),
+    "other_charges": (OtherChargeForm, "Charge", "Add charge"),
+    "milestones": (MilestoneForm, "Milestone", "Add milestone"),
+    "contract_references": (ContractReferenceForm, "Reference", "Add reference"),
+    "documents": (DocumentForm, "Document", "Add document"),
+    "po_infos": (PoInfoForm, "PO detail", "Add PO detail"),
+    "additional_infos": (AdditionalInfoForm, "Additional detail", "Add additional detail"),
+}
+# Where each list goes in the contents: prefix -> (place, key).
+CONTENT_PLACES = {
+    "lines": ("contents", "lines"),
+    "addresses": ("contents", "addresses"),
+    "other_charges": ("contents", "other_charges"),
+    "milestones": ("contents", "milestones"),
+    "contract_references": ("fields", "contract_references"),
+    "documents": ("fields", "additional_documents"),
+    "po_infos": ("fields", "po_infos"),
+    "additional_infos": ("fields", "additional_infos"),
+}
+# Lists the form starts with one blank row of.
+START_WITH_A_ROW = {"lines", "addresses"}
+_ROW_FIELD = re.compile(r"^(?P<prefix>[a-z_]+)-(?P<index>\d+)-(?P<name>\w+)$")
+# Fields the services name that the form shows elsewhere.
+FIELD_ALIASES = {"buyer_state_code": "buyer_gstin"}
+
+
+class PurchaseOrderEditor:
+    """The whole purchase-order form: the header and every list, checked together."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        buyers,
+        suppliers,
+        data=None,
+        initial: dict | None = None,
+        parts_initial: dict | None = None,
+        extra_rows: dict | None = None,
+    ):
+        self.mode = mode
+        self.is_bound = data is not None
+        self.main = PurchaseOrderForm(
+            data, initial=initial, mode=mode, buyers=buyers, suppliers=suppliers
+        )
+        self.part_errors: dict[str, list[str]] = {prefix: [] for prefix in PARTS}
+        self._indices: dict[str, list[int]] = {}
+        parts_initial = parts_initial or {}
+        extra_rows = extra_rows or {}
+        self.formsets = {}
+        for prefix, (form_class, _, _) in PARTS.items():
+            rows = parts_initial.get(prefix) or []
+            starts_blank = prefix in START_WITH_A_ROW and not rows
+            formset_class = forms.formset_factory(
+                form_class,
+                formset=PartFormSet,
+                extra=extra_rows.get(prefix, 0) + (1 if starts_blank else 0),
+                can_delete=True,
+            )
+            self.formsets[prefix] = formset_class(
+                data, initial=None if self.is_bound else rows, prefix=prefix
+            )
+        self._number_rows()
+
+    # -- presentation ----------------------------------------------------------
+
+    def _number_rows(self) -> None:
+        """Give each row the number people see (removed rows are not counted)."""
+        for formset in self.formsets.values():
+            number = 0
+            for form in formset.forms:
+                form.is_removed = marked_removed(form)
+                if not form.is_removed:
+                    number += 1
+                form.number = number
+
+    def parts(self) -> dict[str, dict]:
+        """Return each list by prefix with its formset, row name and add-button text."""
+        return {
+            prefix: {
+                "prefix": prefix,
+                "formset": self.formsets[prefix],
+                "row_name": row_name,
+                "add_label": add_label,
+                "errors": self.part_errors[prefix],
+            }
+            for prefix, (_, row_name, add_label) in PARTS.items()
+        }
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Return (message, id of the field to jump to) for every error on the page."""
+        if not self.is_bound:
+            return []
+        summary = [(message, "") for message in self.main.non_field_errors()]
+        for name in self.main.fields:
+            for message in self.main[name].errors:
+                summary.append(
+                    (f"{self.main[name].label}: {message}", self.main[name].id_for_label)
+                )
+        for prefix, (_, row_name, _) in PARTS.items():
+            formset = self.formsets[prefix]
+            for message in [*formset.non_form_errors(), *self.part_errors[prefix]]:
+                summary.append((message, f"part-{prefix}"))
+            for form in formset.forms:
+                if form.is_removed:
+                    continue
+                label = f"{row_name} {form.number}"
+                for message in form.non_field_errors():
+                    summary.append((f"{label}: {message}", f"{form.prefix}-row"))
+                for name in form.fields:
+                    for message in form[name].errors:
+                        summary.append(
+                            (f"{label}, {form[name].label}: {message}", form[name].id_for_label)
+                        )
+        return summary
+
+    # -- checking ----------------------------------------------------------------
+
+    def is_valid(self) -> bool:
+        valid = self.main.is_valid()
+        for formset in self.formsets.values():
+            valid = formset.is_valid() and valid
+        if self.formsets["lines"].is_valid() and not self.formsets["lines"].filled():
+            self.part_errors["lines"].append("Add at least one line to the purchase order.")
+            valid = False
+        return valid
+
+    def contents(self) -> dict:
+        """Return what was typed as contents (parties hold only the buyer's GSTIN and place)."""
+        data = self.main.cleaned_data
+        contents = {
+            "fields": {
+                "buyer_po_number": data.get("buyer_po_number", ""),
+                "order_date": data.get("order_date"),
+                "delivery_date": data.get("delivery_date"),
+                "subject": data.get("subject", ""),
+                "shipping_terms": data.get("shipping_terms", ""),
+                "shipping_bearing_party": data.get("shipping_bearing_party", ""),
+                "shipping_charges": data.get("shipping_charges") or Decimal("0.00"),
+                "total_po_value": Decimal("0.00"),
+            },
+            "parties": {
+                conventions.BUYER: {
+                    "gstin": data.get("buyer_gstin", ""),
+                    "place_of_supply": data.get("place_of_supply", ""),
+                },
+                conventions.SUPPLIER: {},
+            },
+        }
+        for prefix, (place, key) in CONTENT_PLACES.items():
+            rows = self.formsets[prefix].filled()
+            self._indices[prefix] = [index for index, _ in rows]
+            items = [form.to_contents() for _, form in rows]
+            if prefix == "lines":
+                for number, item in enumerate(items, start=1):
+                    item["serial_no"] = item["serial_no"] or str(number)
+            if place == "fields":
+                contents["fields"][key] = items
+            else:
+                contents[key] = items
+        return contents
+
+    @property
+    def cleaned_data(self) -> dict:
+        return self.main.cleaned_data
+
+    def add_error(self, error: PurchaseOrderError) -> None:
+        """Show a service's error next to the field it names, or at the top of the form."""
+        field = FIELD_ALIASES.get(error.field or "", error.field or "")
+        match = _ROW_FIELD.match(field)
+        if match and match["prefix"] in self.formsets:
+            prefix, name = match["prefix"], match["name"]
+            indices = self._indices.get(prefix) or []
+            index = int(match["index"])
+            if index < len(indices):
+                form = self.formsets[prefix].forms[indices[index]]
+                form.add_error(name if name in form.fields else None, error.message)
+                return
+            self.part_errors[prefix].append(error.message)
+            return
+        if field in self.formsets:
+            self.part_errors[field].append(error.message)
+            return
+        if field in self.main.fields and hasattr(self.main, "cleaned_data"):
+            self.main.add_error(field, error.message)
+            return
+        self.main.add_error(None, error.message)
+
+    def refilled(self, *, add_row_to: str, buyers, suppliers) -> "PurchaseOrderEditor":
+        """Return the form as typed, unchecked, with one more blank row in one list.
+
+        Adding a row without the page's script posts the form; this keeps
+        what was typed and shows no errors for rows not yet finished.
+        """
+        initial = {name: self.main[name].value() for name in self.main.fields}
+        parts_initial = {}
+        for prefix, formset in self.formsets.items():
+            if formset.management_form.is_valid():
+                forms_to_keep = formset.forms
+            else:
+                forms_to_keep = []
+            parts_initial[prefix] = [
+                {name: form[name].value() for name in form.fields if name != DELETION_FIELD_NAME}
+                for form in forms_to_keep
+                if form.has_changed() and not marked_removed(form)
+            ]
+        extra = {add_row_to: 1} if add_row_to in PARTS else {}
+        return PurchaseOrderEditor(
+            mode=self.mode,
+            buyers=buyers,
+            suppliers=suppliers,
+            initial=initial,
+            parts_initial=parts_initial,
+            extra_rows=extra,
+        )
+
+
+def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dict]:
+    """Return the form's initial values for a saved purchase order (header, lists)."""
+    parties = {party.role: party for party in purchase_order.parties.all()}
+    buyer_party = parties.get(conventions.BUYER)
+    initial = {
+        "buyer": purchase_order.buyer_id,
+        "supplier": purchase_order.supplier_id,
+        "buyer_po_number": purchase_order.buyer_po_number,
+        "order_date": purchase_order.order_date,
+        "delivery_date": purchase_order.delivery_date,
+        "subject": purchase_order.subject,
+        "buyer_gstin": buyer_party.gstin if buyer_party else "",
+        "place_of_supply": (buyer_party.place_of_supply if buyer_party else "")
+        or purchase_order.buyer.state_code,
+        "shipping_terms": purchase_order.shipping_terms,
+        "shipping_bearing_party": purchase_order.shipping_bearing_party,
+        "shipping_charges": purchase_order.shipping_charges or None,
+        "expected_version": purchase_order.version,
+    }
+    parts = {
+        "lines": [LineForm.initial_from(line) for line in purchase_order.lines.all()],
+        "addresses": [
+            AddressForm.initial_from(address) for address in purchase_order.addresses.all()
+        ],
+        "other_charges": [
+            {"charge_type": charge.charge_type, "amount": charge.amount}
+            for charge in purchase_order.other_charges.all()
+        ],
+        "milestones": [
+            {"due_on": milestone.due_on, "due_amount": milestone.due_amount}
+            for milestone in purchase_order.milestones.all()
+        ],
+        "contract_references": [
+            ContractReferenceForm.initial_from(entry)
+            for entry in purchase_order.contract_references
+        ],
+        "documents": [
+            DocumentForm.initial_from(entry) for entry in purchase_order.additional_documents
+        ],
+        "po_infos": [PoInfoForm.initial_from(entry) for entry in purchase_order.po_infos],
+        "additional_infos": [
+            AdditionalInfoForm.initial_from(entry) for entry in purchase_order.additional_infos
+        ],
+    }
+    return initial, parts
+
+
+def initial_for_new(*, buyer, po_number: str, today) -> tuple[dict, dict]:
+    """Return the form's initial values for a new purchase order of a buyer."""
+    initial = {
+        "buyer": buyer.pk if buyer else None,
+        "buyer_po_number": po_number,
+        "order_date": today,
+        "buyer_gstin": buyer.gstin if buyer else "",
+        "place_of_supply": buyer.state_code if buyer else "",
+    }
+    address = (
+        {
+            "purpose": "DELIVERY",
+            "address_type": buyer.address_type,
+            "address_line1": buyer.address_line1,
+            "address_line2": buyer.address_line2,
+            "city": buyer.city,
+            "state": buyer.state,
+            "country": buyer.country or "India",
+            "pincode": buyer.pincode,
+        }
+        if buyer and buyer.address_line1
+        else None
+    )
+    return initial, {"addresses": [address] if address else []}

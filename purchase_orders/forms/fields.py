@@ -1,0 +1,85 @@
+"""Fields and widgets shared by the forms of the pages, with messages a buyer understands."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import URLValidator
+
+# GST slabs in use (percent), including the special rates for precious
+# stones and metals and the transitional 12% and 28%.
+GST_RATES = ("0", "0.1", "0.25", "1", "1.5", "3", "5", "6", "7.5", "12", "18", "28", "40")
+GST_RATE_CHOICES = [(rate, f"{rate}%") for rate in GST_RATES]
+DEFAULT_GST_RATE = "18"
+UNIT_SUGGESTIONS = ("NOS", "PCS", "BOX", "SET", "KGS", "GMS", "MTR", "LTR", "SQM", "HRS", "DAY")
+ADDRESS_PURPOSES = ("DELIVERY", "BILLING", "SITE", "WAREHOUSE")
+BEARING_PARTIES = ("BUYER", "SUPPLIER")
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": "Enter a date such as 23/11/2026."}
+
+
+def amount_field(
+    label: str, *, required: bool = True, allow_negative: bool = False, help_text: str = ""
+) -> forms.DecimalField:
+    """Return a field for an amount in rupees, with messages a buyer understands."""
+    errors = {
+        "required": f"Enter the {label.lower()}.",
+        "invalid": "Enter an amount in rupees, such as 1250 or 1250.50.",
+        "max_decimal_places": "Use at most 2 decimal places (paise).",
+        "max_digits": "This amount is too large.",
+        "max_whole_digits": "This amount is too large.",
+        "min_value": f"The {label.lower()} cannot be negative.",
+    }
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=18,
+        decimal_places=2,
+        min_value=None if allow_negative else Decimal(0),
+        help_text=help_text,
+        error_messages=errors,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def quantity_field(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=18,
+        decimal_places=3,
+        error_messages={
+            "required": f"Enter the {label.lower()}.",
+            "invalid": "Enter a quantity, such as 10 or 2.5.",
+            "max_decimal_places": "Use at most 3 decimal places.",
+            "max_digits": "This quantity is too large.",
+            "max_whole_digits": "This quantity is too large.",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def validate_web_link(value: str) -> None:
+    """Accept only http and https links: others are not safe to open from a page."""
+    URLValidator(
+        schemes=["http", "https"],
+        message="Enter a web link starting with https:// (or http://).",
+    )(value)
+
+
+class BusinessSelect(forms.Select):
+    """A select of businesses whose options carry their GST state code for the page's script."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-state"] = instance.state_code
+        return option
+
+
+class BusinessChoiceField(forms.ModelChoiceField):
+    widget = BusinessSelect
+
+    def label_from_instance(self, business):
+        return f"{business.legal_name} · GSTIN {business.gstin}"

@@ -1,0 +1,248 @@
+"""The rows of the lists on the purchase-order form other than its lines.
+
+Addresses, charges, milestones, references, documents and details, and the
+formset that holds each list.
+"""
+
+from django import forms
+from django.forms.formsets import DELETION_FIELD_NAME
+
+from purchase_orders import validators
+from purchase_orders.enkash import conventions
+from purchase_orders.forms.fields import (
+    DATE_ERRORS,
+    DATE_WIDGET,
+    amount_field,
+    validate_web_link,
+)
+
+class PartForm(forms.Form):
+    """One row of a list on the purchase-order form."""
+
+    def to_contents(self) -> dict:
+        raise NotImplementedError
+
+
+class AddressForm(PartForm):
+    purpose = forms.CharField(
+        label="Purpose",
+        max_length=50,
+        required=False,
+        initial="DELIVERY",
+        widget=forms.TextInput(attrs={"list": "address-purposes"}),
+    )
+    address_line1 = forms.CharField(
+        label="Address line 1", max_length=255, error_messages={"required": "Enter the address."}
+    )
+    address_line2 = forms.CharField(label="Address line 2", max_length=255, required=False)
+    city = forms.CharField(
+        label="City", max_length=100, error_messages={"required": "Enter the city."}
+    )
+    state = forms.CharField(label="State", max_length=100, required=False)
+    country = forms.CharField(label="Country", max_length=100, required=False, initial="India")
+    pincode = forms.CharField(
+        label="PIN code",
+        max_length=10,
+        validators=[validators.validate_pincode],
+        error_messages={"required": "Enter the PIN code."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    address_type = forms.CharField(
+        label="Type of premises",
+        max_length=50,
+        required=False,
+        help_text="For example WAREHOUSE or OFFICE.",
+    )
+
+    def to_contents(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "purpose": data["purpose"].strip().upper(),
+            "address_type": data["address_type"],
+            "address_line1": data["address_line1"],
+            "address_line2": data["address_line2"],
+            "city": data["city"],
+            "state": data["state"],
+            "country": data["country"],
+            "pincode": data["pincode"],
+        }
+
+    @staticmethod
+    def initial_from(address) -> dict:
+        return {
+            name: getattr(address, name)
+            for name in (
+                "purpose",
+                "address_type",
+                "address_line1",
+                "address_line2",
+                "city",
+                "state",
+                "country",
+                "pincode",
+            )
+        }
+
+
+class OtherChargeForm(PartForm):
+    charge_type = forms.CharField(
+        label="Charge",
+        max_length=100,
+        help_text="Freight, packing, insurance, round-off…",
+        error_messages={"required": "Name the charge."},
+    )
+    amount = amount_field(
+        "Amount", allow_negative=True, help_text="A negative amount lowers the total (a round-off)."
+    )
+
+    def to_contents(self) -> dict:
+        return {
+            "charge_type": self.cleaned_data["charge_type"],
+            "amount": self.cleaned_data["amount"],
+        }
+
+
+class MilestoneForm(PartForm):
+    due_on = forms.DateField(
+        label="Due date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+    due_amount = amount_field("Amount due")
+
+    def to_contents(self) -> dict:
+        return {
+            "due_on": self.cleaned_data.get("due_on"),
+            "due_amount": self.cleaned_data["due_amount"],
+        }
+
+
+class PoInfoForm(PartForm):
+    detail_type = forms.CharField(
+        label="Detail", max_length=100, error_messages={"required": "Name the detail."}
+    )
+    detail_value = forms.CharField(label="Value", max_length=500, required=False)
+
+    def to_contents(self) -> dict:
+        return {
+            "detailType": self.cleaned_data["detail_type"],
+            "detailValue": self.cleaned_data["detail_value"],
+        }
+
+    @staticmethod
+    def initial_from(entry: dict) -> dict:
+        return {
+            "detail_type": entry.get("detailType", ""),
+            "detail_value": entry.get("detailValue", ""),
+        }
+
+
+# Contract reference fields: form name -> network key.
+CONTRACT_REFERENCE_KEYS = {
+    "contract_reference_no": "contractReferenceNo",
+    "project_reference_no": "projectReferenceNo",
+    "receipt_advice_no": "receiptAdviceNo",
+    "receipt_advice_date": "receiptAdviceDate",
+    "batch_reference_no": "batchReferenceNo",
+    "extra_reference_no": "extraReferenceNo",
+}
+
+
+class ContractReferenceForm(PartForm):
+    contract_reference_no = forms.CharField(
+        label="Contract reference", max_length=100, required=False
+    )
+    project_reference_no = forms.CharField(
+        label="Project reference", max_length=100, required=False
+    )
+    receipt_advice_no = forms.CharField(label="Receipt advice no.", max_length=100, required=False)
+    receipt_advice_date = forms.DateField(
+        label="Receipt advice date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
+    batch_reference_no = forms.CharField(label="Batch reference", max_length=100, required=False)
+    extra_reference_no = forms.CharField(label="Other reference", max_length=100, required=False)
+
+    def to_contents(self) -> dict:
+        data = self.cleaned_data
+        entry = {key: data.get(name) or "" for name, key in CONTRACT_REFERENCE_KEYS.items()}
+        if data.get("receipt_advice_date"):
+            entry["receiptAdviceDate"] = data["receipt_advice_date"].strftime(
+                conventions.DATE_FORMAT
+            )
+        return entry
+
+    @staticmethod
+    def initial_from(entry: dict) -> dict:
+        return {name: entry.get(key, "") for name, key in CONTRACT_REFERENCE_KEYS.items()}
+
+
+class DocumentForm(PartForm):
+    url = forms.CharField(
+        label="Link",
+        max_length=1000,
+        validators=[validate_web_link],
+        error_messages={"required": "Enter the document's link."},
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    document = forms.CharField(
+        label="Document",
+        max_length=255,
+        help_text="Such as Drawing 42-B or Quality specification.",
+        error_messages={"required": "Name the document."},
+    )
+    info = forms.CharField(label="Note", max_length=500, required=False)
+
+    def to_contents(self) -> dict:
+        return {
+            "url": self.cleaned_data["url"].strip(),
+            "document": self.cleaned_data["document"],
+            "info": self.cleaned_data["info"],
+        }
+
+    @staticmethod
+    def initial_from(entry: dict) -> dict:
+        return {
+            "url": entry.get("url", ""),
+            "document": entry.get("document", ""),
+            "info": entry.get("info", ""),
+        }
+
+
+class AdditionalInfoForm(PartForm):
+    name = forms.CharField(
+        label="Name", max_length=100, error_messages={"required": "Give it a name."}
+    )
+    value = forms.CharField(label="Value", max_length=500, required=False)
+
+    def to_contents(self) -> dict:
+        return {"name": self.cleaned_data["name"], "value": self.cleaned_data["value"]}
+
+    @staticmethod
+    def initial_from(entry: dict) -> dict:
+        return {"name": entry.get("name", ""), "value": entry.get("value", "")}
+
+
+class PartFormSet(forms.BaseFormSet):
+    """A list whose blank rows are ignored, whichever row they are.
+
+    Forms are never pre-filled when bound, so a row counts as filled when
+    anything in it differs from the field defaults.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        kwargs.setdefault("empty_permitted", True)
+        kwargs.setdefault("use_required_attribute", False)
+        return super()._construct_form(i, **kwargs)
+
+    def filled(self) -> list[tuple[int, PartForm]]:
+        """Return (index, form) of the rows that hold something and are not removed."""
+        return [
+            (index, form)
+            for index, form in enumerate(self.forms)
+            if form.has_changed() and not marked_removed(form) and form.cleaned_data
+        ]
+
+
+def marked_removed(form) -> bool:
+    """Return whether the row is marked for removal."""
+    if DELETION_FIELD_NAME not in form.fields:
+        return False
+    return bool(form[DELETION_FIELD_NAME].value()) if form.is_bound else False

@@ -1,0 +1,49 @@
+"""Buyer and supplier pages: glue between forms, selectors and services.
+
+Every page answers 404 for a purchase order outside the user's businesses
+and 403 when the user's role there does not allow the page (a supplier
+cannot act as the buyer, nor the buyer as the supplier).
+
+- ``home``: the home page
+- ``lists``: the buyer's list and the supplier's inbox
+- ``editing``: the new-order form and editing an order
+- ``purchase_order``: the purchase order page, its print and version comparison
+- ``actions``: send, confirm or reject, change status, duplicate, retry
+"""
+
+from purchase_orders.views.actions import (
+    outbound_message_retry,
+    purchase_order_change_status,
+    purchase_order_confirm,
+    purchase_order_duplicate,
+    purchase_order_reject,
+    purchase_order_send,
+)
+from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
+from purchase_orders.views.home import home
+from purchase_orders.views.lists import inbox, inbox_stamp, purchase_order_list
+from purchase_orders.views.purchase_order import (
+    purchase_order_detail,
+    purchase_order_print,
+    purchase_order_stamp,
+    version_compare,
+)
+
+__all__ = [
+    "home",
+    "inbox",
+    "inbox_stamp",
+    "outbound_message_retry",
+    "purchase_order_change_status",
+    "purchase_order_confirm",
+    "purchase_order_create",
+    "purchase_order_detail",
+    "purchase_order_duplicate",
+    "purchase_order_edit",
+    "purchase_order_list",
+    "purchase_order_print",
+    "purchase_order_reject",
+    "purchase_order_send",
+    "purchase_order_stamp",
+    "version_compare",
+]

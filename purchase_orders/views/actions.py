@@ -1,0 +1,172 @@
+"""The buttons of the purchase order page: send, answer, change status, copy, retry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from purchase_orders import forms, selectors
+from purchase_orders.enkash import conventions
+from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
+from purchase_orders.services import drafts
+from purchase_orders.services.outbound import retry_outbound_message
+from purchase_orders.services.purchase_orders import (
+    change_purchase_order_status,
+    confirm_purchase_order,
+    send_purchase_order,
+)
+from purchase_orders.views.common import BUYER, SUPPLIER, action_error, require_role, sent_message
+from purchase_orders.views.purchase_order import detail_context
+
+
+@login_required
+@require_POST
+def purchase_order_send(request, object_id: str):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_role(viewer, purchase_order, BUYER)
+    try:
+        purchase_order = send_purchase_order(purchase_order=purchase_order, sent_by=request.user)
+    except InvalidPurchaseOrder as error:
+        messages.error(request, f"{error.message} Edit the draft to put it right.")
+        return redirect(purchase_order)
+    except PurchaseOrderError as error:
+        return action_error(request, purchase_order, error)
+    messages.success(request, sent_message(purchase_order))
+    return redirect(purchase_order)
+
+
+def _answer(request, object_id: str, *, accept: bool):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_role(viewer, purchase_order, SUPPLIER)
+    form = forms.AnswerForm(request.POST, rejecting=not accept)
+    if form.is_valid():
+        try:
+            purchase_order = confirm_purchase_order(
+                purchase_order=purchase_order,
+                confirmed_by=request.user,
+                accept=accept,
+                remarks=form.cleaned_data["remarks"],
+                expected_version=form.cleaned_data.get("expected_version"),
+                expected_status=form.cleaned_data.get("expected_status") or None,
+            )
+        except PurchaseOrderError as error:
+            if error.field != "remarks":
+                # Not about what was typed (the order moved on, or may not
+                # move): said at the top of the page as it now stands.
+                return action_error(request, purchase_order, error)
+            form.add_error("remarks", error.message)
+        else:
+            verb = "confirmed" if accept else "rejected"
+            messages.success(
+                request,
+                f"You {verb} {purchase_order.buyer_po_number}. The buyer is told over the network.",
+            )
+            return redirect(purchase_order)
+    page = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
+    context = detail_context(viewer, page, answer_form=form)
+    return render(request, "purchase_orders/detail.html", context)
+
+
+@login_required
+@require_POST
+def purchase_order_confirm(request, object_id: str):
+    return _answer(request, object_id, accept=True)
+
+
+@login_required
+@require_POST
+def purchase_order_reject(request, object_id: str):
+    return _answer(request, object_id, accept=False)
+
+
+@login_required
+def purchase_order_change_status(request, object_id: str):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_role(viewer, purchase_order, BUYER)
+    transitions = [
+        t
+        for t in conventions.allowed_actions(purchase_order.status, BUYER)
+        if t.action in conventions.BUYER_ACTIONS
+    ]
+    if request.method == "POST":
+        form = forms.StatusChangeForm(request.POST, transitions=transitions)
+        if form.is_valid():
+            try:
+                purchase_order = change_purchase_order_status(
+                    purchase_order=purchase_order,
+                    changed_by=request.user,
+                    action=form.cleaned_data["action"],
+                    remarks=form.cleaned_data["remarks"],
+                    expected_version=form.cleaned_data.get("expected_version"),
+                    expected_status=form.cleaned_data.get("expected_status") or None,
+                )
+            except PurchaseOrderError as error:
+                field = error.field if error.field in {"action", "remarks"} else None
+                form.add_error(field, error.message)
+            else:
+                messages.success(
+                    request,
+                    f"{purchase_order.buyer_po_number} is now "
+                    f"“{purchase_order.get_status_display()}”. "
+                    "The supplier is told over the network.",
+                )
+                return redirect(purchase_order)
+    else:
+        form = forms.StatusChangeForm(
+            transitions=transitions,
+            initial={
+                "expected_version": purchase_order.version,
+                "expected_status": purchase_order.status,
+            },
+        )
+    return render(
+        request,
+        "purchase_orders/change_status.html",
+        {"purchase_order": purchase_order, "form": form, "transitions": transitions},
+    )
+
+
+@login_required
+@require_POST
+def purchase_order_duplicate(request, object_id: str):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_role(viewer, purchase_order, BUYER)
+    try:
+        copy = drafts.duplicate_purchase_order(
+            purchase_order=purchase_order, created_by=request.user
+        )
+    except PurchaseOrderError as error:
+        return action_error(request, purchase_order, error)
+    messages.success(
+        request,
+        f"Copied {purchase_order.buyer_po_number} into the new draft {copy.buyer_po_number}. "
+        "Check it and send it.",
+    )
+    return redirect("purchase_orders:edit", object_id=copy.object_id)
+
+
+@login_required
+@require_POST
+def outbound_message_retry(request, object_id: str, message_id: int):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    message = selectors.get_outbound_message(purchase_order=purchase_order, pk=message_id)
+    sender = (
+        purchase_order.supplier if message.kind == message.Kind.CONFIRM else purchase_order.buyer
+    )
+    if sender.pk not in viewer.business_ids:
+        raise PermissionDenied(f"Only {sender} sent this message, so only they can retry it.")
+    try:
+        retry_outbound_message(message=message, retried_by=request.user)
+    except PurchaseOrderError as error:
+        return action_error(request, purchase_order, error)
+    messages.success(
+        request,
+        f"The {message.get_kind_display().lower()} message is queued to be delivered again.",
+    )
+    return redirect(purchase_order)

@@ -1,0 +1,172 @@
+"""Writing a purchase order: the new-order form and editing a draft or a sent order."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from purchase_orders import forms, selectors
+from purchase_orders.enkash import conventions
+from purchase_orders.exceptions import PurchaseOrderError
+from purchase_orders.services import drafts
+from purchase_orders.services.purchase_orders import edit_purchase_order
+from purchase_orders.views.common import BUYER, require_role, sent_message
+
+
+def _render_form(request, editor, *, purchase_order=None):
+    context = {
+        "nav": "create" if editor.mode == "new" else "",
+        "editor": editor,
+        "form": editor.main,
+        "parts": editor.parts(),
+        "purchase_order": purchase_order,
+        "mode": editor.mode,
+        "error_summary": editor.error_summary(),
+        "unit_suggestions": forms.UNIT_SUGGESTIONS,
+        "address_purposes": forms.ADDRESS_PURPOSES,
+        "bearing_parties": forms.BEARING_PARTIES,
+        "supplier_state": _supplier_state(purchase_order) if editor.mode == "edit" else "",
+    }
+    return render(request, "purchase_orders/form.html", context)
+
+
+def _supplier_state(purchase_order) -> str:
+    for party in purchase_order.parties.all():
+        if party.role == conventions.SUPPLIER:
+            return party.state_code
+    return purchase_order.supplier.state_code
+
+
+def _posted_editor(request, *, mode, buyers, suppliers, initial=None):
+    editor = forms.PurchaseOrderEditor(
+        mode=mode, buyers=buyers, suppliers=suppliers, data=request.POST, initial=initial
+    )
+    add_row_to = request.POST.get("add_row")
+    if add_row_to:
+        return editor.refilled(add_row_to=add_row_to, buyers=buyers, suppliers=suppliers), True
+    return editor, False
+
+
+@login_required
+def purchase_order_create(request):
+    viewer = selectors.get_viewer(request.user)
+    if not viewer.is_buyer:
+        raise PermissionDenied("Only buyers raise purchase orders.")
+    buyers = selectors.buyer_choices(viewer=viewer)
+    suppliers = selectors.supplier_choices(viewer=viewer)
+    if request.method != "POST":
+        buyer = buyers.first()
+        initial, parts = forms.initial_for_new(
+            buyer=buyer,
+            po_number=drafts.suggest_po_number(buyer=buyer) if buyer else "",
+            today=timezone.localdate(),
+        )
+        editor = forms.PurchaseOrderEditor(
+            mode="new", buyers=buyers, suppliers=suppliers, initial=initial, parts_initial=parts
+        )
+        return _render_form(request, editor)
+
+    editor, adding = _posted_editor(request, mode="new", buyers=buyers, suppliers=suppliers)
+    if adding or not editor.is_valid():
+        return _render_form(request, editor)
+    data = editor.cleaned_data
+    try:
+        if request.POST.get("intent") == "send":
+            purchase_order = drafts.send_draft(
+                buyer=data["buyer"],
+                supplier=data["supplier"],
+                sent_by=request.user,
+                contents=editor.contents(),
+            )
+            messages.success(request, sent_message(purchase_order))
+        else:
+            purchase_order = drafts.create_draft(
+                buyer=data["buyer"],
+                supplier=data["supplier"],
+                created_by=request.user,
+                contents=editor.contents(),
+            )
+            messages.success(
+                request, f"Draft {purchase_order.buyer_po_number} saved. Send it when it is ready."
+            )
+    except PurchaseOrderError as error:
+        editor.add_error(error)
+        return _render_form(request, editor)
+    return redirect(purchase_order)
+
+
+@login_required
+def purchase_order_edit(request, object_id: str):
+    viewer = selectors.get_viewer(request.user)
+    purchase_order = selectors.get_visible_purchase_order(
+        viewer=viewer, object_id=object_id, queryset=selectors.purchase_orders_with_contents()
+    )
+    require_role(viewer, purchase_order, BUYER)
+    if purchase_order.is_draft:
+        mode = "draft"
+    elif conventions.find_transition(conventions.EDIT, purchase_order.status):
+        mode = "edit"
+    else:
+        messages.error(
+            request,
+            f"This purchase order cannot be edited: its status is "
+            f"“{purchase_order.get_status_display()}”.",
+        )
+        return redirect(purchase_order)
+    buyers = selectors.buyer_choices(viewer=viewer)
+    suppliers = selectors.supplier_choices(viewer=viewer)
+    initial, parts = forms.initial_for_purchase_order(purchase_order)
+    if request.method != "POST":
+        editor = forms.PurchaseOrderEditor(
+            mode=mode, buyers=buyers, suppliers=suppliers, initial=initial, parts_initial=parts
+        )
+        return _render_form(request, editor, purchase_order=purchase_order)
+
+    editor, adding = _posted_editor(
+        request, mode=mode, buyers=buyers, suppliers=suppliers, initial=initial
+    )
+    if adding or not editor.is_valid():
+        return _render_form(request, editor, purchase_order=purchase_order)
+    data = editor.cleaned_data
+    try:
+        if mode == "edit":
+            contents = drafts.complete_contents(
+                contents=editor.contents(),
+                buyer=purchase_order.buyer,
+                supplier=purchase_order.supplier,
+                parties=drafts.current_parties(purchase_order),
+            )
+            purchase_order = edit_purchase_order(
+                purchase_order=purchase_order,
+                edited_by=request.user,
+                contents=contents,
+                reason=data["reason"],
+                expected_version=data.get("expected_version"),
+            )
+            messages.success(
+                request,
+                f"Version {purchase_order.version} of {purchase_order.buyer_po_number} is on its "
+                f"way to {purchase_order.supplier}, who will confirm it again.",
+            )
+        elif request.POST.get("intent") == "send":
+            purchase_order = drafts.send_draft(
+                buyer=purchase_order.buyer,
+                supplier=data["supplier"],
+                sent_by=request.user,
+                contents=editor.contents(),
+                purchase_order=purchase_order,
+            )
+            messages.success(request, sent_message(purchase_order))
+        else:
+            purchase_order = drafts.update_draft(
+                purchase_order=purchase_order,
+                updated_by=request.user,
+                contents=editor.contents(),
+                supplier=data["supplier"],
+            )
+            messages.success(request, f"Draft {purchase_order.buyer_po_number} saved.")
+    except PurchaseOrderError as error:
+        editor.add_error(error)
+        return _render_form(request, editor, purchase_order=purchase_order)
+    return redirect(purchase_order)

@@ -1,0 +1,37 @@
+"""The home page: what awaits the user's attention."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from purchase_orders import selectors
+from purchase_orders.models import PurchaseOrder
+from purchase_orders.views.common import BUYER
+
+HOME_LIST_SIZE = 10
+
+
+@login_required
+def home(request):
+    viewer = selectors.get_viewer(request.user)
+    context = {"viewer": viewer, "nav": "home"}
+    if viewer.is_supplier:
+        awaiting = selectors.awaiting_confirmation(viewer=viewer)
+        context["awaiting"] = list(awaiting[:HOME_LIST_SIZE])
+        context["awaiting_count"] = awaiting.count()
+    if viewer.is_buyer:
+        rejected = selectors.rejected_purchase_orders(viewer=viewer)
+        context["rejected"] = list(rejected[:HOME_LIST_SIZE])
+        context["rejected_count"] = rejected.count()
+        context["drafts"] = list(
+            selectors.list_purchase_orders(
+                viewer=viewer, role=BUYER, status=PurchaseOrder.Status.DRAFT
+            )[:HOME_LIST_SIZE]
+        )
+        context["sent"] = list(
+            selectors.list_purchase_orders(
+                viewer=viewer, role=BUYER, status=PurchaseOrder.Status.CREATED
+            )[:HOME_LIST_SIZE]
+        )
+    if viewer.business_ids:
+        context["failed"] = list(selectors.failed_deliveries(viewer=viewer)[:HOME_LIST_SIZE])
+    return render(request, "home.html", context)

@@ -1,0 +1,83 @@
+"""The buyer's list of purchase orders and the supplier's inbox."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from purchase_orders import forms, selectors
+from purchase_orders.views.common import BUYER, SUPPLIER
+
+PAGE_SIZE = 25
+
+# List columns sorted by a click on their heading: key -> (label, ascending, descending).
+SORTABLE_COLUMNS = {
+    "number": ("PO number", "number", "-number"),
+    "order_date": ("Order date", "oldest", "newest"),
+    "total": ("Total", "total", "-total"),
+}
+
+
+def _list_page(request, *, role: str, title: str):
+    viewer = selectors.get_viewer(request.user)
+    if role == BUYER and not viewer.is_buyer or role == SUPPLIER and not viewer.is_supplier:
+        raise PermissionDenied(f"Only {role}s see this list.")
+    form = forms.PurchaseOrderFilterForm(
+        request.GET, role=role, counterparties=selectors.counterparties(viewer=viewer, role=role)
+    )
+    filters = form.filters()
+    queryset = selectors.list_purchase_orders(viewer=viewer, role=role, **filters)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The buyer's list is newest first unless told otherwise; the inbox has its own order.
+    current = filters["ordering"] or ("newest" if role == BUYER else "")
+    columns = []
+    for key, (label, ascending, descending) in SORTABLE_COLUMNS.items():
+        direction = (
+            "ascending" if current == ascending else "descending" if current == descending else ""
+        )
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "sort": descending if current == ascending else ascending,
+                "aria_sort": direction,
+            }
+        )
+    context = {
+        "nav": "list" if role == BUYER else "inbox",
+        "title": title,
+        "role": role,
+        "form": form,
+        "page": page,
+        "purchase_orders": page.object_list,
+        "columns": {column["key"]: column for column in columns},
+        "is_filtered": any(filters[name] for name in filters if name != "ordering"),
+    }
+    if role == SUPPLIER:
+        context["stamp"] = selectors.inbox_stamp(viewer=viewer)
+    return render(request, "purchase_orders/list.html", context)
+
+
+@login_required
+@require_GET
+def purchase_order_list(request):
+    return _list_page(request, role=BUYER, title="Purchase orders")
+
+
+@login_required
+@require_GET
+def inbox(request):
+    return _list_page(request, role=SUPPLIER, title="Received purchase orders")
+
+
+@never_cache
+@login_required
+@require_GET
+def inbox_stamp(request):
+    viewer = selectors.get_viewer(request.user)
+    if not viewer.is_supplier:
+        raise PermissionDenied("Only suppliers have an inbox.")
+    return JsonResponse({"stamp": selectors.inbox_stamp(viewer=viewer)})

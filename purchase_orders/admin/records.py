@@ -1,0 +1,229 @@
+"""Records of what happened: versions, status changes and network messages."""
+
+import simplejson
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from purchase_orders.exceptions import PurchaseOrderError
+from purchase_orders.models import (
+    InboundEvent,
+    OutboundMessage,
+    PurchaseOrderVersion,
+    StatusChange,
+)
+
+
+def pretty_json(text: str) -> str:
+    """Return a JSON text indented for reading, amounts kept exactly; others as they are."""
+    try:
+        data = simplejson.loads(text, use_decimal=True)
+    except (TypeError, ValueError):
+        return text
+    return simplejson.dumps(data, use_decimal=True, ensure_ascii=False, indent=2)
+
+
+def preformatted(text: str) -> str:
+    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A record of what happened: viewable, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseOrderVersion)
+class PurchaseOrderVersionAdmin(RecordAdmin):
+    list_display = (
+        "purchase_order",
+        "version",
+        "reason",
+        "created_by",
+        "created_by_business",
+        "created_at",
+    )
+    list_select_related = ("purchase_order", "created_by", "created_by_business")
+    list_filter = ("created_at",)
+    search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
+    fields = (
+        ("purchase_order", "version"),
+        "reason",
+        ("created_by", "created_by_business", "created_at"),
+        "snapshot_json",
+    )
+    readonly_fields = ("snapshot_json",)
+
+    @admin.display(description="snapshot")
+    def snapshot_json(self, version: PurchaseOrderVersion) -> str:
+        return preformatted(
+            simplejson.dumps(version.snapshot, ensure_ascii=False, indent=2, use_decimal=True)
+        )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(RecordAdmin):
+    list_display = (
+        "purchase_order",
+        "from_status",
+        "to_status",
+        "version",
+        "action",
+        "actor",
+        "actor_business",
+        "via_network",
+        "created_at",
+    )
+    list_select_related = ("purchase_order", "actor", "actor_business")
+    list_filter = ("to_status", "action", "via_network", "created_at")
+    search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(RecordAdmin):
+    list_display = (
+        "req_msg_id",
+        "kind",
+        "object_id",
+        "object_version",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "response_status",
+        "error_code",
+        "created_at",
+    )
+    list_filter = ("state", "kind", "created_at")
+    search_fields = ("req_msg_id", "object_id", "purchase_order__buyer_po_number")
+    actions = ["retry_delivery"]
+    fieldsets = (
+        (None, {"fields": ("purchase_order", "kind", "req_msg_id", "object_id", "object_version")}),
+        (
+            "Delivery",
+            {
+                "fields": (
+                    "state",
+                    "attempts",
+                    "next_attempt_at",
+                    "last_error",
+                    ("created_at", "sent_at", "settled_at"),
+                )
+            },
+        ),
+        (
+            "Network's answer",
+            {
+                "fields": (
+                    "response_status",
+                    "error_code",
+                    "error_detail",
+                    "error_field",
+                    "response",
+                )
+            },
+        ),
+        ("Body sent", {"fields": ("body_json",)}),
+    )
+    # Records are shown read-only whole; these two are pretty-printed bodies.
+    readonly_fields = ("body_json", "response")
+
+    @admin.display(description="body")
+    def body_json(self, message: OutboundMessage) -> str:
+        return preformatted(pretty_json(message.body))
+
+    @admin.display(description="response body")
+    def response(self, message: OutboundMessage) -> str:
+        return preformatted(pretty_json(message.response_body))
+
+    def has_retry_permission(self, request) -> bool:
+        # Retrying changes the message's delivery state, so it takes the
+        # change permission that this read-only admin otherwise never uses.
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(
+        description="Retry delivery of the selected failed messages", permissions=["retry"]
+    )
+    def retry_delivery(self, request, queryset):
+        # Imported when used, as in refresh_draft.
+        from purchase_orders.services.outbound import retry_outbound_message
+
+        retried = 0
+        for message in queryset.order_by("created_at", "id"):
+            try:
+                retry_outbound_message(message=message, retried_by=request.user)
+            except PurchaseOrderError as error:
+                self.message_user(request, f"{message.req_msg_id}: {error.message}", messages.ERROR)
+            else:
+                retried += 1
+                # Actions, unlike the change form, leave no history of their own.
+                self.log_change(request, message, "Retried delivery.")
+        if retried:
+            self.message_user(
+                request,
+                f"Queued {retried} message{'s' if retried != 1 else ''} for delivery again.",
+                messages.SUCCESS,
+            )
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(RecordAdmin):
+    list_display = (
+        "received_at",
+        "kind",
+        "req_msg_id",
+        "object_id",
+        "state",
+        "response_status",
+        "error_code",
+        "repeats",
+        "processed_at",
+    )
+    list_filter = ("state", "kind", "received_at")
+    search_fields = ("req_msg_id", "object_id", "dedupe_key")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "kind",
+                    "dedupe_key",
+                    "req_msg_id",
+                    "object_id",
+                    "purchase_order",
+                    "outbound_message",
+                )
+            },
+        ),
+        (
+            "Processing",
+            {
+                "fields": (
+                    "state",
+                    ("received_at", "processed_at"),
+                    "repeats",
+                    "remote_addr",
+                    ("error_code", "error_field"),
+                    "error_detail",
+                    "traceback",
+                )
+            },
+        ),
+        ("Received", {"fields": ("headers", "body_json")}),
+        ("Answered", {"fields": ("response_status", "response")}),
+    )
+    readonly_fields = ("body_json", "response")
+
+    @admin.display(description="body")
+    def body_json(self, event: InboundEvent) -> str:
+        return preformatted(pretty_json(event.body))
+
+    @admin.display(description="response body")
+    def response(self, event: InboundEvent) -> str:
+        return preformatted(pretty_json(event.response_body))

@@ -1,6 +1,6 @@
 """The OpenAPI description of the webhook API: one operation per kind, with examples.
 
-Request bodies are the strict serializers of ``serializers.py``; answers are
+Request bodies are the strict serializers of ``serializers``; answers are
 described by the envelope serializers below. Examples are the network's own
 documented bodies (``examples/``, copied unchanged from the spec); for the
 kinds EnKash has not documented, they are derived from the nearest documented

@@ -1,0 +1,162 @@
+"""Queueing deliveries: one message, the sweep that finds due ones, a retry by hand.
+
+One purchase order's messages go out strictly in the order they were
+written, so only the first pending message of each is ever queued.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from purchase_orders.exceptions import NotAllowed, TransitionNotAllowed
+from purchase_orders.models import Membership, OutboundMessage
+
+State = OutboundMessage.State
+Kind = OutboundMessage.Kind
+
+# A message in one of these states still has to reach the network; it holds
+# back the later messages of its purchase order.
+PENDING_STATES = (State.QUEUED, State.SENDING, State.RETRYING)
+
+
+def enqueue_delivery(*, message_id: int, run_after: datetime | None = None) -> bool:
+    """Queue a background delivery of one message; return whether a task was queued.
+
+    A backend that cannot defer tasks gets nothing for a later time: the
+    outbox sweep picks the message up when it is due.
+    """
+    from purchase_orders import tasks
+
+    task = tasks.deliver_outbound_message_task
+    if run_after is not None and run_after > timezone.now():
+        if not task.get_backend().supports_defer:
+            return False
+        task = task.using(run_after=run_after)
+    task.enqueue(message_id=message_id)
+    schedule_outbox_sweep()
+    return True
+
+
+def schedule_outbox_sweep() -> bool:
+    """Make sure one sweep of the outbox is waiting in the database task queue.
+
+    The sweep re-schedules itself, so ``manage.py db_worker`` alone keeps it
+    running; at most one is kept waiting. Return whether one was added. With
+    another task backend, run ``manage.py sweep_outbox --loop`` instead.
+    """
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from purchase_orders import tasks
+
+    task = tasks.sweep_outbox_task
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return False
+    interval = timedelta(seconds=settings.ENKASH_SWEEP_INTERVAL_SECONDS)
+    task.using(run_after=timezone.now() + interval).enqueue()
+    return True
+
+
+def sweep_outbox(*, now: datetime | None = None) -> int:
+    """Queue delivery of every message that is due; return how many were queued.
+
+    Due: queued or retrying with its next attempt time passed, or stuck in
+    ``sending`` past its lease (the worker died mid-delivery). Only the
+    first pending message of each purchase order is queued, and not when a
+    delivery task for it is already waiting to run. So a committed action is
+    never lost to a crash, a lost task or a restart.
+    """
+    # The next sweep is scheduled first, so that a failure below cannot end
+    # the chain of sweeps.
+    schedule_outbox_sweep()
+    now = now or timezone.now()
+    due = (
+        OutboundMessage.objects.filter(state__in=PENDING_STATES, next_attempt_at__lte=now)
+        .filter(~Exists(earlier_pending()))
+        .exclude(pk__in=_messages_with_waiting_tasks())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for message_id in due if enqueue_delivery(message_id=message_id))
+
+
+def _messages_with_waiting_tasks() -> set[int]:
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from purchase_orders import tasks
+
+    task = tasks.deliver_outbound_message_task
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return set()
+    waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+    return {
+        args_kwargs["kwargs"].get("message_id")
+        for args_kwargs in waiting.values_list("args_kwargs", flat=True)
+    }
+
+
+def earlier_pending():
+    return OutboundMessage.objects.filter(
+        object_id=OuterRef("object_id"), pk__lt=OuterRef("pk"), state__in=PENDING_STATES
+    )
+
+
+def enqueue_successor(message: OutboundMessage) -> None:
+    """Queue the next pending message of the same purchase order, if it is due."""
+    successor = (
+        OutboundMessage.objects.filter(
+            object_id=message.object_id, pk__gt=message.pk, state__in=PENDING_STATES
+        )
+        .order_by("pk")
+        .first()
+    )
+    if successor is not None and successor.next_attempt_at <= timezone.now():
+        enqueue_delivery(message_id=successor.pk)
+
+
+@transaction.atomic
+def retry_outbound_message(
+    *, message: OutboundMessage, retried_by: AbstractBaseUser
+) -> OutboundMessage:
+    """Queue a failed message for delivery again, with a fresh count of attempts."""
+    message = (
+        OutboundMessage.objects.select_for_update(of=("self",))
+        .select_related("purchase_order__buyer", "purchase_order__supplier")
+        .get(pk=message.pk)
+    )
+    _ensure_may_retry(message, retried_by)
+    if message.state != State.FAILED:
+        raise TransitionNotAllowed(
+            "Only a failed delivery can be tried again; this message is "
+            f"“{message.get_state_display()}”."
+        )
+    message.state = State.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    transaction.on_commit(lambda: enqueue_delivery(message_id=message.pk), robust=True)
+    return message
+
+
+def _ensure_may_retry(message: OutboundMessage, user: AbstractBaseUser) -> None:
+    if user is None or not user.is_authenticated:
+        raise NotAllowed("Sign in to retry a delivery.")
+    if user.is_staff:
+        return
+    purchase_order = message.purchase_order
+    if purchase_order is not None:
+        sender = purchase_order.supplier if message.kind == Kind.CONFIRM else purchase_order.buyer
+        if Membership.objects.filter(user=user, business=sender).exists():
+            return
+    raise NotAllowed("Only the business that sent this message can retry its delivery.")

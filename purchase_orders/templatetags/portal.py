@@ -1,6 +1,8 @@
 """Template filters of the portal: Indian money, unambiguous dates, plain-word errors."""
 
 import datetime
+import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -230,6 +232,45 @@ def error_words(code: str) -> str:
     if not code:
         return ""
     return ERROR_WORDS.get(code, f"The network answered with error {code}.")
+
+
+# The codes at the end of a refused message's reason in the status history:
+# "… (field purchaseOrder.itemLists[0].hsnCode; code INVALID_FIELD)."
+_REFUSAL_CODES = re.compile(
+    r" \((?P<raw>(?:field (?P<field>[^;()]+?))?(?:(?:; )?code (?P<code>[^;()\s]+))?)\)\.(?= |$)"
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A network refusal from the status history, split so it can be said in words."""
+
+    reason: str
+    field: str
+    code: str
+    outcome: str
+    raw: str
+
+
+@register.filter
+def refusal(remarks: str) -> Refusal | None:
+    """Split the remarks of a refused message into reason, field, code and outcome.
+
+    Return None when the remarks name no field or code, so they are shown
+    as they are.
+    """
+    text = str(remarks or "")
+    matches = [match for match in _REFUSAL_CODES.finditer(text) if match["raw"]]
+    if not matches:
+        return None
+    codes = matches[-1]
+    return Refusal(
+        reason=f"{text[: codes.start()]}.",
+        field=codes["field"] or "",
+        code=codes["code"] or "",
+        outcome=text[codes.end() :].strip(),
+        raw=codes["raw"],
+    )
 
 
 @register.filter

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from purchase_orders.models import OutboundMessage
+from purchase_orders.services.outbound.settling import refusal_summary
 from purchase_orders.templatetags import portal
 
 
@@ -92,6 +94,39 @@ def test_field_words_names_a_network_field_in_plain_words():
     assert portal.field_words("purchaseOrder.itemLists[2].hsnCode") == "Line 3 › HSN/SAC code"
     assert portal.field_words("purchaseOrder.buyerDetails.gstin") == "Buyer › GSTIN"
     assert portal.field_words("purchaseOrder.paymentMilestones") == "Payment milestones"
+
+
+@pytest.mark.parametrize(
+    ("detail", "field", "code"),
+    [
+        ("HSN code 48025690 is not in the GST tariff.", "purchaseOrder.itemLists[0].hsnCode", "INVALID_FIELD"),
+        ("Totals differ (by ₹0.01)", "", "TOTALS_MISMATCH"),
+        ("", "purchaseOrder.buyerDetails.gstin", ""),
+        ("", "", "STALE_VERSION"),
+    ],
+)
+def test_refusal_splits_what_the_status_history_says_of_a_refused_message(detail, field, code):
+    message = OutboundMessage(
+        kind=OutboundMessage.Kind.EDIT, error_detail=detail, error_field=field, error_code=code
+    )
+    outcome = "The purchase order is back to “Sent, awaiting confirmation”, version 1."
+
+    refused = portal.refusal(f"{refusal_summary(message)} {outcome}")
+
+    reason = detail.rstrip(".")
+    assert refused.reason == f"The network refused the edit{': ' if reason else ''}{reason}."
+    assert (refused.field, refused.code, refused.outcome) == (field, code, outcome)
+    assert refused.raw == "; ".join(
+        [f"field {field}"] * bool(field) + [f"code {code}"] * bool(code)
+    )
+
+
+def test_refusal_leaves_remarks_without_codes_alone():
+    message = OutboundMessage(kind=OutboundMessage.Kind.SEND, error_detail="Try later")
+
+    assert portal.refusal(f"{refusal_summary(message)} Left as it is.") is None
+    assert portal.refusal("Price too high (code words; field trip).") is None
+    assert portal.refusal("") is None
 
 
 def test_error_words_explains_known_codes_and_names_unknown_ones():

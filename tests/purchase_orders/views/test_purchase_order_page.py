@@ -18,6 +18,7 @@ from purchase_orders.models import (
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.drafts import complete_contents, current_parties
+from purchase_orders.services.outbound import settle_outbound_message
 from purchase_orders.services.purchase_orders import edit_purchase_order, send_purchase_order
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,82 @@ def test_the_status_timeline_lists_each_change_with_its_remarks(people):
     assert "Sent, awaiting confirmation → Rejected" in content
     assert "Price too high" in content
     assert "Rejected by Sahyadri Paper" in content
+
+
+def status_timeline(content: str) -> str:
+    """Return the HTML of the status timeline section."""
+    start = content.rindex("<section", 0, content.index('id="history-heading"'))
+    return content[start : content.index("</section>", start)]
+
+
+def words(html: str) -> str:
+    """Return the text of some HTML, its whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_refusal_in_the_status_timeline_is_said_in_plain_words_and_keeps_its_codes(people):
+    draft = people.purchase_order(lines=1)
+    send_purchase_order(purchase_order=draft, sent_by=people.buyer_user)
+    settle_outbound_message(
+        message=OutboundMessage.objects.get(purchase_order=draft),
+        succeeded=False,
+        error_code="INVALID_FIELD",
+        error_detail="HSN code 48025690 is not in the GST tariff.",
+        error_field="purchaseOrder.itemLists[0].hsnCode",
+    )
+
+    content = people.buyer_client.get(draft.get_absolute_url()).content.decode()
+
+    timeline = status_timeline(content)
+    refusal = re.search(r"<blockquote data-refusal>(.*?)</blockquote>", timeline, re.S)
+    codes = re.search(r"<details[^>]*>(.*?)</details>", refusal.group(1), re.S)
+    shown = words(refusal.group(1).replace(codes.group(0), ""))
+    assert shown == (
+        "The network refused the send: HSN code 48025690 is not in the GST tariff. "
+        "A field is not valid. Field: Line 1 › HSN/SAC code "
+        "The purchase order is back to “Draft”, version 0."
+    )
+    assert words(codes.group(1)) == (
+        "Codes for support field purchaseOrder.itemLists[0].hsnCode; code INVALID_FIELD"
+    )
+
+
+def test_other_remarks_in_the_status_timeline_are_shown_as_written(people):
+    purchase_order = people.purchase_order(status="CANCELLED", version=1, lines=1)
+    StatusChange.objects.create(
+        purchase_order=purchase_order,
+        from_status="CREATED",
+        to_status="CANCELLED",
+        version=1,
+        action="CANCEL",
+        remarks="Wrong supplier (code ABC; see field notes).",
+        actor=people.buyer_user,
+    )
+
+    timeline = status_timeline(
+        people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
+    )
+
+    assert "<blockquote>Wrong supplier (code ABC; see field notes).</blockquote>" in timeline
+    assert "data-refusal" not in timeline
+
+
+@pytest.mark.parametrize("status", PurchaseOrder.Status.values)
+def test_a_status_timeline_without_history_says_what_is_true_of_the_status(people, status):
+    purchase_order = people.purchase_order(status=status, version=0 if status == "DRAFT" else 1)
+
+    said = words(
+        status_timeline(people.buyer_client.get(purchase_order.get_absolute_url()).content.decode())
+    )
+
+    label = PurchaseOrder.Status(status).label
+    if status == "DRAFT":
+        assert said == "Status timeline Nothing has happened yet: this is a draft."
+    else:
+        assert said == (
+            "Status timeline No status changes are recorded for this purchase order; "
+            f"its status is “{label}”."
+        )
 
 
 def test_the_network_timeline_shows_errors_in_plain_words_and_offers_retry_to_the_sender(people):

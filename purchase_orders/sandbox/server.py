@@ -8,49 +8,30 @@ copes. It keeps what it received and delivered for tests to assert on. A
 request whose ``X-Req-Msg-Id`` was already acknowledged is acknowledged
 again and delivers nothing more, so a caller's retry is harmless.
 
-Control API, JSON (for the demo and for tests in other processes):
-
-    GET    /_sandbox/health            {"status": "ok", ...}
-    GET    /_sandbox/received          every API request, with its answer status
-    GET    /_sandbox/delivered         every webhook delivery
-    POST   /_sandbox/reset             forget requests, deliveries and faults
-    POST   /_sandbox/tokens/expire     every token issued so far stops working
-    GET    /_sandbox/faults            the faults waiting to happen
-    POST   /_sandbox/faults            add one: {"mode", "kind", "times", "error_code",
-                                       "error_detail", "error_field", "seconds"}
-    DELETE /_sandbox/faults            remove them all
-    POST   /_sandbox/release           deliver the exchanges held by out_of_order now
+This module listens and routes; beside it, ``endpoints`` answers the token
+endpoint and the four APIs, ``state`` keeps what happened, and ``control``
+is the JSON control API for the demo and for tests in other processes.
 """
 
-import contextlib
-import functools
 import logging
-import secrets
 import threading
-import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
 from purchase_orders.enkash import conventions, encoding
 
-from . import faults as fault_modes
-from .delivery import Deliverer, Exchange
-from .faults import Fault, FaultBook, make_fault
-from .validation import Invalid, validate_request
+from .control import CONTROL_PREFIX, SandboxControl
+from .delivery import Deliverer
+from .endpoints import Aborted, SandboxEndpoints
+from .faults import FaultBook
+from .state import SandboxRecords
 
 logger = logging.getLogger(__name__)
 
-CONTROL_PREFIX = "/_sandbox/"
 MAX_BODY_BYTES = 5 * 1024 * 1024
-
-
-class _Aborted(Exception):
-    """The server stopped while an answer was held."""
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -60,7 +41,7 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-class SandboxServer:
+class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
     """The EnKash sandbox; ``start()`` it, point ``ENKASH_BASE_URL`` at ``.url``, ``stop()`` it.
 
     Credentials, the token path and header and the webhook secret default to
@@ -196,348 +177,6 @@ class SandboxServer:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         return f"http://{host}:{self.port}"
 
-    # -- what happened -------------------------------------------------------------
-
-    @property
-    def received(self) -> list[dict]:
-        """Every API request: kind, req_msg_id, headers, body, the status answered.
-
-        ``repeat`` is true for a request whose reqMsgId was already
-        acknowledged: it was acknowledged again and nothing was delivered.
-        """
-        with self._lock:
-            return list(self._received)
-
-    @property
-    def delivered(self) -> list[dict]:
-        """Every webhook delivery: url, kind, webhook_id, attempts, status, outcome, body."""
-        with self._lock:
-            return list(self._delivered)
-
-    @property
-    def token_requests(self) -> list[dict]:
-        """Every token request: the client id offered and the status answered."""
-        with self._lock:
-            return list(self._token_requests)
-
-    def wait_for_deliveries(self, n: int, timeout: float = 5.0) -> list[dict]:
-        """Wait until ``n`` webhook deliveries have finished and return them all."""
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self._delivered) >= n, timeout):
-                raise TimeoutError(
-                    f"{len(self._delivered)} webhook deliveries after {timeout} s, "
-                    f"not {n}: {[entry['kind'] for entry in self._delivered]}"
-                )
-            return list(self._delivered)
-
-    def wait_until_idle(self, timeout: float = 10.0) -> None:
-        """Wait until the webhooks of every request acknowledged so far are delivered.
-
-        Exchanges held back by ``out_of_order`` are not waited for.
-        """
-        if self._deliverer:
-            self._deliverer.wait_idle(timeout)
-
-    @contextlib.contextmanager
-    def deliveries_paused(self):
-        """Hold every webhook back inside the block, then deliver them in order."""
-        if not self._deliverer:
-            yield
-            return
-        self._deliverer.pause()
-        try:
-            yield
-        finally:
-            self._deliverer.resume()
-
-    def _record_delivery(self, entry: dict) -> None:
-        with self._changed:
-            self._delivered.append(entry)
-            self._changed.notify_all()
-
-    # -- control -------------------------------------------------------------------
-
-    def add_fault(
-        self,
-        mode: str,
-        *,
-        kind: str = fault_modes.ANY_KIND,
-        times: int | None = 1,
-        error_code: str = "",
-        error_detail: str = "",
-        error_field: str = "",
-        seconds: float | None = None,
-    ) -> dict:
-        """Make the next ``times`` requests of ``kind`` fail in ``mode``; see ``faults``."""
-        fault = make_fault(
-            {
-                "mode": mode,
-                "kind": kind,
-                "times": times,
-                "error_code": error_code,
-                "error_detail": error_detail,
-                "error_field": error_field,
-                "seconds": seconds,
-            }
-        )
-        return self.faults.add(fault).as_dict()
-
-    def clear_faults(self) -> None:
-        self.faults.clear()
-
-    def expire_tokens(self) -> None:
-        """Make every token issued so far invalid: the next API call gets 401."""
-        with self._lock:
-            self._tokens.clear()
-
-    def release_held(self) -> int:
-        """Deliver now the exchanges held back by ``out_of_order``; return how many."""
-        return self._deliverer.release_held() if self._deliverer else 0
-
-    def reset(self) -> None:
-        """Forget requests, deliveries, token requests, faults and pending deliveries.
-
-        Issued tokens stay valid (``expire_tokens`` ends them).
-        """
-        self.faults.clear()
-        if self._deliverer:
-            self._deliverer.clear()
-        with self._lock:
-            self._received.clear()
-            self._delivered.clear()
-            self._token_requests.clear()
-            self._accepted.clear()
-
-    # -- the token endpoint ----------------------------------------------------------
-
-    def _issue_token(self, raw: bytes) -> tuple[int, dict]:
-        try:
-            data = encoding.loads(raw)
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            data = {}
-        offered_id = data.get(conventions.TOKEN_REQUEST_ID_FIELD)
-        offered_secret = data.get(conventions.TOKEN_REQUEST_SECRET_FIELD)
-        if not (isinstance(offered_id, str) and isinstance(offered_secret, str)):
-            status, answer = HTTPStatus.BAD_REQUEST, self._token_refusal(
-                400,
-                f"Send a JSON object with {conventions.TOKEN_REQUEST_ID_FIELD} and "
-                f"{conventions.TOKEN_REQUEST_SECRET_FIELD}.",
-            )
-        elif (
-            self.client_secret
-            and constant_time_compare(offered_id, self.client_id)
-            and constant_time_compare(offered_secret, self.client_secret)
-        ):
-            token = secrets.token_urlsafe(32)
-            expires_at = time.time() + self.token_ttl
-            with self._lock:
-                self._tokens[token] = expires_at
-            status, answer = HTTPStatus.OK, {
-                conventions.TOKEN_RESPONSE_TOKEN_FIELD: token,
-                conventions.TOKEN_RESPONSE_EXPIRY_FIELD: int(expires_at * 1000),
-                conventions.TOKEN_RESPONSE_CODE_FIELD: conventions.TOKEN_RESULT_SUCCESS,
-                conventions.TOKEN_RESPONSE_MESSAGE_FIELD: conventions.RESPONSE_MESSAGE_SUCCESS,
-            }
-        else:
-            status, answer = HTTPStatus.UNAUTHORIZED, self._token_refusal(
-                401, f"Invalid {conventions.TOKEN_REQUEST_ID_FIELD} or "
-                f"{conventions.TOKEN_REQUEST_SECRET_FIELD}."
-            )
-        with self._lock:
-            self._token_requests.append(
-                {
-                    "client_id": offered_id,
-                    "status": int(status),
-                    "received_at": timezone.now().isoformat(),
-                }
-            )
-        return status, answer
-
-    @staticmethod
-    def _token_refusal(code: int, message: str) -> dict:
-        return {
-            conventions.TOKEN_RESPONSE_TOKEN_FIELD: None,
-            conventions.TOKEN_RESPONSE_EXPIRY_FIELD: None,
-            conventions.TOKEN_RESPONSE_CODE_FIELD: code,
-            conventions.TOKEN_RESPONSE_MESSAGE_FIELD: message,
-        }
-
-    def _token_is_valid(self, headers) -> bool:
-        value = headers.get(self.token_header) or ""
-        if self.token_header.lower() == conventions.AUTHORIZATION_HEADER.lower():
-            scheme, _, value = value.partition(" ")
-            if scheme.lower() != conventions.BEARER_SCHEME.lower():
-                return False
-        value = value.strip()
-        with self._lock:
-            expires_at = self._tokens.get(value)
-        return expires_at is not None and time.time() < expires_at
-
-    # -- the four APIs -----------------------------------------------------------------
-
-    def _handle_api(self, kind: str, raw: bytes, headers, respond) -> None:
-        """Answer one API request with ``respond(status, envelope)``, then schedule its webhooks."""
-        req_msg_id = (headers.get(conventions.REQ_MSG_ID_HEADER) or "").strip()
-        try:
-            body = encoding.loads(raw)
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        entry = {
-            "kind": kind,
-            "req_msg_id": req_msg_id,
-            "headers": dict(headers.items()),
-            "body": body,
-            "status": None,
-            "answer": None,
-            "received_at": timezone.now().isoformat(),
-        }
-        with self._lock:
-            self._received.append(entry)
-        if self._deliverer:
-            # Counted from now, so that waiting for the webhooks to be out
-            # also waits for a request still being answered.
-            self._deliverer.expect()
-        exchange = None
-        try:
-            status, envelope, exchange = self._answer_api(kind, raw, headers, req_msg_id)
-            with self._lock:
-                entry["status"] = int(status)
-                entry["answer"] = envelope
-                entry["repeat"] = status == HTTPStatus.OK and exchange is None
-            logger.info("API %s (reqMsgId %s): HTTP %s", kind, req_msg_id or "-", int(status))
-            respond(status, envelope)
-        finally:
-            if self._deliverer:
-                self._deliverer.schedule(exchange)
-
-    def _answer_api(self, kind: str, raw: bytes, headers, req_msg_id: str):
-        """Return (HTTP status, envelope, exchange to deliver or None)."""
-        refuse = functools.partial(_refusal, req_msg_id=req_msg_id)
-        if not self._token_is_valid(headers):
-            return refuse(
-                HTTPStatus.UNAUTHORIZED,
-                error_code=conventions.ERROR_UNAUTHENTICATED,
-                error_detail="A valid token is required; ask the token endpoint for one.",
-                response_code=conventions.RESPONSE_CODE_UNAUTHENTICATED,
-            )
-        fault = self.faults.take(kind, fault_modes.TRANSPORT_MODES)
-        if fault is not None and fault.mode == fault_modes.HTTP_500:
-            return refuse(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                error_code=conventions.ERROR_INTERNAL,
-                error_detail="The EnKash sandbox was told to fail (http_500).",
-                response_code=conventions.RESPONSE_CODE_ERROR,
-            )
-        if fault is not None and fault.mode == fault_modes.TIMEOUT:
-            if self._stopping.wait(fault.seconds):
-                raise _Aborted
-        try:
-            body = self._read_request(kind, raw, headers, req_msg_id)
-        except Invalid as error:
-            invalid = error.response_code == conventions.RESPONSE_CODE_INVALID
-            return refuse(
-                HTTPStatus.BAD_REQUEST if invalid else HTTPStatus.UNPROCESSABLE_ENTITY,
-                error_code=error.error_code,
-                error_detail=error.detail,
-                error_field=error.field,
-                response_code=error.response_code,
-            )
-        with self._lock:
-            is_repeat = req_msg_id in self._accepted
-        if is_repeat:
-            return HTTPStatus.OK, conventions.success_envelope(), None
-        fault = self.faults.take(kind, fault_modes.EXCHANGE_MODES)
-        if fault is not None and fault.mode == fault_modes.REJECT:
-            return refuse(
-                HTTPStatus.UNPROCESSABLE_ENTITY,
-                error_code=fault.error_code,
-                error_detail=fault.error_detail,
-                error_field=fault.error_field,
-                response_code=conventions.RESPONSE_CODE_REFUSED,
-            )
-        exchange = self._exchange(kind, raw, body, req_msg_id, fault)
-        with self._lock:
-            if req_msg_id in self._accepted:
-                # The same request, sent again while this one was being read.
-                return HTTPStatus.OK, conventions.success_envelope(), None
-            self._accepted.add(req_msg_id)
-        return HTTPStatus.OK, conventions.success_envelope(), exchange
-
-    def _read_request(self, kind: str, raw: bytes, headers, req_msg_id: str) -> dict:
-        content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            raise Invalid(
-                "Content-Type",
-                f"The body must be sent as application/json, not {content_type or 'nothing'}.",
-                error_code=conventions.ERROR_UNSUPPORTED_MEDIA_TYPE,
-            )
-        if not req_msg_id:
-            raise Invalid(
-                conventions.REQ_MSG_ID_HEADER,
-                f"The {conventions.REQ_MSG_ID_HEADER} header is required.",
-            )
-        if len(req_msg_id) > 100 or any(char.isspace() for char in req_msg_id):
-            raise Invalid(
-                conventions.REQ_MSG_ID_HEADER,
-                f"The {conventions.REQ_MSG_ID_HEADER} header must be 1 to 100 characters "
-                "without spaces.",
-            )
-        try:
-            body = encoding.loads(raw)
-        except ValueError as error:
-            raise Invalid("", f"The body is not JSON: {error}.") from None
-        validate_request(kind, body)
-        return body
-
-    def _exchange(
-        self, kind: str, raw: bytes, body: dict, req_msg_id: str, fault: Fault | None
-    ) -> Exchange:
-        mode = fault.mode if fault else None
-        return Exchange(
-            kind=kind,
-            req_msg_id=req_msg_id,
-            raw=raw,
-            body=body,
-            due=time.monotonic() + self.delay,
-            rejection=fault if mode == fault_modes.REJECT_ASYNC else None,
-            duplicate=mode == fault_modes.DUPLICATE,
-            out_of_order=mode == fault_modes.OUT_OF_ORDER,
-        )
-
-    # -- the control API ---------------------------------------------------------------
-
-    def _handle_control(self, method: str, path: str, raw: bytes) -> tuple[int, object]:
-        name = path[len(CONTROL_PREFIX):].strip("/")
-        routes = {
-            ("GET", "health"): lambda: {
-                "status": "ok",
-                "url": self.url,
-                "deliver_to": self.deliver_to,
-                "delay": self.delay,
-                "held": self._deliverer.held if self._deliverer else 0,
-            },
-            ("GET", "received"): lambda: self.received,
-            ("GET", "delivered"): lambda: self.delivered,
-            ("POST", "reset"): lambda: self.reset() or {"status": "reset"},
-            ("POST", "tokens/expire"): lambda: self.expire_tokens() or {"status": "expired"},
-            ("GET", "faults"): self.faults.all,
-            ("DELETE", "faults"): lambda: self.clear_faults() or {"status": "cleared"},
-            ("POST", "release"): lambda: {"released": self.release_held()},
-        }
-        if (method, name) == ("POST", "faults"):
-            try:
-                fault = make_fault(encoding.loads(raw) if raw else None)
-            except ValueError as error:
-                return HTTPStatus.BAD_REQUEST, {"error": str(error)}
-            return HTTPStatus.CREATED, self.faults.add(fault).as_dict()
-        if (method, name) in routes:
-            return HTTPStatus.OK, routes[(method, name)]()
-        if any(route_name == name for _, route_name in routes):
-            return HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{method} is not allowed here."}
-        return HTTPStatus.NOT_FOUND, {"error": f"No control endpoint {path}."}
-
     # -- routing -----------------------------------------------------------------------
 
     def _dispatch(self, handler: "_Handler", method: str) -> None:
@@ -581,26 +220,6 @@ class SandboxServer:
         handler.send_json(HTTPStatus.NOT_FOUND, {"error": f"Nothing at {path}."})
 
 
-def _refusal(
-    status: int,
-    *,
-    req_msg_id: str,
-    error_code: str,
-    error_detail: str,
-    error_field: str = "",
-    response_code: int,
-) -> tuple[int, dict, None]:
-    """Return an API answer that refuses the request: no webhook follows."""
-    envelope = conventions.refusal_envelope(
-        req_msg_id=req_msg_id,
-        error_code=error_code,
-        error_detail=error_detail,
-        error_field=error_field,
-        response_code=response_code,
-    )
-    return status, envelope, None
-
-
 class _Handler(BaseHTTPRequestHandler):
     server_version = "EnKashSandbox/1"
 
@@ -619,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _run(self, method: str) -> None:
         try:
             self.server.sandbox._dispatch(self, method)
-        except _Aborted:
+        except Aborted:
             self.close_connection = True
         except Exception:
             logger.exception("The EnKash sandbox failed on %s %s", method, self.path)

@@ -15,6 +15,7 @@ from purchase_orders.admin.inlines import (
     StatusChangeInline,
     VersionInline,
 )
+from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.enkash import conventions
 from purchase_orders.models import (
     LineItem,
@@ -230,20 +231,11 @@ class LineItemAdmin(admin.ModelAdmin):
             refresh_draft(form.instance.purchase_order)
 
 
-class PurchaseOrderPartAdmin(admin.ModelAdmin):
+class PurchaseOrderPartAdmin(ViewOnlyAdmin):
     """A part of a purchase order, listed for searching; it is edited on the order's page."""
 
     list_select_related = ("purchase_order",)
     search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Party)

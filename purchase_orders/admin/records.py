@@ -4,6 +4,7 @@ import simplejson
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import (
     InboundEvent,
@@ -26,17 +27,8 @@ def preformatted(text: str) -> str:
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ViewOnlyAdmin):
     """A record of what happened: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PurchaseOrderVersion)

@@ -1,4 +1,4 @@
-"""Fields and widgets shared by the forms of the pages, with messages a buyer understands."""
+"""Fields and widgets the forms share, with messages a buyer understands."""
 
 from decimal import Decimal
 

@@ -30,7 +30,7 @@ def action_error(request, purchase_order, error: PurchaseOrderError):
 
 
 def sent_message(purchase_order: PurchaseOrder) -> str:
-    """Return what to tell the buyer once the purchase order is queued for the network."""
+    """Return what to tell the buyer once the order is queued for the network."""
     return (
         f"Purchase order {purchase_order.buyer_po_number} is on its way to "
         f"{purchase_order.supplier}. The network timeline below shows when it is delivered."

@@ -196,7 +196,8 @@ def build_purchase_order(purchase_order) -> dict:
     """Return the network's ``purchaseOrder`` object for a purchase order.
 
     The caller prefetches parties, addresses, lines with their other taxes,
-    other charges and milestones (``selectors.purchase_order_for_message``).
+    other charges and milestones (``selectors.purchase_orders_with_contents``,
+    or ``services.documents.add_contents``, which holds the rows it writes).
     """
     parties = {party.role: party for party in purchase_order.parties.all()}
     return {
@@ -261,12 +262,16 @@ def build_b2b_ids(purchase_order) -> dict:
     }
 
 
-def build_send_request(purchase_order) -> dict:
-    """Return the body of ``req-send`` (and of ``req-edit``, which is the same shape)."""
+def build_send_request(purchase_order, *, built: dict | None = None) -> dict:
+    """Return the body of ``req-send`` (and of ``req-edit``, which is the same shape).
+
+    ``built`` is the order's ``purchaseOrder`` object, if the caller has
+    built it already (for the version's snapshot): it is used as it is.
+    """
     return {
         "device": build_device(),
         "b2bIds": build_b2b_ids(purchase_order),
-        "purchaseOrder": build_purchase_order(purchase_order),
+        "purchaseOrder": build_purchase_order(purchase_order) if built is None else built,
         "additionalInfos": _copy_list(purchase_order.additional_infos, ("name", "value")),
     }
 

@@ -19,6 +19,10 @@ from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import LineInput, compute_totals, is_intra_state
 
 
+# The related sets a purchase order's network message is built from.
+CONTENTS = ("parties", "addresses", "lines", "other_charges", "milestones")
+
+
 @transaction.atomic
 def replace_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> PurchaseOrder:
     """Replace a saved purchase order's parties, addresses, lines, charges and milestones.
@@ -32,33 +36,77 @@ def replace_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> Purchase
     purchase_order.lines.all().delete()
     purchase_order.other_charges.all().delete()
     purchase_order.milestones.all().delete()
+    return add_contents(purchase_order=purchase_order, parsed=parsed)
 
-    Party.objects.bulk_create(
+
+def add_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> PurchaseOrder:
+    """Write the contents of a purchase order that has none yet (just created, or emptied).
+
+    One insert per kind of row, in the caller's transaction. The rows
+    written stand in for the order's prefetched contents, so that its
+    snapshot and message are built without reading them back.
+    """
+    parties = Party.objects.bulk_create(
         Party(purchase_order=purchase_order, **party) for party in parsed["parties"].values()
     )
-    PurchaseOrderAddress.objects.bulk_create(
+    addresses = PurchaseOrderAddress.objects.bulk_create(
         PurchaseOrderAddress(purchase_order=purchase_order, **address)
         for address in parsed["addresses"]
     )
     lines = [
-        LineItem(purchase_order=purchase_order, **{k: v for k, v in line.items() if k != "other_taxes"})
+        LineItem(
+            purchase_order=purchase_order,
+            **{name: value for name, value in line.items() if name != "other_taxes"},
+        )
         for line in parsed["lines"]
     ]
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
     LineItem.objects.bulk_create(lines)
-    LineItemTax.objects.bulk_create(
-        LineItemTax(line=line, **tax)
-        for line, data in zip(lines, parsed["lines"])
-        for tax in data["other_taxes"]
-    )
-    OtherCharge.objects.bulk_create(
+    taxes = [
+        [LineItemTax(line=line, **tax) for tax in data["other_taxes"]]
+        for line, data in zip(lines, parsed["lines"], strict=True)
+    ]
+    LineItemTax.objects.bulk_create(tax for line_taxes in taxes for tax in line_taxes)
+    for line, line_taxes in zip(lines, taxes, strict=True):
+        _hold_related(line, "other_taxes", line_taxes)
+    charges = OtherCharge.objects.bulk_create(
         OtherCharge(purchase_order=purchase_order, **charge) for charge in parsed["other_charges"]
     )
-    PaymentMilestone.objects.bulk_create(
+    milestones = PaymentMilestone.objects.bulk_create(
         PaymentMilestone(purchase_order=purchase_order, **milestone)
         for milestone in parsed["milestones"]
     )
+    for name, rows in zip(
+        CONTENTS, (parties, addresses, lines, charges, milestones), strict=True
+    ):
+        _hold_related(purchase_order, name, rows)
     return purchase_order
+
+
+def _hold_related(instance, name: str, rows: list) -> None:
+    """Make ``rows`` what ``instance.<name>.all()`` returns, as prefetch_related would."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(name, None)
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache[name] = queryset
+
+
+def contents_loaded(purchase_order: PurchaseOrder) -> bool:
+    """Return whether a purchase order has its contents loaded, lines' taxes included."""
+    cache = getattr(purchase_order, "_prefetched_objects_cache", {})
+    return all(name in cache for name in CONTENTS) and all(
+        "other_taxes" in getattr(line, "_prefetched_objects_cache", {})
+        for line in cache["lines"]
+    )
+
+
+def with_contents(purchase_order: PurchaseOrder) -> PurchaseOrder:
+    """Return the purchase order with its contents loaded: itself if they are, else read."""
+    if contents_loaded(purchase_order):
+        return purchase_order
+    return get_purchase_order_with_contents(pk=purchase_order.pk)
 
 
 def record_version(
@@ -67,22 +115,34 @@ def record_version(
     reason: str = "",
     created_by: AbstractBaseUser | None = None,
     created_by_business: Business | None = None,
+    built: dict | None = None,
+    first: bool = False,
 ) -> PurchaseOrderVersion:
-    """Store a full snapshot of the purchase order's current version."""
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    snapshot = {
-        "purchaseOrder": payloads.build_purchase_order(fresh),
-        "additionalInfos": fresh.additional_infos,
-    }
-    version, _ = PurchaseOrderVersion.objects.update_or_create(
-        purchase_order=purchase_order,
-        version=purchase_order.version,
-        defaults={
-            "snapshot": snapshot,
-            "reason": reason,
-            "created_by": created_by if created_by and created_by.is_authenticated else None,
-            "created_by_business": created_by_business,
+    """Store a full snapshot of the purchase order's current version.
+
+    ``built`` is the order's ``purchaseOrder`` object as the network carries
+    it, if the caller has built it already; otherwise it is built from the
+    contents the order holds, if it holds them (``add_contents``,
+    ``with_contents``), else from the database. ``first`` says that the
+    order was just created, so that no snapshot of this version exists yet.
+    """
+    if built is None:
+        built = payloads.build_purchase_order(with_contents(purchase_order))
+    values = {
+        "snapshot": {
+            "purchaseOrder": built,
+            "additionalInfos": purchase_order.additional_infos,
         },
+        "reason": reason,
+        "created_by": created_by if created_by and created_by.is_authenticated else None,
+        "created_by_business": created_by_business,
+    }
+    if first:
+        return PurchaseOrderVersion.objects.create(
+            purchase_order=purchase_order, version=purchase_order.version, **values
+        )
+    version, _ = PurchaseOrderVersion.objects.update_or_create(
+        purchase_order=purchase_order, version=purchase_order.version, defaults=values
     )
     return version
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from purchase_orders.models import Membership, PurchaseOrder
@@ -69,3 +70,14 @@ def notify(*, purchase_order: PurchaseOrder, event: str) -> int:
     )
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     return send_mass_mail(messages, fail_silently=False)
+
+
+def notify_on_commit(*, purchase_order: PurchaseOrder, event: str) -> None:
+    """E-mail the people who should hear of an event once its transaction commits.
+
+    E-mail is a courtesy: a mail server being down must neither undo the
+    action nor fail the delivery that made it.
+    """
+    transaction.on_commit(
+        lambda: notify(purchase_order=purchase_order, event=event), robust=True
+    )

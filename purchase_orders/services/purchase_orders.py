@@ -29,7 +29,7 @@ from purchase_orders.models import (
     PurchaseOrder,
     StatusChange,
 )
-from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.selectors import purchase_orders_with_contents
 from purchase_orders.services import documents, notifications
 from purchase_orders.services.outbound import enqueue_delivery
 from purchase_orders.totals import find_total_mismatches
@@ -75,15 +75,9 @@ def send_purchase_order(
     The order is first checked as the network will check it; a problem raises
     ``InvalidPurchaseOrder`` naming the form field at fault and saves nothing.
     """
-    purchase_order = _lock(purchase_order)
+    purchase_order = _lock(purchase_order, with_contents=True)
     _ensure_member(sent_by, purchase_order.buyer, conventions.BUYER)
     transition = _ensure_transition(purchase_order, conventions.SEND)
-    validate_for_network(
-        payloads.parse_purchase_order(
-            payloads.build_purchase_order(get_purchase_order_with_contents(pk=purchase_order.pk)),
-            purchase_order.additional_infos,
-        )
-    )
 
     from_status = purchase_order.status
     now = timezone.now()
@@ -93,6 +87,10 @@ def send_purchase_order(
     purchase_order.ts = now
     purchase_order.sent_at = now
     purchase_order.delivered_at = None
+    # Built once, from the contents loaded with the lock: checked, kept as
+    # the version's snapshot and sent. Nothing is saved before the check.
+    built = payloads.build_purchase_order(purchase_order)
+    validate_for_network(payloads.parse_purchase_order(built, purchase_order.additional_infos))
     purchase_order.save()
 
     _audit(
@@ -107,10 +105,14 @@ def send_purchase_order(
         reason="Sent to the supplier.",
         created_by=sent_by,
         created_by_business=purchase_order.buyer,
+        built=built,
     )
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    _write_message(purchase_order, OutboundMessage.Kind.SEND, payloads.build_send_request(fresh))
-    _notify_on_commit(purchase_order, notifications.SENT)
+    _write_message(
+        purchase_order,
+        OutboundMessage.Kind.SEND,
+        payloads.build_send_request(purchase_order, built=built),
+    )
+    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.SENT)
     return purchase_order
 
 
@@ -164,15 +166,21 @@ def edit_purchase_order(
         business=purchase_order.buyer,
         remarks=reason,
     )
+    # replace_contents holds the rows it wrote: nothing is read back.
+    built = payloads.build_purchase_order(purchase_order)
     documents.record_version(
         purchase_order=purchase_order,
         reason=reason,
         created_by=edited_by,
         created_by_business=purchase_order.buyer,
+        built=built,
     )
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
-    _write_message(purchase_order, OutboundMessage.Kind.EDIT, payloads.build_edit_request(fresh))
-    _notify_on_commit(purchase_order, notifications.EDITED)
+    _write_message(
+        purchase_order,
+        OutboundMessage.Kind.EDIT,
+        payloads.build_edit_request(purchase_order, built=built),
+    )
+    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
     return purchase_order
 
 
@@ -216,12 +224,14 @@ def confirm_purchase_order(
         business=purchase_order.supplier,
         remarks=remarks,
     )
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
     body = payloads.build_confirm_request(
-        fresh, supplier_response=action, remarks=remarks, from_status=from_status
+        purchase_order, supplier_response=action, remarks=remarks, from_status=from_status
     )
     _write_message(purchase_order, OutboundMessage.Kind.CONFIRM, body)
-    _notify_on_commit(purchase_order, notifications.ACCEPTED if accept else notifications.REJECTED)
+    notifications.notify_on_commit(
+        purchase_order=purchase_order,
+        event=notifications.ACCEPTED if accept else notifications.REJECTED,
+    )
     return purchase_order
 
 
@@ -267,25 +277,27 @@ def change_purchase_order_status(
         business=purchase_order.buyer,
         remarks=remarks,
     )
-    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
     body = payloads.build_status_change_request(
-        fresh, buyer_action=action, remarks=remarks, from_status=from_status
+        purchase_order, buyer_action=action, remarks=remarks, from_status=from_status
     )
     _write_message(purchase_order, OutboundMessage.Kind.STATUS_CHANGE, body)
-    _notify_on_commit(purchase_order, notifications.STATUS_CHANGED)
+    notifications.notify_on_commit(
+        purchase_order=purchase_order, event=notifications.STATUS_CHANGED
+    )
     return purchase_order
 
 
 # -- checks ----------------------------------------------------------------------
 
 
-def _lock(purchase_order: PurchaseOrder) -> PurchaseOrder:
-    # Lock the order's row only, not the businesses joined to it.
-    return (
-        PurchaseOrder.objects.select_for_update(of=("self",))
-        .select_related("buyer", "supplier")
-        .get(pk=purchase_order.pk)
+def _lock(purchase_order: PurchaseOrder, *, with_contents: bool = False) -> PurchaseOrder:
+    """Lock the order's row (not the businesses joined to it) and read it, contents too."""
+    queryset = (
+        purchase_orders_with_contents()
+        if with_contents
+        else PurchaseOrder.objects.select_related("buyer", "supplier")
     )
+    return queryset.select_for_update(of=("self",)).get(pk=purchase_order.pk)
 
 
 def _ensure_member(user: AbstractBaseUser, business: Business, role: str) -> None:
@@ -534,10 +546,3 @@ def _write_message(purchase_order: PurchaseOrder, kind: str, body: dict) -> Outb
     # finds the row, so a failure here must not fail the committed action.
     transaction.on_commit(lambda: enqueue_delivery(message_id=message.pk), robust=True)
     return message
-
-
-def _notify_on_commit(purchase_order: PurchaseOrder, event: str) -> None:
-    # E-mail is a courtesy: a mail server being down must not undo the action.
-    transaction.on_commit(
-        lambda: notifications.notify(purchase_order=purchase_order, event=event), robust=True
-    )

@@ -1,0 +1,199 @@
+"""Checks shared by the request handlers: the order named, its parties, version and status."""
+
+from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.exceptions import (
+    InvalidPurchaseOrder,
+    PurchaseOrderError,
+    StaleVersion,
+    TransitionNotAllowed,
+)
+from purchase_orders.models import InboundEvent, PurchaseOrder
+from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.totals import find_total_mismatches
+
+# The key of the business object in each kind's body.
+OBJECT_KEYS = {
+    "req-send": "purchaseOrder",
+    "req-edit": "purchaseOrder",
+    "req-confirm": "poConfirmation",
+    "req-status-change": "poStatus",
+    "resp-send": "purchaseOrder",
+    "resp-edit": "purchaseOrder",
+    "resp-confirm": "poConfirmation",
+    "resp-status-change": "poStatus",
+}
+
+
+class NotYetApplicable(PurchaseOrderError):
+    """A message that may fit once an earlier one has arrived: refused for now.
+
+    Answered with HTTP 409; the delivery is not recorded as answered, so a
+    repeat of it is checked again.
+    """
+
+
+def lock_purchase_order(event: InboundEvent, *, object_id: str, path: str) -> PurchaseOrder:
+    purchase_order = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .select_related("buyer", "supplier")
+        .filter(object_id=object_id)
+        .first()
+    )
+    if purchase_order is None:
+        # Perhaps its req-send is still on the way.
+        raise NotYetApplicable(
+            f"No purchase order {object_id} is known here (yet); deliver this message "
+            "again after the purchase order itself.",
+            field=f"{path}.objectId",
+            code=conventions.ERROR_PO_NOT_FOUND,
+        )
+    event.purchase_order = purchase_order
+    return purchase_order
+
+
+def ensure_parties(purchase_order: PurchaseOrder, b2b_ids: dict) -> None:
+    for key, role, business in (
+        ("buyerB2BId", "buyer", purchase_order.buyer),
+        ("supplierB2BId", "supplier", purchase_order.supplier),
+    ):
+        if b2b_ids[key] != business.b2b_id:
+            raise PurchaseOrderError(
+                f"The {role} of purchase order {purchase_order.object_id} is not {b2b_ids[key]}.",
+                field=f"b2bIds.{key}",
+                code=conventions.ERROR_PARTY_MISMATCH,
+            )
+
+
+def ensure_po_number(purchase_order: PurchaseOrder, number: str, path: str) -> None:
+    if number != purchase_order.buyer_po_number:
+        raise PurchaseOrderError(
+            f"Purchase order {purchase_order.object_id} has the number "
+            f"{purchase_order.buyer_po_number}, not {number}.",
+            field=f"{path}.buyerPONumber",
+            code=conventions.ERROR_PO_NUMBER_MISMATCH,
+        )
+
+
+def ensure_current_version(purchase_order: PurchaseOrder, current: int, path: str) -> None:
+    if current == purchase_order.version:
+        return
+    message = (
+        f"The message is based on version {current}, but the purchase order here is at "
+        f"version {purchase_order.version}"
+    )
+    field = f"{path}.objectVersion.currentVersion"
+    if current > purchase_order.version:
+        raise NotYetApplicable(
+            message + "; an earlier version has not arrived yet. Deliver it again later.",
+            field=field,
+            code=conventions.ERROR_OUT_OF_ORDER,
+        )
+    raise StaleVersion(message + ".", field=field, code=conventions.ERROR_STALE_VERSION)
+
+
+def ensure_current_status(
+    purchase_order: PurchaseOrder, action: str, from_status: str, to_status: str, path: str
+) -> None:
+    """Refuse a move from another status: for now if the order may still reach it."""
+    if from_status == purchase_order.status:
+        return
+    message = f"The purchase order is {purchase_order.status} here, not {from_status}"
+    field = f"{path}.poStatusTransition.currentStatus"
+    transition = conventions.find_transition(action, from_status)
+    if (
+        transition is not None
+        and transition.to_status == to_status
+        and from_status in _statuses_reachable_within_version(purchase_order.status)
+    ):
+        raise NotYetApplicable(
+            message + " yet; an earlier change has not arrived. Deliver it again later.",
+            field=field,
+            code=conventions.ERROR_OUT_OF_ORDER,
+        )
+    raise TransitionNotAllowed(
+        message + ".", field=field, code=conventions.ERROR_TRANSITION_NOT_ALLOWED
+    )
+
+
+def _statuses_reachable_within_version(status: str) -> set[str]:
+    """Return the statuses the lifecycle table leads to from one, without a new version."""
+    reached, frontier = set(), [status]
+    while frontier:
+        current = frontier.pop()
+        for transition in conventions.TRANSITIONS:
+            if (
+                not transition.bumps_version
+                and current in transition.from_statuses
+                and transition.to_status not in reached
+            ):
+                reached.add(transition.to_status)
+                frontier.append(transition.to_status)
+    return reached
+
+
+def ensure_details_match(data: dict, b2b_ids: dict) -> None:
+    """Check that the parties inside a purchaseOrder are those of b2bIds."""
+    for details, key in (("buyerDetails", "buyerB2BId"), ("supplierDetails", "supplierB2BId")):
+        if data[details]["b2bId"] != b2b_ids[key]:
+            raise PurchaseOrderError(
+                f"purchaseOrder.{details}.b2bId is {data[details]['b2bId']}, but "
+                f"b2bIds.{key} is {b2b_ids[key]}.",
+                field=f"purchaseOrder.{details}.b2bId",
+                code=conventions.ERROR_PARTY_MISMATCH,
+            )
+
+
+def parse_contents(message: dict) -> dict:
+    """Return the parsed purchase order of a message, its stated totals checked."""
+    try:
+        parsed = payloads.parse_purchase_order(message["purchaseOrder"], message["additionalInfos"])
+    except ValueError as error:
+        raise InvalidPurchaseOrder(
+            f"The purchase order cannot be read: {error}.",
+            field="purchaseOrder",
+            code=conventions.ERROR_INVALID_FIELD,
+        ) from None
+    mismatches = find_total_mismatches(parsed)
+    if mismatches:
+        path, stated, computed = mismatches[0]
+        raise InvalidPurchaseOrder(
+            f"{path} is {stated}, but its lines, taxes and charges make {computed}.",
+            field=path,
+            code=conventions.ERROR_TOTALS_MISMATCH,
+        )
+    return parsed
+
+def holds_contents(purchase_order: PurchaseOrder, parsed: dict, *, version: int) -> bool:
+    """Return whether a version of a purchase order held exactly these contents.
+
+    The current version is read from the order itself, an earlier one from
+    its snapshot.
+    """
+    if version == purchase_order.version:
+        fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+        own = payloads.parse_purchase_order(
+            payloads.build_purchase_order(fresh), fresh.additional_infos
+        )
+    else:
+        kept = purchase_order.versions.filter(version=version).first()
+        if kept is None:
+            return False
+        snapshot = encoding.loads(encoding.dumps(kept.snapshot))
+        own = payloads.parse_purchase_order(
+            snapshot["purchaseOrder"], snapshot["additionalInfos"]
+        )
+    return _without_status(own) == _without_status(parsed)
+
+
+# The lifecycle marks of a parsed purchase order, as opposed to its contents.
+LIFECYCLE_FIELDS = ("status", "previous_status", "previous_version")
+
+
+def _without_status(contents: dict) -> dict:
+    # The status may have moved on since the edit (the supplier, hosted
+    # here too, confirmed it; a status change marks the version it left):
+    # only the contents are compared.
+    fields = {
+        name: value for name, value in contents["fields"].items() if name not in LIFECYCLE_FIELDS
+    }
+    return {**contents, "fields": fields}

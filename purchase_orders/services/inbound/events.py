@@ -1,0 +1,330 @@
+"""Store each delivery once, then apply it with its kind's handler, or refuse it."""
+
+import hashlib
+import ipaddress
+import logging
+import traceback
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from purchase_orders.enkash import conventions, encoding
+from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
+from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
+from purchase_orders.services.inbound import requests, responses
+from purchase_orders.services.inbound.checks import OBJECT_KEYS, NotYetApplicable
+
+# One logger for all of inbound processing, as settings and logs name it.
+logger = logging.getLogger(__package__)
+
+State = InboundEvent.State
+
+# A delivery in one of these states has been answered; a repeat gets the same answer.
+ANSWERED_STATES = (State.APPLIED, State.REFUSED, State.INVALID)
+
+# Headers never stored with an event: they may carry a secret (and so may
+# ENKASH_WEBHOOK_AUTH_HEADER).
+UNSTORED_HEADERS = {"authorization", "cookie", "proxy-authorization"}
+
+INTERNAL_ERROR_DETAIL = "The portal could not process this message; deliver it again later."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the portal answers a delivery: HTTP status and the exact JSON text."""
+
+    status: int
+    body: str
+
+
+class InvalidMessage(InvalidPurchaseOrder):
+    """A body that is not JSON, not an object, or not the shape of its kind.
+
+    ``field`` is the dotted path of the first problem, as in
+    ``purchaseOrder.itemLists[2].quantity``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        status: int = 400,
+        code: str = conventions.ERROR_INVALID_FIELD,
+    ):
+        super().__init__(message, field=field, code=code)
+        self.status = status
+
+
+# -- storing -------------------------------------------------------------------
+
+
+def dedupe_key(*, kind: str, body: bytes, webhook_id: str = "") -> str:
+    """Return what makes a delivery the same as another: its webhook-id, else its content."""
+    max_length = InboundEvent._meta.get_field("dedupe_key").max_length
+    if webhook_id and len(webhook_id) <= max_length:
+        return webhook_id
+    if webhook_id:
+        return "webhook-id-sha256:" + hashlib.sha256(webhook_id.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(kind.encode() + b"\n" + body).hexdigest()
+
+
+def message_identifiers(*, kind: str, data) -> tuple[str, str]:
+    """Return (objectId, resp.reqMsgId) of a parsed body, blanks where it has none."""
+    if not isinstance(data, dict):
+        return "", ""
+    business_object = data.get(OBJECT_KEYS[kind])
+    resp = data.get("resp")
+    object_id = business_object.get("objectId") if isinstance(business_object, dict) else ""
+    req_msg_id = resp.get("reqMsgId") if isinstance(resp, dict) else ""
+    return _clip(object_id, "object_id"), _clip(req_msg_id, "req_msg_id")
+
+
+def _ip_or_none(remote_addr: str | None) -> str | None:
+    # Behind a Unix socket REMOTE_ADDR may be empty or no address at all.
+    try:
+        return str(ipaddress.ip_address(remote_addr or ""))
+    except ValueError:
+        return None
+
+
+def _clip(value, field_name: str) -> str:
+    # Noted for finding the event again; a bad value is the serializer's to refuse.
+    if not isinstance(value, str):
+        return ""
+    return value[: InboundEvent._meta.get_field(field_name).max_length]
+
+
+def record_event(
+    *,
+    kind: str,
+    body: bytes,
+    headers: dict,
+    remote_addr: str | None,
+    webhook_id: str = "",
+    data=None,
+) -> tuple[InboundEvent, bool]:
+    """Store a delivery once and return (event, whether it is new).
+
+    A repeat of a stored delivery only counts in ``repeats``. ``data`` is
+    the parsed body, if it could be parsed, to note its identifiers.
+    """
+    key = dedupe_key(kind=kind, body=body, webhook_id=webhook_id)
+    object_id, req_msg_id = message_identifiers(kind=kind, data=data)
+    if not req_msg_id:
+        req_msg_id = _clip(headers.get(conventions.REQ_MSG_ID_HEADER) or "", "req_msg_id")
+    unstored = UNSTORED_HEADERS | {settings.ENKASH_WEBHOOK_AUTH_HEADER.lower()}
+    try:
+        with transaction.atomic():
+            event = InboundEvent.objects.create(
+                kind=kind,
+                dedupe_key=key,
+                req_msg_id=req_msg_id,
+                object_id=object_id,
+                headers={
+                    name: value for name, value in headers.items() if name.lower() not in unstored
+                },
+                # PostgreSQL text cannot hold NUL; no valid JSON body has one.
+                body=body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+                remote_addr=_ip_or_none(remote_addr),
+            )
+        return event, True
+    except IntegrityError:
+        InboundEvent.objects.filter(dedupe_key=key).update(repeats=F("repeats") + 1)
+        return InboundEvent.objects.get(dedupe_key=key), False
+
+
+# -- processing ------------------------------------------------------------------
+
+
+def first_answer(event: InboundEvent) -> Answer | None:
+    """Return the answer a delivery got for good, or None if it is still to be (re)processed."""
+    if event.state in ANSWERED_STATES:
+        return Answer(status=event.response_status, body=event.response_body)
+    return None
+
+
+def process_event(
+    *, event: InboundEvent, message: dict | None, invalid: InvalidMessage | None = None
+) -> Answer:
+    """Apply a stored delivery, or refuse it, and return the answer; repeats get the first answer.
+
+    ``message`` is the validated body; ``invalid`` says why there is none.
+    A fault of the portal's own answers 500, so that the network delivers
+    again, and keeps the traceback on the event.
+    """
+    with transaction.atomic():
+        event = InboundEvent.objects.select_for_update().get(pk=event.pk)
+        answered = first_answer(event)
+        if answered is not None:
+            return answered
+        if invalid is not None:
+            logger.info(
+                "Webhook %s %s is invalid: %s (%s)", event.kind, event.pk, invalid, invalid.field
+            )
+            envelope = conventions.refusal_envelope(
+                req_msg_id=_answer_req_msg_id(event),
+                error_code=invalid.code,
+                error_detail=invalid.message,
+                error_field=invalid.field,
+                response_code=conventions.RESPONSE_CODE_INVALID,
+            )
+            return _answer(event, State.INVALID, invalid.status, envelope, error=invalid)
+        try:
+            _apply(event, message)
+        except NotYetApplicable as early:
+            _forget_unsaved_links(event)
+            logger.info(
+                "Webhook %s %s arrived early: %s %s",
+                event.kind,
+                event.pk,
+                early.code,
+                early.message,
+            )
+            envelope = conventions.refusal_envelope(
+                req_msg_id=_answer_req_msg_id(event),
+                error_code=early.code,
+                error_detail=early.message,
+                error_field=early.field,
+                response_code=conventions.RESPONSE_CODE_NOT_YET,
+                payload=_echo(event.kind, message),
+            )
+            # Still RECEIVED: the next delivery of this message is applied if it fits then.
+            return _answer(
+                event, State.RECEIVED, conventions.RESPONSE_CODE_NOT_YET, envelope, error=early
+            )
+        except PurchaseOrderError as refusal:
+            _forget_unsaved_links(event)
+            logger.info(
+                "Webhook %s %s refused: %s %s (%s)",
+                event.kind,
+                event.pk,
+                refusal.code,
+                refusal.message,
+                refusal.field,
+            )
+            envelope = conventions.refusal_envelope(
+                req_msg_id=_answer_req_msg_id(event),
+                error_code=refusal.code,
+                error_detail=refusal.message,
+                error_field=refusal.field,
+                payload=_echo(event.kind, message),
+            )
+            return _answer(event, State.REFUSED, 200, envelope, error=refusal)
+        except Exception:
+            logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
+            _forget_unsaved_links(event)
+            envelope = conventions.refusal_envelope(
+                req_msg_id=_answer_req_msg_id(event),
+                error_code=conventions.ERROR_INTERNAL,
+                error_detail=INTERNAL_ERROR_DETAIL,
+                response_code=conventions.RESPONSE_CODE_ERROR,
+            )
+            return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
+        if event.kind in conventions.REQUEST_KINDS:
+            envelope = conventions.request_webhook_envelope(
+                req_msg_id=_answer_req_msg_id(event), payload=_echo(event.kind, message)
+            )
+        else:
+            envelope = conventions.success_envelope()
+        return _answer(event, State.APPLIED, 200, envelope)
+
+
+def _apply(event: InboundEvent, message: dict) -> None:
+    """Run the kind's handler in a savepoint; again once if a concurrent delivery won a race.
+
+    The savepoint lets a refusal or a crash undo what the handler wrote, but
+    not the event's record of it. An insert that breaks a unique constraint
+    waited for the delivery that made the other row to commit (another copy
+    of the same new order, under another webhook-id): run again, the
+    handler sees that row and answers as it would to a later repeat.
+    """
+    try:
+        with transaction.atomic():
+            INBOUND_HANDLERS[event.kind](event=event, message=message)
+    except IntegrityError:
+        logger.info("Webhook %s %s raced another delivery; applying it again", event.kind, event.pk)
+        _forget_unsaved_links(event)
+        with transaction.atomic():
+            INBOUND_HANDLERS[event.kind](event=event, message=message)
+
+
+def _answer(
+    event: InboundEvent,
+    state: str,
+    status: int,
+    envelope: dict,
+    *,
+    error: PurchaseOrderError | None = None,
+    trace: str = "",
+) -> Answer:
+    body = encoding.dumps(envelope)
+    event.state = state
+    event.response_status = status
+    event.response_body = body
+    event.error_code = error.code if error else (conventions.ERROR_INTERNAL if trace else "")
+    event.error_detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
+    event.error_field = error.field if error else ""
+    event.traceback = trace
+    event.processed_at = timezone.now()
+    event.save(
+        update_fields=[
+            "state",
+            "response_status",
+            "response_body",
+            "error_code",
+            "error_detail",
+            "error_field",
+            "traceback",
+            "processed_at",
+            "purchase_order",
+            "outbound_message",
+        ]
+    )
+    return Answer(status=status, body=body)
+
+
+def _answer_req_msg_id(event: InboundEvent) -> str:
+    """Return the reqMsgId an answer names: the request's own, else the delivery's id."""
+    headers = {name.lower(): value for name, value in event.headers.items()}
+    return event.req_msg_id or headers.get(conventions.WEBHOOK_ID_HEADER, "")
+
+
+def _echo(kind: str, message: dict | None) -> dict | None:
+    """Return what a request webhook's answer carries back: b2bIds, the object, additionalInfos."""
+    if message is None or kind not in conventions.REQUEST_KINDS:
+        return None
+    key = OBJECT_KEYS[kind]
+    return {
+        "b2bIds": message["b2bIds"],
+        key: message[key],
+        "additionalInfos": message["additionalInfos"],
+    }
+
+
+def _forget_unsaved_links(event: InboundEvent) -> None:
+    """Unlink rows that a rolled-back handler created, so that the event can be saved."""
+    if (
+        event.purchase_order_id
+        and not PurchaseOrder.objects.filter(pk=event.purchase_order_id).exists()
+    ):
+        event.purchase_order = None
+    if (
+        event.outbound_message_id
+        and not OutboundMessage.objects.filter(pk=event.outbound_message_id).exists()
+    ):
+        event.outbound_message = None
+
+INBOUND_HANDLERS = {
+    "req-send": requests.apply_send_request,
+    "req-confirm": requests.apply_confirm_request,
+    "req-edit": requests.apply_edit_request,
+    "req-status-change": requests.apply_status_change_request,
+    "resp-send": responses.apply_send_response,
+    "resp-confirm": responses.apply_confirm_response,
+    "resp-edit": responses.apply_edit_response,
+    "resp-status-change": responses.apply_status_change_response,
+}

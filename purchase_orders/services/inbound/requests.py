@@ -1,0 +1,326 @@
+"""Apply the four request kinds: a purchase order sent, edited, confirmed or changed."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from purchase_orders.enkash import conventions, payloads
+from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, TransitionNotAllowed
+from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
+from purchase_orders.services import documents, notifications
+from purchase_orders.services.inbound.checks import (
+    ensure_current_status,
+    ensure_current_version,
+    ensure_details_match,
+    ensure_parties,
+    ensure_po_number,
+    holds_contents,
+    lock_purchase_order,
+    parse_contents,
+)
+from purchase_orders.services.purchase_orders import EDITABLE_FIELDS
+
+RECEIVED_REASON = "Received from the network."
+
+
+def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
+    """Create a purchase order sent to a business hosted here (``req-send``).
+
+    When the buyer is hosted here too, the purchase order already exists:
+    it is the same one, now delivered, and no copy is made.
+
+    Two deliveries of one new order (under different webhook-ids) are not
+    serialised here: the second one's insert waits for the first to commit
+    and then breaks the unique objectId (or a new buyer's B2B ID, or the
+    buyer's PO number), and ``process_event`` runs it again, when it finds
+    the order.
+    """
+    b2b_ids, data = message["b2bIds"], message["purchaseOrder"]
+    supplier = Business.objects.filter(
+        b2b_id=b2b_ids["supplierB2BId"], is_hosted=True
+    ).first()
+    if supplier is None:
+        raise PurchaseOrderError(
+            f"No business with the B2B ID {b2b_ids['supplierB2BId']} is hosted here.",
+            field="b2bIds.supplierB2BId",
+            code=conventions.ERROR_PARTY_NOT_FOUND,
+        )
+    ensure_details_match(data, b2b_ids)
+    _, new_version = payloads.parse_version(data)
+
+    existing = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .select_related("buyer", "supplier")
+        .filter(object_id=data["objectId"])
+        .first()
+    )
+    if existing is not None:
+        event.purchase_order = existing
+        ensure_parties(existing, b2b_ids)
+        ensure_po_number(existing, data["buyerPONumber"], "purchaseOrder")
+        if existing.version > new_version and holds_contents(
+            existing, parse_contents(message), version=new_version
+        ):
+            # Sent from here, and edited since: the network delivers the
+            # superseded version late.
+            return existing
+        if existing.version != new_version:
+            raise StaleVersion(
+                f"Purchase order {existing.object_id} is at version {existing.version} here, "
+                f"not {new_version}.",
+                field="purchaseOrder.objectVersion.newVersion",
+                code=conventions.ERROR_STALE_VERSION,
+            )
+        if existing.delivered_at is None:
+            existing.delivered_at = timezone.now()
+            existing.save(update_fields=["delivered_at", "updated_at"])
+        return existing
+
+    _, new_status = payloads.parse_transition(data)
+    if new_status != conventions.CREATED:
+        raise TransitionNotAllowed(
+            f"A purchase order is sent as {conventions.CREATED}, not {new_status}.",
+            field="purchaseOrder.poStatusTransition.newStatus",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+    parsed = parse_contents(message)
+    buyer = Business.objects.filter(b2b_id=b2b_ids["buyerB2BId"]).first()
+    if buyer is None:
+        buyer = _create_counterparty(parsed["parties"]["buyer"])
+    elif PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"]).exists():
+        raise PurchaseOrderError(
+            f"{buyer} already has another purchase order numbered {data['buyerPONumber']}.",
+            field="purchaseOrder.buyerPONumber",
+            code=conventions.ERROR_DUPLICATE_PO_NUMBER,
+        )
+
+    fields = parsed["fields"]
+    purchase_order = PurchaseOrder.objects.create(
+        **{
+            name: value
+            for name, value in fields.items()
+            if name not in ("status", "previous_status")
+        },
+        buyer=buyer,
+        supplier=supplier,
+        status=PurchaseOrder.Status.CREATED,
+        previous_status=conventions.CREATED,
+        sent_at=fields["ts"],
+        delivered_at=timezone.now(),
+    )
+    event.purchase_order = purchase_order
+    # A new order has no contents to replace, nor a snapshot yet.
+    documents.add_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.record_version(
+        purchase_order=purchase_order,
+        reason=RECEIVED_REASON,
+        created_by_business=buyer,
+        first=True,
+    )
+    StatusChange.objects.create(
+        purchase_order=purchase_order,
+        from_status="",
+        to_status=purchase_order.status,
+        version=purchase_order.version,
+        action=conventions.SEND,
+        actor_business=buyer,
+        via_network=True,
+    )
+    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.SENT)
+    return purchase_order
+
+
+def _create_counterparty(party: dict) -> Business:
+    """Create the business of a buyer not known here, from the order's buyer details."""
+    fields = {
+        name: value for name, value in party.items() if name not in ("role", "place_of_supply")
+    }
+    return Business.objects.create(**fields, is_hosted=False)
+
+
+def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
+    """Replace a purchase order's contents with the next version (``req-edit``, n -> n+1)."""
+    b2b_ids, data = message["b2bIds"], message["purchaseOrder"]
+    purchase_order = lock_purchase_order(event, object_id=data["objectId"], path="purchaseOrder")
+    ensure_parties(purchase_order, b2b_ids)
+    ensure_details_match(data, b2b_ids)
+    ensure_po_number(purchase_order, data["buyerPONumber"], "purchaseOrder")
+    current_version, new_version = payloads.parse_version(data)
+    parsed = parse_contents(message)
+
+    if new_version <= purchase_order.version and holds_contents(
+        purchase_order, parsed, version=new_version
+    ):
+        # The edit was made here and the network now delivers it to the
+        # supplier, who is hosted here too (perhaps after later changes), or
+        # an earlier delivery applied it.
+        if new_version == purchase_order.version and purchase_order.delivered_at is None:
+            purchase_order.delivered_at = timezone.now()
+            purchase_order.save(update_fields=["delivered_at", "updated_at"])
+        return purchase_order
+    ensure_current_version(purchase_order, current_version, "purchaseOrder")
+    if new_version != current_version + 1:
+        raise StaleVersion(
+            f"An edit moves version {current_version} to {current_version + 1}, not {new_version}.",
+            field="purchaseOrder.objectVersion.newVersion",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    if conventions.find_transition(conventions.EDIT, purchase_order.status) is None:
+        raise TransitionNotAllowed(
+            f"A purchase order that is {purchase_order.status} cannot be edited.",
+            field="purchaseOrder.poStatusTransition.currentStatus",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+    _, new_status = payloads.parse_transition(data)
+    if new_status != conventions.CREATED:
+        raise TransitionNotAllowed(
+            f"An edit puts a purchase order back to {conventions.CREATED}, not {new_status}.",
+            field="purchaseOrder.poStatusTransition.newStatus",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+
+    fields = parsed["fields"]
+    from_status = purchase_order.status
+    for name in EDITABLE_FIELDS:
+        setattr(purchase_order, name, fields[name])
+    purchase_order.total_po_value = fields["total_po_value"]
+    purchase_order.ts = purchase_order.sent_at = fields["ts"]
+    purchase_order.previous_version = current_version
+    purchase_order.version = new_version
+    purchase_order.previous_status = from_status
+    purchase_order.status = PurchaseOrder.Status.CREATED
+    purchase_order.delivered_at = timezone.now()
+    purchase_order.save()
+    documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.record_version(
+        purchase_order=purchase_order,
+        reason=RECEIVED_REASON,
+        created_by_business=purchase_order.buyer,
+    )
+    StatusChange.objects.create(
+        purchase_order=purchase_order,
+        from_status=from_status,
+        to_status=purchase_order.status,
+        version=purchase_order.version,
+        action=conventions.EDIT,
+        actor_business=purchase_order.buyer,
+        via_network=True,
+    )
+    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
+    return purchase_order
+
+
+@dataclass(frozen=True)
+class StatusMessage:
+    """Where a confirmation or status change keeps its parts, and whom it concerns."""
+
+    object_key: str
+    action_key: str
+    remarks_key: str
+    actions: tuple[str, ...]
+    actor: str  # conventions.BUYER or SUPPLIER
+    notifications: dict
+
+
+CONFIRMATION = StatusMessage(
+    object_key="poConfirmation",
+    action_key="supplierResponse",
+    remarks_key="supplierRemarks",
+    actions=conventions.SUPPLIER_RESPONSES,
+    actor=conventions.SUPPLIER,
+    notifications={
+        conventions.SUPPLIER_ACCEPT: notifications.ACCEPTED,
+        conventions.SUPPLIER_REJECT: notifications.REJECTED,
+    },
+)
+STATUS_CHANGE = StatusMessage(
+    object_key="poStatus",
+    action_key="buyerAction",
+    remarks_key="buyerRemarks",
+    actions=conventions.BUYER_ACTIONS,
+    actor=conventions.BUYER,
+    notifications={action: notifications.STATUS_CHANGED for action in conventions.BUYER_ACTIONS},
+)
+
+
+def apply_confirm_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
+    """Accept or reject a purchase order for its supplier (``req-confirm``, n -> n)."""
+    return _apply_status_message(event=event, message=message, kind=CONFIRMATION)
+
+
+def apply_status_change_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
+    """Cancel, fulfil or close a purchase order for its buyer (``req-status-change``, n -> n)."""
+    return _apply_status_message(event=event, message=message, kind=STATUS_CHANGE)
+
+
+def _apply_status_message(
+    *, event: InboundEvent, message: dict, kind: StatusMessage
+) -> PurchaseOrder:
+    data, path = message[kind.object_key], kind.object_key
+    purchase_order = lock_purchase_order(event, object_id=data["objectId"], path=path)
+    ensure_parties(purchase_order, message["b2bIds"])
+    ensure_po_number(purchase_order, data["buyerPONumber"], path)
+    action = data[kind.action_key]
+    if action not in kind.actions:
+        raise TransitionNotAllowed(
+            f"{action} is not a known {kind.action_key}; expected one of "
+            f"{', '.join(kind.actions)}.",
+            field=f"{path}.{kind.action_key}",
+            code=conventions.ERROR_UNKNOWN_ACTION,
+        )
+    transition = conventions.TRANSITIONS_BY_ACTION[action]
+    current_version, new_version = payloads.parse_version(data)
+    if new_version != current_version:
+        raise StaleVersion(
+            f"A {kind.action_key} keeps the version, but this message moves "
+            f"{current_version} to {new_version}.",
+            field=f"{path}.objectVersion.newVersion",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    from_status, to_status = payloads.parse_transition(data)
+    already_applied = StatusChange.objects.filter(
+        purchase_order=purchase_order,
+        version=current_version,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+    ).exists()
+    if already_applied:
+        # Made here (both parties are hosted here) or by an earlier delivery,
+        # perhaps before later changes that the network delivered first.
+        return purchase_order
+    ensure_current_version(purchase_order, current_version, path)
+    ensure_current_status(purchase_order, action, from_status, to_status, path)
+    if conventions.find_transition(action, purchase_order.status) is None:
+        raise TransitionNotAllowed(
+            f"{action} is not allowed for a purchase order that is {purchase_order.status}.",
+            field=f"{path}.{kind.action_key}",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+    if to_status != transition.to_status:
+        raise TransitionNotAllowed(
+            f"{action} makes a purchase order {transition.to_status}, not {to_status}.",
+            field=f"{path}.poStatusTransition.newStatus",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+
+    purchase_order.previous_status = purchase_order.status
+    purchase_order.previous_version = purchase_order.version
+    purchase_order.status = transition.to_status
+    purchase_order.save()
+    StatusChange.objects.create(
+        purchase_order=purchase_order,
+        from_status=from_status,
+        to_status=purchase_order.status,
+        version=purchase_order.version,
+        action=action,
+        remarks=data[kind.remarks_key],
+        actor_business=purchase_order.buyer
+        if kind.actor == conventions.BUYER
+        else purchase_order.supplier,
+        via_network=True,
+    )
+    notifications.notify_on_commit(
+        purchase_order=purchase_order, event=kind.notifications[action]
+    )
+    return purchase_order

@@ -1,0 +1,36 @@
+"""A req-send webhook asks the database a fixed, small number of statements."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from purchase_orders.models import PurchaseOrder
+from tests.plugins.webhooks import answer, sent_elsewhere_body
+
+pytestmark = pytest.mark.django_db
+
+# Storing the event (3, with its savepoint); locking it (2); reading the
+# supplier, the order if it is already here, the buyer and whether its PO
+# number is taken (4 and a savepoint); one insert each of the order, its
+# parties, address, lines and milestone (no taxes or charges here); the
+# version's snapshot, built from the rows in hand; the audit row; the answer
+# (2 and the savepoints' releases). In a test every transaction is a
+# savepoint: served, the outermost two pairs are BEGIN and COMMIT.
+REQ_SEND_STATEMENTS = 20
+
+
+# SQLite takes at most 999 values in one statement: up to 41 lines of 24
+# columns go in one insert there (any number in one on PostgreSQL).
+@pytest.mark.parametrize("lines", [1, 40])
+def test_a_req_send_takes_the_same_few_statements_however_many_lines(
+    trading_pair, signed_post, lines
+):
+    body = sent_elsewhere_body(trading_pair, lines=lines)
+
+    with CaptureQueriesContext(connection) as context:
+        response = signed_post("req-send", body)
+
+    assert (response.status_code, answer(response)["response_code"]) == (200, 0)
+    assert PurchaseOrder.objects.get(object_id=body["purchaseOrder"]["objectId"]).lines.count() == lines
+    statements = [query["sql"] for query in context.captured_queries]
+    assert len(statements) == REQ_SEND_STATEMENTS, "\n".join(statements)

@@ -100,19 +100,13 @@ def send_purchase_order(
         actor=sent_by,
         business=purchase_order.buyer,
     )
-    documents.record_version(
-        purchase_order=purchase_order,
-        reason="Sent to the supplier.",
-        created_by=sent_by,
-        created_by_business=purchase_order.buyer,
-        built=built,
-    )
-    _write_message(
+    _publish_version(
         purchase_order,
         OutboundMessage.Kind.SEND,
-        payloads.build_send_request(purchase_order, built=built),
+        built=built,
+        reason="Sent to the supplier.",
+        actor=sent_by,
     )
-    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.SENT)
     return purchase_order
 
 
@@ -167,20 +161,13 @@ def edit_purchase_order(
         remarks=reason,
     )
     # replace_contents holds the rows it wrote: nothing is read back.
-    built = payloads.build_purchase_order(purchase_order)
-    documents.record_version(
-        purchase_order=purchase_order,
-        reason=reason,
-        created_by=edited_by,
-        created_by_business=purchase_order.buyer,
-        built=built,
-    )
-    _write_message(
+    _publish_version(
         purchase_order,
         OutboundMessage.Kind.EDIT,
-        payloads.build_edit_request(purchase_order, built=built),
+        built=payloads.build_purchase_order(purchase_order),
+        reason=reason,
+        actor=edited_by,
     )
-    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
     return purchase_order
 
 
@@ -529,6 +516,38 @@ def _audit(
         remarks=remarks,
         actor=actor,
         actor_business=business,
+    )
+
+
+# The message and e-mail of each action that makes a new version.
+VERSION_NOTIFICATIONS = {
+    OutboundMessage.Kind.SEND: notifications.SENT,
+    OutboundMessage.Kind.EDIT: notifications.EDITED,
+}
+
+
+def _publish_version(
+    purchase_order: PurchaseOrder,
+    kind: str,
+    *,
+    built: dict,
+    reason: str,
+    actor: AbstractBaseUser,
+) -> None:
+    """Keep the new version's snapshot, write its req-send or req-edit, tell the supplier.
+
+    ``built`` is the version's ``purchaseOrder`` object, built once for both.
+    """
+    documents.record_version(
+        purchase_order=purchase_order,
+        reason=reason,
+        created_by=actor,
+        created_by_business=purchase_order.buyer,
+        built=built,
+    )
+    _write_message(purchase_order, kind, payloads.build_send_request(purchase_order, built=built))
+    notifications.notify_on_commit(
+        purchase_order=purchase_order, event=VERSION_NOTIFICATIONS[kind]
     )
 
 

@@ -143,6 +143,17 @@ def ensure_details_match(data: dict, b2b_ids: dict) -> None:
             )
 
 
+def ensure_made_created(data: dict, saying: str) -> None:
+    """Refuse a send or edit whose new status is not CREATED; ``saying`` begins the refusal."""
+    _, new_status = payloads.parse_transition(data)
+    if new_status != conventions.CREATED:
+        raise TransitionNotAllowed(
+            f"{saying} {conventions.CREATED}, not {new_status}.",
+            field="purchaseOrder.poStatusTransition.newStatus",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+
+
 def parse_contents(message: dict) -> dict:
     """Return the parsed purchase order of a message, its stated totals checked."""
     try:

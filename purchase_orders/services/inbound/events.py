@@ -165,36 +165,28 @@ def process_event(
             logger.info(
                 "Webhook %s %s is invalid: %s (%s)", event.kind, event.pk, invalid, invalid.field
             )
-            envelope = conventions.refusal_envelope(
-                req_msg_id=_answer_req_msg_id(event),
-                error_code=invalid.code,
-                error_detail=invalid.message,
-                error_field=invalid.field,
+            return _refuse(
+                event,
+                invalid,
+                state=State.INVALID,
+                status=invalid.status,
                 response_code=conventions.RESPONSE_CODE_INVALID,
             )
-            return _answer(event, State.INVALID, invalid.status, envelope, error=invalid)
         try:
             _apply(event, message)
         except NotYetApplicable as early:
             _forget_unsaved_links(event)
             logger.info(
-                "Webhook %s %s arrived early: %s %s",
-                event.kind,
-                event.pk,
-                early.code,
-                early.message,
-            )
-            envelope = conventions.refusal_envelope(
-                req_msg_id=_answer_req_msg_id(event),
-                error_code=early.code,
-                error_detail=early.message,
-                error_field=early.field,
-                response_code=conventions.RESPONSE_CODE_NOT_YET,
-                payload=_echo(event.kind, message),
+                "Webhook %s %s arrived early: %s %s", event.kind, event.pk, early.code, early.message
             )
             # Still RECEIVED: the next delivery of this message is applied if it fits then.
-            return _answer(
-                event, State.RECEIVED, conventions.RESPONSE_CODE_NOT_YET, envelope, error=early
+            return _refuse(
+                event,
+                early,
+                state=State.RECEIVED,
+                status=conventions.RESPONSE_CODE_NOT_YET,
+                response_code=conventions.RESPONSE_CODE_NOT_YET,
+                payload=_echo(event.kind, message),
             )
         except PurchaseOrderError as refusal:
             _forget_unsaved_links(event)
@@ -206,14 +198,9 @@ def process_event(
                 refusal.message,
                 refusal.field,
             )
-            envelope = conventions.refusal_envelope(
-                req_msg_id=_answer_req_msg_id(event),
-                error_code=refusal.code,
-                error_detail=refusal.message,
-                error_field=refusal.field,
-                payload=_echo(event.kind, message),
+            return _refuse(
+                event, refusal, state=State.REFUSED, status=200, payload=_echo(event.kind, message)
             )
-            return _answer(event, State.REFUSED, 200, envelope, error=refusal)
         except Exception:
             logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
             _forget_unsaved_links(event)
@@ -250,6 +237,27 @@ def _apply(event: InboundEvent, message: dict) -> None:
         _forget_unsaved_links(event)
         with transaction.atomic():
             INBOUND_HANDLERS[event.kind](event=event, message=message)
+
+
+def _refuse(
+    event: InboundEvent,
+    error: PurchaseOrderError,
+    *,
+    state: str,
+    status: int,
+    response_code: int = conventions.RESPONSE_CODE_REFUSED,
+    payload: dict | None = None,
+) -> Answer:
+    """Answer a delivery with the refusal ``error`` names, and record it on the event."""
+    envelope = conventions.refusal_envelope(
+        req_msg_id=_answer_req_msg_id(event),
+        error_code=error.code,
+        error_detail=error.message,
+        error_field=error.field,
+        response_code=response_code,
+        payload=payload,
+    )
+    return _answer(event, state, status, envelope, error=error)
 
 
 def _answer(

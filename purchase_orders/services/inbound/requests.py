@@ -12,6 +12,7 @@ from purchase_orders.services.inbound.checks import (
     ensure_current_status,
     ensure_current_version,
     ensure_details_match,
+    ensure_made_created,
     ensure_parties,
     ensure_po_number,
     holds_contents,
@@ -76,13 +77,7 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
             existing.save(update_fields=["delivered_at", "updated_at"])
         return existing
 
-    _, new_status = payloads.parse_transition(data)
-    if new_status != conventions.CREATED:
-        raise TransitionNotAllowed(
-            f"A purchase order is sent as {conventions.CREATED}, not {new_status}.",
-            field="purchaseOrder.poStatusTransition.newStatus",
-            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-        )
+    ensure_made_created(data, "A purchase order is sent as")
     parsed = parse_contents(message)
     buyer = Business.objects.filter(b2b_id=b2b_ids["buyerB2BId"]).first()
     if buyer is None:
@@ -171,13 +166,7 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
             field="purchaseOrder.poStatusTransition.currentStatus",
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
-    _, new_status = payloads.parse_transition(data)
-    if new_status != conventions.CREATED:
-        raise TransitionNotAllowed(
-            f"An edit puts a purchase order back to {conventions.CREATED}, not {new_status}.",
-            field="purchaseOrder.poStatusTransition.newStatus",
-            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-        )
+    ensure_made_created(data, "An edit puts a purchase order back to")
 
     fields = parsed["fields"]
     from_status = purchase_order.status

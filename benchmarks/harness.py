@@ -64,6 +64,8 @@ def setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    # The failed-login counts live in the database cache (a login is part of a run).
+    call_command("createcachetable", verbosity=0)
 
 
 def recreate_database() -> None:

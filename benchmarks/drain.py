@@ -7,9 +7,11 @@ enkash_sandbox``, a process of its own) by one worker, then a queue of
 values it received shows each message arrived exactly once; the ratio of
 the two drain rates is the speed-up. (The single worker drains a shorter
 queue, ``--baseline-messages``, to keep the run short: its rate is
-steady.)
+steady.) The sandbox holds each answer ``--answer-latency`` seconds, as
+EnKash across the internet would; 0 makes each delivery pure CPU.
 
     python -m benchmarks.drain [--messages 1000] [--workers 2] [--baseline-messages 250]
+                               [--answer-latency 0.05]
 """
 
 import argparse
@@ -115,17 +117,31 @@ def check_exactly_once(req_msg_ids: list[str], counts: collections.Counter) -> l
     return problems
 
 
-def run(*, messages: int, workers: int, baseline_messages: int | None = None) -> dict:
+def run(
+    *,
+    messages: int,
+    workers: int,
+    baseline_messages: int | None = None,
+    answer_latency: float = 0.0,
+) -> dict:
     baseline_messages = baseline_messages or messages
     harness.heading(
         f"Outbox drain: {baseline_messages} messages with 1 worker, then {messages} with "
-        f"{workers} workers"
+        f"{workers} workers; the sandbox answers after {answer_latency * 1000:.0f} ms"
     )
     port = harness.free_port()
     sandbox_url = f"http://127.0.0.1:{port}"
     env = harness.environment(ENKASH_BASE_URL=sandbox_url)
     sandbox = harness.manage(
-        "enkash_sandbox", "--port", str(port), "--deliver-to", "", "--delay", "0"
+        "enkash_sandbox",
+        "--port",
+        str(port),
+        "--deliver-to",
+        "",
+        "--delay",
+        "0",
+        "--answer-latency",
+        str(answer_latency),
     )
     from purchase_orders.models import PurchaseOrder
 
@@ -157,12 +173,14 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-messages", type=int, default=250)
+    parser.add_argument("--answer-latency", type=float, default=0.05)
     options = parser.parse_args()
     harness.setup_django()
     figures = run(
         messages=options.messages,
         workers=options.workers,
         baseline_messages=options.baseline_messages,
+        answer_latency=options.answer_latency,
     )
     return 0 if figures["ok"] else 1
 

@@ -134,6 +134,8 @@ class SandboxEndpoints:
                 entry["answer"] = envelope
                 entry["repeat"] = status == HTTPStatus.OK and exchange is None
             logger.info("API %s (reqMsgId %s): HTTP %s", kind, req_msg_id or "-", int(status))
+            if self.answer_latency:
+                self._stopping.wait(self.answer_latency)
             respond(status, envelope)
         finally:
             if self._deliverer:

@@ -55,6 +55,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         port: int = 0,
         deliver_to: str | None = None,
         delay: float = 0.0,
+        answer_latency: float = 0.0,
         *,
         token_ttl: float = 3600.0,
         delivery_attempts: int = 4,
@@ -70,6 +71,8 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         self.port = port
         self.deliver_to = deliver_to or None
         self.delay = delay
+        # Seconds each API answer is held, as a distant network's would be.
+        self.answer_latency = answer_latency
         self.token_ttl = token_ttl
         self.client_id = settings.ENKASH_CLIENT_ID if client_id is None else client_id
         self.client_secret = (

@@ -29,7 +29,8 @@ def free_port() -> int:
 def test_help_documents_every_option():
     text = Command().create_parser("manage.py", "enkash_sandbox").format_help()
 
-    for option in ("--host", "--port", "--deliver-to", "--delay", "--token-ttl",
+    for option in ("--host", "--port", "--deliver-to", "--delay", "--answer-latency",
+                   "--token-ttl",
                    "--delivery-attempts", "--retry-backoff", "--delivery-timeout"):
         assert option in text
 

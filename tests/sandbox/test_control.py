@@ -150,6 +150,18 @@ def test_timeout_holds_the_answer(sandbox):
     assert time.monotonic() - started >= 0.3
 
 
+def test_answer_latency_holds_every_answer_it_acknowledges(sandbox):
+    issued = token(sandbox).json()["token"]
+    sandbox.answer_latency = 0.3
+    started = time.monotonic()
+
+    response = call_api(sandbox, bearer=issued)
+
+    assert response.status_code == 200
+    assert response.json()["response_code"] == 0
+    assert time.monotonic() - started >= 0.3
+
+
 def test_a_held_answer_ends_when_the_client_gives_up(sandbox):
     issued = token(sandbox).json()["token"]
     sandbox.add_fault(mode="timeout", kind="req-send", seconds=3)

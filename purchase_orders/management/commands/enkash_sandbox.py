@@ -41,6 +41,13 @@ class Command(BaseCommand):
             "(default: 0.3).",
         )
         parser.add_argument(
+            "--answer-latency",
+            type=float,
+            default=0.0,
+            help="Seconds each API answer is held, as a distant network's would be "
+            "(default: 0).",
+        )
+        parser.add_argument(
             "--token-ttl",
             type=float,
             default=3600.0,
@@ -79,7 +86,7 @@ class Command(BaseCommand):
                 "Set ENKASH_WEBHOOK_SECRET (with DEBUG on a demo value is used): the sandbox "
                 "signs every webhook with it."
             )
-        for name in ("delay", "token_ttl", "retry_backoff"):
+        for name in ("delay", "answer_latency", "token_ttl", "retry_backoff"):
             if options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} must be 0 or more.")
         if options["delivery_attempts"] < 1 or options["delivery_timeout"] <= 0:
@@ -90,6 +97,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 deliver_to=deliver_to,
                 delay=options["delay"],
+                answer_latency=options["answer_latency"],
                 token_ttl=options["token_ttl"],
                 delivery_attempts=options["delivery_attempts"],
                 retry_backoff=options["retry_backoff"],

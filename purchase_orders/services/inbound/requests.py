@@ -37,10 +37,15 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     the order.
     """
     b2b_ids, data = message["b2bIds"], message["purchaseOrder"]
-    supplier = Business.objects.filter(
-        b2b_id=b2b_ids["supplierB2BId"], is_hosted=True
-    ).first()
-    if supplier is None:
+    # Both parties in one query; the buyer may be known here, or not yet.
+    businesses = {
+        business.b2b_id: business
+        for business in Business.objects.filter(
+            b2b_id__in=(b2b_ids["supplierB2BId"], b2b_ids["buyerB2BId"])
+        ).order_by()
+    }
+    supplier = businesses.get(b2b_ids["supplierB2BId"])
+    if supplier is None or not supplier.is_hosted:
         raise PurchaseOrderError(
             f"No business with the B2B ID {b2b_ids['supplierB2BId']} is hosted here.",
             field="b2bIds.supplierB2BId",
@@ -79,7 +84,7 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
 
     ensure_made_created(data, "A purchase order is sent as")
     parsed = parse_contents(message)
-    buyer = Business.objects.filter(b2b_id=b2b_ids["buyerB2BId"]).first()
+    buyer = businesses.get(b2b_ids["buyerB2BId"])
     if buyer is None:
         buyer = _create_counterparty(parsed["parties"]["buyer"])
     elif PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"]).exists():

@@ -17,7 +17,7 @@ class AddressFields(models.Model):
     """The network's ``Address`` object (SPEC §3.11) as columns."""
 
     address_type = models.CharField(
-        max_length=50, blank=True, help_text="Network ``address.type``, e.g. OFFICE."
+        max_length=50, blank=True, help_text="Network address.type, e.g. OFFICE."
     )
     address_line1 = models.CharField("address line 1", max_length=255, blank=True)
     address_line2 = models.CharField("address line 2", max_length=255, blank=True)
@@ -39,7 +39,7 @@ class Business(AddressFields):
         "B2B ID",
         max_length=100,
         unique=True,
-        help_text="Bharat Connect B2B ID (``buyerB2BId`` / ``supplierB2BId``).",
+        help_text="Bharat Connect B2B ID (buyerB2BId / supplierB2BId).",
     )
     gstin = models.CharField(
         "GSTIN", max_length=15, validators=[validate_gstin], db_index=True

@@ -37,11 +37,11 @@ class OutboundMessage(models.Model):
         max_length=64,
         unique=True,
         help_text="Generated here, sent as the X-Req-Msg-Id header, and matched "
-        "against ``resp.reqMsgId`` in the response webhook.",
+        "against resp.reqMsgId in the response webhook.",
     )
-    object_id = models.CharField(max_length=100, db_index=True, help_text="Network ``objectId``.")
+    object_id = models.CharField(max_length=100, db_index=True, help_text="Network objectId.")
     object_version = models.PositiveIntegerField(
-        help_text="Network ``objectVersion.newVersion`` this message carries."
+        help_text="Network objectVersion.newVersion this message carries."
     )
     body = models.TextField(help_text="The exact JSON body sent, amounts as JSON numbers.")
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED, db_index=True)
@@ -52,9 +52,9 @@ class OutboundMessage(models.Model):
         null=True, blank=True, help_text="HTTP status of the last attempt."
     )
     response_body = models.TextField(blank=True, help_text="Body of the last answer, as received.")
-    error_code = models.CharField(max_length=100, blank=True, help_text="Network ``errorCd``.")
-    error_detail = models.TextField(blank=True, help_text="Network ``errorDtl``.")
-    error_field = models.CharField(max_length=255, blank=True, help_text="Network ``errorField``.")
+    error_code = models.CharField(max_length=100, blank=True, help_text="Network errorCd.")
+    error_detail = models.TextField(blank=True, help_text="Network errorDtl.")
+    error_field = models.CharField(max_length=255, blank=True, help_text="Network errorField.")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -81,12 +81,12 @@ class InboundEvent(models.Model):
     dedupe_key = models.CharField(
         max_length=200,
         unique=True,
-        help_text="The ``webhook-id`` header, else a hash of kind and body: one row per delivery.",
+        help_text="The webhook-id header, else a hash of kind and body: one row per delivery.",
     )
     req_msg_id = models.CharField(
-        "reqMsgId", max_length=100, blank=True, db_index=True, help_text="Network ``resp.reqMsgId``, if any."
+        "reqMsgId", max_length=100, blank=True, db_index=True, help_text="Network resp.reqMsgId, if any."
     )
-    object_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Network ``objectId``.")
+    object_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Network objectId.")
     headers = models.JSONField(default=dict, blank=True)
     body = models.TextField(help_text="The raw body as received.")
     remote_addr = models.GenericIPAddressField(null=True, blank=True)

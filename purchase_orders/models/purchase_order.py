@@ -39,7 +39,7 @@ class PurchaseOrder(models.Model):
         "object ID",
         max_length=100,
         unique=True,
-        help_text="Network ``objectId``: PO followed by 32 upper-case letters and "
+        help_text="Network objectId: PO followed by 32 upper-case letters and "
         "digits, assigned by the originator.",
     )
     buyer = models.ForeignKey(
@@ -51,66 +51,66 @@ class PurchaseOrder(models.Model):
     buyer_po_number = models.CharField(
         "PO number",
         max_length=100,
-        help_text="Network ``buyerPONumber``: the buyer's own number, unique per buyer.",
+        help_text="Network buyerPONumber: the buyer's own number, unique per buyer.",
     )
     ts = models.DateTimeField(
         "timestamp",
         default=timezone.now,
-        help_text="Network ``ts``: when this version was issued.",
+        help_text="Network ts: when this version was issued.",
     )
     order_date = models.DateField(
-        null=True, blank=True, help_text="Network ``orderDate``."
+        null=True, blank=True, help_text="Network orderDate."
     )
     delivery_date = models.DateField(
-        null=True, blank=True, help_text="Network ``deliveryDate``."
+        null=True, blank=True, help_text="Network deliveryDate."
     )
-    subject = models.CharField(max_length=255, blank=True, help_text="Network ``subject``.")
+    subject = models.CharField(max_length=255, blank=True, help_text="Network subject.")
     version = models.PositiveIntegerField(
         default=0,
-        help_text="Network ``objectVersion.newVersion`` last applied; 0 while a draft.",
+        help_text="Network objectVersion.newVersion last applied; 0 while a draft.",
     )
     previous_version = models.PositiveIntegerField(
-        default=0, help_text="Network ``objectVersion.currentVersion`` of that message."
+        default=0, help_text="Network objectVersion.currentVersion of that message."
     )
     status = models.CharField(
         max_length=20,
         choices=Status.choices,
         default=Status.DRAFT,
         db_index=True,
-        help_text="Network ``poStatusTransition.newStatus``; DRAFT is local only.",
+        help_text="Network poStatusTransition.newStatus; DRAFT is local only.",
     )
     previous_status = models.CharField(
         max_length=20,
         blank=True,
-        help_text="Network ``poStatusTransition.currentStatus`` of that message.",
+        help_text="Network poStatusTransition.currentStatus of that message.",
     )
     total_po_value = models.DecimalField(
         "total PO value",
         default=0,
-        help_text="Network ``poValueDetails.totalPOValue``, in rupees.",
+        help_text="Network poValueDetails.totalPOValue, in rupees.",
         **MONEY,
     )
     shipping_terms = models.CharField(
-        max_length=255, blank=True, help_text="Network ``shippingTermsDetails.terms``."
+        max_length=255, blank=True, help_text="Network shippingTermsDetails.terms."
     )
     shipping_bearing_party = models.CharField(
         max_length=100,
         blank=True,
-        help_text="Network ``shippingTermsDetails.bearingParty``: who pays for shipping.",
+        help_text="Network shippingTermsDetails.bearingParty: who pays for shipping.",
     )
     shipping_charges = models.DecimalField(
-        default=0, help_text="Network ``shippingTermsDetails.charges``.", **MONEY
+        default=0, help_text="Network shippingTermsDetails.charges.", **MONEY
     )
-    po_infos = json_list_field("Network ``poInfos``: [{detailType, detailValue}].")
+    po_infos = json_list_field("Network poInfos: [{detailType, detailValue}].")
     contract_references = json_list_field(
-        "Network ``contractReferenceDetails``: receipt advice, batch, contract, "
+        "Network contractReferenceDetails: receipt advice, batch, contract, "
         "extra and project references."
     )
     additional_documents = json_list_field(
-        "Network ``additionalDocumentDetails``: [{url, document, info}]."
+        "Network additionalDocumentDetails: [{url, document, info}]."
     )
     additional_infos = json_list_field(
-        "Network ``additionalInfos`` sent beside the ``purchaseOrder``: [{name, value}]."
+        "Network additionalInfos sent beside the purchaseOrder: [{name, value}]."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,22 +187,22 @@ class Party(AddressFields):
         PurchaseOrder, on_delete=models.CASCADE, related_name="parties"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
-    b2b_id = models.CharField("B2B ID", max_length=100, help_text="Network ``b2bId``.")
-    gstin = models.CharField("GSTIN", max_length=15, blank=True, help_text="Network ``gstin``.")
-    legal_name = models.CharField(max_length=255, blank=True, help_text="Network ``legalName``.")
-    trade_name = models.CharField(max_length=255, blank=True, help_text="Network ``tradeName``.")
+    b2b_id = models.CharField("B2B ID", max_length=100, help_text="Network b2bId.")
+    gstin = models.CharField("GSTIN", max_length=15, blank=True, help_text="Network gstin.")
+    legal_name = models.CharField(max_length=255, blank=True, help_text="Network legalName.")
+    trade_name = models.CharField(max_length=255, blank=True, help_text="Network tradeName.")
     state_code = models.CharField(
-        max_length=2, blank=True, help_text="Network ``stateCode``: two-digit GST code."
+        max_length=2, blank=True, help_text="Network stateCode: two-digit GST code."
     )
     place_of_supply = models.CharField(
         max_length=2,
         blank=True,
-        help_text="Network ``buyerDetails.placeOfSupply``: a GST state code (buyer only).",
+        help_text="Network buyerDetails.placeOfSupply: a GST state code (buyer only).",
     )
-    contact_type = models.CharField(max_length=50, blank=True, help_text="Network ``contactNumber.type``.")
-    country_code = models.CharField(max_length=10, blank=True, help_text="Network ``contactNumber.countryCode``.")
-    phone_number = models.CharField(max_length=20, blank=True, help_text="Network ``contactNumber.phoneNumber``.")
-    email = models.CharField(max_length=254, blank=True, help_text="Network ``email``.")
+    contact_type = models.CharField(max_length=50, blank=True, help_text="Network contactNumber.type.")
+    country_code = models.CharField(max_length=10, blank=True, help_text="Network contactNumber.countryCode.")
+    phone_number = models.CharField(max_length=20, blank=True, help_text="Network contactNumber.phoneNumber.")
+    email = models.CharField(max_length=254, blank=True, help_text="Network email.")
 
     class Meta:
         verbose_name_plural = "parties"
@@ -222,7 +222,7 @@ class PurchaseOrderAddress(AddressFields):
     )
     position = models.PositiveIntegerField(default=0)
     purpose = models.CharField(
-        max_length=50, blank=True, help_text="Network ``addressDetails[].addressType``, e.g. DELIVERY."
+        max_length=50, blank=True, help_text="Network addressDetails[].addressType, e.g. DELIVERY."
     )
 
     class Meta:
@@ -240,44 +240,44 @@ class LineItem(models.Model):
         PurchaseOrder, on_delete=models.CASCADE, related_name="lines"
     )
     position = models.PositiveIntegerField(default=0)
-    serial_no = models.CharField(max_length=50, blank=True, help_text="Network ``serialno``.")
-    product_description = models.CharField(max_length=500, help_text="Network ``productDescription``.")
-    is_service = models.BooleanField(default=False, help_text="Network ``isService``: Y or N.")
-    hsn_code = models.CharField("HSN/SAC code", max_length=8, help_text="Network ``hsnCode``.")
-    bar_code = models.CharField(max_length=100, blank=True, help_text="Network ``barCode``.")
-    quantity = models.DecimalField(help_text="Network ``quantity``.", **QUANTITY)
-    free_quantity = models.DecimalField(default=0, help_text="Network ``freeQuantity``.", **QUANTITY)
-    unit = models.CharField(max_length=20, blank=True, help_text="Network ``unit``, e.g. NOS or KGS.")
-    unit_price = models.DecimalField(help_text="Network ``unitPrice``, in rupees.", **MONEY)
+    serial_no = models.CharField(max_length=50, blank=True, help_text="Network serialno.")
+    product_description = models.CharField(max_length=500, help_text="Network productDescription.")
+    is_service = models.BooleanField(default=False, help_text="Network isService: Y or N.")
+    hsn_code = models.CharField("HSN/SAC code", max_length=8, help_text="Network hsnCode.")
+    bar_code = models.CharField(max_length=100, blank=True, help_text="Network barCode.")
+    quantity = models.DecimalField(help_text="Network quantity.", **QUANTITY)
+    free_quantity = models.DecimalField(default=0, help_text="Network freeQuantity.", **QUANTITY)
+    unit = models.CharField(max_length=20, blank=True, help_text="Network unit, e.g. NOS or KGS.")
+    unit_price = models.DecimalField(help_text="Network unitPrice, in rupees.", **MONEY)
     total_amount = models.DecimalField(
-        default=0, help_text="Network ``totalAmt``: quantity × unit price.", **MONEY
+        default=0, help_text="Network totalAmt: quantity × unit price.", **MONEY
     )
     assessment_amount = models.DecimalField(
         default=0,
-        help_text="Network ``assessmentAmount``: the taxable value, total less discounts.",
+        help_text="Network assessmentAmount: the taxable value, total less discounts.",
         **MONEY,
     )
     gst_rate = models.DecimalField(
-        "GST rate", default=0, help_text="Network ``gstRate``, in percent.", **RATE
+        "GST rate", default=0, help_text="Network gstRate, in percent.", **RATE
     )
     total_item_value = models.DecimalField(
         default=0,
-        help_text="Network ``totalItemValue``: taxable value plus GST and other taxes.",
+        help_text="Network totalItemValue: taxable value plus GST and other taxes.",
         **MONEY,
     )
-    order_line_reference = models.CharField(max_length=100, blank=True, help_text="Network ``orderLineReference``.")
-    origin_country = models.CharField(max_length=100, blank=True, help_text="Network ``originCountry``.")
-    product_serial_number = models.CharField(max_length=100, blank=True, help_text="Network ``productSerialNumber``.")
+    order_line_reference = models.CharField(max_length=100, blank=True, help_text="Network orderLineReference.")
+    origin_country = models.CharField(max_length=100, blank=True, help_text="Network originCountry.")
+    product_serial_number = models.CharField(max_length=100, blank=True, help_text="Network productSerialNumber.")
     value_details = json_list_field(
-        "Network ``itemValueDetails``: [{type, value}]; type DISCOUNT lowers the taxable value."
+        "Network itemValueDetails: [{type, value}]; type DISCOUNT lowers the taxable value."
     )
-    rates = json_list_field("Network ``rates``: [{type, value}].")
-    batch_number = models.CharField(max_length=100, blank=True, help_text="Network ``batchDetails.batchNumber``.")
-    batch_expiry_on = models.DateField(null=True, blank=True, help_text="Network ``batchDetails.expiryDate``.")
+    rates = json_list_field("Network rates: [{type, value}].")
+    batch_number = models.CharField(max_length=100, blank=True, help_text="Network batchDetails.batchNumber.")
+    batch_expiry_on = models.DateField(null=True, blank=True, help_text="Network batchDetails.expiryDate.")
     batch_warranty_on = models.DateField(
-        null=True, blank=True, help_text="Network ``batchDetails.batchWarrantyDate``."
+        null=True, blank=True, help_text="Network batchDetails.batchWarrantyDate."
     )
-    attributes = json_list_field("Network ``attributeDetails``: [{name, value}].")
+    attributes = json_list_field("Network attributeDetails: [{name, value}].")
 
     class Meta:
         ordering = ["position", "id"]
@@ -291,9 +291,9 @@ class LineItemTax(models.Model):
 
     line = models.ForeignKey(LineItem, on_delete=models.CASCADE, related_name="other_taxes")
     position = models.PositiveIntegerField(default=0)
-    name = models.CharField(max_length=100, help_text="Network ``otherTaxes[].name``.")
-    rate = models.DecimalField(default=0, help_text="Network ``otherTaxes[].rate``, in percent.", **RATE)
-    amount = models.DecimalField(default=0, help_text="Network ``otherTaxes[].amount``.", **MONEY)
+    name = models.CharField(max_length=100, help_text="Network otherTaxes[].name.")
+    rate = models.DecimalField(default=0, help_text="Network otherTaxes[].rate, in percent.", **RATE)
+    amount = models.DecimalField(default=0, help_text="Network otherTaxes[].amount.", **MONEY)
 
     class Meta:
         ordering = ["position", "id"]
@@ -310,8 +310,8 @@ class OtherCharge(models.Model):
         PurchaseOrder, on_delete=models.CASCADE, related_name="other_charges"
     )
     position = models.PositiveIntegerField(default=0)
-    charge_type = models.CharField(max_length=100, help_text="Network ``otherValues[].type``.")
-    amount = models.DecimalField(help_text="Network ``otherValues[].value``; added to the PO total.", **MONEY)
+    charge_type = models.CharField(max_length=100, help_text="Network otherValues[].type.")
+    amount = models.DecimalField(help_text="Network otherValues[].value; added to the PO total.", **MONEY)
 
     class Meta:
         ordering = ["position", "id"]
@@ -327,8 +327,8 @@ class PaymentMilestone(models.Model):
         PurchaseOrder, on_delete=models.CASCADE, related_name="milestones"
     )
     position = models.PositiveIntegerField(default=0)
-    due_on = models.DateField(null=True, blank=True, help_text="Network ``milestoneDate``.")
-    due_amount = models.DecimalField(help_text="Network ``dueAmount``, in rupees.", **MONEY)
+    due_on = models.DateField(null=True, blank=True, help_text="Network milestoneDate.")
+    due_amount = models.DecimalField(help_text="Network dueAmount, in rupees.", **MONEY)
 
     class Meta:
         ordering = ["position", "id"]
@@ -346,7 +346,7 @@ class PurchaseOrderVersion(models.Model):
     version = models.PositiveIntegerField()
     snapshot = models.JSONField(
         encoder=DjangoJSONEncoder,
-        help_text="The network ``purchaseOrder`` object of this version, plus its additionalInfos.",
+        help_text="The network purchaseOrder object of this version, plus its additionalInfos.",
     )
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(

@@ -19,7 +19,11 @@ from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, Transit
 from purchase_orders.models import Business, Membership, Party, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import documents
-from purchase_orders.services.purchase_orders import send_purchase_order, validate_for_network
+from purchase_orders.services.purchase_orders import (
+    EDITABLE_FIELDS,
+    send_purchase_order,
+    validate_for_network,
+)
 
 PO_NUMBER_PREFIX = "PO"
 
@@ -44,20 +48,7 @@ PARTY_FIELDS = (
     "email",
 )
 # The header fields a draft takes from its contents.
-DRAFT_FIELDS = (
-    "buyer_po_number",
-    "order_date",
-    "delivery_date",
-    "subject",
-    "shipping_terms",
-    "shipping_bearing_party",
-    "shipping_charges",
-    "po_infos",
-    "contract_references",
-    "additional_documents",
-    "additional_infos",
-    "total_po_value",
-)
+DRAFT_FIELDS = ("buyer_po_number", *EDITABLE_FIELDS, "total_po_value")
 LIST_FIELDS = ("po_infos", "contract_references", "additional_documents", "additional_infos")
 CONTENT_LISTS = ("addresses", "lines", "other_charges", "milestones")
 

@@ -198,14 +198,9 @@ def confirm_purchase_order(
             field="remarks",
         )
 
-    from_status = purchase_order.status
-    _move(purchase_order, transition)
-    purchase_order.previous_status = from_status
-    purchase_order.save()
-
-    _audit(
+    from_status = _move_and_audit(
         purchase_order,
-        from_status=from_status,
+        transition,
         action=action,
         actor=confirmed_by,
         business=purchase_order.supplier,
@@ -251,14 +246,9 @@ def change_purchase_order_status(
     _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
 
-    from_status = purchase_order.status
-    _move(purchase_order, transition)
-    purchase_order.previous_status = from_status
-    purchase_order.save()
-
-    _audit(
+    from_status = _move_and_audit(
         purchase_order,
-        from_status=from_status,
+        transition,
         action=action,
         actor=changed_by,
         business=purchase_order.buyer,
@@ -496,6 +486,31 @@ def _move(purchase_order: PurchaseOrder, transition: conventions.Transition) -> 
     purchase_order.previous_version = purchase_order.version
     purchase_order.version = conventions.next_version(purchase_order.version, transition.action)
     purchase_order.status = transition.to_status
+
+
+def _move_and_audit(
+    purchase_order: PurchaseOrder,
+    transition: conventions.Transition,
+    *,
+    action: str,
+    actor: AbstractBaseUser,
+    business: Business,
+    remarks: str,
+) -> str:
+    """Move a confirmed or status-changed order, save and audit it; return the old status."""
+    from_status = purchase_order.status
+    _move(purchase_order, transition)
+    purchase_order.previous_status = from_status
+    purchase_order.save()
+    _audit(
+        purchase_order,
+        from_status=from_status,
+        action=action,
+        actor=actor,
+        business=business,
+        remarks=remarks,
+    )
+    return from_status
 
 
 def _audit(

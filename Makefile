@@ -60,11 +60,7 @@ run: seed
 	trap stop INT TERM EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT) & \
 	$(MANAGE) db_worker & \
-	if $(MANAGE) help enkash_sandbox >/dev/null 2>&1; then \
-		$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) & \
-	else \
-		echo "The EnKash sandbox command is not available; starting the web server and worker only."; \
-	fi; \
+	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) & \
 	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
 	wait -n
 

@@ -87,7 +87,14 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     buyer = businesses.get(b2b_ids["buyerB2BId"])
     if buyer is None:
         buyer = _create_counterparty(parsed["parties"]["buyer"])
-    elif PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"]).exists():
+    elif (
+        PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"])
+        # A copy of this very order that committed since the look-up above is
+        # not a duplicate: the insert below breaks objectId's uniqueness and
+        # is applied again, as a repeat.
+        .exclude(object_id=data["objectId"])
+        .exists()
+    ):
         raise PurchaseOrderError(
             f"{buyer} already has another purchase order numbered {data['buyerPONumber']}.",
             field="purchaseOrder.buyerPONumber",

@@ -11,6 +11,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from procurement.startup import require_secret_key
+
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'procurement.settings')
 
 application = get_asgi_application()
+require_secret_key()

@@ -201,6 +201,20 @@ def test_settings_hold_no_secret_literal_outside_debug_defaults():
     ]
 
 
+def test_migrations_are_checked_with_nothing_but_a_database_set(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "No changes detected"
+
+
 def test_without_debug_every_secret_is_empty_unless_the_environment_gives_it():
     env = production_env()
     for name in ("ENKASH_CLIENT_SECRET", "ENKASH_WEBHOOK_SECRET"):
@@ -214,9 +228,11 @@ def test_without_debug_every_secret_is_empty_unless_the_environment_gives_it():
 
     assert json.loads(run_python(code, env).stdout) == ["", "", "", []]
     del env["SECRET_KEY"]
-    refused = run_python(code, env)
+    # Commands that sign nothing still run; the web application refuses to start.
+    assert run_python(code, env).returncode == 0
+    refused = run_python("import procurement.wsgi", env)
     assert refused.returncode != 0
-    assert "Set SECRET_KEY" in refused.stderr
+    assert "Set SECRET_KEY (or DEBUG=true for local work)." in refused.stderr
 
 
 # -- structured logs -----------------------------------------------------------------

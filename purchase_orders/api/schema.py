@@ -2,7 +2,7 @@
 
 Request bodies are the strict serializers of ``serializers``; answers are
 described by the envelope serializers below. Examples are the network's own
-documented bodies (``examples/``, copied unchanged from the spec); for the
+documented bodies (``enkash/examples/``, copied unchanged from the spec); for the
 kinds EnKash has not documented, they are derived from the nearest documented
 one, and say so.
 """
@@ -37,7 +37,7 @@ from .serializers import (
     RespSerializer,
 )
 
-EXAMPLES_DIR = Path(__file__).parent / "examples"
+EXAMPLES_DIR = Path(__file__).parent.parent / "enkash" / "examples"
 
 REQUEST_TAG = "Request webhooks (req-*)"
 RESPONSE_TAG = "Response webhooks (resp-*)"

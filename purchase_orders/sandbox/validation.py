@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from importlib import resources
 
+from purchase_orders import enkash
 from purchase_orders.enkash import conventions
 from purchase_orders.validators import GST_STATE_CODES
 
@@ -31,7 +32,8 @@ SHAPE_FILES = {
     "req-send": "api-req-send.json",
     "req-edit": "api-req-send.json",
     "req-confirm": "webhook-req-confirm.json",
-    "req-status-change": "api-req-status-change.json",
+    # The status-change API's documented body is the request webhook's.
+    "req-status-change": "webhook-req-status-change.json",
 }
 # The object of each kind that carries its version and status transition.
 BODY_OBJECTS = {
@@ -72,7 +74,7 @@ def load_shape(kind: str) -> dict:
         name = SHAPE_FILES[kind]
     except KeyError:
         raise ValueError(f"unknown request kind {kind!r}") from None
-    return json.loads(resources.files(__package__).joinpath("shapes", name).read_text())
+    return json.loads(resources.files(enkash).joinpath("examples", name).read_text())
 
 
 def validate_request(kind: str, body) -> None:

@@ -34,27 +34,6 @@ def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
     return purchase_orders_with_contents().get(pk=pk)
 
 
-def businesses_for_user(user) -> QuerySet:
-    """Return the businesses a user acts for, in any role."""
-    from purchase_orders.models import Business
-
-    return Business.objects.filter(memberships__user=user).distinct()
-
-
-def get_purchase_order_for_user(*, user, object_id: str) -> PurchaseOrder:
-    """Return a purchase order the user's business is a party to, or raise Http404."""
-    from django.db.models import Q
-    from django.http import Http404
-
-    business_ids = list(businesses_for_user(user).values_list("pk", flat=True))
-    try:
-        return purchase_orders_with_contents().get(
-            Q(buyer_id__in=business_ids) | Q(supplier_id__in=business_ids), object_id=object_id
-        )
-    except PurchaseOrder.DoesNotExist:
-        raise Http404("No such purchase order.") from None
-
-
 # -- pages: who looks, what they see -------------------------------------------
 
 

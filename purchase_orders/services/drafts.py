@@ -207,6 +207,7 @@ def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
     for name in DRAFT_FIELDS:
         if name in contents["fields"]:
             setattr(purchase_order, name, contents["fields"][name])
+    adding = purchase_order._state.adding
     try:
         # A savepoint, so that a number taken at the same moment by another
         # request becomes a form error instead of a broken transaction.
@@ -214,7 +215,9 @@ def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
             purchase_order.save()
     except IntegrityError:
         raise _number_taken(purchase_order.buyer_po_number) from None
-    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+    # A new draft has no contents to replace.
+    write_contents = documents.add_contents if adding else documents.replace_contents
+    write_contents(purchase_order=purchase_order, parsed=contents)
     return purchase_order
 
 

@@ -23,11 +23,14 @@ Kind = OutboundMessage.Kind
 PENDING_STATES = (State.QUEUED, State.SENDING, State.RETRYING)
 
 
-def enqueue_delivery(*, message_id: int, run_after: datetime | None = None) -> bool:
+def enqueue_delivery(
+    *, message_id: int, run_after: datetime | None = None, schedule_sweep: bool = True
+) -> bool:
     """Queue a background delivery of one message; return whether a task was queued.
 
     A backend that cannot defer tasks gets nothing for a later time: the
-    outbox sweep picks the message up when it is due.
+    outbox sweep picks the message up when it is due. ``schedule_sweep``
+    also makes sure a sweep is waiting (the sweep itself has done so).
     """
     from purchase_orders import tasks
 
@@ -37,7 +40,8 @@ def enqueue_delivery(*, message_id: int, run_after: datetime | None = None) -> b
             return False
         task = task.using(run_after=run_after)
     task.enqueue(message_id=message_id)
-    schedule_outbox_sweep()
+    if schedule_sweep:
+        schedule_outbox_sweep()
     return True
 
 
@@ -48,19 +52,11 @@ def schedule_outbox_sweep() -> bool:
     running; at most one is kept waiting. Return whether one was added. With
     another task backend, run ``manage.py sweep_outbox --loop`` instead.
     """
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
     from purchase_orders import tasks
 
     task = tasks.sweep_outbox_task
-    if not isinstance(task.get_backend(), DatabaseBackend):
-        return False
-    waiting = DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.READY
-    )
-    if waiting.exists():
+    waiting = _waiting_tasks(task)
+    if waiting is None or waiting.exists():
         return False
     interval = timedelta(seconds=settings.ENKASH_SWEEP_INTERVAL_SECONDS)
     task.using(run_after=timezone.now() + interval).enqueue()
@@ -87,19 +83,34 @@ def sweep_outbox(*, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(1 for message_id in due if enqueue_delivery(message_id=message_id))
+    return sum(
+        1
+        for message_id in due
+        if enqueue_delivery(message_id=message_id, schedule_sweep=False)
+    )
 
 
-def _messages_with_waiting_tasks() -> set[int]:
+def _waiting_tasks(task):
+    """Return the database queue's tasks of this kind not yet run (due or deferred).
+
+    None for another backend, whose queue cannot be read.
+    """
+    from django_tasks import TaskResultStatus
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return None
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY)
+
+
+def _messages_with_waiting_tasks() -> set[int]:
     from purchase_orders import tasks
 
-    task = tasks.deliver_outbound_message_task
-    if not isinstance(task.get_backend(), DatabaseBackend):
+    waiting = _waiting_tasks(tasks.deliver_outbound_message_task)
+    if waiting is None:
         return set()
-    waiting = DBTaskResult.objects.ready().filter(task_path=task.module_path)
+    waiting = waiting.ready()  # due now: a deferred one may wait past the message's time
     return {
         args_kwargs["kwargs"].get("message_id")
         for args_kwargs in waiting.values_list("args_kwargs", flat=True)

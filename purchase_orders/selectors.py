@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
+from purchase_orders import lifecycle
 from purchase_orders.models import (
     Business,
     InboundEvent,
@@ -61,9 +62,9 @@ class Viewer:
         """Return the roles (buyer, supplier) in which the user acts on a purchase order."""
         roles = set()
         if purchase_order.buyer_id in self.buyer_ids:
-            roles.add(Membership.Role.BUYER)
+            roles.add(lifecycle.BUYER)
         if purchase_order.supplier_id in self.supplier_ids:
-            roles.add(Membership.Role.SUPPLIER)
+            roles.add(lifecycle.SUPPLIER)
         return frozenset(roles)
 
 
@@ -85,6 +86,78 @@ def get_viewer(user) -> Viewer:
     viewer = Viewer(user=user, buyer_ids=frozenset(buyer_ids), supplier_ids=frozenset(supplier_ids))
     user._portal_viewer = viewer
     return viewer
+
+
+@dataclass(frozen=True)
+class PurchaseOrderActions:
+    """What a viewer may do with one purchase order, read from the lifecycle table.
+
+    ``roles`` are the sides the viewer acts for on the order; ``senders``
+    the sides whose business the viewer belongs to, whose messages the
+    viewer may retry.
+    """
+
+    purchase_order: PurchaseOrder
+    roles: frozenset
+    senders: frozenset
+
+    def moves(self, role: str) -> list[lifecycle.Transition]:
+        if role not in self.roles:
+            return []
+        return lifecycle.allowed_transitions(self.purchase_order.status, role)
+
+    def may(self, action: str) -> bool:
+        transition = lifecycle.TRANSITIONS_BY_ACTION[action]
+        return transition in self.moves(transition.actor)
+
+    @property
+    def is_buyer(self) -> bool:
+        return lifecycle.BUYER in self.roles
+
+    @property
+    def is_supplier(self) -> bool:
+        return lifecycle.SUPPLIER in self.roles
+
+    @property
+    def edit_mode(self) -> str:
+        """Return "draft" or "edit" if the buyer may change the order, else ""."""
+        if not self.is_buyer:
+            return ""
+        if self.purchase_order.is_draft:
+            return "draft"
+        return "edit" if self.may(lifecycle.EDIT) else ""
+
+    @property
+    def status_moves(self) -> list[lifecycle.Transition]:
+        """Return the buyer's status changes (cancel, fulfil, close) allowed now."""
+        return [
+            transition
+            for transition in self.moves(lifecycle.BUYER)
+            if transition.action in lifecycle.BUYER_STATUS_ACTIONS
+        ]
+
+    def may_retry(self, message: OutboundMessage) -> bool:
+        """Return whether the viewer's business sent a failed message (and so may retry it)."""
+        return message.state == OutboundMessage.State.FAILED and message.sender_role in self.senders
+
+
+def purchase_order_actions(
+    *, viewer: Viewer, purchase_order: PurchaseOrder
+) -> PurchaseOrderActions:
+    """Return what the viewer may do with a purchase order, for its page and its actions."""
+    senders = {
+        role
+        for role, business_id in (
+            (lifecycle.BUYER, purchase_order.buyer_id),
+            (lifecycle.SUPPLIER, purchase_order.supplier_id),
+        )
+        if business_id in viewer.business_ids
+    }
+    return PurchaseOrderActions(
+        purchase_order=purchase_order,
+        roles=viewer.roles_for(purchase_order),
+        senders=frozenset(senders),
+    )
 
 
 def visible_purchase_orders(viewer: Viewer) -> QuerySet[PurchaseOrder]:
@@ -252,9 +325,10 @@ def failed_deliveries(*, viewer: Viewer) -> QuerySet[OutboundMessage]:
     is its purchase order's latest message.
     """
     sent_by_viewer = (
-        ~Q(kind=OutboundMessage.Kind.CONFIRM) & Q(purchase_order__buyer_id__in=viewer.business_ids)
+        Q(kind__in=OutboundMessage.kinds_sent_by(lifecycle.BUYER))
+        & Q(purchase_order__buyer_id__in=viewer.business_ids)
     ) | (
-        Q(kind=OutboundMessage.Kind.CONFIRM)
+        Q(kind__in=OutboundMessage.kinds_sent_by(lifecycle.SUPPLIER))
         & Q(purchase_order__supplier_id__in=viewer.business_ids)
     )
     later = OutboundMessage.objects.filter(
@@ -270,18 +344,6 @@ def failed_deliveries(*, viewer: Viewer) -> QuerySet[OutboundMessage]:
         .defer("body", "response_body")
         .order_by("-created_at", "-id")
     )
-
-
-def may_retry(*, viewer: Viewer, message: OutboundMessage, purchase_order: PurchaseOrder) -> bool:
-    """Return whether the viewer's business sent a message (and so may retry it)."""
-    if message.state != OutboundMessage.State.FAILED:
-        return False
-    sender_id = (
-        purchase_order.supplier_id
-        if message.kind == OutboundMessage.Kind.CONFIRM
-        else purchase_order.buyer_id
-    )
-    return sender_id in viewer.business_ids
 
 
 def get_outbound_message(*, purchase_order: PurchaseOrder, pk: int) -> OutboundMessage:

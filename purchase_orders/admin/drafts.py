@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Prefetch
 
-from purchase_orders.enkash import conventions
+from purchase_orders import lifecycle
 from purchase_orders.models import LineItem, LineItemTax, Party, PurchaseOrder
 from purchase_orders.totals import totals_for_purchase_order
 
@@ -31,15 +31,15 @@ def refresh_draft(purchase_order: PurchaseOrder) -> None:
 
     present = dict(purchase_order.parties.values_list("role", "b2b_id"))
     businesses = {
-        conventions.BUYER: purchase_order.buyer,
-        conventions.SUPPLIER: purchase_order.supplier,
+        lifecycle.BUYER: purchase_order.buyer,
+        lifecycle.SUPPLIER: purchase_order.supplier,
     }
     for role, business in businesses.items():
         if present.get(role) == business.b2b_id:
             continue
         purchase_order.parties.filter(role=role).delete()
         party = snapshot_party(business, role=role)
-        if role == conventions.BUYER:
+        if role == lifecycle.BUYER:
             party["place_of_supply"] = business.state_code
         Party.objects.create(purchase_order=purchase_order, **party)
     fresh = PurchaseOrder.objects.prefetch_related(

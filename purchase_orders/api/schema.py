@@ -24,11 +24,17 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from purchase_orders.enkash import conventions
-from purchase_orders.services.inbound import OBJECT_KEYS
+from purchase_orders.enkash.kinds import (
+    CONFIRMATION,
+    KINDS,
+    PURCHASE_ORDER,
+    REQUEST_KINDS,
+    STATUS,
+    object_key,
+)
 
 from .authentication import REFUSAL_DETAIL
 from .serializers import (
-    MESSAGE_SERIALIZERS,
     AdditionalInfoSerializer,
     B2BIdsSerializer,
     PoConfirmationSerializer,
@@ -116,18 +122,18 @@ def _answer_serializer(
 
 
 PurchaseOrderAnswerSerializer = _answer_serializer(
-    "PurchaseOrder", "purchaseOrder", PurchaseOrderSerializer
+    "PurchaseOrder", PURCHASE_ORDER, PurchaseOrderSerializer
 )
 ConfirmationAnswerSerializer = _answer_serializer(
-    "Confirmation", "poConfirmation", PoConfirmationSerializer
+    "Confirmation", CONFIRMATION, PoConfirmationSerializer
 )
-StatusChangeAnswerSerializer = _answer_serializer("StatusChange", "poStatus", PoStatusSerializer)
+StatusChangeAnswerSerializer = _answer_serializer("StatusChange", STATUS, PoStatusSerializer)
 
+# A request webhook's answer carries its business object.
 ANSWER_SERIALIZERS = {
-    "req-send": PurchaseOrderAnswerSerializer,
-    "req-edit": PurchaseOrderAnswerSerializer,
-    "req-confirm": ConfirmationAnswerSerializer,
-    "req-status-change": StatusChangeAnswerSerializer,
+    PURCHASE_ORDER: PurchaseOrderAnswerSerializer,
+    CONFIRMATION: ConfirmationAnswerSerializer,
+    STATUS: StatusChangeAnswerSerializer,
 }
 ResponseWebhookAnswer = PolymorphicProxySerializer(
     component_name="ResponseWebhookAnswer",
@@ -135,16 +141,6 @@ ResponseWebhookAnswer = PolymorphicProxySerializer(
     resource_type_field_name=None,
 )
 
-SUMMARIES = {
-    "req-send": "A purchase order sent to a supplier hosted here",
-    "req-edit": "A new version of a purchase order",
-    "req-confirm": "The supplier accepts or rejects a purchase order",
-    "req-status-change": "The buyer cancels, fulfils or closes a purchase order",
-    "resp-send": "The network's verdict on a purchase order sent from here",
-    "resp-edit": "The network's verdict on an edit sent from here",
-    "resp-confirm": "The network's verdict on a confirmation sent from here",
-    "resp-status-change": "The network's verdict on a status change sent from here",
-}
 DESCRIPTIONS = {
     "req-send": (
         "Creates the purchase order for the supplier (its buyer is created if unknown). "
@@ -209,7 +205,7 @@ def answer_example(kind: str) -> tuple[dict, str]:
     """Return (body, note) of the example of a kind's successful answer."""
     if kind in ("req-confirm", "req-status-change"):
         return documented(f"webhook-{kind}.response.json"), "EnKash's documented example."
-    if kind in conventions.REQUEST_KINDS:
+    if kind in REQUEST_KINDS:
         body, _ = request_example(kind)
         answer = conventions.request_webhook_envelope(
             req_msg_id="string",
@@ -222,14 +218,14 @@ def answer_example(kind: str) -> tuple[dict, str]:
 
 def refusal_example(kind: str) -> dict:
     """Return an example of a kind's refusal."""
-    if kind in conventions.REQUEST_KINDS:
+    if kind in REQUEST_KINDS:
         body, _ = request_example(kind)
         return conventions.refusal_envelope(
             req_msg_id="string",
             error_code=conventions.ERROR_STALE_VERSION,
             error_detail="The message is based on version 0, but the purchase order here is "
             "at version 1.",
-            error_field=f"{OBJECT_KEYS[kind]}.objectVersion.currentVersion",
+            error_field=f"{object_key(kind)}.objectVersion.currentVersion",
             payload={key: value for key, value in body.items() if key != "device"},
         )
     return conventions.refusal_envelope(
@@ -243,14 +239,14 @@ def refusal_example(kind: str) -> dict:
 
 def early_example(kind: str) -> dict:
     """Return an example of a kind's refusal for now: its purchase order is not here yet."""
-    body, _ = request_example(kind) if kind in conventions.REQUEST_KINDS else ({}, "")
-    object_key = OBJECT_KEYS[kind]
+    body, _ = request_example(kind) if kind in REQUEST_KINDS else ({}, "")
+    key = object_key(kind)
     return conventions.refusal_envelope(
         req_msg_id="string",
         error_code=conventions.ERROR_PO_NOT_FOUND,
         error_detail="No purchase order string is known here (yet); deliver this message "
         "again after the purchase order itself.",
-        error_field=f"{object_key}.objectId",
+        error_field=f"{key}.objectId",
         response_code=conventions.RESPONSE_CODE_NOT_YET,
         payload={key: value for key, value in body.items() if key != "device"},
     )
@@ -286,26 +282,26 @@ class WebhookSchema(AutoSchema):
         return "webhook_" + self.kind.replace("-", "_")
 
     def get_summary(self) -> str:
-        return SUMMARIES[self.kind]
+        return KINDS[self.kind].summary
 
     def get_description(self) -> str:
         return DESCRIPTIONS.get(self.kind, RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION
 
     def get_tags(self) -> list[str]:
-        return [REQUEST_TAG if self.kind in conventions.REQUEST_KINDS else RESPONSE_TAG]
+        return [REQUEST_TAG if self.kind in REQUEST_KINDS else RESPONSE_TAG]
 
     def get_request_serializer(self):
         body, note = request_example(self.kind)
         return OpenApiRequest(
-            MESSAGE_SERIALIZERS[self.kind], examples=[_example(self.kind, body, note)]
+            KINDS[self.kind].serializer, examples=[_example(self.kind, body, note)]
         )
 
     def get_response_serializers(self):
         answer, note = answer_example(self.kind)
-        is_request = self.kind in conventions.REQUEST_KINDS
+        is_request = self.kind in REQUEST_KINDS
         return {
             200: OpenApiResponse(
-                ANSWER_SERIALIZERS[self.kind] if is_request else ResponseWebhookAnswer,
+                ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else ResponseWebhookAnswer,
                 description="Applied (response_code 0), or refused (non-zero response_code, "
                 "the reason in payload.resp).",
                 examples=[
@@ -324,7 +320,7 @@ class WebhookSchema(AutoSchema):
                 examples=[_example("Not authenticated", UNAUTHENTICATED_EXAMPLE)],
             ),
             409: OpenApiResponse(
-                ANSWER_SERIALIZERS[self.kind] if is_request else RefusalSerializer,
+                ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else RefusalSerializer,
                 description="Arrived before a message it depends on (the purchase order "
                 "itself, or an earlier version or status): refused for now with "
                 "response_code 409 and not recorded as answered; deliver it again later.",

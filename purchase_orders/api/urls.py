@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from purchase_orders.enkash import conventions
+from purchase_orders.enkash.kinds import WEBHOOK_KINDS
 
 from .views import WebhookView
 
@@ -16,11 +17,11 @@ PREFIX = conventions.API_PREFIX.lstrip("/")
 urlpatterns = (
     [
         path(f"{PREFIX}{kind}", WebhookView.as_view(kind=kind), name=kind)
-        for kind in conventions.WEBHOOK_KINDS
+        for kind in WEBHOOK_KINDS
     ]
     + [
         path(f"{PREFIX}{kind}/", WebhookView.as_view(kind=kind, schema=None))
-        for kind in conventions.WEBHOOK_KINDS
+        for kind in WEBHOOK_KINDS
     ]
     + [
         path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

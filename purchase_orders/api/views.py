@@ -3,7 +3,7 @@
 A delivery goes through, in order: the body-size cap, authentication
 (``WebhookAuthentication``, before the database is touched), parsing with
 Decimal amounts, storing the raw event once, the strict serializer of its
-kind, and one service from ``services.inbound.INBOUND_HANDLERS``. The view
+kind, and one service from the table of kinds (``enkash/kinds.py``). The view
 is glue: it decides nothing about purchase orders.
 """
 
@@ -19,13 +19,14 @@ from rest_framework.views import APIView, exception_handler
 
 from procurement.logging import note_req_msg_id
 from purchase_orders.enkash import conventions
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.services import inbound
 
 from .authentication import REFUSAL_DETAIL, IsAuthenticatedDelivery, WebhookAuthentication
 from .parsers import NetworkJSONParser
 from .renderers import JSONOnlyNegotiation, NetworkJSONRenderer
 from .schema import WebhookSchema
-from .serializers import MESSAGE_SERIALIZERS, first_error
+from .serializers import first_error
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class WebhookView(APIView):
             return HttpResponse(answered.body, status=answered.status, content_type=JSON)
         message = None
         if invalid is None:
-            serializer = MESSAGE_SERIALIZERS[self.kind](data=data)
+            serializer = KINDS[self.kind].serializer(data=data)
             if serializer.is_valid():
                 message = serializer.validated_data
             else:

@@ -1,89 +1,31 @@
-"""What the portal assumes where EnKash's documentation is silent.
+"""What the portal assumes of EnKash's wire format where its documentation is silent.
 
-Every convention of DESIGN.md ("Where the network's documentation is silent")
-lives here, as a named constant or a small function, so that a confirmed
-answer from EnKash is a one-line change. The sandbox reads the same module.
+Every wire convention of DESIGN.md ("Where the network's documentation is
+silent") lives here, as a named constant or a small function, so that a
+confirmed answer from EnKash is a one-line change: identifiers, formats,
+envelopes, error codes, authentication, paths, and the network's words for
+the portal's statuses. The lifecycle itself (who may move an order from which
+status to which, and the version rule) is ``purchase_orders/lifecycle.py``.
+The sandbox reads the same module.
 """
 
 import secrets
 import string
-from dataclasses import dataclass
 
-# -- Lifecycle ---------------------------------------------------------------
+from purchase_orders import lifecycle
 
-DRAFT = "DRAFT"  # local only, never on the network
-CREATED = "CREATED"
-ACCEPTED = "ACCEPTED"
-REJECTED = "REJECTED"
-CANCELLED = "CANCELLED"
-FULFILLED = "FULFILLED"
-CLOSED = "CLOSED"
-NETWORK_STATUSES = (CREATED, ACCEPTED, REJECTED, CANCELLED, FULFILLED, CLOSED)
+# -- The lifecycle in the network's words ---------------------------------------
+# The statuses and actions are the portal's own (``lifecycle.py``); the
+# network carries them under the same names, except that it has no DRAFT.
 
-BUYER = "buyer"
-SUPPLIER = "supplier"
-
-# Actions: what a user does, and the words the network carries for them.
-SEND = "SEND"
-EDIT = "EDIT"
-SUPPLIER_ACCEPT = "ACCEPT"  # poConfirmation.supplierResponse
-SUPPLIER_REJECT = "REJECT"
-SUPPLIER_RESPONSES = (SUPPLIER_ACCEPT, SUPPLIER_REJECT)
-BUYER_CANCEL = "CANCEL"  # poStatus.buyerAction
-BUYER_FULFILL = "FULFILL"
-BUYER_CLOSE = "CLOSE"
-BUYER_ACTIONS = (BUYER_CANCEL, BUYER_FULFILL, BUYER_CLOSE)
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    actor: str  # BUYER or SUPPLIER
-    from_statuses: tuple[str, ...]
-    to_status: str
-    bumps_version: bool
-    label: str  # the button a person sees
-
-
-# The one table of who may move a purchase order from which status to which.
-# CANCELLED and CLOSED are final; REJECTED is final unless the buyer edits.
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(SEND, BUYER, (DRAFT,), CREATED, True, "Send to supplier"),
-    Transition(EDIT, BUYER, (CREATED, ACCEPTED, REJECTED), CREATED, True, "Edit"),
-    Transition(SUPPLIER_ACCEPT, SUPPLIER, (CREATED,), ACCEPTED, False, "Confirm"),
-    Transition(SUPPLIER_REJECT, SUPPLIER, (CREATED,), REJECTED, False, "Reject"),
-    Transition(BUYER_CANCEL, BUYER, (CREATED, ACCEPTED, REJECTED), CANCELLED, False, "Cancel"),
-    Transition(BUYER_FULFILL, BUYER, (ACCEPTED,), FULFILLED, False, "Mark fulfilled"),
-    Transition(BUYER_CLOSE, BUYER, (ACCEPTED, FULFILLED), CLOSED, False, "Close"),
-)
-TRANSITIONS_BY_ACTION = {transition.action: transition for transition in TRANSITIONS}
-
-
-def find_transition(action: str, from_status: str) -> Transition | None:
-    """Return the transition for an action from a status, or None if not allowed."""
-    transition = TRANSITIONS_BY_ACTION.get(action)
-    if transition and from_status in transition.from_statuses:
-        return transition
-    return None
-
-
-def allowed_actions(status: str, actor: str) -> list[Transition]:
-    """Return the transitions an actor may make from a status, in table order."""
-    return [t for t in TRANSITIONS if t.actor == actor and status in t.from_statuses]
+NETWORK_STATUSES = tuple(status for status in lifecycle.STATUSES if status != lifecycle.DRAFT)
+SUPPLIER_RESPONSES = lifecycle.SUPPLIER_RESPONSES  # poConfirmation.supplierResponse
+BUYER_ACTIONS = lifecycle.BUYER_STATUS_ACTIONS  # poStatus.buyerAction
 
 
 def network_status(status: str) -> str:
     """Return the status the network knows for a local one (a draft is CREATED)."""
-    return CREATED if status == DRAFT else status
-
-
-# -- Versions ----------------------------------------------------------------
-# Send: 0 -> 1. Edit: n -> n+1. Confirm and status change: n -> n.
-
-
-def next_version(current: int, action: str) -> int:
-    transition = TRANSITIONS_BY_ACTION[action]
-    return current + 1 if transition.bumps_version else current
+    return lifecycle.CREATED if status == lifecycle.DRAFT else status
 
 
 # -- Identifiers -------------------------------------------------------------
@@ -190,15 +132,9 @@ WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
 
 # -- Paths -------------------------------------------------------------------
 
+# Each of the eight kinds (``kinds.py``) is a path under this prefix.
 API_PREFIX = "/api/v0/purchase-order/"
-REQUEST_KINDS = ("req-send", "req-confirm", "req-edit", "req-status-change")
-RESPONSE_KINDS = ("resp-send", "resp-confirm", "resp-edit", "resp-status-change")
-WEBHOOK_KINDS = REQUEST_KINDS + RESPONSE_KINDS
-
-
-def response_kind(request_kind: str) -> str:
-    """Return the response webhook kind that answers a request kind."""
-    return "resp-" + request_kind.removeprefix("req-")
+from purchase_orders.enkash.kinds import REQUEST_KINDS, WEBHOOK_KINDS, response_kind  # noqa: E402,F401
 
 
 # -- Envelopes -----------------------------------------------------------------

@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from purchase_orders.enkash import conventions
+from purchase_orders import lifecycle
+
 
 class AnswerForm(forms.Form):
     """The supplier's answer: Confirm, or Reject with remarks."""
@@ -63,7 +64,7 @@ class StatusChangeForm(forms.Form):
         cleaned = super().clean()
         remarks = (cleaned.get("remarks") or "").strip()
         cleaned["remarks"] = remarks
-        if cleaned.get("action") == conventions.BUYER_CANCEL and not remarks:
+        if cleaned.get("action") == lifecycle.CANCEL and not remarks:
             self.add_error(
                 "remarks", "Say why the purchase order is cancelled; the supplier sees it."
             )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 
-from purchase_orders.enkash import conventions
+from purchase_orders import lifecycle
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.forms.lines import LineForm
 from purchase_orders.forms.parts import (
@@ -168,11 +168,11 @@ class PurchaseOrderEditor:
                 "total_po_value": Decimal("0.00"),
             },
             "parties": {
-                conventions.BUYER: {
+                lifecycle.BUYER: {
                     "gstin": data.get("buyer_gstin", ""),
                     "place_of_supply": data.get("place_of_supply", ""),
                 },
-                conventions.SUPPLIER: {},
+                lifecycle.SUPPLIER: {},
             },
         }
         for prefix, (place, key) in CONTENT_PLACES.items():
@@ -246,7 +246,7 @@ class PurchaseOrderEditor:
 def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dict]:
     """Return the form's initial values for a saved purchase order (header, lists)."""
     parties = {party.role: party for party in purchase_order.parties.all()}
-    buyer_party = parties.get(conventions.BUYER)
+    buyer_party = parties.get(lifecycle.BUYER)
     initial = {
         "buyer": purchase_order.buyer_id,
         "supplier": purchase_order.supplier_id,

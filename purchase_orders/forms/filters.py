@@ -2,10 +2,10 @@
 
 from django import forms
 
-from purchase_orders import selectors
-from purchase_orders.enkash import conventions
+from purchase_orders import lifecycle, selectors
 from purchase_orders.forms.fields import DATE_ERRORS, DATE_WIDGET
 from purchase_orders.models import PurchaseOrder
+
 
 class PurchaseOrderFilterForm(forms.Form):
     """Filters, search and sort of a list of purchase orders."""
@@ -44,14 +44,14 @@ class PurchaseOrderFilterForm(forms.Form):
     def __init__(self, *args, role: str, counterparties, **kwargs):
         super().__init__(*args, **kwargs)
         statuses = PurchaseOrder.Status.choices
-        if role == conventions.SUPPLIER:
-            statuses = [(value, label) for value, label in statuses if value != conventions.DRAFT]
+        if role == lifecycle.SUPPLIER:
+            statuses = [(value, label) for value, label in statuses if value != lifecycle.DRAFT]
             self.fields["counterparty"].label = "Buyer"
         self.fields["status"].choices = [("", "All")] + list(statuses)
         self.fields["counterparty"].queryset = counterparties
-        default = [("", "Awaiting confirmation first")] if role == conventions.SUPPLIER else []
+        default = [("", "Awaiting confirmation first")] if role == lifecycle.SUPPLIER else []
         # Sorting by one's own business says nothing.
-        own_side = "buyer" if role == conventions.BUYER else "supplier"
+        own_side = "buyer" if role == lifecycle.BUYER else "supplier"
         self.fields["sort"].choices = default + [
             (key, label)
             for key, label in self.SORT_LABELS.items()

@@ -4,12 +4,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from purchase_orders import lifecycle
 from purchase_orders.validators import (
     STATE_CODE_CHOICES,
     validate_gstin,
     validate_pincode,
     validate_state_code,
     validate_state_matches_gstin,
+)
+
+# The roles of lifecycle.py as model choices: Role.BUYER == lifecycle.BUYER.
+Role = models.TextChoices(
+    "Role", [(role.upper(), (role, label)) for role, label in lifecycle.ROLE_LABELS.items()]
 )
 
 
@@ -88,9 +94,7 @@ class Business(AddressFields):
 class Membership(models.Model):
     """A user acting for a business in one role."""
 
-    class Role(models.TextChoices):
-        BUYER = "buyer", "Buyer"
-        SUPPLIER = "supplier", "Supplier"
+    Role = Role
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from purchase_orders.enkash import kinds
+
 from .purchase_order import PurchaseOrder
 
 
@@ -13,11 +15,14 @@ class OutboundMessage(models.Model):
     worker delivers it until EnKash acknowledges or refuses it.
     """
 
-    class Kind(models.TextChoices):
-        SEND = "req-send", "Send"
-        CONFIRM = "req-confirm", "Confirm"
-        EDIT = "req-edit", "Edit"
-        STATUS_CHANGE = "req-status-change", "Status change"
+    # The request kinds of the table of kinds: Kind.STATUS_CHANGE is "req-status-change".
+    Kind = models.TextChoices(
+        "Kind",
+        [
+            (name.removeprefix("req-").replace("-", "_").upper(), (name, kinds.KINDS[name].label))
+            for name in kinds.REQUEST_KINDS
+        ],
+    )
 
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -65,6 +70,16 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id} v{self.object_version} ({self.state})"
+
+    @property
+    def sender_role(self) -> str:
+        """Return the role whose business sent this message (the supplier confirms)."""
+        return kinds.sender(self.kind)
+
+    @staticmethod
+    def kinds_sent_by(role: str) -> list[str]:
+        """Return the kinds of message that a buyer, or a supplier, sends."""
+        return [kind for kind in kinds.REQUEST_KINDS if kinds.sender(kind) == role]
 
 
 class InboundEvent(models.Model):

@@ -6,7 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .business import AddressFields, Business
+from purchase_orders import lifecycle
+
+from .business import AddressFields, Business, Role
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 QUANTITY = {"max_digits": 18, "decimal_places": 3}
@@ -23,17 +25,10 @@ def json_list_field(help_text: str) -> models.JSONField:
 class PurchaseOrder(models.Model):
     """A purchase order, as it stands at its current version."""
 
-    class Status(models.TextChoices):
-        # DRAFT never goes on the network; the others are the network statuses
-        # the portal uses until EnKash documents its list (DESIGN.md,
-        # "Lifecycle").
-        DRAFT = "DRAFT", "Draft"
-        CREATED = "CREATED", "Sent, awaiting confirmation"
-        ACCEPTED = "ACCEPTED", "Accepted"
-        REJECTED = "REJECTED", "Rejected"
-        CANCELLED = "CANCELLED", "Cancelled"
-        FULFILLED = "FULFILLED", "Fulfilled"
-        CLOSED = "CLOSED", "Closed"
+    # The statuses of lifecycle.py, in the order an order lives through them.
+    Status = models.TextChoices(
+        "Status", [(status, (status, label)) for status, label in lifecycle.STATUS_LABELS.items()]
+    )
 
     object_id = models.CharField(
         "object ID",
@@ -166,9 +161,10 @@ class PurchaseOrder(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in {self.Status.CANCELLED, self.Status.CLOSED}
+    def business_of(self, role: str) -> Business:
+        """Return the buyer's or the supplier's business."""
+        return self.buyer if role == lifecycle.BUYER else self.supplier
+
 
 
 class Party(AddressFields):
@@ -179,9 +175,7 @@ class Party(AddressFields):
     address or name must not rewrite orders already issued.
     """
 
-    class Role(models.TextChoices):
-        BUYER = "buyer", "Buyer"
-        SUPPLIER = "supplier", "Supplier"
+    Role = Role
 
     purchase_order = models.ForeignKey(
         PurchaseOrder, on_delete=models.CASCADE, related_name="parties"
@@ -378,7 +372,12 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=PurchaseOrder.Status.choices)
     version = models.PositiveIntegerField()
-    action = models.CharField(max_length=50, blank=True, help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…")
+    action = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…, or REFUSED for a move the network "
+        "refused and the portal undid.",
+    )
     remarks = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -389,6 +388,12 @@ class StatusChange(models.Model):
     via_network = models.BooleanField(
         default=False, help_text="Whether the change arrived as a webhook from the network."
     )
+    error_code = models.CharField(
+        max_length=100, blank=True, help_text="Network errorCd of a refusal that was undone."
+    )
+    error_field = models.CharField(
+        max_length=255, blank=True, help_text="Network errorField of a refusal that was undone."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -396,3 +401,25 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def is_refusal(self) -> bool:
+        return self.action == lifecycle.UNDO
+
+    @property
+    def refusal_reason(self) -> str:
+        """Return what the network refused and why: the first line of a refusal's remarks."""
+        return self.remarks.partition("\n")[0]
+
+    @property
+    def refusal_outcome(self) -> str:
+        """Return what became of the order: the rest of a refusal's remarks."""
+        return self.remarks.partition("\n")[2]
+
+    @property
+    def refusal_codes(self) -> str:
+        """Return a refusal's codes as support reads them: field …; code …."""
+        codes = [f"field {self.error_field}"] if self.error_field else []
+        if self.error_code:
+            codes.append(f"code {self.error_code}")
+        return "; ".join(codes)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from importlib import resources
 
-from purchase_orders import enkash
+from purchase_orders import enkash, lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.validators import GST_STATE_CODES
 
@@ -339,7 +339,7 @@ def _action(kind: str, data: dict) -> str:
         return data["supplierResponse"]
     if kind == "req-status-change":
         return data["buyerAction"]
-    return conventions.SEND if kind == "req-send" else conventions.EDIT
+    return lifecycle.SEND if kind == "req-send" else lifecycle.EDIT
 
 
 def check_transition(kind: str, data: dict, *, path: str) -> None:
@@ -347,7 +347,7 @@ def check_transition(kind: str, data: dict, *, path: str) -> None:
     action = _action(kind, data)
     current = data["poStatusTransition"]["currentStatus"]
     new = data["poStatusTransition"]["newStatus"]
-    transition = conventions.TRANSITIONS_BY_ACTION[action]
+    transition = lifecycle.TRANSITIONS_BY_ACTION[action]
     # A draft is CREATED on the network, so a send goes CREATED -> CREATED.
     from_statuses = {conventions.network_status(status) for status in transition.from_statuses}
     if current not in from_statuses:

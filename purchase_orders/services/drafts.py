@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions, payloads
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
 from purchase_orders.models import Business, Membership, Party, PurchaseOrder
@@ -104,12 +105,12 @@ def complete_contents(
     defaults to the buyer's state.
     """
     contents = copy.deepcopy(contents)
-    typed = (contents.get("parties") or {}).get(conventions.BUYER) or {}
+    typed = (contents.get("parties") or {}).get(lifecycle.BUYER) or {}
     base = parties or {
-        conventions.BUYER: snapshot_party(buyer, role=conventions.BUYER),
-        conventions.SUPPLIER: snapshot_party(supplier, role=conventions.SUPPLIER),
+        lifecycle.BUYER: snapshot_party(buyer, role=lifecycle.BUYER),
+        lifecycle.SUPPLIER: snapshot_party(supplier, role=lifecycle.SUPPLIER),
     }
-    buyer_party = dict(base[conventions.BUYER])
+    buyer_party = dict(base[lifecycle.BUYER])
     gstin = (typed.get("gstin") or "").strip().upper()
     if gstin:
         buyer_party["gstin"] = gstin
@@ -120,8 +121,8 @@ def complete_contents(
         or buyer_party["state_code"]
     )
     contents["parties"] = {
-        conventions.BUYER: buyer_party,
-        conventions.SUPPLIER: dict(base[conventions.SUPPLIER]),
+        lifecycle.BUYER: buyer_party,
+        lifecycle.SUPPLIER: dict(base[lifecycle.SUPPLIER]),
     }
     fields = contents.setdefault("fields", {})
     for name in LIST_FIELDS:
@@ -160,7 +161,7 @@ def _check_parties_and_number(
         raise InvalidPurchaseOrder(
             f"{buyer} cannot be its own supplier; choose another business.", field="supplier"
         )
-    gstin = contents["parties"][conventions.BUYER]["gstin"]
+    gstin = contents["parties"][lifecycle.BUYER]["gstin"]
     # Characters 3 to 12 of a GSTIN are the holder's PAN: a business may bill
     # from any of its registrations, but only from its own.
     if buyer.gstin and gstin and gstin[2:12] != buyer.gstin[2:12]:
@@ -316,13 +317,13 @@ def duplicate_purchase_order(
     fields["order_date"] = today
     if fields.get("delivery_date") and fields["delivery_date"] < today:
         fields["delivery_date"] = None
-    source_buyer = contents["parties"][conventions.BUYER]
+    source_buyer = contents["parties"][lifecycle.BUYER]
     contents["parties"] = {
-        conventions.BUYER: {
+        lifecycle.BUYER: {
             "gstin": source_buyer.get("gstin", ""),
             "place_of_supply": source_buyer.get("place_of_supply", ""),
         },
-        conventions.SUPPLIER: {},
+        lifecycle.SUPPLIER: {},
     }
     return create_draft(
         buyer=source.buyer, supplier=source.supplier, created_by=created_by, contents=contents

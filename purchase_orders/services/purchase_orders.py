@@ -1,9 +1,10 @@
 """Buyer and supplier actions on a purchase order: send, edit, confirm, change status.
 
 Each action, in one transaction, locks the purchase order, checks who acts
-and that the lifecycle table allows the move, changes the order, writes an
-audit row and the outbound network message that announces the change. After
-commit the message is queued for delivery and the other side is e-mailed.
+and what they saw, moves the order with ``transitions.move_purchase_order``
+(the lifecycle table, the version rule, the audit row) and writes the
+outbound network message that announces the change. After commit the
+message is queued for delivery and the other side is e-mailed.
 """
 
 import copy
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from purchase_orders import validators
+from purchase_orders import lifecycle, validators
 from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
@@ -27,23 +28,12 @@ from purchase_orders.models import (
     Membership,
     OutboundMessage,
     PurchaseOrder,
-    StatusChange,
 )
 from purchase_orders.selectors import purchase_orders_with_contents
 from purchase_orders.services import documents, notifications
 from purchase_orders.services.outbound import enqueue_delivery
+from purchase_orders.services.transitions import ensure_transition, move_purchase_order
 from purchase_orders.totals import find_total_mismatches
-
-# What each action does to a purchase order, as the end of "cannot be …".
-ACTION_PARTICIPLES = {
-    conventions.SEND: "sent",
-    conventions.EDIT: "edited",
-    conventions.SUPPLIER_ACCEPT: "accepted",
-    conventions.SUPPLIER_REJECT: "rejected",
-    conventions.BUYER_CANCEL: "cancelled",
-    conventions.BUYER_FULFILL: "marked fulfilled",
-    conventions.BUYER_CLOSE: "closed",
-}
 
 # Header fields an edit may change; the network identity of the order
 # (objectId, buyerPONumber, buyer, supplier) stays as it was sent.
@@ -60,7 +50,6 @@ EDITABLE_FIELDS = (
     "additional_infos",
 )
 
-ROLE_LABELS = {conventions.BUYER: "buyer", conventions.SUPPLIER: "supplier"}
 
 
 # -- the four actions ----------------------------------------------------------
@@ -76,30 +65,22 @@ def send_purchase_order(
     ``InvalidPurchaseOrder`` naming the form field at fault and saves nothing.
     """
     purchase_order = _lock(purchase_order, with_contents=True)
-    _ensure_member(sent_by, purchase_order.buyer, conventions.BUYER)
-    transition = _ensure_transition(purchase_order, conventions.SEND)
+    _ensure_member(sent_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_transition(purchase_order, lifecycle.SEND)
 
-    from_status = purchase_order.status
     now = timezone.now()
-    _move(purchase_order, transition)
-    # The network has no DRAFT: a send travels as CREATED -> CREATED.
-    purchase_order.previous_status = conventions.network_status(from_status)
-    purchase_order.ts = now
-    purchase_order.sent_at = now
+    purchase_order.ts = purchase_order.sent_at = now
     purchase_order.delivered_at = None
-    # Built once, from the contents loaded with the lock: checked, kept as
-    # the version's snapshot and sent. Nothing is saved before the check.
-    built = payloads.build_purchase_order(purchase_order)
-    validate_for_network(payloads.parse_purchase_order(built, purchase_order.additional_infos))
-    purchase_order.save()
-
-    _audit(
-        purchase_order,
-        from_status=from_status,
-        action=conventions.SEND,
+    move_purchase_order(
+        purchase_order=purchase_order,
+        action=lifecycle.SEND,
         actor=sent_by,
         business=purchase_order.buyer,
     )
+    # Built once, from the contents loaded with the lock: checked, kept as
+    # the version's snapshot and sent. A refusal undoes the whole action.
+    built = payloads.build_purchase_order(purchase_order)
+    validate_for_network(payloads.parse_purchase_order(built, purchase_order.additional_infos))
     _publish_version(
         purchase_order,
         OutboundMessage.Kind.SEND,
@@ -126,8 +107,8 @@ def edit_purchase_order(
     CREATED: the supplier confirms it again.
     """
     purchase_order = _lock(purchase_order)
-    _ensure_member(edited_by, purchase_order.buyer, conventions.BUYER)
-    transition = _ensure_transition(purchase_order, conventions.EDIT)
+    _ensure_member(edited_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_transition(purchase_order, lifecycle.EDIT)
     _ensure_version(purchase_order, expected_version)
     reason = (reason or "").strip()
     if not reason:
@@ -138,28 +119,21 @@ def edit_purchase_order(
     contents = _contents_for(purchase_order, contents)
     validate_for_network(contents)
 
-    from_status = purchase_order.status
     now = timezone.now()
     for name in EDITABLE_FIELDS:
         if name in contents["fields"]:
             setattr(purchase_order, name, contents["fields"][name])
     purchase_order.total_po_value = contents["fields"]["total_po_value"]
-    _move(purchase_order, transition)
-    purchase_order.previous_status = from_status
-    purchase_order.ts = now
-    purchase_order.sent_at = now
+    purchase_order.ts = purchase_order.sent_at = now
     purchase_order.delivered_at = None
-    purchase_order.save()
-    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
-
-    _audit(
-        purchase_order,
-        from_status=from_status,
-        action=conventions.EDIT,
+    move_purchase_order(
+        purchase_order=purchase_order,
+        action=lifecycle.EDIT,
         actor=edited_by,
         business=purchase_order.buyer,
         remarks=reason,
     )
+    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
     # replace_contents holds the rows it wrote: nothing is read back.
     _publish_version(
         purchase_order,
@@ -187,9 +161,9 @@ def confirm_purchase_order(
     if the order has moved on since, nothing is done (``StaleVersion``).
     """
     purchase_order = _lock(purchase_order)
-    _ensure_member(confirmed_by, purchase_order.supplier, conventions.SUPPLIER)
-    action = conventions.SUPPLIER_ACCEPT if accept else conventions.SUPPLIER_REJECT
-    transition = _ensure_transition(purchase_order, action)
+    _ensure_member(confirmed_by, purchase_order.supplier, lifecycle.SUPPLIER)
+    action = lifecycle.ACCEPT if accept else lifecycle.REJECT
+    ensure_transition(purchase_order, action)
     _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
     if not accept and not remarks:
@@ -198,16 +172,15 @@ def confirm_purchase_order(
             field="remarks",
         )
 
-    from_status = _move_and_audit(
-        purchase_order,
-        transition,
+    change = move_purchase_order(
+        purchase_order=purchase_order,
         action=action,
         actor=confirmed_by,
         business=purchase_order.supplier,
         remarks=remarks,
     )
     body = payloads.build_confirm_request(
-        purchase_order, supplier_response=action, remarks=remarks, from_status=from_status
+        purchase_order, supplier_response=action, remarks=remarks, from_status=change.from_status
     )
     _write_message(purchase_order, OutboundMessage.Kind.CONFIRM, body)
     notifications.notify_on_commit(
@@ -229,33 +202,32 @@ def change_purchase_order_status(
 ) -> PurchaseOrder:
     """Cancel, fulfil or close a purchase order as its buyer (the version stays).
 
-    ``action`` is one of ``conventions.BUYER_ACTIONS``. ``expected_version``
+    ``action`` is one of ``lifecycle.BUYER_STATUS_ACTIONS``. ``expected_version``
     and ``expected_status`` are what the buyer saw; if the order has moved on
     since (the supplier confirmed it meanwhile), nothing is done.
     """
     purchase_order = _lock(purchase_order)
-    _ensure_member(changed_by, purchase_order.buyer, conventions.BUYER)
-    if action not in conventions.BUYER_ACTIONS:
+    _ensure_member(changed_by, purchase_order.buyer, lifecycle.BUYER)
+    if action not in lifecycle.BUYER_STATUS_ACTIONS:
         raise TransitionNotAllowed(
             f"“{action}” is not a status change a buyer can make; choose one of "
-            f"{', '.join(conventions.BUYER_ACTIONS)}.",
+            f"{', '.join(lifecycle.BUYER_STATUS_ACTIONS)}.",
             field="action",
             code=conventions.ERROR_UNKNOWN_ACTION,
         )
-    transition = _ensure_transition(purchase_order, action)
+    ensure_transition(purchase_order, action)
     _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
 
-    from_status = _move_and_audit(
-        purchase_order,
-        transition,
+    change = move_purchase_order(
+        purchase_order=purchase_order,
         action=action,
         actor=changed_by,
         business=purchase_order.buyer,
         remarks=remarks,
     )
     body = payloads.build_status_change_request(
-        purchase_order, buyer_action=action, remarks=remarks, from_status=from_status
+        purchase_order, buyer_action=action, remarks=remarks, from_status=change.from_status
     )
     _write_message(purchase_order, OutboundMessage.Kind.STATUS_CHANGE, body)
     notifications.notify_on_commit(
@@ -285,19 +257,9 @@ def _ensure_member(user: AbstractBaseUser, business: Business, role: str) -> Non
     )
     if not is_member:
         raise NotAllowed(
-            f"Only a {ROLE_LABELS[role]} of {business} can do this to this purchase order."
+            f"Only a {lifecycle.ROLE_LABELS[role].lower()} of {business} can do this to this "
+            "purchase order."
         )
-
-
-def _ensure_transition(purchase_order: PurchaseOrder, action: str) -> conventions.Transition:
-    transition = conventions.find_transition(action, purchase_order.status)
-    if transition is None:
-        raise TransitionNotAllowed(
-            f"This purchase order cannot be {ACTION_PARTICIPLES[action]}: its status is "
-            f"“{purchase_order.get_status_display()}”.",
-            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-        )
-    return transition
 
 
 def _ensure_version(
@@ -330,14 +292,14 @@ def _contents_for(purchase_order: PurchaseOrder, contents: dict) -> dict:
     """Return a copy of edited contents with computed totals and the order's own parties."""
     contents = copy.deepcopy(contents)
     for role, business in (
-        (conventions.BUYER, purchase_order.buyer),
-        (conventions.SUPPLIER, purchase_order.supplier),
+        (lifecycle.BUYER, purchase_order.buyer),
+        (lifecycle.SUPPLIER, purchase_order.supplier),
     ):
         party = contents["parties"][role]
         if party.get("b2b_id") and party["b2b_id"] != business.b2b_id:
             raise InvalidPurchaseOrder(
-                f"An edit cannot change the {ROLE_LABELS[role]}; send a new purchase "
-                "order to another business instead.",
+                f"An edit cannot change the {lifecycle.ROLE_LABELS[role].lower()}; send a new "
+                "purchase order to another business instead.",
                 field=role,
             )
         party["b2b_id"] = business.b2b_id
@@ -365,7 +327,7 @@ def validate_for_network(parsed: dict) -> None:
         raise InvalidPurchaseOrder(
             "The delivery date is before the order date.", field="delivery_date"
         )
-    for role in (conventions.BUYER, conventions.SUPPLIER):
+    for role in (lifecycle.BUYER, lifecycle.SUPPLIER):
         _validate_party(parsed["parties"].get(role), role)
     for index, address in enumerate(parsed["addresses"]):
         _check(
@@ -386,10 +348,10 @@ def _check(validator, value, *, field: str, label: str) -> None:
 
 
 def _validate_party(party: dict | None, role: str) -> None:
-    label = ROLE_LABELS[role].capitalize()
+    label = lifecycle.ROLE_LABELS[role]
     if not party or not party.get("b2b_id"):
         raise InvalidPurchaseOrder(
-            f"The purchase order has no {ROLE_LABELS[role]} details.", field=role
+            f"The purchase order has no {label.lower()} details.", field=role
         )
     _check(
         validators.validate_gstin,
@@ -418,7 +380,7 @@ def _validate_party(party: dict | None, role: str) -> None:
             field=f"{role}_pincode",
             label=f"{label}'s PIN code",
         )
-    if role == conventions.BUYER:
+    if role == lifecycle.BUYER:
         _check(
             validators.validate_state_code,
             party.get("place_of_supply"),
@@ -479,59 +441,6 @@ def _validate_totals(parsed: dict) -> None:
 
 
 # -- writing -------------------------------------------------------------------
-
-
-def _move(purchase_order: PurchaseOrder, transition: conventions.Transition) -> None:
-    """Apply a transition's status and version rule (previous_status is the caller's)."""
-    purchase_order.previous_version = purchase_order.version
-    purchase_order.version = conventions.next_version(purchase_order.version, transition.action)
-    purchase_order.status = transition.to_status
-
-
-def _move_and_audit(
-    purchase_order: PurchaseOrder,
-    transition: conventions.Transition,
-    *,
-    action: str,
-    actor: AbstractBaseUser,
-    business: Business,
-    remarks: str,
-) -> str:
-    """Move a confirmed or status-changed order, save and audit it; return the old status."""
-    from_status = purchase_order.status
-    _move(purchase_order, transition)
-    purchase_order.previous_status = from_status
-    purchase_order.save()
-    _audit(
-        purchase_order,
-        from_status=from_status,
-        action=action,
-        actor=actor,
-        business=business,
-        remarks=remarks,
-    )
-    return from_status
-
-
-def _audit(
-    purchase_order: PurchaseOrder,
-    *,
-    from_status: str,
-    action: str,
-    actor: AbstractBaseUser,
-    business: Business,
-    remarks: str = "",
-) -> StatusChange:
-    return StatusChange.objects.create(
-        purchase_order=purchase_order,
-        from_status=from_status,
-        to_status=purchase_order.status,
-        version=purchase_order.version,
-        action=action,
-        remarks=remarks,
-        actor=actor,
-        actor_business=business,
-    )
 
 
 # The message and e-mail of each action that makes a new version.

@@ -1,8 +1,6 @@
 """Template filters of the portal: Indian money, unambiguous dates, plain-word errors."""
 
 import datetime
-import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -11,6 +9,7 @@ from django.utils.html import format_html
 
 from purchase_orders import diffs, selectors
 from purchase_orders.enkash import conventions
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import PurchaseOrder
 
 register = template.Library()
@@ -234,45 +233,6 @@ def error_words(code: str) -> str:
     return ERROR_WORDS.get(code, f"The network answered with error {code}.")
 
 
-# The codes at the end of a refused message's reason in the status history:
-# "… (field purchaseOrder.itemLists[0].hsnCode; code INVALID_FIELD)."
-_REFUSAL_CODES = re.compile(
-    r" \((?P<raw>(?:field (?P<field>[^;()]+?))?(?:(?:; )?code (?P<code>[^;()\s]+))?)\)\.(?= |$)"
-)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """A network refusal from the status history, split so it can be said in words."""
-
-    reason: str
-    field: str
-    code: str
-    outcome: str
-    raw: str
-
-
-@register.filter
-def refusal(remarks: str) -> Refusal | None:
-    """Split the remarks of a refused message into reason, field, code and outcome.
-
-    Return None when the remarks name no field or code, so they are shown
-    as they are.
-    """
-    text = str(remarks or "")
-    matches = [match for match in _REFUSAL_CODES.finditer(text) if match["raw"]]
-    if not matches:
-        return None
-    codes = matches[-1]
-    return Refusal(
-        reason=f"{text[: codes.start()]}.",
-        field=codes["field"] or "",
-        code=codes["code"] or "",
-        outcome=text[codes.end() :].strip(),
-        raw=codes["raw"],
-    )
-
-
 @register.filter
 def show_value(value, kind: str = "text") -> str:
     """Show one field of a version comparison according to its kind."""
@@ -320,23 +280,11 @@ def status_label(status: str) -> str:
         return str(status or "")
 
 
-# What each webhook is, seen from the portal that receives it.
-EVENT_WORDS = {
-    "req-send": "Purchase order received",
-    "resp-send": "Network's answer to the purchase order",
-    "req-confirm": "Supplier's answer received",
-    "resp-confirm": "Network's answer to the supplier's answer",
-    "req-edit": "New version received",
-    "resp-edit": "Network's answer to the new version",
-    "req-status-change": "Status change received",
-    "resp-status-change": "Network's answer to the status change",
-}
-
-
 @register.filter
 def event_words(kind: str) -> str:
     """Say what a webhook delivery was, in plain words."""
-    return EVENT_WORDS.get(kind, kind)
+    found = KINDS.get(kind)
+    return found.words if found else kind
 
 
 @register.filter

@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from purchase_orders import forms, selectors
-from purchase_orders.enkash import conventions
+from purchase_orders import forms, lifecycle, selectors
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.outbound import retry_outbound_message
@@ -16,7 +15,7 @@ from purchase_orders.services.purchase_orders import (
     confirm_purchase_order,
     send_purchase_order,
 )
-from purchase_orders.views.common import BUYER, SUPPLIER, action_error, require_role, sent_message
+from purchase_orders.views.common import action_error, require_role, sent_message
 from purchase_orders.views.purchase_order import detail_context
 
 
@@ -25,7 +24,7 @@ from purchase_orders.views.purchase_order import detail_context
 def purchase_order_send(request, object_id: str):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    require_role(viewer, purchase_order, BUYER)
+    require_role(viewer, purchase_order, lifecycle.BUYER)
     try:
         purchase_order = send_purchase_order(purchase_order=purchase_order, sent_by=request.user)
     except InvalidPurchaseOrder as error:
@@ -40,7 +39,7 @@ def purchase_order_send(request, object_id: str):
 def _answer(request, object_id: str, *, accept: bool):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    require_role(viewer, purchase_order, SUPPLIER)
+    require_role(viewer, purchase_order, lifecycle.SUPPLIER)
     form = forms.AnswerForm(request.POST, rejecting=not accept)
     if form.is_valid():
         try:
@@ -86,12 +85,10 @@ def purchase_order_reject(request, object_id: str):
 def purchase_order_change_status(request, object_id: str):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    require_role(viewer, purchase_order, BUYER)
-    transitions = [
-        t
-        for t in conventions.allowed_actions(purchase_order.status, BUYER)
-        if t.action in conventions.BUYER_ACTIONS
-    ]
+    require_role(viewer, purchase_order, lifecycle.BUYER)
+    transitions = selectors.purchase_order_actions(
+        viewer=viewer, purchase_order=purchase_order
+    ).status_moves
     if request.method == "POST":
         form = forms.StatusChangeForm(request.POST, transitions=transitions)
         if form.is_valid():
@@ -135,7 +132,7 @@ def purchase_order_change_status(request, object_id: str):
 def purchase_order_duplicate(request, object_id: str):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    require_role(viewer, purchase_order, BUYER)
+    require_role(viewer, purchase_order, lifecycle.BUYER)
     try:
         copy = drafts.duplicate_purchase_order(
             purchase_order=purchase_order, created_by=request.user
@@ -156,10 +153,9 @@ def outbound_message_retry(request, object_id: str, message_id: int):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     message = selectors.get_outbound_message(purchase_order=purchase_order, pk=message_id)
-    sender = (
-        purchase_order.supplier if message.kind == message.Kind.CONFIRM else purchase_order.buyer
-    )
-    if sender.pk not in viewer.business_ids:
+    actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
+    if message.sender_role not in actions.senders:
+        sender = purchase_order.business_of(message.sender_role)
         raise PermissionDenied(f"Only {sender} sent this message, so only they can retry it.")
     try:
         retry_outbound_message(message=message, retried_by=request.user)

@@ -1,4 +1,4 @@
-"""What the pages share: the roles, the role check and the messages of a sent order."""
+"""What the pages share: the role check and the messages of an action."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -6,21 +6,13 @@ from django.shortcuts import redirect
 
 from purchase_orders import selectors
 from purchase_orders.exceptions import PurchaseOrderError
-from purchase_orders.models import Membership, OutboundMessage, PurchaseOrder
-
-BUYER = Membership.Role.BUYER
-SUPPLIER = Membership.Role.SUPPLIER
+from purchase_orders.models import PurchaseOrder
 
 
 def require_role(viewer: selectors.Viewer, purchase_order: PurchaseOrder, role: str) -> None:
     """Refuse with 403 unless the viewer holds ``role`` on the purchase order."""
     if role not in viewer.roles_for(purchase_order):
         raise PermissionDenied(f"Only the {role} of this purchase order can do this.")
-
-
-def sender_role(message: OutboundMessage) -> str:
-    """Return the role whose business sent the message."""
-    return SUPPLIER if message.kind == OutboundMessage.Kind.CONFIRM else BUYER
 
 
 def action_error(request, purchase_order, error: PurchaseOrderError):

@@ -6,12 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from purchase_orders import forms, selectors
-from purchase_orders.enkash import conventions
+from purchase_orders import forms, lifecycle, selectors
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.purchase_orders import edit_purchase_order
-from purchase_orders.views.common import BUYER, require_role, sent_message
+from purchase_orders.views.common import require_role, sent_message
 
 
 def _render_form(request, editor, *, purchase_order=None):
@@ -33,7 +32,7 @@ def _render_form(request, editor, *, purchase_order=None):
 
 def _supplier_state(purchase_order) -> str:
     for party in purchase_order.parties.all():
-        if party.role == conventions.SUPPLIER:
+        if party.role == lifecycle.SUPPLIER:
             return party.state_code
     return purchase_order.supplier.state_code
 
@@ -102,12 +101,9 @@ def purchase_order_edit(request, object_id: str):
     purchase_order = selectors.get_visible_purchase_order(
         viewer=viewer, object_id=object_id, queryset=selectors.purchase_orders_with_contents()
     )
-    require_role(viewer, purchase_order, BUYER)
-    if purchase_order.is_draft:
-        mode = "draft"
-    elif conventions.find_transition(conventions.EDIT, purchase_order.status):
-        mode = "edit"
-    else:
+    require_role(viewer, purchase_order, lifecycle.BUYER)
+    mode = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order).edit_mode
+    if not mode:
         messages.error(
             request,
             f"This purchase order cannot be edited: its status is "

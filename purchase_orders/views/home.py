@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from purchase_orders import selectors
 from purchase_orders.models import PurchaseOrder
-from purchase_orders.views.common import BUYER
+from purchase_orders.lifecycle import BUYER
 
 HOME_LIST_SIZE = 10
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from purchase_orders import forms, selectors
-from purchase_orders.views.common import BUYER, SUPPLIER
+from purchase_orders.lifecycle import BUYER, SUPPLIER
 
 PAGE_SIZE = 25
 

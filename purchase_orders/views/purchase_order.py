@@ -8,11 +8,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from purchase_orders import diffs, forms, selectors
-from purchase_orders.enkash import conventions
+from purchase_orders import diffs, forms, lifecycle, selectors
 from purchase_orders.models import OutboundMessage
 from purchase_orders.totals import totals_for_purchase_order
-from purchase_orders.views.common import BUYER, SUPPLIER, sender_role
 
 UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 
@@ -24,41 +22,37 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
-    roles = viewer.roles_for(purchase_order)
-    buyer_moves = (
-        conventions.allowed_actions(purchase_order.status, BUYER) if BUYER in roles else []
-    )
-    supplier_moves = (
-        conventions.allowed_actions(purchase_order.status, SUPPLIER) if SUPPLIER in roles else []
-    )
-    buyer_actions = {transition.action for transition in buyer_moves}
-    supplier_actions = {transition.action for transition in supplier_moves}
-    versions = list(purchase_order.versions.all())
-    timeline = selectors.network_timeline(purchase_order)
-    for entry in timeline:
-        entry.can_retry = bool(entry.message) and selectors.may_retry(
-            viewer=viewer, message=entry.message, purchase_order=purchase_order
-        )
-    latest_version = versions[-1] if versions else None
-    sent_messages = [entry.message for entry in timeline if entry.message]
-    latest_message = sent_messages[-1] if sent_messages else None
+def document_context(purchase_order) -> dict:
+    """Return what the page and the printable document both show: parties, lines, totals."""
     totals = totals_for_purchase_order(purchase_order)
     return {
         "purchase_order": purchase_order,
-        "roles": roles,
-        "is_buyer": BUYER in roles,
-        "is_supplier": SUPPLIER in roles,
         "parties": {party.role: party for party in purchase_order.parties.all()},
         "totals": totals,
         "line_rows": list(zip(purchase_order.lines.all(), totals.lines, strict=True)),
-        "can_send": conventions.SEND in buyer_actions,
-        "can_edit": BUYER in roles
-        and (purchase_order.is_draft or conventions.EDIT in buyer_actions),
-        "status_moves": [t for t in buyer_moves if t.action in conventions.BUYER_ACTIONS],
-        "can_confirm": conventions.SUPPLIER_ACCEPT in supplier_actions,
-        "can_reject": conventions.SUPPLIER_REJECT in supplier_actions,
-        "can_duplicate": BUYER in roles,
+    }
+
+
+def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
+    actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
+    versions = list(purchase_order.versions.all())
+    timeline = selectors.network_timeline(purchase_order)
+    for entry in timeline:
+        entry.can_retry = bool(entry.message) and actions.may_retry(entry.message)
+    sent_messages = [entry.message for entry in timeline if entry.message]
+    latest_message = sent_messages[-1] if sent_messages else None
+    return {
+        **document_context(purchase_order),
+        "actions": actions,
+        "roles": actions.roles,
+        "is_buyer": actions.is_buyer,
+        "is_supplier": actions.is_supplier,
+        "can_send": actions.may(lifecycle.SEND),
+        "can_edit": bool(actions.edit_mode),
+        "status_moves": actions.status_moves,
+        "can_confirm": actions.may(lifecycle.ACCEPT),
+        "can_reject": actions.may(lifecycle.REJECT),
+        "can_duplicate": actions.is_buyer,
         "answer_form": answer_form
         or forms.AnswerForm(
             initial={
@@ -68,7 +62,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         ),
         "versions": versions,
         "version_rows": list(zip(versions, [None, *versions], strict=False)),
-        "latest_version": latest_version,
+        "latest_version": versions[-1] if versions else None,
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": list(purchase_order.status_changes.all()),
         "timeline": timeline,
@@ -76,7 +70,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "undelivered": latest_message
         if latest_message
         and latest_message.state in UNDELIVERED
-        and sender_role(latest_message) in roles
+        and latest_message.sender_role in actions.roles
         else None,
         "stamp": selectors.page_stamp(purchase_order),
     }
@@ -105,14 +99,7 @@ def purchase_order_stamp(request, object_id: str):
 def purchase_order_print(request, object_id: str):
     viewer = selectors.get_viewer(request.user)
     purchase_order = selectors.get_purchase_order_document(viewer=viewer, object_id=object_id)
-    totals = totals_for_purchase_order(purchase_order)
-    context = {
-        "purchase_order": purchase_order,
-        "parties": {party.role: party for party in purchase_order.parties.all()},
-        "totals": totals,
-        "line_rows": list(zip(purchase_order.lines.all(), totals.lines, strict=True)),
-        "printed_at": timezone.now(),
-    }
+    context = {**document_context(purchase_order), "printed_at": timezone.now()}
     return render(request, "purchase_orders/print.html", context)
 
 

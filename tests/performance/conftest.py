@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.models import LineItem, LineItemTax, PurchaseOrder
 
@@ -36,7 +37,7 @@ def unsaved_purchase_orders(*, buyer, supplier, count: int, start: int = 0) -> l
             buyer=buyer,
             supplier=supplier,
             status=PurchaseOrder.Status.CREATED,
-            previous_status=conventions.CREATED,
+            previous_status=lifecycle.CREATED,
             version=1,
             **varying_fields(index, now),
         )

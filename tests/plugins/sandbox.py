@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import conventions, encoding, kinds
 from purchase_orders.enkash.client import clear_token_cache
 from purchase_orders.sandbox.server import SandboxServer
 from purchase_orders.sandbox.validation import BODY_OBJECTS
@@ -131,7 +131,7 @@ class Delivery:
 
 def answer_as_the_portal_does(kind: str, headers, raw: bytes) -> tuple[int, dict]:
     """Acknowledge like the portal: the rich envelope to requests, SUCCESS to responses."""
-    if kind in conventions.REQUEST_KINDS:
+    if kind in kinds.REQUEST_KINDS:
         return 200, conventions.request_webhook_envelope(
             req_msg_id=headers.get(conventions.REQ_MSG_ID_HEADER, ""), payload={}
         )

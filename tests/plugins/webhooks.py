@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions, encoding, payloads, signing
 from purchase_orders.models import PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
@@ -111,7 +112,7 @@ def confirm_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "
         remarks=remarks,
         from_status=purchase_order.status,
     )
-    transition = conventions.TRANSITIONS_BY_ACTION.get(action)
+    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
     body["poConfirmation"]["poStatusTransition"]["newStatus"] = (
         transition.to_status if transition else purchase_order.status
     )
@@ -127,7 +128,7 @@ def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: s
         remarks=remarks,
         from_status=purchase_order.status,
     )
-    transition = conventions.TRANSITIONS_BY_ACTION.get(action)
+    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
     body["poStatus"]["poStatusTransition"]["newStatus"] = (
         transition.to_status if transition else purchase_order.status
     )

@@ -15,7 +15,7 @@ import random
 import pytest
 from django.db import transaction
 
-from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.enkash import conventions, encoding, kinds, payloads
 from purchase_orders.models import (
     OutboundMessage,
     PurchaseOrder,
@@ -145,7 +145,7 @@ def webhooks_of(message: OutboundMessage) -> dict:
     return {
         f"req-{operation}": (message.kind, request, headers),
         f"resp-{operation}": (
-            conventions.response_kind(message.kind),
+            kinds.response_kind(message.kind),
             response_body(request, req_msg_id=message.req_msg_id),
             headers,
         ),

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from purchase_orders.enkash import conventions, encoding, signing
+from purchase_orders.enkash import conventions, encoding, kinds, signing
 from purchase_orders.models import (
     InboundEvent,
     OutboundMessage,
@@ -133,7 +133,7 @@ def changes() -> tuple[int, int]:
 
 def expected_change(kind: str) -> tuple[int, int]:
     # An applied request writes one audit row; an applied response settles one message.
-    return (1, 0) if kind in conventions.REQUEST_KINDS else (0, 1)
+    return (1, 0) if kind in kinds.REQUEST_KINDS else (0, 1)
 
 
 def world() -> dict:

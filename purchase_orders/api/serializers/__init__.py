@@ -1,5 +1,7 @@
 """Strict serializers for the eight webhook bodies, one per kind (SPEC §2.2, §3).
 
+Each kind names its serializer in ``enkash/kinds.py``.
+
 Strict about what identifies or changes a purchase order: ids are non-empty
 strings, versions whole JSON numbers, statuses and action words strings,
 amounts JSON numbers (never strings or booleans) with bounded digits and at
@@ -12,7 +14,15 @@ arrays are accepted, ``errorCd`` / ``errorDtl`` / ``errorField`` may be null,
 unknown keys are ignored (the raw body keeps them).
 """
 
-from .messages import MESSAGE_SERIALIZERS, first_error
+from .messages import (
+    ConfirmationRequestSerializer,
+    ConfirmationResponseSerializer,
+    PurchaseOrderRequestSerializer,
+    PurchaseOrderResponseSerializer,
+    StatusChangeRequestSerializer,
+    StatusChangeResponseSerializer,
+    first_error,
+)
 from .objects import (
     AdditionalInfoSerializer,
     B2BIdsSerializer,
@@ -23,12 +33,17 @@ from .objects import (
 )
 
 __all__ = [
-    "MESSAGE_SERIALIZERS",
     "AdditionalInfoSerializer",
     "B2BIdsSerializer",
+    "ConfirmationRequestSerializer",
+    "ConfirmationResponseSerializer",
     "PoConfirmationSerializer",
     "PoStatusSerializer",
+    "PurchaseOrderRequestSerializer",
+    "PurchaseOrderResponseSerializer",
     "PurchaseOrderSerializer",
     "RespSerializer",
+    "StatusChangeRequestSerializer",
+    "StatusChangeResponseSerializer",
     "first_error",
 ]

@@ -70,18 +70,6 @@ class StatusChangeResponseSerializer(serializers.Serializer):
     additionalInfos = AdditionalInfoSerializer(many=True)
 
 
-MESSAGE_SERIALIZERS: dict[str, type[serializers.Serializer]] = {
-    "req-send": PurchaseOrderRequestSerializer,
-    "req-edit": PurchaseOrderRequestSerializer,
-    "req-confirm": ConfirmationRequestSerializer,
-    "req-status-change": StatusChangeRequestSerializer,
-    "resp-send": PurchaseOrderResponseSerializer,
-    "resp-edit": PurchaseOrderResponseSerializer,
-    "resp-confirm": ConfirmationResponseSerializer,
-    "resp-status-change": StatusChangeResponseSerializer,
-}
-
-
 def first_error(errors, path: str = "") -> tuple[str, str] | None:
     """Return (dotted path, message) of the first error in DRF's nested error structure.
 

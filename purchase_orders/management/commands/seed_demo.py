@@ -16,11 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions
-from purchase_orders.models import Business, Membership, PurchaseOrder, StatusChange
-from purchase_orders.services import documents
-from purchase_orders.services.drafts import complete_contents
-from purchase_orders.services.purchase_orders import validate_for_network
+from purchase_orders.models import Business, Membership, PurchaseOrder
+from purchase_orders.services.drafts import complete_contents, create_draft
+from purchase_orders.services.purchase_orders import (
+    confirm_purchase_order,
+    send_purchase_order,
+)
 from purchase_orders.totals import to_money
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -294,7 +295,30 @@ class Command(BaseCommand):
         return created
 
     def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user, supplier_user):
-        """Write one demo purchase order with the history the portal would have kept."""
+        """Make one demo purchase order through the services, as its people would have.
+
+        So its versions, history and network messages are those the portal
+        keeps for any order: the sent ones' messages are queued for the
+        network, and the demo's worker delivers them.
+        """
+        contents = self.contents(order, buyer=buyer, supplier=supplier)
+        purchase_order = create_draft(
+            buyer=buyer, supplier=supplier, created_by=buyer_user, contents=contents
+        )
+        if order.status == PurchaseOrder.Status.DRAFT:
+            return purchase_order
+        purchase_order = send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)
+        if order.status == PurchaseOrder.Status.ACCEPTED:
+            purchase_order = confirm_purchase_order(
+                purchase_order=purchase_order,
+                confirmed_by=supplier_user,
+                accept=True,
+                remarks=order.supplier_remarks,
+            )
+        return purchase_order
+
+    def contents(self, order: DemoOrder, *, buyer, supplier) -> dict:
+        """Return a demo order's contents, with milestones that add up to its total."""
         today = timezone.localdate()
         order_date = today - datetime.timedelta(days=order.ordered_days_ago)
         delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
@@ -338,68 +362,4 @@ class Command(BaseCommand):
                 "due_amount": total - advance,
             },
         ]
-        validate_for_network(contents)
-
-        fields = contents["fields"]
-        is_sent = order.status != PurchaseOrder.Status.DRAFT
-        sent_at = timezone.now() - datetime.timedelta(days=order.ordered_days_ago)
-        purchase_order = PurchaseOrder.objects.create(
-            object_id=conventions.new_object_id(),
-            buyer=buyer,
-            supplier=supplier,
-            buyer_po_number=fields["buyer_po_number"],
-            ts=sent_at if is_sent else timezone.now(),
-            order_date=fields["order_date"],
-            delivery_date=fields["delivery_date"],
-            subject=fields["subject"],
-            status=PurchaseOrder.Status.CREATED if is_sent else PurchaseOrder.Status.DRAFT,
-            version=1 if is_sent else 0,
-            previous_version=0,
-            # The network has no DRAFT: a send travels as CREATED -> CREATED.
-            previous_status=conventions.CREATED if is_sent else "",
-            total_po_value=fields["total_po_value"],
-            shipping_terms=fields["shipping_terms"],
-            shipping_bearing_party=fields["shipping_bearing_party"],
-            shipping_charges=fields["shipping_charges"],
-            po_infos=fields["po_infos"],
-            contract_references=fields["contract_references"],
-            additional_documents=fields["additional_documents"],
-            additional_infos=fields["additional_infos"],
-            created_by=buyer_user,
-            sent_at=sent_at if is_sent else None,
-            delivered_at=sent_at + datetime.timedelta(seconds=4) if is_sent else None,
-        )
-        documents.replace_contents(purchase_order=purchase_order, parsed=contents)
-        if not is_sent:
-            return purchase_order
-
-        StatusChange.objects.create(
-            purchase_order=purchase_order,
-            from_status=PurchaseOrder.Status.DRAFT,
-            to_status=PurchaseOrder.Status.CREATED,
-            version=1,
-            action=conventions.SEND,
-            actor=buyer_user,
-            actor_business=buyer,
-        )
-        documents.record_version(
-            purchase_order=purchase_order,
-            reason="Sent to the supplier.",
-            created_by=buyer_user,
-            created_by_business=buyer,
-        )
-        if order.status == PurchaseOrder.Status.ACCEPTED:
-            purchase_order.previous_status = purchase_order.status
-            purchase_order.status = PurchaseOrder.Status.ACCEPTED
-            purchase_order.save(update_fields=["status", "previous_status", "updated_at"])
-            StatusChange.objects.create(
-                purchase_order=purchase_order,
-                from_status=PurchaseOrder.Status.CREATED,
-                to_status=PurchaseOrder.Status.ACCEPTED,
-                version=1,
-                action=conventions.SUPPLIER_ACCEPT,
-                remarks=order.supplier_remarks,
-                actor=supplier_user,
-                actor_business=supplier,
-            )
-        return purchase_order
+        return contents

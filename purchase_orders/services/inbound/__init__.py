@@ -4,9 +4,10 @@ A delivery is stored raw in an ``InboundEvent`` before anything else, once
 (the insert race ends in IntegrityError). It is then processed under a lock
 on that row: a delivery already answered gets the same answer again and is
 not applied twice; one whose processing crashed is processed again. Each
-kind has one handler in ``INBOUND_HANDLERS``; it locks the purchase order,
-checks the message against it and applies it, or raises a
-``PurchaseOrderError`` whose ``code`` and ``field`` become the refusal.
+kind has one handler, named in the table of kinds (``enkash/kinds.py``); it
+locks the purchase order, checks the message against it and applies it, or
+raises a ``PurchaseOrderError`` whose ``code`` and ``field`` become the
+refusal.
 
 The network may deliver out of order. A message already applied (made here,
 or by an earlier delivery) is acknowledged again even when the purchase
@@ -16,7 +17,7 @@ now with HTTP 409 (``NotYetApplicable``): its event stays unanswered, so that
 the network's next delivery of it is processed afresh.
 """
 
-from purchase_orders.services.inbound.checks import OBJECT_KEYS, NotYetApplicable
+from purchase_orders.services.inbound.checks import NotYetApplicable
 from purchase_orders.services.inbound.events import (
     ANSWERED_STATES,
     INBOUND_HANDLERS,
@@ -37,32 +38,22 @@ from purchase_orders.services.inbound.requests import (
     apply_send_request,
     apply_status_change_request,
 )
-from purchase_orders.services.inbound.responses import (
-    apply_confirm_response,
-    apply_edit_response,
-    apply_send_response,
-    apply_status_change_response,
-    find_request,
-)
+from purchase_orders.services.inbound.responses import apply_response, find_request
 
 __all__ = [
     "ANSWERED_STATES",
     "INBOUND_HANDLERS",
     "INTERNAL_ERROR_DETAIL",
-    "OBJECT_KEYS",
     "RECEIVED_REASON",
     "UNSTORED_HEADERS",
     "Answer",
     "InvalidMessage",
     "NotYetApplicable",
     "apply_confirm_request",
-    "apply_confirm_response",
     "apply_edit_request",
-    "apply_edit_response",
+    "apply_response",
     "apply_send_request",
-    "apply_send_response",
     "apply_status_change_request",
-    "apply_status_change_response",
     "dedupe_key",
     "find_request",
     "first_answer",

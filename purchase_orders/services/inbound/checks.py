@@ -1,5 +1,6 @@
 """Checks shared by the request handlers: the order named, its parties, version and status."""
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
@@ -10,19 +11,6 @@ from purchase_orders.exceptions import (
 from purchase_orders.models import InboundEvent, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import find_total_mismatches
-
-# The key of the business object in each kind's body.
-OBJECT_KEYS = {
-    "req-send": "purchaseOrder",
-    "req-edit": "purchaseOrder",
-    "req-confirm": "poConfirmation",
-    "req-status-change": "poStatus",
-    "resp-send": "purchaseOrder",
-    "resp-edit": "purchaseOrder",
-    "resp-confirm": "poConfirmation",
-    "resp-status-change": "poStatus",
-}
-
 
 class NotYetApplicable(PurchaseOrderError):
     """A message that may fit once an earlier one has arrived: refused for now.
@@ -99,11 +87,11 @@ def ensure_current_status(
         return
     message = f"The purchase order is {purchase_order.status} here, not {from_status}"
     field = f"{path}.poStatusTransition.currentStatus"
-    transition = conventions.find_transition(action, from_status)
+    transition = lifecycle.find_transition(action, from_status)
     if (
         transition is not None
         and transition.to_status == to_status
-        and from_status in _statuses_reachable_within_version(purchase_order.status)
+        and from_status in lifecycle.statuses_reachable_within_version(purchase_order.status)
     ):
         raise NotYetApplicable(
             message + " yet; an earlier change has not arrived. Deliver it again later.",
@@ -113,22 +101,6 @@ def ensure_current_status(
     raise TransitionNotAllowed(
         message + ".", field=field, code=conventions.ERROR_TRANSITION_NOT_ALLOWED
     )
-
-
-def _statuses_reachable_within_version(status: str) -> set[str]:
-    """Return the statuses the lifecycle table leads to from one, without a new version."""
-    reached, frontier = set(), [status]
-    while frontier:
-        current = frontier.pop()
-        for transition in conventions.TRANSITIONS:
-            if (
-                not transition.bumps_version
-                and current in transition.from_statuses
-                and transition.to_status not in reached
-            ):
-                reached.add(transition.to_status)
-                frontier.append(transition.to_status)
-    return reached
 
 
 def ensure_details_match(data: dict, b2b_ids: dict) -> None:
@@ -146,9 +118,9 @@ def ensure_details_match(data: dict, b2b_ids: dict) -> None:
 def ensure_made_created(data: dict, saying: str) -> None:
     """Refuse a send or edit whose new status is not CREATED; ``saying`` begins the refusal."""
     _, new_status = payloads.parse_transition(data)
-    if new_status != conventions.CREATED:
+    if new_status != lifecycle.CREATED:
         raise TransitionNotAllowed(
-            f"{saying} {conventions.CREATED}, not {new_status}.",
+            f"{saying} {lifecycle.CREATED}, not {new_status}.",
             field="purchaseOrder.poStatusTransition.newStatus",
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )

@@ -12,10 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS, object_key
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
-from purchase_orders.services.inbound import requests, responses
-from purchase_orders.services.inbound.checks import OBJECT_KEYS, NotYetApplicable
+from purchase_orders.services.inbound.checks import NotYetApplicable
 
 # One logger for all of inbound processing, as settings and logs name it.
 logger = logging.getLogger(__package__)
@@ -76,7 +76,7 @@ def message_identifiers(*, kind: str, data) -> tuple[str, str]:
     """Return (objectId, resp.reqMsgId) of a parsed body, blanks where it has none."""
     if not isinstance(data, dict):
         return "", ""
-    business_object = data.get(OBJECT_KEYS[kind])
+    business_object = data.get(object_key(kind))
     resp = data.get("resp")
     object_id = business_object.get("objectId") if isinstance(business_object, dict) else ""
     req_msg_id = resp.get("reqMsgId") if isinstance(resp, dict) else ""
@@ -211,7 +211,7 @@ def process_event(
                 response_code=conventions.RESPONSE_CODE_ERROR,
             )
             return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
-        if event.kind in conventions.REQUEST_KINDS:
+        if event.kind in REQUEST_KINDS:
             envelope = conventions.request_webhook_envelope(
                 req_msg_id=_answer_req_msg_id(event), payload=_echo(event.kind, message)
             )
@@ -303,9 +303,9 @@ def _answer_req_msg_id(event: InboundEvent) -> str:
 
 def _echo(kind: str, message: dict | None) -> dict | None:
     """Return what a request webhook's answer carries back: b2bIds, the object, additionalInfos."""
-    if message is None or kind not in conventions.REQUEST_KINDS:
+    if message is None or kind not in REQUEST_KINDS:
         return None
-    key = OBJECT_KEYS[kind]
+    key = object_key(kind)
     return {
         "b2bIds": message["b2bIds"],
         key: message[key],
@@ -326,13 +326,5 @@ def _forget_unsaved_links(event: InboundEvent) -> None:
     ):
         event.outbound_message = None
 
-INBOUND_HANDLERS = {
-    "req-send": requests.apply_send_request,
-    "req-confirm": requests.apply_confirm_request,
-    "req-edit": requests.apply_edit_request,
-    "req-status-change": requests.apply_status_change_request,
-    "resp-send": responses.apply_send_response,
-    "resp-confirm": responses.apply_confirm_response,
-    "resp-edit": responses.apply_edit_response,
-    "resp-status-change": responses.apply_status_change_response,
-}
+# Each kind's handler, as the table of kinds names it.
+INBOUND_HANDLERS = {name: kind.handler for name, kind in KINDS.items()}

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions, payloads
+from purchase_orders.enkash.kinds import KINDS, MessageKind
 from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, TransitionNotAllowed
 from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
 from purchase_orders.services import documents, notifications
@@ -20,6 +22,7 @@ from purchase_orders.services.inbound.checks import (
     parse_contents,
 )
 from purchase_orders.services.purchase_orders import EDITABLE_FIELDS
+from purchase_orders.services.transitions import move_purchase_order
 
 RECEIVED_REASON = "Received from the network."
 
@@ -52,8 +55,6 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
             code=conventions.ERROR_PARTY_NOT_FOUND,
         )
     ensure_details_match(data, b2b_ids)
-    _, new_version = payloads.parse_version(data)
-
     existing = (
         PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("buyer", "supplier")
@@ -62,29 +63,46 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     )
     if existing is not None:
         event.purchase_order = existing
-        ensure_parties(existing, b2b_ids)
-        ensure_po_number(existing, data["buyerPONumber"], "purchaseOrder")
-        if existing.version > new_version and holds_contents(
-            existing, parse_contents(message), version=new_version
-        ):
-            # Sent from here, and edited since: the network delivers the
-            # superseded version late.
-            return existing
-        if existing.version != new_version:
-            raise StaleVersion(
-                f"Purchase order {existing.object_id} is at version {existing.version} here, "
-                f"not {new_version}.",
-                field="purchaseOrder.objectVersion.newVersion",
-                code=conventions.ERROR_STALE_VERSION,
-            )
-        if existing.delivered_at is None:
-            existing.delivered_at = timezone.now()
-            existing.save(update_fields=["delivered_at", "updated_at"])
-        return existing
+        return _deliver_held_order(existing, message)
+    purchase_order = _receive_new_order(
+        message, supplier=supplier, buyer=businesses.get(b2b_ids["buyerB2BId"])
+    )
+    event.purchase_order = purchase_order
+    return purchase_order
 
+
+def _deliver_held_order(existing: PurchaseOrder, message: dict) -> PurchaseOrder:
+    """Mark an order held here (sent from here) as delivered; no copy is made."""
+    data = message["purchaseOrder"]
+    ensure_parties(existing, message["b2bIds"])
+    ensure_po_number(existing, data["buyerPONumber"], "purchaseOrder")
+    _, new_version = payloads.parse_version(data)
+    if existing.version > new_version and holds_contents(
+        existing, parse_contents(message), version=new_version
+    ):
+        # Sent from here, and edited since: the network delivers the
+        # superseded version late.
+        return existing
+    if existing.version != new_version:
+        raise StaleVersion(
+            f"Purchase order {existing.object_id} is at version {existing.version} here, "
+            f"not {new_version}.",
+            field="purchaseOrder.objectVersion.newVersion",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    _mark_delivered(existing)
+    return existing
+
+
+def _receive_new_order(
+    message: dict, *, supplier: Business, buyer: Business | None
+) -> PurchaseOrder:
+    """Create an order sent from elsewhere, its buyer too if not known here."""
+    data = message["purchaseOrder"]
     ensure_made_created(data, "A purchase order is sent as")
+    current_version, new_version = payloads.parse_version(data)
+    _ensure_next_version(lifecycle.SEND, current_version, new_version)
     parsed = parse_contents(message)
-    buyer = businesses.get(b2b_ids["buyerB2BId"])
     if buyer is None:
         buyer = _create_counterparty(parsed["parties"]["buyer"])
     elif (
@@ -102,20 +120,22 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         )
 
     fields = parsed["fields"]
-    purchase_order = PurchaseOrder.objects.create(
-        **{
-            name: value
-            for name, value in fields.items()
-            if name not in ("status", "previous_status")
-        },
+    # Built at the version before the send, which moves it on and inserts it.
+    purchase_order = PurchaseOrder(
+        **{name: value for name, value in fields.items() if name not in LIFECYCLE_MARKS},
         buyer=buyer,
         supplier=supplier,
-        status=PurchaseOrder.Status.CREATED,
-        previous_status=conventions.CREATED,
+        status=lifecycle.DRAFT,
+        version=current_version,
         sent_at=fields["ts"],
         delivered_at=timezone.now(),
     )
-    event.purchase_order = purchase_order
+    move_purchase_order(
+        purchase_order=purchase_order,
+        action=lifecycle.SEND,
+        business=buyer,
+        via_network=True,
+    )
     # A new order has no contents to replace, nor a snapshot yet.
     documents.add_contents(purchase_order=purchase_order, parsed=parsed)
     documents.record_version(
@@ -124,17 +144,13 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         created_by_business=buyer,
         first=True,
     )
-    StatusChange.objects.create(
-        purchase_order=purchase_order,
-        from_status="",
-        to_status=purchase_order.status,
-        version=purchase_order.version,
-        action=conventions.SEND,
-        actor_business=buyer,
-        via_network=True,
-    )
     notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.SENT)
     return purchase_order
+
+
+# What a message says of the lifecycle, as opposed to the order's contents:
+# the one step that moves an order sets these.
+LIFECYCLE_MARKS = ("status", "previous_status", "version", "previous_version")
 
 
 def _create_counterparty(party: dict) -> Business:
@@ -143,6 +159,24 @@ def _create_counterparty(party: dict) -> Business:
         name: value for name, value in party.items() if name not in ("role", "place_of_supply")
     }
     return Business.objects.create(**fields, is_hosted=False)
+
+
+def _mark_delivered(purchase_order: PurchaseOrder) -> None:
+    if purchase_order.delivered_at is None:
+        purchase_order.delivered_at = timezone.now()
+        purchase_order.save(update_fields=["delivered_at", "updated_at"])
+
+
+def _ensure_next_version(action: str, current_version: int, new_version: int) -> None:
+    """Refuse a send or edit that does not move the version as the lifecycle does."""
+    expected = lifecycle.next_version(current_version, action)
+    if new_version != expected:
+        raise StaleVersion(
+            f"{'An edit' if action == lifecycle.EDIT else 'A send'} moves version "
+            f"{current_version} to {expected}, not {new_version}.",
+            field="purchaseOrder.objectVersion.newVersion",
+            code=conventions.ERROR_STALE_VERSION,
+        )
 
 
 def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
@@ -161,18 +195,12 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         # The edit was made here and the network now delivers it to the
         # supplier, who is hosted here too (perhaps after later changes), or
         # an earlier delivery applied it.
-        if new_version == purchase_order.version and purchase_order.delivered_at is None:
-            purchase_order.delivered_at = timezone.now()
-            purchase_order.save(update_fields=["delivered_at", "updated_at"])
+        if new_version == purchase_order.version:
+            _mark_delivered(purchase_order)
         return purchase_order
     ensure_current_version(purchase_order, current_version, "purchaseOrder")
-    if new_version != current_version + 1:
-        raise StaleVersion(
-            f"An edit moves version {current_version} to {current_version + 1}, not {new_version}.",
-            field="purchaseOrder.objectVersion.newVersion",
-            code=conventions.ERROR_STALE_VERSION,
-        )
-    if conventions.find_transition(conventions.EDIT, purchase_order.status) is None:
+    _ensure_next_version(lifecycle.EDIT, current_version, new_version)
+    if lifecycle.find_transition(lifecycle.EDIT, purchase_order.status) is None:
         raise TransitionNotAllowed(
             f"A purchase order that is {purchase_order.status} cannot be edited.",
             field="purchaseOrder.poStatusTransition.currentStatus",
@@ -181,31 +209,22 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     ensure_made_created(data, "An edit puts a purchase order back to")
 
     fields = parsed["fields"]
-    from_status = purchase_order.status
     for name in EDITABLE_FIELDS:
         setattr(purchase_order, name, fields[name])
     purchase_order.total_po_value = fields["total_po_value"]
     purchase_order.ts = purchase_order.sent_at = fields["ts"]
-    purchase_order.previous_version = current_version
-    purchase_order.version = new_version
-    purchase_order.previous_status = from_status
-    purchase_order.status = PurchaseOrder.Status.CREATED
     purchase_order.delivered_at = timezone.now()
-    purchase_order.save()
+    move_purchase_order(
+        purchase_order=purchase_order,
+        action=lifecycle.EDIT,
+        business=purchase_order.buyer,
+        via_network=True,
+    )
     documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
     documents.record_version(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,
         created_by_business=purchase_order.buyer,
-    )
-    StatusChange.objects.create(
-        purchase_order=purchase_order,
-        from_status=from_status,
-        to_status=purchase_order.status,
-        version=purchase_order.version,
-        action=conventions.EDIT,
-        actor_business=purchase_order.buyer,
-        via_network=True,
     )
     notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
     return purchase_order
@@ -213,34 +232,30 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
 
 @dataclass(frozen=True)
 class StatusMessage:
-    """Where a confirmation or status change keeps its parts, and whom it concerns."""
+    """Where a confirmation or status change keeps its action and remarks, and its e-mails."""
 
-    object_key: str
+    kind: MessageKind
     action_key: str
     remarks_key: str
-    actions: tuple[str, ...]
-    actor: str  # conventions.BUYER or SUPPLIER
     notifications: dict
 
 
 CONFIRMATION = StatusMessage(
-    object_key="poConfirmation",
+    kind=KINDS["req-confirm"],
     action_key="supplierResponse",
     remarks_key="supplierRemarks",
-    actions=conventions.SUPPLIER_RESPONSES,
-    actor=conventions.SUPPLIER,
     notifications={
-        conventions.SUPPLIER_ACCEPT: notifications.ACCEPTED,
-        conventions.SUPPLIER_REJECT: notifications.REJECTED,
+        lifecycle.ACCEPT: notifications.ACCEPTED,
+        lifecycle.REJECT: notifications.REJECTED,
     },
 )
 STATUS_CHANGE = StatusMessage(
-    object_key="poStatus",
+    kind=KINDS["req-status-change"],
     action_key="buyerAction",
     remarks_key="buyerRemarks",
-    actions=conventions.BUYER_ACTIONS,
-    actor=conventions.BUYER,
-    notifications={action: notifications.STATUS_CHANGED for action in conventions.BUYER_ACTIONS},
+    notifications={
+        action: notifications.STATUS_CHANGED for action in lifecycle.BUYER_STATUS_ACTIONS
+    },
 )
 
 
@@ -257,42 +272,22 @@ def apply_status_change_request(*, event: InboundEvent, message: dict) -> Purcha
 def _apply_status_message(
     *, event: InboundEvent, message: dict, kind: StatusMessage
 ) -> PurchaseOrder:
-    data, path = message[kind.object_key], kind.object_key
+    path = kind.kind.object_key
+    data = message[path]
     purchase_order = lock_purchase_order(event, object_id=data["objectId"], path=path)
     ensure_parties(purchase_order, message["b2bIds"])
     ensure_po_number(purchase_order, data["buyerPONumber"], path)
     action = data[kind.action_key]
-    if action not in kind.actions:
-        raise TransitionNotAllowed(
-            f"{action} is not a known {kind.action_key}; expected one of "
-            f"{', '.join(kind.actions)}.",
-            field=f"{path}.{kind.action_key}",
-            code=conventions.ERROR_UNKNOWN_ACTION,
-        )
-    transition = conventions.TRANSITIONS_BY_ACTION[action]
-    current_version, new_version = payloads.parse_version(data)
-    if new_version != current_version:
-        raise StaleVersion(
-            f"A {kind.action_key} keeps the version, but this message moves "
-            f"{current_version} to {new_version}.",
-            field=f"{path}.objectVersion.newVersion",
-            code=conventions.ERROR_STALE_VERSION,
-        )
     from_status, to_status = payloads.parse_transition(data)
-    already_applied = StatusChange.objects.filter(
-        purchase_order=purchase_order,
-        version=current_version,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-    ).exists()
-    if already_applied:
+    if _status_message_applied(purchase_order, data, kind=kind):
         # Made here (both parties are hosted here) or by an earlier delivery,
         # perhaps before later changes that the network delivered first.
         return purchase_order
+    current_version, _ = payloads.parse_version(data)
     ensure_current_version(purchase_order, current_version, path)
     ensure_current_status(purchase_order, action, from_status, to_status, path)
-    if conventions.find_transition(action, purchase_order.status) is None:
+    transition = lifecycle.find_transition(action, purchase_order.status)
+    if transition is None:
         raise TransitionNotAllowed(
             f"{action} is not allowed for a purchase order that is {purchase_order.status}.",
             field=f"{path}.{kind.action_key}",
@@ -304,20 +299,12 @@ def _apply_status_message(
             field=f"{path}.poStatusTransition.newStatus",
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
-
-    purchase_order.previous_status = purchase_order.status
-    purchase_order.previous_version = purchase_order.version
-    purchase_order.status = transition.to_status
-    purchase_order.save()
-    StatusChange.objects.create(
+    move_purchase_order(
         purchase_order=purchase_order,
-        from_status=from_status,
-        to_status=purchase_order.status,
-        version=purchase_order.version,
         action=action,
         remarks=data[kind.remarks_key],
-        actor_business=purchase_order.buyer
-        if kind.actor == conventions.BUYER
+        business=purchase_order.buyer
+        if kind.kind.sender == lifecycle.BUYER
         else purchase_order.supplier,
         via_network=True,
     )
@@ -325,3 +312,34 @@ def _apply_status_message(
         purchase_order=purchase_order, event=kind.notifications[action]
     )
     return purchase_order
+
+
+def _status_message_applied(
+    purchase_order: PurchaseOrder, data: dict, *, kind: StatusMessage
+) -> bool:
+    """Check a confirmation's or status change's action and version; return whether applied."""
+    path = kind.kind.object_key
+    action = data[kind.action_key]
+    if action not in kind.kind.actions:
+        raise TransitionNotAllowed(
+            f"{action} is not a known {kind.action_key}; expected one of "
+            f"{', '.join(kind.kind.actions)}.",
+            field=f"{path}.{kind.action_key}",
+            code=conventions.ERROR_UNKNOWN_ACTION,
+        )
+    current_version, new_version = payloads.parse_version(data)
+    if new_version != current_version:
+        raise StaleVersion(
+            f"A {kind.action_key} keeps the version, but this message moves "
+            f"{current_version} to {new_version}.",
+            field=f"{path}.objectVersion.newVersion",
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    from_status, to_status = payloads.parse_transition(data)
+    return StatusChange.objects.filter(
+        purchase_order=purchase_order,
+        version=current_version,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+    ).exists()

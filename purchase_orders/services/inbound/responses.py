@@ -1,33 +1,16 @@
 """Settle the requests sent from here with the network's answers (``resp-*``)."""
 
 from purchase_orders.enkash import conventions
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage
-from purchase_orders.services.inbound.checks import OBJECT_KEYS
 from purchase_orders.services.outbound import settle_outbound_message
 
-def apply_send_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
-    """Settle the ``req-send`` sent from here with the network's verdict (``resp-send``)."""
-    return _settle(event=event, message=message, request_kind=OutboundMessage.Kind.SEND)
-
-
-def apply_confirm_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
-    """Settle the ``req-confirm`` sent from here (``resp-confirm``)."""
-    return _settle(event=event, message=message, request_kind=OutboundMessage.Kind.CONFIRM)
-
-
-def apply_edit_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
-    """Settle the ``req-edit`` sent from here (``resp-edit``)."""
-    return _settle(event=event, message=message, request_kind=OutboundMessage.Kind.EDIT)
-
-
-def apply_status_change_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
-    """Settle the ``req-status-change`` sent from here (``resp-status-change``)."""
-    return _settle(event=event, message=message, request_kind=OutboundMessage.Kind.STATUS_CHANGE)
-
-
-def _settle(*, event: InboundEvent, message: dict, request_kind: str) -> OutboundMessage:
-    resp, data = message["resp"], message[OBJECT_KEYS[event.kind]]
+def apply_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
+    """Settle the request sent from here that a response webhook answers (``resp-*``)."""
+    kind = KINDS[event.kind]
+    request_kind = kind.pairs_with
+    resp, data = message["resp"], message[kind.object_key]
     outbound = find_request(
         request_kind=request_kind,
         req_msg_id=resp["reqMsgId"],

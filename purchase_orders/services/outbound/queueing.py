@@ -167,7 +167,7 @@ def _ensure_may_retry(message: OutboundMessage, user: AbstractBaseUser) -> None:
         return
     purchase_order = message.purchase_order
     if purchase_order is not None:
-        sender = purchase_order.supplier if message.kind == Kind.CONFIRM else purchase_order.buyer
+        sender = purchase_order.business_of(message.sender_role)
         if Membership.objects.filter(user=user, business=sender).exists():
             return
     raise NotAllowed("Only the business that sent this message can retry its delivery.")

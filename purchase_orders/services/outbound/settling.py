@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders import lifecycle
+from purchase_orders.enkash import conventions, encoding, kinds, payloads
 from purchase_orders.models import (
     OutboundMessage,
     PurchaseOrder,
@@ -12,22 +13,12 @@ from purchase_orders.models import (
 )
 from purchase_orders.services import documents
 from purchase_orders.services.outbound.queueing import enqueue_successor
+from purchase_orders.services.transitions import Marks, move_purchase_order
 
 State = OutboundMessage.State
 Kind = OutboundMessage.Kind
 
 SETTLED_STATES = (State.ACKNOWLEDGED, State.REJECTED)
-
-# The object inside each request body that carries its version and transition.
-BODY_OBJECT = {
-    Kind.SEND: "purchaseOrder",
-    Kind.EDIT: "purchaseOrder",
-    Kind.CONFIRM: "poConfirmation",
-    Kind.STATUS_CHANGE: "poStatus",
-}
-
-# The audit action of a change the network refused and the portal undid.
-REFUSED_ACTION = "REFUSED"
 
 # What a version snapshot restores when a refused edit is undone: everything
 # but the order's identity and its lifecycle marks, which are set apart.
@@ -101,63 +92,62 @@ def settle_outbound_message(
 
 
 def _undo(purchase_order: PurchaseOrder, message: OutboundMessage) -> None:
-    """Undo the change a refused message announced, and write the audit row."""
-    announced = encoding.loads(message.body)[BODY_OBJECT[message.kind]]
+    """Undo the change a refused message announced, and record the refusal."""
+    kind = kinds.KINDS[message.kind]
+    announced = encoding.loads(message.body)[kind.object_key]
     from_status, to_status = payloads.parse_transition(announced)
     from_version, to_version = payloads.parse_version(announced)
-    status_before_undo = purchase_order.status
-    is_current = purchase_order.version == to_version and purchase_order.status == to_status
-    if is_current and message.kind == Kind.SEND:
-        _undo_send(purchase_order, message)
-    elif is_current and message.kind == Kind.EDIT:
-        _undo_edit(purchase_order, message, version=from_version, status=from_status)
-    elif is_current:
-        _restore_marks(purchase_order, status=from_status, version=from_version)
-    if is_current:
-        purchase_order.save()
-
+    # The action refused: the one of its kind that leads where the message said.
+    undone = next(
+        action
+        for action in kind.actions
+        if lifecycle.TRANSITIONS_BY_ACTION[action].to_status == to_status
+    )
+    restore = None
+    if purchase_order.version == to_version and purchase_order.status == to_status:
+        if message.kind == Kind.SEND:
+            restore = _undo_send(purchase_order, message)
+        elif message.kind == Kind.EDIT:
+            restore = _undo_edit(purchase_order, message, version=from_version, status=from_status)
+        else:
+            restore = _marks_before(purchase_order, status=from_status, version=from_version)
     outcome = (
-        f"The purchase order is back to “{purchase_order.get_status_display()}”, "
-        f"version {purchase_order.version}."
-        if is_current
+        f"The purchase order is back to “{PurchaseOrder.Status(restore.status).label}”, "
+        f"version {restore.version}."
+        if restore
         else "The purchase order has changed since, so it was left as it is."
     )
-    StatusChange.objects.create(
+    move_purchase_order(
         purchase_order=purchase_order,
-        from_status=status_before_undo,
-        to_status=purchase_order.status,
-        version=purchase_order.version,
-        action=REFUSED_ACTION,
-        remarks=f"{refusal_summary(message)} {outcome}",
+        action=lifecycle.UNDO,
+        undo=undone,
+        restore=restore,
+        remarks=f"{refusal_summary(message)}\n{outcome}",
         via_network=True,
+        error_code=message.error_code,
+        error_field=message.error_field,
     )
 
 
 def refusal_summary(message: OutboundMessage) -> str:
     """Return one sentence saying what the network refused and why."""
-    details = [f"field {message.error_field}"] if message.error_field else []
-    if message.error_code:
-        details.append(f"code {message.error_code}")
     detail = message.error_detail.strip().rstrip(".")
     reason = f": {detail}" if detail else ""
-    suffix = f" ({'; '.join(details)})" if details else ""
-    return f"The network refused the {message.get_kind_display().lower()}{reason}{suffix}."
+    return f"The network refused the {message.get_kind_display().lower()}{reason}."
 
 
-def _undo_send(purchase_order: PurchaseOrder, message: OutboundMessage) -> None:
+def _undo_send(purchase_order: PurchaseOrder, message: OutboundMessage) -> Marks:
     """Put a refused send back to a draft, so the buyer can fix it and send again."""
-    purchase_order.status = PurchaseOrder.Status.DRAFT
-    purchase_order.previous_status = ""
-    purchase_order.version = purchase_order.previous_version = 0
     purchase_order.sent_at = purchase_order.delivered_at = None
     PurchaseOrderVersion.objects.filter(
         purchase_order=purchase_order, version=message.object_version
     ).delete()
+    return Marks(status=lifecycle.DRAFT, version=0, previous_status="", previous_version=0)
 
 
 def _undo_edit(
     purchase_order: PurchaseOrder, message: OutboundMessage, *, version: int, status: str
-) -> None:
+) -> Marks:
     """Restore the version before a refused edit, contents included, from its snapshot."""
     snapshot = PurchaseOrderVersion.objects.get(
         purchase_order=purchase_order, version=version
@@ -169,7 +159,6 @@ def _undo_edit(
         if name not in NOT_RESTORED_FIELDS:
             setattr(purchase_order, name, value)
     documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
-    _restore_marks(purchase_order, status=status, version=version)
     delivered = (
         OutboundMessage.objects.filter(
             object_id=message.object_id,
@@ -185,29 +174,32 @@ def _undo_edit(
     PurchaseOrderVersion.objects.filter(
         purchase_order=purchase_order, version=message.object_version
     ).delete()
+    return _marks_before(purchase_order, status=status, version=version)
 
 
-def _restore_marks(purchase_order: PurchaseOrder, *, status: str, version: int) -> None:
-    """Set status and version, and the marks of the change that had led to them.
+def _marks_before(purchase_order: PurchaseOrder, *, status: str, version: int) -> Marks:
+    """Return a status and version with the marks of the change that had led to them.
 
     The audit trail holds that change: its from-status is the previous
     status, and the previous version is its version less its bump.
     """
-    purchase_order.status = status
-    purchase_order.version = version
     origin = (
         StatusChange.objects.filter(
             purchase_order=purchase_order,
             to_status=status,
             version=version,
-            action__in=conventions.TRANSITIONS_BY_ACTION,
+            action__in=lifecycle.TRANSITIONS_BY_ACTION,
         )
         .order_by("-pk")
         .first()
     )
     if origin is None:
-        purchase_order.previous_status, purchase_order.previous_version = status, version
-        return
-    bumped = conventions.TRANSITIONS_BY_ACTION[origin.action].bumps_version
-    purchase_order.previous_status = conventions.network_status(origin.from_status)
-    purchase_order.previous_version = version - 1 if bumped else version
+        return Marks(
+            status=status, version=version, previous_status=status, previous_version=version
+        )
+    return Marks(
+        status=status,
+        version=version,
+        previous_status=conventions.network_status(origin.from_status),
+        previous_version=lifecycle.previous_version(version, origin.action),
+    )

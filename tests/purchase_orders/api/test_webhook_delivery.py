@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import resolve
 
-from purchase_orders.enkash import conventions, signing
+from purchase_orders.enkash import conventions, kinds, signing
 from purchase_orders.models import InboundEvent, PurchaseOrder, StatusChange
 from purchase_orders.services import inbound
 from tests.factories import PurchaseOrderFactory
@@ -109,7 +109,7 @@ def test_a_fault_of_our_own_answers_500_and_is_processed_again_when_delivered_ag
 
 
 def test_the_views_stay_outside_atomic_requests(trading_pair, signed_post, monkeypatch):
-    for kind in conventions.WEBHOOK_KINDS:
+    for kind in kinds.WEBHOOK_KINDS:
         for trailing_slash in (False, True):
             view = resolve(webhook_url(kind, trailing_slash=trailing_slash)).func
             assert view._non_atomic_requests == {"default"}
@@ -128,13 +128,13 @@ def test_the_views_stay_outside_atomic_requests(trading_pair, signed_post, monke
     assert InboundEvent.objects.get().state == "error"
 
 
-@pytest.mark.parametrize("kind", conventions.WEBHOOK_KINDS)
+@pytest.mark.parametrize("kind", kinds.WEBHOOK_KINDS)
 @pytest.mark.parametrize("trailing_slash", [False, True])
 def test_every_kind_answers_with_or_without_a_trailing_slash(signed_post, kind, trailing_slash):
     response = signed_post(kind, b"{}", trailing_slash=trailing_slash)
 
     assert response.status_code == 400
-    first_field = "device" if kind in conventions.REQUEST_KINDS else "b2bIds"
+    first_field = "device" if kind in kinds.REQUEST_KINDS else "b2bIds"
     assert answer(response)["payload"]["resp"]["errorField"] == first_field
     assert InboundEvent.objects.get().kind == kind
 

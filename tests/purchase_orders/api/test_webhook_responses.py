@@ -2,7 +2,7 @@
 
 import pytest
 
-from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.enkash import conventions, encoding, kinds, payloads
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.purchase_orders import (
@@ -186,7 +186,7 @@ def test_confirm_edit_and_status_change_responses_settle_their_requests(
     for kind in ("req-edit", "req-confirm", "req-status-change"):
         message = OutboundMessage.objects.get(kind=kind)
         body = response_body(request_of(message), req_msg_id=message.req_msg_id)
-        response = signed_post(conventions.response_kind(kind), body)
+        response = signed_post(kinds.response_kind(kind), body)
         assert (response.status_code, answer(response)) == (200, SUCCESS)
         message.refresh_from_db()
         assert message.state == "acknowledged"

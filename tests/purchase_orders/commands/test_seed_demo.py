@@ -91,7 +91,8 @@ def test_creates_a_draft_a_sent_and_an_accepted_order(seed):
         1,
         1,
     )
-    assert orders["CREATED"].sent_at is not None and orders["CREATED"].delivered_at is not None
+    # Sent through the services: on their way, not yet delivered by the network.
+    assert orders["CREATED"].sent_at is not None and orders["CREATED"].delivered_at is None
     assert orders["DRAFT"].sent_at is None
     for order in orders.values():
         assert order.buyer.state_code == "29" and order.supplier.state_code == "27"
@@ -144,7 +145,21 @@ def test_sent_orders_have_their_version_and_status_history(seed):
     assert StatusChange.objects.filter(purchase_order=sent).count() == 1
     assert not PurchaseOrderVersion.objects.filter(purchase_order=draft).exists()
     assert not StatusChange.objects.filter(purchase_order=draft).exists()
-    assert not OutboundMessage.objects.exists()
+
+
+def test_sent_orders_have_their_network_messages_queued_in_order(seed):
+    seed()
+
+    queued = list(
+        OutboundMessage.objects.order_by("pk").values_list(
+            "purchase_order__buyer_po_number", "kind", "object_version", "state"
+        )
+    )
+    assert queued == [
+        ("PO/DEMO/0001", "req-send", 1, "queued"),
+        ("PO/DEMO/0001", "req-confirm", 1, "queued"),
+        ("PO/DEMO/0002", "req-send", 1, "queued"),
+    ]
 
 
 def test_the_demo_draft_can_be_sent_by_the_demo_buyer(seed):

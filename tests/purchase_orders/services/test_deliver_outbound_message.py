@@ -106,7 +106,7 @@ def test_a_refusal_is_recorded_and_the_send_undone(sandbox, sent_purchase_order)
     assert (purchase_order.status, purchase_order.version) == ("DRAFT", 0)
     refusal = StatusChange.objects.get(action="REFUSED")
     assert "Supplier B2B ID is not registered" in refusal.remarks
-    assert "b2bIds.supplierB2BId" in refusal.remarks
+    assert (refusal.error_code, refusal.error_field) == ("PARTY_NOT_FOUND", "b2bIds.supplierB2BId")
 
 
 def test_after_the_last_attempt_the_message_fails_until_retried(

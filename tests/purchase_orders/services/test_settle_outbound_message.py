@@ -136,10 +136,11 @@ def test_a_refused_send_puts_the_purchase_order_back_to_draft(trading_pair, sent
         True,
     )
     assert refusal.remarks == (
-        "The network refused the send: Supplier is not registered on Bharat Connect "
-        "(field b2bIds.supplierB2BId; code INVALID_FIELD). "
+        "The network refused the send: Supplier is not registered on Bharat Connect.\n"
         "The purchase order is back to “Draft”, version 0."
     )
+    assert (refusal.error_code, refusal.error_field) == ("INVALID_FIELD", "b2bIds.supplierB2BId")
+    assert refusal.refusal_codes == "field b2bIds.supplierB2BId; code INVALID_FIELD"
 
 
 def test_after_a_refused_send_the_buyer_can_send_again(trading_pair, sent_purchase_order):

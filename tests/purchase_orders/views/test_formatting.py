@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from purchase_orders.models import OutboundMessage
+from purchase_orders.models import OutboundMessage, StatusChange
 from purchase_orders.services.outbound.settling import refusal_summary
 from purchase_orders.templatetags import portal
 
@@ -105,28 +105,32 @@ def test_field_words_names_a_network_field_in_plain_words():
         ("", "", "STALE_VERSION"),
     ],
 )
-def test_refusal_splits_what_the_status_history_says_of_a_refused_message(detail, field, code):
+def test_a_refusal_row_says_its_reason_outcome_and_codes_apart(detail, field, code):
     message = OutboundMessage(
         kind=OutboundMessage.Kind.EDIT, error_detail=detail, error_field=field, error_code=code
     )
     outcome = "The purchase order is back to “Sent, awaiting confirmation”, version 1."
-
-    refused = portal.refusal(f"{refusal_summary(message)} {outcome}")
+    change = StatusChange(
+        action="REFUSED",
+        remarks=f"{refusal_summary(message)}\n{outcome}",
+        error_code=code,
+        error_field=field,
+    )
 
     reason = detail.rstrip(".")
-    assert refused.reason == f"The network refused the edit{': ' if reason else ''}{reason}."
-    assert (refused.field, refused.code, refused.outcome) == (field, code, outcome)
-    assert refused.raw == "; ".join(
+    assert change.is_refusal is True
+    assert change.refusal_reason == f"The network refused the edit{': ' if reason else ''}{reason}."
+    assert change.refusal_outcome == outcome
+    assert change.refusal_codes == "; ".join(
         [f"field {field}"] * bool(field) + [f"code {code}"] * bool(code)
     )
 
 
-def test_refusal_leaves_remarks_without_codes_alone():
-    message = OutboundMessage(kind=OutboundMessage.Kind.SEND, error_detail="Try later")
+def test_other_status_changes_are_no_refusals():
+    change = StatusChange(action="CANCEL", remarks="Price too high (code words; field trip).")
 
-    assert portal.refusal(f"{refusal_summary(message)} Left as it is.") is None
-    assert portal.refusal("Price too high (code words; field trip).") is None
-    assert portal.refusal("") is None
+    assert change.is_refusal is False
+    assert change.refusal_codes == ""
 
 
 def test_error_words_explains_known_codes_and_names_unknown_ones():

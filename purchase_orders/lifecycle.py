@@ -1,0 +1,131 @@
+"""The purchase order's lifecycle: statuses, roles, actions and the one table of moves.
+
+Everything here is the portal's own rule (DESIGN.md, "Lifecycle" and
+"Versions"); how the network spells a status or an action is the network
+layer's business (``enkash/conventions.py``). Model choices, forms, pages,
+services and webhook checks all read this module, which imports nothing of
+the app.
+"""
+
+from dataclasses import dataclass
+
+# -- Statuses ------------------------------------------------------------------
+
+DRAFT = "DRAFT"  # local only, never on the network
+CREATED = "CREATED"
+ACCEPTED = "ACCEPTED"
+REJECTED = "REJECTED"
+CANCELLED = "CANCELLED"
+FULFILLED = "FULFILLED"
+CLOSED = "CLOSED"
+
+# In the order a purchase order lives through them, with the words people see.
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    CREATED: "Sent, awaiting confirmation",
+    ACCEPTED: "Accepted",
+    REJECTED: "Rejected",
+    CANCELLED: "Cancelled",
+    FULFILLED: "Fulfilled",
+    CLOSED: "Closed",
+}
+STATUSES = tuple(STATUS_LABELS)
+
+# -- Roles -------------------------------------------------------------------------
+
+BUYER = "buyer"
+SUPPLIER = "supplier"
+ROLE_LABELS = {BUYER: "Buyer", SUPPLIER: "Supplier"}
+ROLES = tuple(ROLE_LABELS)
+
+# -- Actions -----------------------------------------------------------------------
+# The supplier's answers and the buyer's status changes carry the same words
+# on the network (poConfirmation.supplierResponse, poStatus.buyerAction).
+
+SEND = "SEND"
+EDIT = "EDIT"
+ACCEPT = "ACCEPT"
+REJECT = "REJECT"
+CANCEL = "CANCEL"
+FULFILL = "FULFILL"
+CLOSE = "CLOSE"
+SUPPLIER_RESPONSES = (ACCEPT, REJECT)
+BUYER_STATUS_ACTIONS = (CANCEL, FULFILL, CLOSE)
+
+# The audit action of a move the network refused and the portal undid.
+UNDO = "REFUSED"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    actor: str  # BUYER or SUPPLIER
+    from_statuses: tuple[str, ...]
+    to_status: str
+    bumps_version: bool
+    label: str  # the button a person sees
+    participle: str  # "This purchase order cannot be …"
+
+
+# The one table of who may move a purchase order from which status to which.
+# CANCELLED and CLOSED are final; REJECTED is final unless the buyer edits.
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(SEND, BUYER, (DRAFT,), CREATED, True, "Send to supplier", "sent"),
+    Transition(EDIT, BUYER, (CREATED, ACCEPTED, REJECTED), CREATED, True, "Edit", "edited"),
+    Transition(ACCEPT, SUPPLIER, (CREATED,), ACCEPTED, False, "Confirm", "accepted"),
+    Transition(REJECT, SUPPLIER, (CREATED,), REJECTED, False, "Reject", "rejected"),
+    Transition(
+        CANCEL, BUYER, (CREATED, ACCEPTED, REJECTED), CANCELLED, False, "Cancel", "cancelled"
+    ),
+    Transition(FULFILL, BUYER, (ACCEPTED,), FULFILLED, False, "Mark fulfilled", "marked fulfilled"),
+    Transition(CLOSE, BUYER, (ACCEPTED, FULFILLED), CLOSED, False, "Close", "closed"),
+)
+TRANSITIONS_BY_ACTION = {transition.action: transition for transition in TRANSITIONS}
+
+
+def find_transition(action: str, from_status: str) -> Transition | None:
+    """Return the transition for an action from a status, or None if not allowed."""
+    transition = TRANSITIONS_BY_ACTION.get(action)
+    if transition and from_status in transition.from_statuses:
+        return transition
+    return None
+
+
+def allowed_transitions(status: str, actor: str) -> list[Transition]:
+    """Return the transitions an actor may make from a status, in table order."""
+    return [t for t in TRANSITIONS if t.actor == actor and status in t.from_statuses]
+
+
+def is_final(status: str) -> bool:
+    """Return whether no one may move a purchase order on from a status."""
+    return not any(status in transition.from_statuses for transition in TRANSITIONS)
+
+
+def statuses_reachable_within_version(status: str) -> set[str]:
+    """Return the statuses the table leads to from one, without a new version."""
+    reached, frontier = set(), [status]
+    while frontier:
+        current = frontier.pop()
+        for transition in TRANSITIONS:
+            if (
+                not transition.bumps_version
+                and current in transition.from_statuses
+                and transition.to_status not in reached
+            ):
+                reached.add(transition.to_status)
+                frontier.append(transition.to_status)
+    return reached
+
+
+# -- Versions ------------------------------------------------------------------------
+# Send: 0 -> 1. Edit: n -> n+1. Confirm and status change: n -> n.
+
+
+def next_version(current: int, action: str) -> int:
+    """Return the version a purchase order reaches when an action moves it."""
+    return current + 1 if TRANSITIONS_BY_ACTION[action].bumps_version else current
+
+
+def previous_version(version: int, action: str) -> int:
+    """Return the version a purchase order was at before an action brought it to ``version``."""
+    return version - 1 if TRANSITIONS_BY_ACTION[action].bumps_version else version

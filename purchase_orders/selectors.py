@@ -71,21 +71,16 @@ class Viewer:
 def get_viewer(user) -> Viewer:
     """Return the businesses a user acts for, by role, in one query.
 
-    The answer is kept on the user object, which lives as long as its
-    request, so the page and its navigation ask only once.
+    Pages read it as ``request.viewer`` (``middleware.ViewerMiddleware``),
+    once per request.
     """
     if not user.is_authenticated:
         return Viewer(user=user)
-    cached = getattr(user, "_portal_viewer", None)
-    if cached is not None:
-        return cached
     buyer_ids, supplier_ids = set(), set()
     memberships = Membership.objects.filter(user=user).values_list("business_id", "role")
     for business_id, role in memberships:
         (buyer_ids if role == Membership.Role.BUYER else supplier_ids).add(business_id)
-    viewer = Viewer(user=user, buyer_ids=frozenset(buyer_ids), supplier_ids=frozenset(supplier_ids))
-    user._portal_viewer = viewer
-    return viewer
+    return Viewer(user=user, buyer_ids=frozenset(buyer_ids), supplier_ids=frozenset(supplier_ids))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 
 from purchase_orders import lifecycle
 from purchase_orders.models import LineItem, LineItemTax, Party, PurchaseOrder
+from purchase_orders.services.drafts import snapshot_party
 from purchase_orders.totals import totals_for_purchase_order
 
 # Columns the totals function computes; never typed in.
@@ -25,10 +26,6 @@ def refresh_draft(purchase_order: PurchaseOrder) -> None:
     sent from the portal like any other. Line, tax and order totals are then
     computed from the lines.
     """
-    # The services load the network client, which the admin needs only when
-    # it writes through them; importing them here keeps start-up light.
-    from purchase_orders.services.drafts import snapshot_party
-
     present = dict(purchase_order.parties.values_list("role", "b2b_id"))
     businesses = {
         lifecycle.BUYER: purchase_order.buyer,

@@ -12,6 +12,7 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
     StatusChange,
 )
+from purchase_orders.services.outbound import retry_outbound_message
 
 
 def pretty_json(text: str) -> str:
@@ -143,9 +144,6 @@ class OutboundMessageAdmin(RecordAdmin):
         description="Retry delivery of the selected failed messages", permissions=["retry"]
     )
     def retry_delivery(self, request, queryset):
-        # Imported when used, as in refresh_draft.
-        from purchase_orders.services.outbound import retry_outbound_message
-
         retried = 0
         for message in queryset.order_by("created_at", "id"):
             try:

@@ -261,7 +261,7 @@ def portal_viewer(context):
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return None
-    return selectors.get_viewer(request.user)
+    return request.viewer
 
 
 @register.filter

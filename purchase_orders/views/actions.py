@@ -22,7 +22,7 @@ from purchase_orders.views.purchase_order import detail_context
 @login_required
 @require_POST
 def purchase_order_send(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.BUYER)
     try:
@@ -37,7 +37,7 @@ def purchase_order_send(request, object_id: str):
 
 
 def _answer(request, object_id: str, *, accept: bool):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.SUPPLIER)
     form = forms.AnswerForm(request.POST, rejecting=not accept)
@@ -83,7 +83,7 @@ def purchase_order_reject(request, object_id: str):
 
 @login_required
 def purchase_order_change_status(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.BUYER)
     transitions = selectors.purchase_order_actions(
@@ -130,7 +130,7 @@ def purchase_order_change_status(request, object_id: str):
 @login_required
 @require_POST
 def purchase_order_duplicate(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.BUYER)
     try:
@@ -150,7 +150,7 @@ def purchase_order_duplicate(request, object_id: str):
 @login_required
 @require_POST
 def outbound_message_retry(request, object_id: str, message_id: int):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     message = selectors.get_outbound_message(purchase_order=purchase_order, pk=message_id)
     actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)

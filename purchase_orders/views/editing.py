@@ -49,7 +49,7 @@ def _posted_editor(request, *, mode, buyers, suppliers, initial=None):
 
 @login_required
 def purchase_order_create(request):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     if not viewer.is_buyer:
         raise PermissionDenied("Only buyers raise purchase orders.")
     buyers = selectors.buyer_choices(viewer=viewer)
@@ -97,7 +97,7 @@ def purchase_order_create(request):
 
 @login_required
 def purchase_order_edit(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(
         viewer=viewer, object_id=object_id, queryset=selectors.purchase_orders_with_contents()
     )

@@ -12,7 +12,7 @@ HOME_LIST_SIZE = 10
 
 @login_required
 def home(request):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     context = {"viewer": viewer, "nav": "home"}
     if viewer.is_supplier:
         awaiting = selectors.awaiting_confirmation(viewer=viewer)

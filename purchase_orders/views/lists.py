@@ -22,7 +22,7 @@ SORTABLE_COLUMNS = {
 
 
 def _list_page(request, *, role: str, title: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     if role == BUYER and not viewer.is_buyer or role == SUPPLIER and not viewer.is_supplier:
         raise PermissionDenied(f"Only {role}s see this list.")
     form = forms.PurchaseOrderFilterForm(
@@ -77,7 +77,7 @@ def inbox(request):
 @login_required
 @require_GET
 def inbox_stamp(request):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     if not viewer.is_supplier:
         raise PermissionDenied("Only suppliers have an inbox.")
     return JsonResponse({"stamp": selectors.inbox_stamp(viewer=viewer)})

@@ -79,7 +79,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
 @login_required
 @require_GET
 def purchase_order_detail(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
     return render(request, "purchase_orders/detail.html", detail_context(viewer, purchase_order))
 
@@ -88,7 +88,7 @@ def purchase_order_detail(request, object_id: str):
 @login_required
 @require_GET
 def purchase_order_stamp(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     return JsonResponse(
         {"stamp": selectors.purchase_order_stamp(viewer=viewer, object_id=object_id)}
     )
@@ -97,7 +97,7 @@ def purchase_order_stamp(request, object_id: str):
 @login_required
 @require_GET
 def purchase_order_print(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_purchase_order_document(viewer=viewer, object_id=object_id)
     context = {**document_context(purchase_order), "printed_at": timezone.now()}
     return render(request, "purchase_orders/print.html", context)
@@ -106,7 +106,7 @@ def purchase_order_print(request, object_id: str):
 @login_required
 @require_GET
 def version_compare(request, object_id: str):
-    viewer = selectors.get_viewer(request.user)
+    viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     numbers = list(purchase_order.versions.values_list("version", flat=True))
     if len(numbers) < 2:

@@ -23,6 +23,13 @@ Kind = OutboundMessage.Kind
 PENDING_STATES = (State.QUEUED, State.SENDING, State.RETRYING)
 
 
+def _tasks():
+    """Return the tasks module, which calls these services: imported when first queued."""
+    from purchase_orders import tasks
+
+    return tasks
+
+
 def enqueue_delivery(
     *, message_id: int, run_after: datetime | None = None, schedule_sweep: bool = True
 ) -> bool:
@@ -32,9 +39,7 @@ def enqueue_delivery(
     outbox sweep picks the message up when it is due. ``schedule_sweep``
     also makes sure a sweep is waiting (the sweep itself has done so).
     """
-    from purchase_orders import tasks
-
-    task = tasks.deliver_outbound_message_task
+    task = _tasks().deliver_outbound_message_task
     if run_after is not None and run_after > timezone.now():
         if not task.get_backend().supports_defer:
             return False
@@ -52,9 +57,7 @@ def schedule_outbox_sweep() -> bool:
     running; at most one is kept waiting. Return whether one was added. With
     another task backend, run ``manage.py sweep_outbox --loop`` instead.
     """
-    from purchase_orders import tasks
-
-    task = tasks.sweep_outbox_task
+    task = _tasks().sweep_outbox_task
     waiting = _waiting_tasks(task)
     if waiting is None or waiting.exists():
         return False
@@ -105,9 +108,7 @@ def _waiting_tasks(task):
 
 
 def _messages_with_waiting_tasks() -> set[int]:
-    from purchase_orders import tasks
-
-    waiting = _waiting_tasks(tasks.deliver_outbound_message_task)
+    waiting = _waiting_tasks(_tasks().deliver_outbound_message_task)
     if waiting is None:
         return set()
     waiting = waiting.ready()  # due now: a deferred one may wait past the message's time

@@ -117,7 +117,9 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
 
     object_id = factory.LazyFunction(conventions.new_object_id)
     buyer = factory.SubFactory(BusinessFactory)
-    supplier = factory.SubFactory(BusinessFactory, state_code="27", city="Pune", state="Maharashtra", pincode="411001")
+    supplier = factory.SubFactory(
+        BusinessFactory, state_code="27", city="Pune", state="Maharashtra", pincode="411001"
+    )
     buyer_po_number = factory.Sequence(lambda n: f"PO/2026-27/{n:05d}")
     order_date = datetime.date(2026, 11, 23)
     delivery_date = datetime.date(2026, 12, 15)
@@ -178,7 +180,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
                 assessment_amount=line_totals.assessment_amount,
                 total_item_value=line_totals.total_item_value,
             )
-            for index, (line, line_totals) in enumerate(zip(inputs, totals.lines))
+            for index, (line, line_totals) in enumerate(zip(inputs, totals.lines, strict=True))
         )
         purchase_order.total_po_value = totals.total_po_value
         purchase_order.save(update_fields=["total_po_value"])

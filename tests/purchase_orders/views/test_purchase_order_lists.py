@@ -82,7 +82,7 @@ def orders(people):
             sent_at=None
             if status == PurchaseOrder.Status.DRAFT
             else datetime.datetime(
-                2026, order_date.month, order_date.day, tzinfo=datetime.timezone.utc
+                2026, order_date.month, order_date.day, tzinfo=datetime.UTC
             ),
         )
         created[number] = purchase_order
@@ -204,7 +204,7 @@ def test_the_supplier_inbox_puts_the_latest_unconfirmed_order_on_top(people):
             buyer_po_number=number, status=status, version=1, lines=0
         )
         PurchaseOrder.objects.filter(pk=purchase_order.pk).update(
-            sent_at=datetime.datetime(2026, 11, day, tzinfo=datetime.timezone.utc)
+            sent_at=datetime.datetime(2026, 11, day, tzinfo=datetime.UTC)
         )
 
     assert numbers(people.supplier_client.get(INBOX)) == ["A-2", "A-1", "A-3"]

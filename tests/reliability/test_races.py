@@ -28,7 +28,7 @@ from purchase_orders.services.purchase_orders import (
     send_purchase_order,
 )
 from tests.plugins.network import at_once, edit_subject
-from tests.purchase_orders.views.test_purchase_order_form import edit_data
+from tests.purchase_orders.views.test_purchase_order_edit_form import edit_data
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -6,10 +6,10 @@ The conventions and the version and status rules are in test_validation_conventi
 import copy
 
 import pytest
-from django.conf import settings
 
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.sandbox.validation import OPTIONAL_FIELDS, load_shape
+from tests.conftest import load_example
 from tests.plugins.sandbox import conforming_request
 from tests.sandbox.conftest import parent_of, refusal
 
@@ -218,12 +218,12 @@ def test_a_trailing_slash_reaches_the_same_api(api):
 def test_the_shapes_are_the_documented_examples_unchanged():
     for kind in KINDS:
         shape = load_shape(kind)
-        assert shape == encoding.loads(
-            (settings.BASE_DIR / "tests" / "fixtures" / "enkash" / {
+        assert shape == load_example(
+            {
                 "req-send": "api-req-send.json",
                 "req-edit": "api-req-send.json",
                 "req-confirm": "webhook-req-confirm.json",
                 "req-status-change": "api-req-status-change.json",
-            }[kind]).read_text()
+            }[kind]
         )
     assert copy.deepcopy(load_shape("req-send")) == load_shape("req-edit")

@@ -96,6 +96,30 @@ def party_from_business(business: Business, *, role: str, place_of_supply: str =
     }
 
 
+def add_parties_and_address(purchase_order) -> None:
+    """Copy the buyer and the supplier onto a purchase order, and give it a delivery address."""
+    Party.objects.create(
+        purchase_order=purchase_order,
+        **party_from_business(
+            purchase_order.buyer, role="buyer", place_of_supply=purchase_order.buyer.state_code
+        ),
+    )
+    Party.objects.create(
+        purchase_order=purchase_order,
+        **party_from_business(purchase_order.supplier, role="supplier"),
+    )
+    PurchaseOrderAddress.objects.create(
+        purchase_order=purchase_order,
+        purpose="DELIVERY",
+        address_type="WAREHOUSE",
+        address_line1="Plot 7, KIADB",
+        city="Bengaluru",
+        state="Karnataka",
+        country="India",
+        pincode="560099",
+    )
+
+
 class PurchaseOrderFactory(factory.django.DjangoModelFactory):
     """A purchase order with consistent parties, lines, totals and milestones.
 
@@ -130,26 +154,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         count = 2 if extracted is None else extracted
-        Party.objects.create(
-            purchase_order=purchase_order,
-            **party_from_business(
-                purchase_order.buyer, role="buyer", place_of_supply=purchase_order.buyer.state_code
-            ),
-        )
-        Party.objects.create(
-            purchase_order=purchase_order,
-            **party_from_business(purchase_order.supplier, role="supplier"),
-        )
-        PurchaseOrderAddress.objects.create(
-            purchase_order=purchase_order,
-            purpose="DELIVERY",
-            address_type="WAREHOUSE",
-            address_line1="Plot 7, KIADB",
-            city="Bengaluru",
-            state="Karnataka",
-            country="India",
-            pincode="560099",
-        )
+        add_parties_and_address(purchase_order)
         inputs = [
             LineInput(
                 quantity=Decimal(index + 1) * 10,

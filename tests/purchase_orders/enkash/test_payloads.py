@@ -84,6 +84,41 @@ def test_every_key_of_the_example_is_mapped():
     assert keys(payloads.build_send_request(purchase_order)) == keys(message)
 
 
+def filled_line(template_line: dict, index: int) -> dict:
+    """Return a copy of the example's line, numbered ``index``, with every list filled."""
+    line = copy.deepcopy(template_line)
+    line.update(
+        serialno=str(index + 1),
+        productDescription=f"Stainless steel bolt M{index + 4} × 40 — ₹ grade A",
+        isService="Y" if index % 7 == 0 else "N",
+        hsnCode="73181500",
+        quantity=Decimal("12.125") + index,
+        freeQuantity=Decimal("0.500"),
+        unitPrice=Decimal("1999.99"),
+        totalAmt=Decimal("24249.88"),
+        assessmentAmount=Decimal("24000.00"),
+        gstRate=Decimal("0.25") if index % 2 else Decimal(28),
+        totalItemValue=Decimal("30720.00"),
+    )
+    line["itemValueDetails"] = [
+        {"type": "DISCOUNT", "value": Decimal("249.88")},
+        {"type": "MRP", "value": Decimal("2500.00")},
+    ]
+    line["rates"] = [
+        {"type": "CGST", "value": Decimal(14)},
+        {"type": "SGST", "value": Decimal(14)},
+    ]
+    line["attributeDetails"] = [
+        {"name": "finish", "value": "zinc"},
+        {"name": "grade", "value": "8.8"},
+    ]
+    line["otherTaxes"] = [
+        {"name": "CESS", "rate": Decimal("1.5"), "amount": Decimal("360.00")},
+        {"name": "TCS", "rate": Decimal("0.1"), "amount": Decimal("24.00")},
+    ]
+    return line
+
+
 def test_many_lines_and_every_optional_list_filled_survive_round_trip():
     message = conform(load_example("api-req-send.json"))
     order = message["purchaseOrder"]
@@ -92,37 +127,7 @@ def test_many_lines_and_every_optional_list_filled_survive_round_trip():
     template_line = order["itemLists"][0]
     order["itemLists"] = []
     for index in range(60):
-        line = copy.deepcopy(template_line)
-        line.update(
-            serialno=str(index + 1),
-            productDescription=f"Stainless steel bolt M{index + 4} × 40 — ₹ grade A",
-            isService="Y" if index % 7 == 0 else "N",
-            hsnCode="73181500",
-            quantity=Decimal("12.125") + index,
-            freeQuantity=Decimal("0.500"),
-            unitPrice=Decimal("1999.99"),
-            totalAmt=Decimal("24249.88"),
-            assessmentAmount=Decimal("24000.00"),
-            gstRate=Decimal("0.25") if index % 2 else Decimal(28),
-            totalItemValue=Decimal("30720.00"),
-        )
-        line["itemValueDetails"] = [
-            {"type": "DISCOUNT", "value": Decimal("249.88")},
-            {"type": "MRP", "value": Decimal("2500.00")},
-        ]
-        line["rates"] = [
-            {"type": "CGST", "value": Decimal(14)},
-            {"type": "SGST", "value": Decimal(14)},
-        ]
-        line["attributeDetails"] = [
-            {"name": "finish", "value": "zinc"},
-            {"name": "grade", "value": "8.8"},
-        ]
-        line["otherTaxes"] = [
-            {"name": "CESS", "rate": Decimal("1.5"), "amount": Decimal("360.00")},
-            {"name": "TCS", "rate": Decimal("0.1"), "amount": Decimal("24.00")},
-        ]
-        order["itemLists"].append(line)
+        order["itemLists"].append(filled_line(template_line, index))
     order["addressDetails"] *= 3
     order["poInfos"] = [{"detailType": f"NOTE{i}", "detailValue": f"value {i}"} for i in range(4)]
     order["contractReferenceDetails"] *= 2

@@ -26,6 +26,24 @@ def numbers(response) -> list[str]:
     )
 
 
+def place_order(people, number, supplier, status, order_date, total) -> None:
+    """Add one of the buyer's orders, sent on its order date unless it is a draft."""
+    purchase_order = people.purchase_order(
+        buyer_po_number=number,
+        supplier=supplier,
+        status=status,
+        order_date=order_date,
+        version=0 if status == PurchaseOrder.Status.DRAFT else 1,
+        lines=0,
+    )
+    PurchaseOrder.objects.filter(pk=purchase_order.pk).update(
+        total_po_value=Decimal(total),
+        sent_at=None
+        if status == PurchaseOrder.Status.DRAFT
+        else datetime.datetime(2026, order_date.month, order_date.day, tzinfo=datetime.UTC),
+    )
+
+
 @pytest.fixture
 def orders(people):
     """Five orders of the buyer to two suppliers, in different states and dates."""
@@ -67,25 +85,8 @@ def orders(people):
             "7000.00",
         ),
     ]
-    created = {}
     for number, supplier, status, order_date, total in specs:
-        purchase_order = people.purchase_order(
-            buyer_po_number=number,
-            supplier=supplier,
-            status=status,
-            order_date=order_date,
-            version=0 if status == PurchaseOrder.Status.DRAFT else 1,
-            lines=0,
-        )
-        PurchaseOrder.objects.filter(pk=purchase_order.pk).update(
-            total_po_value=Decimal(total),
-            sent_at=None
-            if status == PurchaseOrder.Status.DRAFT
-            else datetime.datetime(
-                2026, order_date.month, order_date.day, tzinfo=datetime.UTC
-            ),
-        )
-        created[number] = purchase_order
+        place_order(people, number, supplier, status, order_date, total)
     PurchaseOrderFactory(buyer_po_number="PO/2026-27/00099", lines=0)
     return other_supplier
 

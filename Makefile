@@ -24,7 +24,7 @@ help:
 	@echo "              server, the worker and the EnKash sandbox; Ctrl-C stops all three"
 	@echo "make test     run every test on SQLite, then on PostgreSQL ($(TEST_POSTGRES_URL))"
 	@echo "make install  create $(VENV) and install requirements-dev.txt into it"
-	@echo "make check    system checks, missing migrations, and the deployment checklist"
+	@echo "make check    ruff, system checks, missing migrations, and the deployment checklist"
 	@echo "make web | worker | sandbox   start one process (DEBUG on)"
 	@echo "make bench    benchmarks on PostgreSQL (\$$BENCH_DATABASE_URL, a bench_* database)"
 
@@ -93,6 +93,7 @@ test: $(INSTALLED)
 
 # The regular expression finds each variable settings.py reads with env(...).
 check: $(INSTALLED)
+	$(BIN)/ruff check .
 	@$(BIN)/python -c 'import re, sys; \
 	read = set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", open("procurement/settings.py").read())); \
 	listed = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", open(".env.example").read(), re.M)); \

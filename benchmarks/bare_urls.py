@@ -15,7 +15,6 @@ from benchmarks.webhook_ingest import BARE_PATH
 from purchase_orders.models import InboundEvent
 
 
-
 class BareView(APIView):
     """Parse a JSON body and store it as one row."""
 

@@ -54,7 +54,7 @@ class JSONFormatter(logging.Formatter):
 
     def format(self, record):
         entry = {
-            "time": datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC)
             .isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

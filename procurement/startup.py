@@ -7,6 +7,6 @@ from django.core.exceptions import ImproperlyConfigured
 def require_secret_key() -> None:
     """Refuse to serve without a SECRET_KEY: sessions and CSRF tokens are signed with it."""
     try:
-        settings.SECRET_KEY  # Django refuses to read an empty key.
+        settings.SECRET_KEY  # noqa: B018 (Django refuses to read an empty key.)
     except ImproperlyConfigured as error:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local work).") from error

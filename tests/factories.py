@@ -96,6 +96,30 @@ def party_from_business(business: Business, *, role: str, place_of_supply: str =
     }
 
 
+def add_parties_and_address(purchase_order) -> None:
+    """Copy the buyer and the supplier onto a purchase order, and give it a delivery address."""
+    Party.objects.create(
+        purchase_order=purchase_order,
+        **party_from_business(
+            purchase_order.buyer, role="buyer", place_of_supply=purchase_order.buyer.state_code
+        ),
+    )
+    Party.objects.create(
+        purchase_order=purchase_order,
+        **party_from_business(purchase_order.supplier, role="supplier"),
+    )
+    PurchaseOrderAddress.objects.create(
+        purchase_order=purchase_order,
+        purpose="DELIVERY",
+        address_type="WAREHOUSE",
+        address_line1="Plot 7, KIADB",
+        city="Bengaluru",
+        state="Karnataka",
+        country="India",
+        pincode="560099",
+    )
+
+
 class PurchaseOrderFactory(factory.django.DjangoModelFactory):
     """A purchase order with consistent parties, lines, totals and milestones.
 
@@ -117,7 +141,9 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
 
     object_id = factory.LazyFunction(conventions.new_object_id)
     buyer = factory.SubFactory(BusinessFactory)
-    supplier = factory.SubFactory(BusinessFactory, state_code="27", city="Pune", state="Maharashtra", pincode="411001")
+    supplier = factory.SubFactory(
+        BusinessFactory, state_code="27", city="Pune", state="Maharashtra", pincode="411001"
+    )
     buyer_po_number = factory.Sequence(lambda n: f"PO/2026-27/{n:05d}")
     order_date = datetime.date(2026, 11, 23)
     delivery_date = datetime.date(2026, 12, 15)
@@ -128,26 +154,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         count = 2 if extracted is None else extracted
-        Party.objects.create(
-            purchase_order=purchase_order,
-            **party_from_business(
-                purchase_order.buyer, role="buyer", place_of_supply=purchase_order.buyer.state_code
-            ),
-        )
-        Party.objects.create(
-            purchase_order=purchase_order,
-            **party_from_business(purchase_order.supplier, role="supplier"),
-        )
-        PurchaseOrderAddress.objects.create(
-            purchase_order=purchase_order,
-            purpose="DELIVERY",
-            address_type="WAREHOUSE",
-            address_line1="Plot 7, KIADB",
-            city="Bengaluru",
-            state="Karnataka",
-            country="India",
-            pincode="560099",
-        )
+        add_parties_and_address(purchase_order)
         inputs = [
             LineInput(
                 quantity=Decimal(index + 1) * 10,
@@ -178,7 +185,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
                 assessment_amount=line_totals.assessment_amount,
                 total_item_value=line_totals.total_item_value,
             )
-            for index, (line, line_totals) in enumerate(zip(inputs, totals.lines))
+            for index, (line, line_totals) in enumerate(zip(inputs, totals.lines, strict=True))
         )
         purchase_order.total_po_value = totals.total_po_value
         purchase_order.save(update_fields=["total_po_value"])

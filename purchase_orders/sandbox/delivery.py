@@ -301,22 +301,8 @@ class Deliverer:
             except requests.RequestException as error:
                 entry.update(status=None, answer=None, error=f"{type(error).__name__}: {error}")
                 continue
-            entry["status"] = response.status_code
-            entry["error"] = ""
-            try:
-                entry["answer"] = encoding.loads(response.content)
-            except ValueError:
-                entry["answer"] = response.text
-            if response.status_code >= 500 or response.status_code == 409:
-                continue
-            answer = entry["answer"]
-            accepted = (
-                200 <= response.status_code < 300
-                and isinstance(answer, dict)
-                and answer.get("response_code") == conventions.RESPONSE_CODE_SUCCESS
-            )
-            entry["outcome"] = "delivered" if accepted else "refused"
-            break
+            if _read_answer(entry, response):
+                break
         entry["delivered_at"] = timezone.now().isoformat()
         logger.info(
             "Webhook %s to %s: %s (HTTP %s, %s attempt(s))",
@@ -328,3 +314,26 @@ class Deliverer:
         )
         self._record(entry)
         return entry
+
+
+def _read_answer(entry: dict, response: requests.Response) -> bool:
+    """Record an answer to one attempt in its delivery's entry; return whether it is final.
+
+    A 5xx or a 409 is to be tried again; any other answer delivers or refuses.
+    """
+    entry["status"] = response.status_code
+    entry["error"] = ""
+    try:
+        entry["answer"] = encoding.loads(response.content)
+    except ValueError:
+        entry["answer"] = response.text
+    if response.status_code >= 500 or response.status_code == 409:
+        return False
+    answer = entry["answer"]
+    accepted = (
+        200 <= response.status_code < 300
+        and isinstance(answer, dict)
+        and answer.get("response_code") == conventions.RESPONSE_CODE_SUCCESS
+    )
+    entry["outcome"] = "delivered" if accepted else "refused"
+    return True

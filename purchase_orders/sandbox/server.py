@@ -74,17 +74,13 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         # Seconds each API answer is held, as a distant network's would be.
         self.answer_latency = answer_latency
         self.token_ttl = token_ttl
-        self.client_id = settings.ENKASH_CLIENT_ID if client_id is None else client_id
-        self.client_secret = (
-            settings.ENKASH_CLIENT_SECRET if client_secret is None else client_secret
+        self._use_credentials(
+            client_id=client_id,
+            client_secret=client_secret,
+            webhook_secret=webhook_secret,
+            token_path=token_path,
+            token_header=token_header,
         )
-        self.webhook_secret = (
-            settings.ENKASH_WEBHOOK_SECRET if webhook_secret is None else webhook_secret
-        )
-        self.token_path = "/" + (token_path or settings.ENKASH_TOKEN_PATH).strip("/")
-        self.token_header = token_header or settings.ENKASH_TOKEN_HEADER
-        if self.deliver_to and not self.webhook_secret:
-            raise ValueError("Delivering webhooks needs a webhook secret (ENKASH_WEBHOOK_SECRET).")
         self.faults = FaultBook()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -98,17 +94,43 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._deliverer = (
-            Deliverer(
-                deliver_to=self.deliver_to,
-                secret=self.webhook_secret,
-                attempts=delivery_attempts,
-                backoff=retry_backoff,
-                timeout=delivery_timeout,
-                record=self._record_delivery,
-            )
-            if self.deliver_to
-            else None
+        self._deliverer = self._new_deliverer(
+            attempts=delivery_attempts, backoff=retry_backoff, timeout=delivery_timeout
+        )
+
+    def _use_credentials(
+        self,
+        *,
+        client_id: str | None,
+        client_secret: str | None,
+        webhook_secret: str | None,
+        token_path: str | None,
+        token_header: str | None,
+    ) -> None:
+        """Take each credential and name given, or else its ``ENKASH_*`` setting."""
+        self.client_id = settings.ENKASH_CLIENT_ID if client_id is None else client_id
+        self.client_secret = (
+            settings.ENKASH_CLIENT_SECRET if client_secret is None else client_secret
+        )
+        self.webhook_secret = (
+            settings.ENKASH_WEBHOOK_SECRET if webhook_secret is None else webhook_secret
+        )
+        self.token_path = "/" + (token_path or settings.ENKASH_TOKEN_PATH).strip("/")
+        self.token_header = token_header or settings.ENKASH_TOKEN_HEADER
+        if self.deliver_to and not self.webhook_secret:
+            raise ValueError("Delivering webhooks needs a webhook secret (ENKASH_WEBHOOK_SECRET).")
+
+    def _new_deliverer(self, *, attempts: int, backoff: float, timeout: float) -> Deliverer | None:
+        """Return the deliverer of webhooks to ``deliver_to``, or None without one."""
+        if not self.deliver_to:
+            return None
+        return Deliverer(
+            deliver_to=self.deliver_to,
+            secret=self.webhook_secret,
+            attempts=attempts,
+            backoff=backoff,
+            timeout=timeout,
+            record=self._record_delivery,
         )
 
     # -- running ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Check a request body strictly against the spec's documented shape and the conventions.
 
-The shapes are the spec's own example bodies (``shapes/*.json``, copied
+The shapes are the spec's own example bodies (``enkash/examples/``, copied
 unchanged from SPEC.md's examples): an object has exactly the keys its
 example shows, an array's entries follow the example's first entry, and a
 leaf is a JSON string where the example shows a string and a JSON number

@@ -38,8 +38,20 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     three_lines[0]["quantity"] = "100"
     buyer = visitors("buyer")
     buyer.log_in(people.buyer_user)
-    page = buyer.page
 
+    raise_three_lines(buyer, people, three_lines)
+    purchase_order = send_to_the_supplier(buyer, people, deliver, portal_lock)
+    supplier = visitors("supplier")
+    supplier.log_in(people.supplier_user)
+    confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, portal_lock)
+    edit_with_a_reason(buyer, three_lines, deliver)
+    confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, live_server)
+    cancel_with_remarks(buyer, supplier, people, purchase_order, deliver)
+
+
+def raise_three_lines(buyer, people, three_lines) -> None:
+    """The buyer fills a new purchase order of three lines; the totals follow the tax mode."""
+    page = buyer.page
     page.get_by_role("link", name="New purchase order", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New purchase order")
     page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
@@ -62,6 +74,10 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(total(page, "Total PO value")).to_have_text(TOTAL_CGST_SGST)
     buyer.shot("three-lines-cgst-sgst")
 
+
+def send_to_the_supplier(buyer, people, deliver, portal_lock) -> PurchaseOrder:
+    """The buyer sends the form; the order is delivered and the supplier told by e-mail."""
+    page = buyer.page
     page.get_by_role("button", name="Send to supplier", exact=True).click()
     expect(notice(page)).to_contain_text("is on its way to")
     with portal_lock:
@@ -77,9 +93,11 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     assert subjects(mails_to(people.supplier_user)) == [
         f"New purchase order {purchase_order.buyer_po_number} from {people.buyer}"
     ]
+    return purchase_order
 
-    supplier = visitors("supplier")
-    supplier.log_in(people.supplier_user)
+
+def confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, portal_lock) -> None:
+    """The supplier confirms from the inbox; the buyer sees it accepted and is told."""
     supplier.page.get_by_role("link", name="Received", exact=True).click()
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
     supplier.shot("inbox-order")
@@ -87,8 +105,8 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(notice(supplier.page)).to_contain_text("You confirmed")
     deliver(4)
 
-    page.reload()
-    expect(status_badge(page)).to_have_text("Accepted")
+    buyer.page.reload()
+    expect(status_badge(buyer.page)).to_have_text("Accepted")
     with portal_lock:
         assert PurchaseOrder.objects.get().status == "ACCEPTED"
     buyer.shot("accepted")
@@ -96,7 +114,10 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
         f"{people.supplier} accepted purchase order {purchase_order.buyer_po_number}"
     ]
 
-    # The buyer edits the accepted order: a reason is asked for.
+
+def edit_with_a_reason(buyer, three_lines, deliver) -> None:
+    """The buyer edits the accepted order: a reason is asked for."""
+    page = buyer.page
     page.get_by_role("link", name="Edit", exact=True).click()
     fill_line(page, 2, {**three_lines[1], "quantity": "3"})
     page.get_by_role("button", name="Send to supplier", exact=True).click()
@@ -109,7 +130,9 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(notice(page)).to_contain_text("Version 2 of")
     deliver(6)
 
-    # The supplier follows the e-mail's link to version 2 and its changes.
+
+def confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, live_server) -> None:
+    """The supplier follows the e-mail's link to version 2 and its changes, and confirms."""
     (edited_mail,) = mails_to(people.supplier_user)[1:]
     assert edited_mail.subject == (
         f"Purchase order {purchase_order.buyer_po_number} changed to version 2"
@@ -136,7 +159,10 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     expect(notice(supplier.page)).to_contain_text("You confirmed")
     deliver(8)
 
-    # The buyer cancels it, saying why; the supplier sees it cancelled.
+
+def cancel_with_remarks(buyer, supplier, people, purchase_order, deliver) -> None:
+    """The buyer cancels it, saying why; the supplier sees it cancelled."""
+    page = buyer.page
     page.reload()
     page.get_by_role("link", name="Change status", exact=True).click()
     page.get_by_label("Cancel", exact=True).check()

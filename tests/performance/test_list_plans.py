@@ -8,6 +8,7 @@ from purchase_orders.selectors import get_viewer
 from tests.factories import BusinessFactory
 from tests.performance.conftest import bulk_purchase_orders, postgresql_only
 
+
 @postgresql_only
 @pytest.mark.django_db
 def test_every_list_query_reads_a_page_from_an_index_without_sorting(people):

@@ -1,5 +1,7 @@
 """Fixtures: the buyer and supplier pages, their people and their forms."""
 
+import html
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -204,3 +206,9 @@ THREE_LINES_TOTAL_CGST_SGST = Decimal("42759.97")
 @pytest.fixture
 def three_lines():
     return [dict(line) for line in THREE_LINES]
+
+
+def error_next_to(content: str, field_id: str) -> str:
+    """Return the text of the error list shown with a field (empty if none)."""
+    match = re.search(rf'<ul class="errorlist" id="{field_id}_error">(.*?)</ul>', content, re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""

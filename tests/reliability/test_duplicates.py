@@ -188,7 +188,7 @@ def deliver_copies(signed_post, mailoutbox, django_capture_on_commit_callbacks):
             after_first["messages"],
         )
         assert len(mailoutbox) == mails
-        applied = tuple(now - then for now, then in zip(changes(), before))
+        applied = tuple(now - then for now, then in zip(changes(), before, strict=True))
         return Copies(first=first, repeats=repeats, applied=applied)
 
     return deliver
@@ -262,7 +262,7 @@ def test_fifty_concurrent_copies_are_stored_once_and_applied_once(kind, trading_
     answers = at_once([deliver] * COPIES)
 
     event = InboundEvent.objects.get()
-    applied = tuple(now - then for now, then in zip(changes(), before))
+    applied = tuple(now - then for now, then in zip(changes(), before, strict=True))
     print(
         f"\n{kind}: {COPIES} concurrent copies: {len(answers)} answered, "
         f"{len(set(answers))} distinct answer(s), event {event.state} with "

@@ -117,6 +117,25 @@ def sandbox_order(network, object_id: str) -> list[str]:
     ]
 
 
+def assert_acted_on_in_the_order_performed(network, purchase_order, messages) -> None:
+    """Check that every action on the order was written, and acted on, in the order performed."""
+    purchase_order.refresh_from_db()
+    assert (purchase_order.status, purchase_order.version) == ("FULFILLED", 2)
+    written = list(
+        messages.filter(object_id=purchase_order.object_id).values_list("req_msg_id", "kind")
+    )
+    assert [kind for _, kind in written] == [
+        "req-send",
+        "req-confirm",
+        "req-edit",
+        "req-confirm",
+        "req-status-change",
+    ]
+    assert sandbox_order(network, purchase_order.object_id) == [
+        req_msg_id for req_msg_id, _ in written
+    ]
+
+
 def test_an_outage_loses_no_action_and_keeps_each_orders_order(
     network, trading_pair, compressed_backoff
 ):
@@ -153,21 +172,7 @@ def test_an_outage_loses_no_action_and_keeps_each_orders_order(
     messages = OutboundMessage.objects.order_by("pk")
     assert set(messages.values_list("state", flat=True)) == {"acknowledged"}
     for purchase_order in orders:
-        purchase_order.refresh_from_db()
-        assert (purchase_order.status, purchase_order.version) == ("FULFILLED", 2)
-        written = list(
-            messages.filter(object_id=purchase_order.object_id).values_list("req_msg_id", "kind")
-        )
-        assert [kind for _, kind in written] == [
-            "req-send",
-            "req-confirm",
-            "req-edit",
-            "req-confirm",
-            "req-status-change",
-        ]
-        assert sandbox_order(network, purchase_order.object_id) == [
-            req_msg_id for req_msg_id, _ in written
-        ]
+        assert_acted_on_in_the_order_performed(network, purchase_order, messages)
     accepted = [e for e in sandbox.received if e["status"] == 200 and not e["repeat"]]
     assert len(accepted) == performed
     webhooks = sandbox.delivered

@@ -6,6 +6,7 @@ the others are told, in words a buyer understands, to reload. Tests that
 need real concurrency run on PostgreSQL only.
 """
 
+import functools
 import re
 from collections import Counter
 
@@ -27,7 +28,7 @@ from purchase_orders.services.purchase_orders import (
     send_purchase_order,
 )
 from tests.plugins.network import at_once, edit_subject
-from tests.purchase_orders.views.test_purchase_order_form import edit_data
+from tests.purchase_orders.views.test_purchase_order_edit_form import edit_data
 
 needs_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -215,14 +216,16 @@ def test_a_confirmation_and_a_cancellation_at_once_apply_one(trading_pair):
         )
         seen = {"expected_version": 1, "expected_status": "CREATED"}
         actions = {
-            "ACCEPT": lambda: confirm_purchase_order(
+            "ACCEPT": functools.partial(
+                confirm_purchase_order,
                 purchase_order=purchase_order,
                 confirmed_by=trading_pair.supplier_user,
                 accept=True,
                 remarks="Will ship.",
                 **seen,
             ),
-            "CANCEL": lambda: change_purchase_order_status(
+            "CANCEL": functools.partial(
+                change_purchase_order_status,
                 purchase_order=purchase_order,
                 changed_by=trading_pair.buyer_user,
                 action="CANCEL",
@@ -231,7 +234,7 @@ def test_a_confirmation_and_a_cancellation_at_once_apply_one(trading_pair):
             ),
         }
 
-        outcomes = dict(zip(actions, at_once(list(actions.values()))))
+        outcomes = dict(zip(actions, at_once(list(actions.values())), strict=True))
 
         applied = [name for name, outcome in outcomes.items() if isinstance(outcome, PurchaseOrder)]
         refused = [outcome for outcome in outcomes.values() if isinstance(outcome, Exception)]

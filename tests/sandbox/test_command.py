@@ -8,7 +8,6 @@ import time
 
 import pytest
 import requests
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 

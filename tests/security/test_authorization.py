@@ -100,5 +100,6 @@ def test_admin_is_only_for_staff(people):
     assert anonymous_response["Location"].startswith(reverse("admin:login"))
     assert non_staff_response.status_code == 302
     assert non_staff_response["Location"].startswith(reverse("admin:login"))
-    assert non_staff.get(reverse("admin:purchase_orders_purchaseorder_changelist")).status_code == 302
+    changelist = reverse("admin:purchase_orders_purchaseorder_changelist")
+    assert non_staff.get(changelist).status_code == 302
     assert staff_response.status_code == 200

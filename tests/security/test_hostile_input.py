@@ -7,7 +7,7 @@ PostgreSQL, whose text and jsonb columns cannot hold NUL.
 
 import pytest
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import encoding
 from purchase_orders.models import InboundEvent, PurchaseOrder
 from tests.plugins.webhooks import answer, row_counts, webhook_url
 from tests.purchase_orders.api.test_webhook_validation import (  # noqa: F401 (fixture)
@@ -179,7 +179,8 @@ def test_unicode_text_is_stored_unchanged(signed_post, send_request, text):
 
 
 @pytest.mark.parametrize(
-    "path", [SUBJECT, OBJECT_ID, "purchaseOrder.itemLists[0].productDescription", "b2bIds.buyerB2BId"]
+    "path",
+    [SUBJECT, OBJECT_ID, "purchaseOrder.itemLists[0].productDescription", "b2bIds.buyerB2BId"],
 )
 def test_a_nul_character_in_text_is_refused_naming_the_field(signed_post, send_request, path):
     before = row_counts()
@@ -214,7 +215,7 @@ def test_a_nul_character_in_an_unknown_key_or_value_is_refused(
 
     response = signed_post("req-send", change(send_request, path, ["ok", "value\u0000"]))
 
-    resp = assert_invalid(response, field if "\u0000" in path else f"{field}[1]", before)
+    assert_invalid(response, field if "\u0000" in path else f"{field}[1]", before)
     assert "\x00" not in InboundEvent.objects.get().body
 
 

@@ -47,7 +47,9 @@ def save_message(purchase_order_data: dict, additional_infos: list) -> PurchaseO
     parsed = payloads.parse_purchase_order(purchase_order_data, additional_infos)
     buyer = BusinessFactory(b2b_id=purchase_order_data["buyerDetails"]["b2bId"] + "-buyer")
     supplier = BusinessFactory(b2b_id=purchase_order_data["supplierDetails"]["b2bId"] + "-supplier")
-    purchase_order = PurchaseOrder.objects.create(buyer=buyer, supplier=supplier, **parsed["fields"])
+    purchase_order = PurchaseOrder.objects.create(
+        buyer=buyer, supplier=supplier, **parsed["fields"]
+    )
     replace_contents(purchase_order=purchase_order, parsed=parsed)
     return get_purchase_order_with_contents(pk=purchase_order.pk)
 
@@ -68,7 +70,11 @@ def test_every_key_of_the_example_is_mapped():
 
     def keys(value, prefix=""):
         if isinstance(value, dict):
-            return {k for key, v in value.items() for k in keys(v, f"{prefix}.{key}") | {f"{prefix}.{key}"}}
+            return {
+                k
+                for key, v in value.items()
+                for k in keys(v, f"{prefix}.{key}") | {f"{prefix}.{key}"}
+            }
         if isinstance(value, list):
             return {k for v in value for k in keys(v, prefix + "[]")}
         return set()
@@ -76,6 +82,41 @@ def test_every_key_of_the_example_is_mapped():
     message = conform(load_example("api-req-send.json"))
     purchase_order = save_message(message["purchaseOrder"], message["additionalInfos"])
     assert keys(payloads.build_send_request(purchase_order)) == keys(message)
+
+
+def filled_line(template_line: dict, index: int) -> dict:
+    """Return a copy of the example's line, numbered ``index``, with every list filled."""
+    line = copy.deepcopy(template_line)
+    line.update(
+        serialno=str(index + 1),
+        productDescription=f"Stainless steel bolt M{index + 4} × 40 — ₹ grade A",
+        isService="Y" if index % 7 == 0 else "N",
+        hsnCode="73181500",
+        quantity=Decimal("12.125") + index,
+        freeQuantity=Decimal("0.500"),
+        unitPrice=Decimal("1999.99"),
+        totalAmt=Decimal("24249.88"),
+        assessmentAmount=Decimal("24000.00"),
+        gstRate=Decimal("0.25") if index % 2 else Decimal(28),
+        totalItemValue=Decimal("30720.00"),
+    )
+    line["itemValueDetails"] = [
+        {"type": "DISCOUNT", "value": Decimal("249.88")},
+        {"type": "MRP", "value": Decimal("2500.00")},
+    ]
+    line["rates"] = [
+        {"type": "CGST", "value": Decimal(14)},
+        {"type": "SGST", "value": Decimal(14)},
+    ]
+    line["attributeDetails"] = [
+        {"name": "finish", "value": "zinc"},
+        {"name": "grade", "value": "8.8"},
+    ]
+    line["otherTaxes"] = [
+        {"name": "CESS", "rate": Decimal("1.5"), "amount": Decimal("360.00")},
+        {"name": "TCS", "rate": Decimal("0.1"), "amount": Decimal("24.00")},
+    ]
+    return line
 
 
 def test_many_lines_and_every_optional_list_filled_survive_round_trip():
@@ -86,31 +127,7 @@ def test_many_lines_and_every_optional_list_filled_survive_round_trip():
     template_line = order["itemLists"][0]
     order["itemLists"] = []
     for index in range(60):
-        line = copy.deepcopy(template_line)
-        line.update(
-            serialno=str(index + 1),
-            productDescription=f"Stainless steel bolt M{index + 4} × 40 — ₹ grade A",
-            isService="Y" if index % 7 == 0 else "N",
-            hsnCode="73181500",
-            quantity=Decimal("12.125") + index,
-            freeQuantity=Decimal("0.500"),
-            unitPrice=Decimal("1999.99"),
-            totalAmt=Decimal("24249.88"),
-            assessmentAmount=Decimal("24000.00"),
-            gstRate=Decimal("0.25") if index % 2 else Decimal(28),
-            totalItemValue=Decimal("30720.00"),
-        )
-        line["itemValueDetails"] = [
-            {"type": "DISCOUNT", "value": Decimal("249.88")},
-            {"type": "MRP", "value": Decimal("2500.00")},
-        ]
-        line["rates"] = [{"type": "CGST", "value": Decimal(14)}, {"type": "SGST", "value": Decimal(14)}]
-        line["attributeDetails"] = [{"name": "finish", "value": "zinc"}, {"name": "grade", "value": "8.8"}]
-        line["otherTaxes"] = [
-            {"name": "CESS", "rate": Decimal("1.5"), "amount": Decimal("360.00")},
-            {"name": "TCS", "rate": Decimal("0.1"), "amount": Decimal("24.00")},
-        ]
-        order["itemLists"].append(line)
+        order["itemLists"].append(filled_line(template_line, index))
     order["addressDetails"] *= 3
     order["poInfos"] = [{"detailType": f"NOTE{i}", "detailValue": f"value {i}"} for i in range(4)]
     order["contractReferenceDetails"] *= 2
@@ -119,13 +136,21 @@ def test_many_lines_and_every_optional_list_filled_survive_round_trip():
         for i in range(3)
     ]
     order["paymentMilestones"] = [
-        {"milestoneDate": f"2026-12-{day:02d}", "dueAmount": Decimal("10000.50")} for day in (1, 15, 31)
+        {"milestoneDate": f"2026-12-{day:02d}", "dueAmount": Decimal("10000.50")}
+        for day in (1, 15, 31)
     ]
     order["poValueDetails"] = {
         "totalPOValue": Decimal("1843230.00"),
-        "otherValues": [{"type": "FREIGHT", "value": Decimal("1500.00")}, {"type": "ROUNDOFF", "value": Decimal("-0.49")}],
+        "otherValues": [
+            {"type": "FREIGHT", "value": Decimal("1500.00")},
+            {"type": "ROUNDOFF", "value": Decimal("-0.49")},
+        ],
     }
-    order["shippingTermsDetails"] = {"terms": "FOR destination", "bearingParty": "SUPPLIER", "charges": Decimal("1500.00")}
+    order["shippingTermsDetails"] = {
+        "terms": "FOR destination",
+        "bearingParty": "SUPPLIER",
+        "charges": Decimal("1500.00"),
+    }
     order["objectVersion"] = {"currentVersion": 3, "newVersion": 4}
     order["poStatusTransition"] = {"currentStatus": "ACCEPTED", "newStatus": "CREATED"}
     infos = [{"name": "costCentre", "value": "CC-104"}, {"name": "approver", "value": "Ananya Rao"}]

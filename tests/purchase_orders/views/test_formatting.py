@@ -84,7 +84,7 @@ def test_day_writes_the_month_as_a_word_and_keeps_a_machine_date():
 
 def test_moment_shows_indian_time_with_its_zone(settings):
     settings.TIME_ZONE = "Asia/Kolkata"
-    moment = datetime.datetime(2026, 11, 23, 8, 35, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2026, 11, 23, 8, 35, tzinfo=datetime.UTC)
     assert str(portal.moment(moment)) == (
         '<time datetime="2026-11-23T14:05:00+05:30">23 Nov 2026, 14:05 IST</time>'
     )
@@ -99,7 +99,11 @@ def test_field_words_names_a_network_field_in_plain_words():
 @pytest.mark.parametrize(
     ("detail", "field", "code"),
     [
-        ("HSN code 48025690 is not in the GST tariff.", "purchaseOrder.itemLists[0].hsnCode", "INVALID_FIELD"),
+        (
+            "HSN code 48025690 is not in the GST tariff.",
+            "purchaseOrder.itemLists[0].hsnCode",
+            "INVALID_FIELD",
+        ),
         ("Totals differ (by ₹0.01)", "", "TOTALS_MISMATCH"),
         ("", "purchaseOrder.buyerDetails.gstin", ""),
         ("", "", "STALE_VERSION"),

@@ -14,9 +14,9 @@ Rules (the network documents none; these are the portal's, see README):
 Every amount is rounded half-up to the paisa, line by line.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Sequence
 
 PAISA = Decimal("0.01")
 ZERO = Decimal("0.00")

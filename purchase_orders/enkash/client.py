@@ -26,6 +26,7 @@ from .exceptions import (
     EnKashRejected,
     EnKashUnavailable,
 )
+from .kinds import REQUEST_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -136,11 +137,11 @@ class EnKashClient:
     def request(self, kind: str, body: dict, *, req_msg_id: str) -> dict:
         """Post one request message and return the network's acknowledging envelope.
 
-        ``kind`` is one of ``conventions.REQUEST_KINDS``. A 401 fetches a new
+        ``kind`` is one of ``kinds.REQUEST_KINDS``. A 401 fetches a new
         token and tries once more; a second 401 raises
         ``EnKashAuthenticationError``.
         """
-        if kind not in conventions.REQUEST_KINDS:
+        if kind not in REQUEST_KINDS:
             raise ValueError(f"unknown request kind {kind!r}")
         if not req_msg_id:
             raise ValueError("every request needs a reqMsgId")

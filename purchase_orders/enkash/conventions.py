@@ -134,7 +134,6 @@ WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
 
 # Each of the eight kinds (``kinds.py``) is a path under this prefix.
 API_PREFIX = "/api/v0/purchase-order/"
-from purchase_orders.enkash.kinds import REQUEST_KINDS, WEBHOOK_KINDS, response_kind  # noqa: E402,F401
 
 
 # -- Envelopes -----------------------------------------------------------------

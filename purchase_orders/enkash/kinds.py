@@ -47,11 +47,6 @@ class MessageKind:
         """Return the request kind: this one, or the one this response settles."""
         return self if self.is_request else KINDS[self.pairs_with]
 
-    @property
-    def changes_contents(self) -> bool:
-        """Return whether the request carries a whole purchase order (send, edit)."""
-        return self.object_key == PURCHASE_ORDER
-
     @cached_property
     def serializer(self):
         return import_string(self.serializer_path)

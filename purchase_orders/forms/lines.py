@@ -18,6 +18,7 @@ from purchase_orders.forms.fields import (
 from purchase_orders.forms.parts import PartForm
 from purchase_orders.totals import DISCOUNT_TYPE
 
+
 class LineForm(PartForm):
     """One line item. What the form does not show is carried in ``kept``."""
 

@@ -16,6 +16,7 @@ from purchase_orders.forms.fields import (
     validate_web_link,
 )
 
+
 class PartForm(forms.Form):
     """One row of a list on the purchase-order form."""
 

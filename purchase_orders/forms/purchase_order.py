@@ -10,6 +10,7 @@ from purchase_orders.forms.fields import (
     amount_field,
 )
 
+
 class PurchaseOrderForm(forms.Form):
     """The header of a purchase order: parties, dates, terms.
 

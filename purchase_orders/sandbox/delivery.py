@@ -23,6 +23,7 @@ import requests
 from django.utils import timezone
 
 from purchase_orders.enkash import conventions, encoding, signing
+from purchase_orders.enkash.kinds import response_kind
 
 from .faults import Fault
 from .validation import BODY_OBJECTS
@@ -255,7 +256,7 @@ class Deliverer:
             "additionalInfos": exchange.body["additionalInfos"],
         }
         raw = encoding.dumps(body).encode()
-        self._deliver(exchange, kind=conventions.response_kind(exchange.kind), raw=raw, body=body)
+        self._deliver(exchange, kind=response_kind(exchange.kind), raw=raw, body=body)
 
     def _deliver(self, exchange: Exchange, *, kind: str, raw: bytes, body: dict) -> dict:
         """Deliver one webhook (twice under ``duplicate``); return the first delivery's record."""

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash.kinds import REQUEST_KINDS
 
 from .control import CONTROL_PREFIX, SandboxControl
 from .delivery import Deliverer
@@ -228,7 +229,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
             handler.send_json(*self._issue_token(raw))
             return
         kind = path.rstrip("/").removeprefix(conventions.API_PREFIX)
-        if path.startswith(conventions.API_PREFIX) and kind in conventions.REQUEST_KINDS:
+        if path.startswith(conventions.API_PREFIX) and kind in REQUEST_KINDS:
             if method != "POST":
                 handler.send_json(
                     HTTPStatus.METHOD_NOT_ALLOWED,

@@ -23,25 +23,16 @@ from decimal import Decimal
 from importlib import resources
 
 from purchase_orders import enkash, lifecycle
-from purchase_orders.enkash import conventions
+from purchase_orders.enkash import conventions, kinds
 from purchase_orders.validators import GST_STATE_CODES
 
 # The documented example each kind's body must look like (SPEC §2: the
-# confirm API's body is the confirm request webhook's, A2; an edit is a send, A3).
-SHAPE_FILES = {
-    "req-send": "api-req-send.json",
-    "req-edit": "api-req-send.json",
-    "req-confirm": "webhook-req-confirm.json",
-    # The status-change API's documented body is the request webhook's.
-    "req-status-change": "webhook-req-status-change.json",
-}
-# The object of each kind that carries its version and status transition.
-BODY_OBJECTS = {
-    "req-send": "purchaseOrder",
-    "req-edit": "purchaseOrder",
-    "req-confirm": "poConfirmation",
-    "req-status-change": "poStatus",
-}
+# confirm API's body is the confirm request webhook's, A2; an edit is a send,
+# A3; the status-change API's is the request webhook's), and the object of
+# each kind that carries its version and status transition, as the table of
+# kinds names them.
+SHAPE_FILES = {name: kinds.KINDS[name].request_example for name in kinds.REQUEST_KINDS}
+BODY_OBJECTS = {name: kinds.object_key(name) for name in kinds.REQUEST_KINDS}
 # Keys the spec marks optional; paths with "[]" for any array index.
 OPTIONAL_FIELDS = frozenset({"additionalInfos[].name", "additionalInfos[].value"})
 

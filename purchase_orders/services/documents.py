@@ -18,7 +18,6 @@ from purchase_orders.models import (
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import LineInput, compute_totals, is_intra_state
 
-
 # The related sets a purchase order's network message is built from.
 CONTENTS = ("parties", "addresses", "lines", "other_charges", "milestones")
 

@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from purchase_orders import diffs, selectors
+from purchase_orders import diffs
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import PurchaseOrder

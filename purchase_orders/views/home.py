@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from purchase_orders import selectors
-from purchase_orders.models import PurchaseOrder
 from purchase_orders.lifecycle import BUYER
+from purchase_orders.models import PurchaseOrder
 
 HOME_LIST_SIZE = 10
 

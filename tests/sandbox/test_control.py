@@ -6,7 +6,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import conventions, encoding, kinds
 from tests.plugins.sandbox import conforming_request
 
 pytestmark = pytest.mark.sandbox
@@ -134,7 +134,7 @@ def test_a_fault_without_a_count_lasts_until_cleared(sandbox):
     sandbox.add_fault(mode="http_500", kind="*", times=None)
 
     assert [call_api(sandbox, kind, bearer=issued).status_code
-            for kind in conventions.REQUEST_KINDS] == [500] * 4
+            for kind in kinds.REQUEST_KINDS] == [500] * 4
     assert control(sandbox, "DELETE", "faults").status_code == 200
     assert call_api(sandbox, bearer=issued).status_code == 200
 

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import conventions, encoding, kinds
 from purchase_orders.sandbox.validation import OPTIONAL_FIELDS, load_shape
 from tests.conftest import load_example
 from tests.plugins.sandbox import conforming_request
@@ -15,7 +15,7 @@ from tests.sandbox.conftest import parent_of, refusal
 
 pytestmark = pytest.mark.sandbox
 
-KINDS = conventions.REQUEST_KINDS
+KINDS = kinds.REQUEST_KINDS
 
 
 # -- paths of the documented shapes ------------------------------------------------

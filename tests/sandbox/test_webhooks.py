@@ -5,7 +5,7 @@ import time
 import pytest
 from django.conf import settings
 
-from purchase_orders.enkash import conventions, encoding, signing
+from purchase_orders.enkash import conventions, encoding, kinds, signing
 from purchase_orders.enkash.client import clear_token_cache, get_enkash_client
 from purchase_orders.enkash.exceptions import EnKashRejected
 from purchase_orders.sandbox.server import SandboxServer
@@ -76,7 +76,7 @@ def kinds_and_ids(deliveries) -> list[tuple[str, str]]:
 # -- the normal flow -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", conventions.REQUEST_KINDS)
+@pytest.mark.parametrize("kind", kinds.REQUEST_KINDS)
 def test_the_request_webhook_then_the_response_webhook_are_delivered_signed(
     network, webhook_receiver, kind
 ):
@@ -84,7 +84,7 @@ def test_the_request_webhook_then_the_response_webhook_are_delivered_signed(
 
     request, response = webhook_receiver.wait_for(2)
 
-    assert (request.kind, response.kind) == (kind, conventions.response_kind(kind))
+    assert (request.kind, response.kind) == (kind, kinds.response_kind(kind))
     assert request.raw == sent
     body = encoding.loads(sent)
     object_name = OBJECT_FOR_KIND[kind]

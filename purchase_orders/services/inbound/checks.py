@@ -12,6 +12,7 @@ from purchase_orders.models import InboundEvent, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import find_total_mismatches
 
+
 class NotYetApplicable(PurchaseOrderError):
     """A message that may fit once an earlier one has arrived: refused for now.
 

@@ -6,6 +6,7 @@ from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage
 from purchase_orders.services.outbound import settle_outbound_message
 
+
 def apply_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
     """Settle the request sent from here that a response webhook answers (``resp-*``)."""
     kind = KINDS[event.kind]

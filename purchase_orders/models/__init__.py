@@ -1,16 +1,15 @@
 from .business import Business, Membership
+from .history import PurchaseOrderVersion, StatusChange
 from .network import InboundEvent, OutboundMessage
-from .purchase_order import (
+from .parts import (
     LineItem,
     LineItemTax,
     OtherCharge,
     Party,
     PaymentMilestone,
-    PurchaseOrder,
     PurchaseOrderAddress,
-    PurchaseOrderVersion,
-    StatusChange,
 )
+from .purchase_order import PurchaseOrder
 
 __all__ = [
     "Business",

@@ -1,0 +1,104 @@
+"""What a purchase order has been: a snapshot of each version, an audit row per move."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from purchase_orders import lifecycle
+
+from .business import Business
+from .purchase_order import PurchaseOrder
+
+
+class PurchaseOrderVersion(models.Model):
+    """A full snapshot of one version of a purchase order, kept for comparison."""
+
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField(
+        encoder=DjangoJSONEncoder,
+        help_text="The network purchaseOrder object of this version, plus its additionalInfos.",
+    )
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_business = models.ForeignKey(
+        Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purchase_order", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purchase_order", "version"], name="unique_po_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.purchase_order.buyer_po_number} version {self.version}"
+
+
+class StatusChange(models.Model):
+    """An audit row for every change of a purchase order's status."""
+
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=PurchaseOrder.Status.choices)
+    version = models.PositiveIntegerField()
+    action = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…, or REFUSED for a move the network "
+        "refused and the portal undid.",
+    )
+    remarks = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_business = models.ForeignKey(
+        Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_network = models.BooleanField(
+        default=False, help_text="Whether the change arrived as a webhook from the network."
+    )
+    error_code = models.CharField(
+        max_length=100, blank=True, help_text="Network errorCd of a refusal that was undone."
+    )
+    error_field = models.CharField(
+        max_length=255, blank=True, help_text="Network errorField of a refusal that was undone."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def is_refusal(self) -> bool:
+        return self.action == lifecycle.UNDO
+
+    @property
+    def refusal_reason(self) -> str:
+        """Return what the network refused and why: the first line of a refusal's remarks."""
+        return self.remarks.partition("\n")[0]
+
+    @property
+    def refusal_outcome(self) -> str:
+        """Return what became of the order: the rest of a refusal's remarks."""
+        return self.remarks.partition("\n")[2]
+
+    @property
+    def refusal_codes(self) -> str:
+        """Return a refusal's codes as support reads them: field …; code …."""
+        codes = [f"field {self.error_field}"] if self.error_field else []
+        if self.error_code:
+            codes.append(f"code {self.error_code}")
+        return "; ".join(codes)

@@ -1,0 +1,62 @@
+"""Reads: querysets and lookups for pages, APIs and admin, scoped to the viewer.
+
+``viewers`` says who looks and what they may do with an order;
+``purchase_orders`` reads one order with its contents, or a list;
+``network`` reads the network's traffic: timelines, failed deliveries and
+the stamps that tell an open page something has changed.
+"""
+
+from .network import (
+    NetworkEntry,
+    failed_deliveries,
+    get_outbound_message,
+    inbox_stamp,
+    network_timeline,
+    page_stamp,
+    purchase_order_stamp,
+)
+from .purchase_orders import (
+    PURCHASE_ORDER_ORDERINGS,
+    awaiting_confirmation,
+    buyer_choices,
+    counterparties,
+    get_purchase_order_document,
+    get_purchase_order_page,
+    get_purchase_order_with_contents,
+    get_versions_to_compare,
+    get_visible_purchase_order,
+    list_purchase_orders,
+    purchase_orders_with_contents,
+    rejected_purchase_orders,
+    supplier_choices,
+    visible_purchase_orders,
+)
+from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_actions
+
+__all__ = [
+    "PURCHASE_ORDER_ORDERINGS",
+    "NetworkEntry",
+    "PurchaseOrderActions",
+    "Viewer",
+    "awaiting_confirmation",
+    "buyer_choices",
+    "counterparties",
+    "failed_deliveries",
+    "get_outbound_message",
+    "get_purchase_order_document",
+    "get_purchase_order_page",
+    "get_purchase_order_with_contents",
+    "get_versions_to_compare",
+    "get_viewer",
+    "get_visible_purchase_order",
+    "inbox_stamp",
+    "list_purchase_orders",
+    "network_timeline",
+    "page_stamp",
+    "purchase_order_actions",
+    "purchase_order_stamp",
+    "purchase_orders_with_contents",
+    "rejected_purchase_orders",
+    "supplier_choices",
+    "visible_purchase_orders",
+]

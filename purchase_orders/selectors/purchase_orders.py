@@ -1,0 +1,208 @@
+"""Purchase orders as the pages read them: one with its contents, or a list."""
+
+import datetime
+
+from django.db.models import Case, F, Prefetch, Q, QuerySet, When
+from django.http import Http404
+
+from purchase_orders import lifecycle
+from purchase_orders.models import (
+    Business,
+    InboundEvent,
+    LineItem,
+    OutboundMessage,
+    PurchaseOrder,
+    PurchaseOrderVersion,
+    StatusChange,
+)
+
+from .viewers import Viewer
+
+
+def purchase_orders_with_contents() -> QuerySet[PurchaseOrder]:
+    """Return purchase orders with everything their network message needs."""
+    return PurchaseOrder.objects.select_related("buyer", "supplier").prefetch_related(
+        "parties",
+        "addresses",
+        Prefetch("lines", queryset=LineItem.objects.prefetch_related("other_taxes")),
+        "other_charges",
+        "milestones",
+    )
+
+
+def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
+    return purchase_orders_with_contents().get(pk=pk)
+
+
+
+def visible_purchase_orders(viewer: Viewer) -> QuerySet[PurchaseOrder]:
+    """Return the purchase orders a viewer's businesses are party to.
+
+    A draft belongs to the buyer alone: the supplier sees an order once sent.
+    """
+    business_ids = viewer.business_ids
+    return PurchaseOrder.objects.filter(
+        Q(buyer_id__in=business_ids)
+        | (Q(supplier_id__in=business_ids) & ~Q(status=PurchaseOrder.Status.DRAFT))
+    )
+
+
+def get_visible_purchase_order(
+    *, viewer: Viewer, object_id: str, queryset: QuerySet | None = None
+) -> PurchaseOrder:
+    """Return one purchase order the viewer may see, or raise Http404."""
+    queryset = queryset if queryset is not None else PurchaseOrder.objects.select_related(
+        "buyer", "supplier"
+    )
+    try:
+        return queryset.filter(pk__in=visible_purchase_orders(viewer).values("pk")).get(
+            object_id=object_id
+        )
+    except PurchaseOrder.DoesNotExist:
+        raise Http404("No such purchase order.") from None
+
+
+def get_purchase_order_page(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
+    """Return a purchase order with everything its page shows, or raise Http404.
+
+    The number of queries does not depend on the number of lines, versions
+    or messages.
+    """
+    queryset = purchase_orders_with_contents().prefetch_related(
+        Prefetch(
+            "status_changes",
+            queryset=StatusChange.objects.select_related("actor", "actor_business"),
+        ),
+        Prefetch(
+            "versions",
+            queryset=PurchaseOrderVersion.objects.defer("snapshot").select_related(
+                "created_by", "created_by_business"
+            ),
+        ),
+        Prefetch(
+            "outbound_messages", queryset=OutboundMessage.objects.defer("body", "response_body")
+        ),
+        Prefetch(
+            "inbound_events",
+            queryset=InboundEvent.objects.defer("body", "headers", "traceback", "response_body"),
+        ),
+    )
+    return get_visible_purchase_order(viewer=viewer, object_id=object_id, queryset=queryset)
+
+
+def get_purchase_order_document(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
+    """Return a purchase order with its contents, for the printable view."""
+    return get_visible_purchase_order(
+        viewer=viewer, object_id=object_id, queryset=purchase_orders_with_contents()
+    )
+
+
+# The sort orders the lists offer: key -> ORDER BY.
+PURCHASE_ORDER_ORDERINGS = {
+    "newest": ("-order_date", "-created_at", "-id"),
+    "oldest": ("order_date", "created_at", "id"),
+    "number": ("buyer_po_number", "id"),
+    "-number": ("-buyer_po_number", "-id"),
+    "total": ("total_po_value", "id"),
+    "-total": ("-total_po_value", "-id"),
+    "status": ("status", "-order_date", "-id"),
+    "supplier": ("supplier__legal_name", "-order_date", "-id"),
+    "buyer": ("buyer__legal_name", "-order_date", "-id"),
+    "delivery": ("delivery_date", "id"),
+}
+
+
+def list_purchase_orders(
+    *,
+    viewer: Viewer,
+    role: str,
+    status: str = "",
+    counterparty: Business | None = None,
+    ordered_from: datetime.date | None = None,
+    ordered_to: datetime.date | None = None,
+    search: str = "",
+    ordering: str = "",
+) -> QuerySet[PurchaseOrder]:
+    """Return the purchase orders a viewer handles in one role, filtered and sorted.
+
+    As buyer: the orders of the user's buying businesses, drafts included.
+    As supplier: the orders sent to the user's supplying businesses, those
+    awaiting confirmation first (unless another order is asked for).
+    ``search`` matches part of the PO number.
+    """
+    if role == lifecycle.BUYER:
+        queryset = PurchaseOrder.objects.filter(buyer_id__in=viewer.buyer_ids)
+        if counterparty is not None:
+            queryset = queryset.filter(supplier=counterparty)
+    else:
+        queryset = PurchaseOrder.objects.filter(supplier_id__in=viewer.supplier_ids).exclude(
+            status=PurchaseOrder.Status.DRAFT
+        )
+        if counterparty is not None:
+            queryset = queryset.filter(buyer=counterparty)
+    if status:
+        queryset = queryset.filter(status=status)
+    if ordered_from:
+        queryset = queryset.filter(order_date__gte=ordered_from)
+    if ordered_to:
+        queryset = queryset.filter(order_date__lte=ordered_to)
+    if search.strip():
+        queryset = queryset.filter(buyer_po_number__icontains=search.strip())
+    queryset = queryset.select_related("buyer", "supplier")
+    if ordering in PURCHASE_ORDER_ORDERINGS:
+        return queryset.order_by(*PURCHASE_ORDER_ORDERINGS[ordering])
+    if role == lifecycle.SUPPLIER:
+        # On PostgreSQL the index po_supplier_inbox_idx (migration 0002) serves
+        # this order; keep the two alike.
+        return queryset.order_by(
+            Case(When(status=PurchaseOrder.Status.CREATED, then=0), default=1),
+            F("sent_at").desc(nulls_last=True),
+            "-id",
+        )
+    return queryset.order_by(*PURCHASE_ORDER_ORDERINGS["newest"])
+
+
+def counterparties(*, viewer: Viewer, role: str) -> QuerySet[Business]:
+    """Return the businesses on the other side of a viewer's purchase orders."""
+    other_side = "supplier_id" if role == lifecycle.BUYER else "buyer_id"
+    orders = list_purchase_orders(viewer=viewer, role=role).order_by()
+    return Business.objects.filter(pk__in=orders.values(other_side)).order_by("legal_name")
+
+
+def supplier_choices(*, viewer: Viewer) -> QuerySet[Business]:
+    """Return the businesses a buyer may send a purchase order to."""
+    return Business.objects.order_by("legal_name")
+
+
+def buyer_choices(*, viewer: Viewer) -> QuerySet[Business]:
+    """Return the businesses the viewer buys for."""
+    return Business.objects.filter(pk__in=viewer.buyer_ids).order_by("legal_name")
+
+
+def awaiting_confirmation(*, viewer: Viewer) -> QuerySet[PurchaseOrder]:
+    """Return the sent and edited purchase orders the viewer's suppliers must answer."""
+    return list_purchase_orders(
+        viewer=viewer, role=lifecycle.SUPPLIER, status=PurchaseOrder.Status.CREATED
+    )
+
+
+def rejected_purchase_orders(*, viewer: Viewer) -> QuerySet[PurchaseOrder]:
+    """Return the viewer's purchase orders that their suppliers rejected, latest first."""
+    return list_purchase_orders(
+        viewer=viewer, role=lifecycle.BUYER, status=PurchaseOrder.Status.REJECTED
+    ).order_by("-updated_at", "-id")
+
+
+def get_versions_to_compare(
+    *, purchase_order: PurchaseOrder, old: int, new: int
+) -> tuple[PurchaseOrderVersion, PurchaseOrderVersion]:
+    """Return two stored versions of a purchase order, or raise Http404."""
+    versions = {
+        version.version: version
+        for version in PurchaseOrderVersion.objects.filter(
+            purchase_order=purchase_order, version__in=(old, new)
+        )
+    }
+    if old not in versions or new not in versions:
+        raise Http404("No such version.")
+    return versions[old], versions[new]

@@ -1,0 +1,127 @@
+"""Who looks: the businesses a user acts for, and what they may do with an order."""
+
+from dataclasses import dataclass
+
+from purchase_orders import lifecycle
+from purchase_orders.models import (
+    Membership,
+    OutboundMessage,
+    PurchaseOrder,
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The businesses a signed-in user acts for, by role."""
+
+    user: object
+    buyer_ids: frozenset = frozenset()
+    supplier_ids: frozenset = frozenset()
+
+    @property
+    def business_ids(self) -> frozenset:
+        return self.buyer_ids | self.supplier_ids
+
+    @property
+    def is_buyer(self) -> bool:
+        return bool(self.buyer_ids)
+
+    @property
+    def is_supplier(self) -> bool:
+        return bool(self.supplier_ids)
+
+    def roles_for(self, purchase_order: PurchaseOrder) -> frozenset:
+        """Return the roles (buyer, supplier) in which the user acts on a purchase order."""
+        roles = set()
+        if purchase_order.buyer_id in self.buyer_ids:
+            roles.add(lifecycle.BUYER)
+        if purchase_order.supplier_id in self.supplier_ids:
+            roles.add(lifecycle.SUPPLIER)
+        return frozenset(roles)
+
+
+def get_viewer(user) -> Viewer:
+    """Return the businesses a user acts for, by role, in one query.
+
+    Pages read it as ``request.viewer`` (``middleware.ViewerMiddleware``),
+    once per request.
+    """
+    if not user.is_authenticated:
+        return Viewer(user=user)
+    buyer_ids, supplier_ids = set(), set()
+    memberships = Membership.objects.filter(user=user).values_list("business_id", "role")
+    for business_id, role in memberships:
+        (buyer_ids if role == lifecycle.BUYER else supplier_ids).add(business_id)
+    return Viewer(user=user, buyer_ids=frozenset(buyer_ids), supplier_ids=frozenset(supplier_ids))
+
+
+@dataclass(frozen=True)
+class PurchaseOrderActions:
+    """What a viewer may do with one purchase order, read from the lifecycle table.
+
+    ``roles`` are the sides the viewer acts for on the order; ``senders``
+    the sides whose business the viewer belongs to, whose messages the
+    viewer may retry.
+    """
+
+    purchase_order: PurchaseOrder
+    roles: frozenset
+    senders: frozenset
+
+    def moves(self, role: str) -> list[lifecycle.Transition]:
+        if role not in self.roles:
+            return []
+        return lifecycle.allowed_transitions(self.purchase_order.status, role)
+
+    def may(self, action: str) -> bool:
+        transition = lifecycle.TRANSITIONS_BY_ACTION[action]
+        return transition in self.moves(transition.actor)
+
+    @property
+    def is_buyer(self) -> bool:
+        return lifecycle.BUYER in self.roles
+
+    @property
+    def is_supplier(self) -> bool:
+        return lifecycle.SUPPLIER in self.roles
+
+    @property
+    def edit_mode(self) -> str:
+        """Return "draft" or "edit" if the buyer may change the order, else ""."""
+        if not self.is_buyer:
+            return ""
+        if self.purchase_order.is_draft:
+            return "draft"
+        return "edit" if self.may(lifecycle.EDIT) else ""
+
+    @property
+    def status_moves(self) -> list[lifecycle.Transition]:
+        """Return the buyer's status changes (cancel, fulfil, close) allowed now."""
+        return [
+            transition
+            for transition in self.moves(lifecycle.BUYER)
+            if transition.action in lifecycle.BUYER_STATUS_ACTIONS
+        ]
+
+    def may_retry(self, message: OutboundMessage) -> bool:
+        """Return whether the viewer's business sent a failed message (and so may retry it)."""
+        return message.state == OutboundMessage.State.FAILED and message.sender_role in self.senders
+
+
+def purchase_order_actions(
+    *, viewer: Viewer, purchase_order: PurchaseOrder
+) -> PurchaseOrderActions:
+    """Return what the viewer may do with a purchase order, for its page and its actions."""
+    senders = {
+        role
+        for role, business_id in (
+            (lifecycle.BUYER, purchase_order.buyer_id),
+            (lifecycle.SUPPLIER, purchase_order.supplier_id),
+        )
+        if business_id in viewer.business_ids
+    }
+    return PurchaseOrderActions(
+        purchase_order=purchase_order,
+        roles=viewer.roles_for(purchase_order),
+        senders=frozenset(senders),
+    )

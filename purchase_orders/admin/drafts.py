@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Prefetch
 
+from purchase_orders.contents import field_values
 from purchase_orders.enkash import conventions
 from purchase_orders.models import LineItem, LineItemTax, Party, PurchaseOrder
 from purchase_orders.totals import totals_for_purchase_order
@@ -40,8 +41,8 @@ def refresh_draft(purchase_order: PurchaseOrder) -> None:
         purchase_order.parties.filter(role=role).delete()
         party = snapshot_party(business, role=role)
         if role == conventions.BUYER:
-            party["place_of_supply"] = business.state_code
-        Party.objects.create(purchase_order=purchase_order, **party)
+            party.place_of_supply = business.state_code
+        Party.objects.create(purchase_order=purchase_order, **field_values(party))
     fresh = PurchaseOrder.objects.prefetch_related(
         "parties",
         "other_charges",

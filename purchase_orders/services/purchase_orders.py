@@ -6,15 +6,11 @@ audit row and the outbound network message that announces the change. After
 commit the message is queued for delivery and the other side is e-mailed.
 """
 
-import copy
-from decimal import Decimal
-
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from purchase_orders import validators
+from purchase_orders.contents import EDITABLE_FIELDS, Contents, read_contents
 from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
@@ -31,8 +27,8 @@ from purchase_orders.models import (
 )
 from purchase_orders.selectors import purchase_orders_with_contents
 from purchase_orders.services import documents, notifications
+from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.outbound import enqueue_delivery
-from purchase_orders.totals import find_total_mismatches
 
 # What each action does to a purchase order, as the end of "cannot be …".
 ACTION_PARTICIPLES = {
@@ -44,21 +40,6 @@ ACTION_PARTICIPLES = {
     conventions.BUYER_FULFILL: "marked fulfilled",
     conventions.BUYER_CLOSE: "closed",
 }
-
-# Header fields an edit may change; the network identity of the order
-# (objectId, buyerPONumber, buyer, supplier) stays as it was sent.
-EDITABLE_FIELDS = (
-    "order_date",
-    "delivery_date",
-    "subject",
-    "shipping_terms",
-    "shipping_bearing_party",
-    "shipping_charges",
-    "po_infos",
-    "contract_references",
-    "additional_documents",
-    "additional_infos",
-)
 
 ROLE_LABELS = {conventions.BUYER: "buyer", conventions.SUPPLIER: "supplier"}
 
@@ -87,10 +68,12 @@ def send_purchase_order(
     purchase_order.ts = now
     purchase_order.sent_at = now
     purchase_order.delivered_at = None
-    # Built once, from the contents loaded with the lock: checked, kept as
-    # the version's snapshot and sent. Nothing is saved before the check.
-    built = payloads.build_purchase_order(purchase_order)
-    validate_for_network(payloads.parse_purchase_order(built, purchase_order.additional_infos))
+    # Read once, from the contents loaded with the lock: checked, then built
+    # into the version's snapshot and the message. Nothing is saved before
+    # the check.
+    contents = read_contents(purchase_order)
+    validate_for_network(contents)
+    built = payloads.build_contents(contents)
     purchase_order.save()
 
     _audit(
@@ -115,14 +98,13 @@ def edit_purchase_order(
     *,
     purchase_order: PurchaseOrder,
     edited_by: AbstractBaseUser,
-    contents: dict,
+    contents: Contents,
     reason: str,
     expected_version: int,
 ) -> PurchaseOrder:
     """Replace a sent purchase order's contents with a new version (n -> n+1).
 
-    ``contents`` has the shape ``payloads.parse_purchase_order`` returns; its
-    totals are recomputed from its lines. The new version goes back to
+    The totals of ``contents`` are recomputed from its lines. The new version goes back to
     CREATED: the supplier confirms it again.
     """
     purchase_order = _lock(purchase_order)
@@ -135,22 +117,21 @@ def edit_purchase_order(
             "Say why the purchase order is being changed; the supplier sees the reason.",
             field="reason",
         )
-    contents = _contents_for(purchase_order, contents)
+    contents = documents.contents_for_edit(purchase_order, contents)
     validate_for_network(contents)
 
     from_status = purchase_order.status
     now = timezone.now()
     for name in EDITABLE_FIELDS:
-        if name in contents["fields"]:
-            setattr(purchase_order, name, contents["fields"][name])
-    purchase_order.total_po_value = contents["fields"]["total_po_value"]
+        setattr(purchase_order, name, getattr(contents.header, name))
+    purchase_order.total_po_value = contents.header.total_po_value
     _move(purchase_order, transition)
     purchase_order.previous_status = from_status
     purchase_order.ts = now
     purchase_order.sent_at = now
     purchase_order.delivered_at = None
     purchase_order.save()
-    documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+    documents.replace_contents(purchase_order=purchase_order, contents=contents)
 
     _audit(
         purchase_order,
@@ -324,158 +305,6 @@ def _ensure_version(
             field="expected_status",
             code=conventions.ERROR_STALE_VERSION,
         )
-
-
-def _contents_for(purchase_order: PurchaseOrder, contents: dict) -> dict:
-    """Return a copy of edited contents with computed totals and the order's own parties."""
-    contents = copy.deepcopy(contents)
-    for role, business in (
-        (conventions.BUYER, purchase_order.buyer),
-        (conventions.SUPPLIER, purchase_order.supplier),
-    ):
-        party = contents["parties"][role]
-        if party.get("b2b_id") and party["b2b_id"] != business.b2b_id:
-            raise InvalidPurchaseOrder(
-                f"An edit cannot change the {ROLE_LABELS[role]}; send a new purchase "
-                "order to another business instead.",
-                field=role,
-            )
-        party["b2b_id"] = business.b2b_id
-        party["role"] = role
-    contents["fields"]["object_id"] = purchase_order.object_id
-    contents["fields"]["buyer_po_number"] = purchase_order.buyer_po_number
-    contents["fields"].setdefault("additional_infos", purchase_order.additional_infos)
-    return documents.apply_computed_totals(contents)
-
-
-def validate_for_network(parsed: dict) -> None:
-    """Check a purchase order's contents as the network will; raise InvalidPurchaseOrder.
-
-    ``parsed`` has the shape ``payloads.parse_purchase_order`` returns. The
-    error's ``field`` names the form field at fault: ``buyer_gstin``,
-    ``supplier_state_code``, ``place_of_supply``, ``addresses-0-pincode``,
-    ``lines``, ``lines-0-hsn_code``, ``lines-0-quantity``, ``total_po_value``,
-    ``milestones``…
-    """
-    fields = parsed["fields"]
-    if not (fields.get("buyer_po_number") or "").strip():
-        raise InvalidPurchaseOrder("Give the purchase order a number.", field="buyer_po_number")
-    order_date, delivery_date = fields.get("order_date"), fields.get("delivery_date")
-    if order_date and delivery_date and delivery_date < order_date:
-        raise InvalidPurchaseOrder(
-            "The delivery date is before the order date.", field="delivery_date"
-        )
-    for role in (conventions.BUYER, conventions.SUPPLIER):
-        _validate_party(parsed["parties"].get(role), role)
-    for index, address in enumerate(parsed["addresses"]):
-        _check(
-            validators.validate_pincode,
-            address.get("pincode"),
-            field=f"addresses-{index}-pincode",
-            label=f"Address {index + 1}, PIN code",
-        )
-    _validate_lines(parsed["lines"])
-    _validate_totals(parsed)
-
-
-def _check(validator, value, *, field: str, label: str) -> None:
-    try:
-        validator(value or "")
-    except ValidationError as error:
-        raise InvalidPurchaseOrder(f"{label}: {error.messages[0]}", field=field) from None
-
-
-def _validate_party(party: dict | None, role: str) -> None:
-    label = ROLE_LABELS[role].capitalize()
-    if not party or not party.get("b2b_id"):
-        raise InvalidPurchaseOrder(
-            f"The purchase order has no {ROLE_LABELS[role]} details.", field=role
-        )
-    _check(
-        validators.validate_gstin,
-        party.get("gstin"),
-        field=f"{role}_gstin",
-        label=f"{label}'s GSTIN",
-    )
-    _check(
-        validators.validate_state_code,
-        party.get("state_code"),
-        field=f"{role}_state_code",
-        label=f"{label}'s state code",
-    )
-    try:
-        validators.validate_state_matches_gstin(
-            state_code=party["state_code"], gstin=party["gstin"]
-        )
-    except ValidationError as error:
-        raise InvalidPurchaseOrder(
-            f"{label}'s state code: {error.messages[0]}", field=f"{role}_state_code"
-        ) from None
-    if party.get("pincode"):
-        _check(
-            validators.validate_pincode,
-            party["pincode"],
-            field=f"{role}_pincode",
-            label=f"{label}'s PIN code",
-        )
-    if role == conventions.BUYER:
-        _check(
-            validators.validate_state_code,
-            party.get("place_of_supply"),
-            field="place_of_supply",
-            label="Place of supply",
-        )
-
-
-def _validate_lines(lines: list[dict]) -> None:
-    if not lines:
-        raise InvalidPurchaseOrder("Add at least one line to the purchase order.", field="lines")
-    for index, line in enumerate(lines):
-        prefix, label = f"lines-{index}-", f"Line {index + 1}"
-        if not (line.get("product_description") or "").strip():
-            raise InvalidPurchaseOrder(
-                f"{label}: describe the goods or service.", field=prefix + "product_description"
-            )
-        _check(
-            validators.validate_hsn_sac,
-            line.get("hsn_code"),
-            field=prefix + "hsn_code",
-            label=f"{label}, HSN/SAC code",
-        )
-        if Decimal(line.get("quantity") or 0) <= 0:
-            raise InvalidPurchaseOrder(
-                f"{label}: the quantity must be more than zero.", field=prefix + "quantity"
-            )
-        if Decimal(line.get("unit_price") or 0) < 0:
-            raise InvalidPurchaseOrder(
-                f"{label}: the unit price cannot be negative.", field=prefix + "unit_price"
-            )
-
-
-def _validate_totals(parsed: dict) -> None:
-    mismatches = find_total_mismatches(parsed)
-    if not mismatches:
-        return
-    path, stated, computed = mismatches[0]
-    if path.endswith("paymentMilestones"):
-        raise InvalidPurchaseOrder(
-            f"The payment milestones add up to ₹{stated:,.2f} but the purchase order's "
-            f"total is ₹{computed:,.2f}; make them equal.",
-            field="milestones",
-        )
-    if path.startswith("purchaseOrder.itemLists["):
-        index = int(path.removeprefix("purchaseOrder.itemLists[").split("]")[0])
-        raise InvalidPurchaseOrder(
-            f"Line {index + 1}: its amounts do not add up (₹{stated:,.2f} stated, "
-            f"₹{computed:,.2f} computed from quantity, price and taxes). Save the order "
-            "again to recompute them.",
-            field=f"lines-{index}-total_item_value",
-        )
-    raise InvalidPurchaseOrder(
-        f"The purchase order's total (₹{stated:,.2f}) is not the sum of its lines and "
-        f"charges (₹{computed:,.2f}). Save the order again to recompute it.",
-        field="total_po_value",
-    )
 
 
 # -- writing -------------------------------------------------------------------

@@ -6,6 +6,7 @@ and leaves everything that exists as it is, so running it again changes
 nothing.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,11 +17,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from purchase_orders.contents import (
+    AddressContents,
+    ChargeContents,
+    Contents,
+    Header,
+    LineContents,
+    MilestoneContents,
+    TaxContents,
+    field_values,
+)
 from purchase_orders.enkash import conventions
 from purchase_orders.models import Business, Membership, PurchaseOrder, StatusChange
 from purchase_orders.services import documents
+from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.drafts import complete_contents
-from purchase_orders.services.purchase_orders import validate_for_network
 from purchase_orders.totals import to_money
 
 DEMO_PASSWORD = "demo-pass-123"
@@ -108,31 +119,22 @@ def line(
     is_service: bool = False,
     discount: str = "",
     cess_rate: str = "",
-) -> dict:
-    """Return one line in the shape ``payloads.parse_line`` gives, totals still to compute."""
-    return {
-        "product_description": description,
-        "is_service": is_service,
-        "hsn_code": hsn_code,
-        "bar_code": "",
-        "quantity": Decimal(quantity),
-        "free_quantity": Decimal("0.000"),
-        "unit": unit,
-        "unit_price": Decimal(unit_price),
-        "gst_rate": Decimal(gst_rate),
-        "order_line_reference": "",
-        "origin_country": "India",
-        "product_serial_number": "",
-        "value_details": [{"type": "DISCOUNT", "value": Decimal(discount)}] if discount else [],
-        "rates": [],
-        "batch_number": "",
-        "batch_expiry_on": None,
-        "batch_warranty_on": None,
-        "attributes": [],
-        "other_taxes": (
-            [{"name": "Compensation cess", "rate": Decimal(cess_rate)}] if cess_rate else []
+) -> LineContents:
+    """Return one line's contents, totals still to compute."""
+    return LineContents(
+        product_description=description,
+        is_service=is_service,
+        hsn_code=hsn_code,
+        quantity=Decimal(quantity),
+        unit=unit,
+        unit_price=Decimal(unit_price),
+        gst_rate=Decimal(gst_rate),
+        origin_country="India",
+        value_details=[{"type": "DISCOUNT", "value": Decimal(discount)}] if discount else [],
+        other_taxes=(
+            [TaxContents(name="Compensation cess", rate=Decimal(cess_rate))] if cess_rate else []
         ),
-    }
+    )
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class DemoOrder:
     subject: str
     ordered_days_ago: int
     delivery_in_days: int
-    lines: tuple[dict, ...]
+    lines: tuple[LineContents, ...]
     other_charges: tuple[tuple[str, str], ...] = ()
     shipping_terms: str = ""
     shipping_bearing_party: str = ""
@@ -299,48 +301,41 @@ class Command(BaseCommand):
         order_date = today - datetime.timedelta(days=order.ordered_days_ago)
         delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
         contents = complete_contents(
-            contents={
-                "fields": {
-                    "buyer_po_number": order.number,
-                    "order_date": order_date,
-                    "delivery_date": delivery_date,
-                    "subject": order.subject,
-                    "shipping_terms": order.shipping_terms,
-                    "shipping_bearing_party": order.shipping_bearing_party,
-                    "shipping_charges": Decimal("0.00"),
-                    "po_infos": [{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
-                },
-                "addresses": [dict(DELIVERY_ADDRESS)],
-                "lines": [
-                    {
-                        **entry,
-                        "serial_no": str(index + 1),
-                        "other_taxes": [dict(tax) for tax in entry["other_taxes"]],
-                    }
+            contents=Contents(
+                header=Header(
+                    buyer_po_number=order.number,
+                    order_date=order_date,
+                    delivery_date=delivery_date,
+                    subject=order.subject,
+                    shipping_terms=order.shipping_terms,
+                    shipping_bearing_party=order.shipping_bearing_party,
+                    po_infos=[{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
+                ),
+                addresses=[AddressContents(**DELIVERY_ADDRESS)],
+                lines=[
+                    dataclasses.replace(entry, serial_no=str(index + 1))
                     for index, entry in enumerate(order.lines)
                 ],
-                "other_charges": [
-                    {"charge_type": charge_type, "amount": Decimal(amount)}
+                other_charges=[
+                    ChargeContents(charge_type=charge_type, amount=Decimal(amount))
                     for charge_type, amount in order.other_charges
                 ],
-            },
+            ),
             buyer=buyer,
             supplier=supplier,
         )
         # Milestones need the total, which only the lines' totals give.
-        total = contents["fields"]["total_po_value"]
+        total = contents.header.total_po_value
         advance = to_money(total * Decimal("0.30"))
-        contents["milestones"] = [
-            {"position": 0, "due_on": order_date, "due_amount": advance},
-            {
-                "position": 1,
-                "due_on": delivery_date + datetime.timedelta(days=30),
-                "due_amount": total - advance,
-            },
+        contents.milestones = [
+            MilestoneContents(due_on=order_date, due_amount=advance),
+            MilestoneContents(
+                due_on=delivery_date + datetime.timedelta(days=30), due_amount=total - advance
+            ),
         ]
         validate_for_network(contents)
 
-        fields = contents["fields"]
+        fields = field_values(contents.header)
         is_sent = order.status != PurchaseOrder.Status.DRAFT
         sent_at = timezone.now() - datetime.timedelta(days=order.ordered_days_ago)
         purchase_order = PurchaseOrder.objects.create(
@@ -369,7 +364,7 @@ class Command(BaseCommand):
             sent_at=sent_at if is_sent else None,
             delivered_at=sent_at + datetime.timedelta(seconds=4) if is_sent else None,
         )
-        documents.replace_contents(purchase_order=purchase_order, parsed=contents)
+        documents.replace_contents(purchase_order=purchase_order, contents=contents)
         if not is_sent:
             return purchase_order
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from purchase_orders.contents import EDITABLE_FIELDS, PartyContents, field_values
 from purchase_orders.enkash import conventions, payloads
 from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, TransitionNotAllowed
 from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
@@ -19,7 +20,6 @@ from purchase_orders.services.inbound.checks import (
     lock_purchase_order,
     parse_contents,
 )
-from purchase_orders.services.purchase_orders import EDITABLE_FIELDS
 
 RECEIVED_REASON = "Received from the network."
 
@@ -86,7 +86,7 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     parsed = parse_contents(message)
     buyer = businesses.get(b2b_ids["buyerB2BId"])
     if buyer is None:
-        buyer = _create_counterparty(parsed["parties"]["buyer"])
+        buyer = _create_counterparty(parsed.parties[conventions.BUYER])
     elif (
         PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"])
         # A copy of this very order that committed since the look-up above is
@@ -101,23 +101,19 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
             code=conventions.ERROR_DUPLICATE_PO_NUMBER,
         )
 
-    fields = parsed["fields"]
+    header = parsed.header
     purchase_order = PurchaseOrder.objects.create(
-        **{
-            name: value
-            for name, value in fields.items()
-            if name not in ("status", "previous_status")
-        },
+        **field_values(header, exclude=("status", "previous_status")),
         buyer=buyer,
         supplier=supplier,
         status=PurchaseOrder.Status.CREATED,
         previous_status=conventions.CREATED,
-        sent_at=fields["ts"],
+        sent_at=header.ts,
         delivered_at=timezone.now(),
     )
     event.purchase_order = purchase_order
     # A new order has no contents to replace, nor a snapshot yet.
-    documents.add_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.add_contents(purchase_order=purchase_order, contents=parsed)
     documents.record_version(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,
@@ -137,11 +133,9 @@ def apply_send_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
     return purchase_order
 
 
-def _create_counterparty(party: dict) -> Business:
+def _create_counterparty(party: PartyContents) -> Business:
     """Create the business of a buyer not known here, from the order's buyer details."""
-    fields = {
-        name: value for name, value in party.items() if name not in ("role", "place_of_supply")
-    }
+    fields = field_values(party, exclude=("role", "place_of_supply"))
     return Business.objects.create(**fields, is_hosted=False)
 
 
@@ -180,19 +174,19 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         )
     ensure_made_created(data, "An edit puts a purchase order back to")
 
-    fields = parsed["fields"]
+    header = parsed.header
     from_status = purchase_order.status
     for name in EDITABLE_FIELDS:
-        setattr(purchase_order, name, fields[name])
-    purchase_order.total_po_value = fields["total_po_value"]
-    purchase_order.ts = purchase_order.sent_at = fields["ts"]
+        setattr(purchase_order, name, getattr(header, name))
+    purchase_order.total_po_value = header.total_po_value
+    purchase_order.ts = purchase_order.sent_at = header.ts
     purchase_order.previous_version = current_version
     purchase_order.version = new_version
     purchase_order.previous_status = from_status
     purchase_order.status = PurchaseOrder.Status.CREATED
     purchase_order.delivered_at = timezone.now()
     purchase_order.save()
-    documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.replace_contents(purchase_order=purchase_order, contents=parsed)
     documents.record_version(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,

@@ -54,7 +54,7 @@ def send_purchase_order(
     """Send a draft purchase order to the supplier over the network (version 0 -> 1).
 
     The order is first checked as the network will check it; a problem raises
-    ``InvalidPurchaseOrder`` naming the form field at fault and saves nothing.
+    ``InvalidPurchaseOrder`` naming the part at fault and saves nothing.
     """
     purchase_order = _lock(purchase_order, with_contents=True)
     _ensure_member(sent_by, purchase_order.buyer, conventions.BUYER)

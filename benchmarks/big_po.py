@@ -11,6 +11,7 @@ the message-building time per line.
 
 import argparse
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 from benchmarks import harness
@@ -27,31 +28,30 @@ class BigOrder:
     seconds: dict = field(default_factory=dict)
 
 
-def big_contents(template, lines: int) -> dict:
+def big_contents(template, lines: int):
     """Return the contents of ``template`` (a saved order) with ``lines`` lines.
 
     The lines are the template's, repeated with their own serial numbers;
     one payment milestone carries the whole total.
     """
-    from purchase_orders.enkash import payloads
+    from purchase_orders.contents import read_contents
     from purchase_orders.selectors import get_purchase_order_with_contents
     from purchase_orders.services import drafts
 
-    body = payloads.build_purchase_order(get_purchase_order_with_contents(pk=template.pk))
-    pattern = body["itemLists"]
-    body["itemLists"] = []
+    contents = read_contents(get_purchase_order_with_contents(pk=template.pk))
+    pattern = contents.lines
+    contents.lines = []
     for index in range(lines):
         line = copy.deepcopy(pattern[index % len(pattern)])
-        line["serialno"] = str(index + 1)
-        line["productDescription"] = f"{line['productDescription']} (item {index + 1})"
-        body["itemLists"].append(line)
-    contents = payloads.parse_purchase_order(body)
-    contents["fields"]["buyer_po_number"] = ""
+        line.serial_no = str(index + 1)
+        line.product_description = f"{line.product_description} (item {index + 1})"
+        contents.lines.append(line)
+    contents.header.buyer_po_number = ""
     completed = drafts.complete_contents(
         contents=contents, buyer=template.buyer, supplier=template.supplier
     )
-    contents["milestones"] = [
-        {**contents["milestones"][0], "due_amount": completed["fields"]["total_po_value"]}
+    contents.milestones = [
+        dataclasses.replace(contents.milestones[0], due_amount=completed.header.total_po_value)
     ]
     return contents
 
@@ -65,13 +65,12 @@ def exercise(*, template, buyer_user, client, lines: int = 1000) -> BigOrder:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from purchase_orders.contents import read_contents
     from purchase_orders.enkash import payloads
     from purchase_orders.selectors import get_purchase_order_with_contents
     from purchase_orders.services import drafts
-    from purchase_orders.services.purchase_orders import (
-        send_purchase_order,
-        validate_for_network,
-    )
+    from purchase_orders.services.checks import validate_for_network
+    from purchase_orders.services.purchase_orders import send_purchase_order
     from purchase_orders.totals import totals_for_purchase_order
 
     seconds = {}
@@ -89,7 +88,7 @@ def exercise(*, template, buyer_user, client, lines: int = 1000) -> BigOrder:
 
     def validate():
         totals = totals_for_purchase_order(loaded)
-        validate_for_network(payloads.parse_purchase_order(payloads.build_purchase_order(loaded)))
+        validate_for_network(read_contents(loaded))
         return totals
 
     seconds["validate (totals)"], totals = harness.timed(validate)

@@ -4,204 +4,20 @@ Versions are compared as their stored snapshots: the network's
 ``purchaseOrder`` object plus its ``additionalInfos`` (see
 ``PurchaseOrderVersion.snapshot``). The result names every field in the words
 a buyer or supplier uses, so the same labels also describe the field a
-network error names (``describe_field_path``).
+network error names (``enkash.labels.describe_field_path``).
 """
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
-# Network keys in the words people use on a purchase order.
-FIELD_LABELS = {
-    "objectId": "Network ID",
-    "buyerPONumber": "PO number",
-    "ts": "Issued at",
-    "orderDate": "Order date",
-    "deliveryDate": "Delivery date",
-    "subject": "Subject",
-    "objectVersion": "Version",
-    "currentVersion": "Previous version",
-    "newVersion": "Version",
-    "poStatusTransition": "Status",
-    "currentStatus": "Previous status",
-    "newStatus": "Status",
-    "supplierDetails": "Supplier",
-    "buyerDetails": "Buyer",
-    "b2bId": "B2B ID",
-    "gstin": "GSTIN",
-    "legalName": "Legal name",
-    "tradeName": "Trade name",
-    "stateCode": "State code",
-    "placeOfSupply": "Place of supply",
-    "address": "Address",
-    "type": "Type",
-    "addressType": "Purpose",
-    "addressLine1": "Address line 1",
-    "addressLine2": "Address line 2",
-    "city": "City",
-    "state": "State",
-    "country": "Country",
-    "pincode": "PIN code",
-    "contactNumber": "Phone",
-    "countryCode": "Country code",
-    "phoneNumber": "Phone number",
-    "email": "E-mail",
-    "serialno": "Serial no.",
-    "productDescription": "Description",
-    "isService": "Service (Y/N)",
-    "hsnCode": "HSN/SAC code",
-    "barCode": "Bar code",
-    "quantity": "Quantity",
-    "freeQuantity": "Free quantity",
-    "unit": "Unit",
-    "unitPrice": "Unit price",
-    "totalAmt": "Amount",
-    "assessmentAmount": "Taxable value",
-    "gstRate": "GST rate",
-    "totalItemValue": "Line total",
-    "orderLineReference": "Order line reference",
-    "originCountry": "Country of origin",
-    "productSerialNumber": "Product serial number",
-    "batchDetails": "Batch",
-    "batchNumber": "Batch number",
-    "expiryDate": "Expiry date",
-    "batchWarrantyDate": "Warranty date",
-    "name": "Name",
-    "value": "Value",
-    "rate": "Rate",
-    "amount": "Amount",
-    "poValueDetails": "Totals",
-    "totalPOValue": "Total PO value",
-    "detailType": "Detail",
-    "detailValue": "Value",
-    "receiptAdviceNo": "Receipt advice no.",
-    "receiptAdviceDate": "Receipt advice date",
-    "batchReferenceNo": "Batch reference no.",
-    "contractReferenceNo": "Contract reference no.",
-    "extraReferenceNo": "Extra reference no.",
-    "projectReferenceNo": "Project reference no.",
-    "url": "Link",
-    "document": "Document",
-    "info": "Description",
-    "milestoneDate": "Due date",
-    "dueAmount": "Amount due",
-    "shippingTermsDetails": "Shipping",
-    "terms": "Terms",
-    "bearingParty": "Paid by",
-    "charges": "Charges",
-    "b2bIds": "Businesses",
-    "buyerB2BId": "Buyer's B2B ID",
-    "supplierB2BId": "Supplier's B2B ID",
-    "poConfirmation": "Confirmation",
-    "supplierResponse": "Supplier's answer",
-    "supplierRemarks": "Supplier's remarks",
-    "poStatus": "Status change",
-    "buyerAction": "Buyer's action",
-    "buyerRemarks": "Buyer's remarks",
-    "itemLists": "Lines",
-    "addressDetails": "Addresses",
-    "paymentMilestones": "Payment milestones",
-    "otherValues": "Other charges",
-    "otherTaxes": "Other taxes",
-    "itemValueDetails": "Value details",
-    "rates": "Rates",
-    "attributeDetails": "Attributes",
-    "poInfos": "PO details",
-    "contractReferenceDetails": "Contract references",
-    "additionalDocumentDetails": "Documents",
-    "additionalInfos": "Additional details",
-}
-# Fields are shown in the order above, whatever order the stored snapshot
-# keeps (PostgreSQL's jsonb sorts keys by length); unknown keys come last.
-FIELD_ORDER = {key: position for position, key in enumerate(FIELD_LABELS)}
-# What one entry of each list is called ("Line 2", "Other tax 1").
-LIST_ITEM_LABELS = {
-    "itemLists": "Line",
-    "addressDetails": "Address",
-    "paymentMilestones": "Payment milestone",
-    "otherValues": "Other charge",
-    "otherTaxes": "Other tax",
-    "itemValueDetails": "Value detail",
-    "rates": "Rate",
-    "attributeDetails": "Attribute",
-    "poInfos": "PO detail",
-    "contractReferenceDetails": "Contract reference",
-    "additionalDocumentDetails": "Document",
-    "additionalInfos": "Additional detail",
-}
-MONEY_KEYS = frozenset(
-    {
-        "unitPrice",
-        "totalAmt",
-        "assessmentAmount",
-        "totalItemValue",
-        "totalPOValue",
-        "charges",
-        "dueAmount",
-        "amount",
-    }
+from purchase_orders.enkash.labels import (
+    FIELD_LABELS,
+    FIELD_ORDER,
+    IGNORED_KEYS,
+    LIST_ITEM_LABELS,
+    describe_field_path,  # noqa: F401 - pages and tests read it from here too
+    value_kind,
 )
-QUANTITY_KEYS = frozenset({"quantity", "freeQuantity"})
-RATE_KEYS = frozenset({"gstRate", "rate"})
-DATE_KEYS = frozenset(
-    {
-        "orderDate",
-        "deliveryDate",
-        "milestoneDate",
-        "expiryDate",
-        "batchWarrantyDate",
-        "receiptAdviceDate",
-    }
-)
-# Lists whose entries' ``value`` is an amount rather than text.
-MONEY_VALUE_LISTS = frozenset({"itemValueDetails", "otherValues"})
-NUMBER_VALUE_LISTS = frozenset({"rates"})
-
-# Keys that change with every version and say nothing about what changed.
-IGNORED_KEYS = frozenset({"objectVersion", "poStatusTransition"})
-
-_PATH_PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d+\])*)")
-
-
-def describe_field_path(path: str) -> str:
-    """Return a network field path in plain words.
-
-    ``purchaseOrder.itemLists[0].hsnCode`` becomes ``Line 1 › HSN/SAC code``;
-    an unknown key is shown as it is.
-    """
-    words = []
-    for part in (path or "").split("."):
-        match = _PATH_PART.fullmatch(part.strip())
-        if not match:
-            if part.strip():
-                words.append(part.strip())
-            continue
-        key, indices = match.groups()
-        if key in {"purchaseOrder", "payload"}:
-            continue
-        numbers = [int(index) + 1 for index in re.findall(r"\[(\d+)\]", indices)]
-        if numbers and key in LIST_ITEM_LABELS:
-            words.append(f"{LIST_ITEM_LABELS[key]} {numbers[0]}")
-        else:
-            words.append(FIELD_LABELS.get(key, key))
-    return " › ".join(words)
-
-
-def value_kind(key: str, parent_list: str = "") -> str:
-    """Return how a leaf value is shown: money, quantity, rate, date, number or text."""
-    if key == "value" and parent_list in MONEY_VALUE_LISTS:
-        return "money"
-    if key == "value" and parent_list in NUMBER_VALUE_LISTS:
-        return "number"
-    if key in MONEY_KEYS:
-        return "money"
-    if key in QUANTITY_KEYS:
-        return "quantity"
-    if key in RATE_KEYS:
-        return "rate"
-    if key in DATE_KEYS:
-        return "date"
-    return "text"
+from purchase_orders.numbers import to_decimal
 
 
 @dataclass(frozen=True)
@@ -253,19 +69,10 @@ class VersionDiff:
 
 def _same(old, new, kind: str) -> bool:
     if kind in {"money", "quantity", "rate", "number"}:
-        old_number, new_number = _number(old), _number(new)
+        old_number, new_number = to_decimal(old), to_decimal(new)
         if old_number is not None and new_number is not None:
             return old_number == new_number
     return ("" if old is None else str(old)) == ("" if new is None else str(new))
-
-
-def _number(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 def _field_position(item: tuple[str, object]) -> int:
@@ -364,85 +171,61 @@ def _party_fields(party: dict) -> dict:
     return {key: value for key, value in (party or {}).items() if key != "b2bId"}
 
 
+# Sections are titled as FIELD_LABELS names their keys.
+PARTY_SECTIONS = ("buyerDetails", "supplierDetails")
+# Lists of small objects shown after the shipping terms, entry by entry.
+REFERENCE_SECTIONS = ("contractReferenceDetails", "additionalDocumentDetails", "poInfos")
+HEADER_KEYS = ("buyerPONumber", "orderDate", "deliveryDate", "subject")
+
+
+def _header(po: dict) -> dict:
+    # The status is shown as the version's status, not as a transition.
+    status = (po.get("poStatusTransition") or {}).get("newStatus")
+    return {key: po.get(key) for key in HEADER_KEYS} | {"newStatus": status}
+
+
+def _list_section(key: str, old: dict, new: dict) -> Section:
+    return _compare_list(FIELD_LABELS[key], key, old.get(key), new.get(key))
+
+
+def _totals_section(old_po: dict, new_po: dict) -> Section:
+    old_values, new_values = old_po.get("poValueDetails") or {}, new_po.get("poValueDetails") or {}
+    total = Change(
+        label=FIELD_LABELS["totalPOValue"],
+        old=old_values.get("totalPOValue"),
+        new=new_values.get("totalPOValue"),
+        kind="money",
+    )
+    charges = _compare_flat(
+        {"otherValues": old_values.get("otherValues") or []},
+        {"otherValues": new_values.get("otherValues") or []},
+    )
+    return Section(title=FIELD_LABELS["poValueDetails"], rows=[total, *charges])
+
+
 def compare_snapshots(old: dict, new: dict, *, old_version: int, new_version: int) -> VersionDiff:
     """Return what changed from one version snapshot to another."""
     old_po, new_po = old.get("purchaseOrder") or {}, new.get("purchaseOrder") or {}
-    header_keys = ("buyerPONumber", "orderDate", "deliveryDate", "subject")
-
-    def header(po: dict) -> dict:
-        # The status is shown as the version's status, not as a transition.
-        status = (po.get("poStatusTransition") or {}).get("newStatus")
-        return {key: po.get(key) for key in header_keys} | {"newStatus": status}
-
-    order = Section(title="Order", rows=_compare_flat(header(old_po), header(new_po)))
-    old_values, new_values = old_po.get("poValueDetails") or {}, new_po.get("poValueDetails") or {}
     sections = [
-        order,
+        Section(title="Order", rows=_compare_flat(_header(old_po), _header(new_po))),
+        *(
+            Section(
+                title=FIELD_LABELS[key],
+                rows=_compare_flat(_party_fields(old_po.get(key)), _party_fields(new_po.get(key))),
+            )
+            for key in PARTY_SECTIONS
+        ),
+        _list_section("addressDetails", old_po, new_po),
+        _totals_section(old_po, new_po),
+        _list_section("paymentMilestones", old_po, new_po),
         Section(
-            title="Buyer",
-            rows=_compare_flat(
-                _party_fields(old_po.get("buyerDetails")), _party_fields(new_po.get("buyerDetails"))
-            ),
-        ),
-        Section(
-            title="Supplier",
-            rows=_compare_flat(
-                _party_fields(old_po.get("supplierDetails")),
-                _party_fields(new_po.get("supplierDetails")),
-            ),
-        ),
-        _compare_list(
-            "Addresses",
-            "addressDetails",
-            old_po.get("addressDetails"),
-            new_po.get("addressDetails"),
-        ),
-        Section(
-            title="Totals",
-            rows=[
-                Change(
-                    label="Total PO value",
-                    old=old_values.get("totalPOValue"),
-                    new=new_values.get("totalPOValue"),
-                    kind="money",
-                ),
-                *_compare_flat(
-                    {"otherValues": old_values.get("otherValues") or []},
-                    {"otherValues": new_values.get("otherValues") or []},
-                ),
-            ],
-        ),
-        _compare_list(
-            "Payment milestones",
-            "paymentMilestones",
-            old_po.get("paymentMilestones"),
-            new_po.get("paymentMilestones"),
-        ),
-        Section(
-            title="Shipping",
+            title=FIELD_LABELS["shippingTermsDetails"],
             rows=_compare_flat(
                 old_po.get("shippingTermsDetails") or {}, new_po.get("shippingTermsDetails") or {}
             ),
         ),
-        _compare_list(
-            "Contract references",
-            "contractReferenceDetails",
-            old_po.get("contractReferenceDetails"),
-            new_po.get("contractReferenceDetails"),
-        ),
-        _compare_list(
-            "Documents",
-            "additionalDocumentDetails",
-            old_po.get("additionalDocumentDetails"),
-            new_po.get("additionalDocumentDetails"),
-        ),
-        _compare_list("PO details", "poInfos", old_po.get("poInfos"), new_po.get("poInfos")),
-        _compare_list(
-            "Additional details",
-            "additionalInfos",
-            old.get("additionalInfos"),
-            new.get("additionalInfos"),
-        ),
+        *(_list_section(key, old_po, new_po) for key in REFERENCE_SECTIONS),
+        _list_section("additionalInfos", old, new),
     ]
     return VersionDiff(
         old_version=old_version,

@@ -1,19 +1,33 @@
 """Domain errors raised by the services; views and webhooks turn them into answers."""
 
+from purchase_orders.contents import FieldPath
+
 
 class PurchaseOrderError(Exception):
     """Root of the purchase-order domain errors.
 
-    ``code`` is the network's ``errorCd`` used when a webhook is refused and
-    ``field`` the ``errorField`` it names, if any.
+    ``code`` is the network's ``errorCd`` used when a webhook is refused.
+    ``path`` names the part of the contents at fault, as a
+    ``contents.FieldPath``; the form shows the error next to that part and a
+    refused webhook names it in ``errorField``. ``field`` names what is not
+    contents: a part of a received message, as its ``errorField``, or an
+    input of an action's form (``reason``, ``remarks``).
     """
 
     code = "PURCHASE_ORDER_ERROR"
 
-    def __init__(self, message: str, *, field: str = "", code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        path: FieldPath = (),
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.path = tuple(path)
         if code:
             self.code = code
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from purchase_orders.contents import Contents, FieldPath
+
 PAISA = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
@@ -40,35 +42,28 @@ class LineInput:
     other_tax_rates: Sequence[Decimal] = ()
 
     @classmethod
-    def from_fields(cls, fields: dict, other_taxes: Iterable[dict] = ()) -> "LineInput":
-        """Build the input from model-field names (a parsed message or a form)."""
+    def from_line(cls, line, other_taxes: Iterable | None = None) -> "LineInput":
+        """Build the input from a line's contents, or from a saved line and its taxes."""
+        taxes = line.other_taxes if other_taxes is None else other_taxes
         discount = sum(
             (
                 Decimal(str(detail.get("value") or 0))
-                for detail in fields.get("value_details") or []
+                for detail in line.value_details or []
                 if str(detail.get("type", "")).upper() == DISCOUNT_TYPE
             ),
             ZERO,
         )
         return cls(
-            quantity=Decimal(fields.get("quantity") or 0),
-            unit_price=Decimal(fields.get("unit_price") or 0),
-            gst_rate=Decimal(fields.get("gst_rate") or 0),
+            quantity=Decimal(line.quantity or 0),
+            unit_price=Decimal(line.unit_price or 0),
+            gst_rate=Decimal(line.gst_rate or 0),
             discount=discount,
-            other_tax_rates=[Decimal(tax.get("rate") or 0) for tax in other_taxes],
+            other_tax_rates=[Decimal(tax.rate or 0) for tax in taxes],
         )
 
     @classmethod
     def from_model(cls, line) -> "LineInput":
-        return cls.from_fields(
-            {
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "gst_rate": line.gst_rate,
-                "value_details": line.value_details,
-            },
-            [{"rate": tax.rate} for tax in line.other_taxes.all()],
-        )
+        return cls.from_line(line, line.other_taxes.all())
 
 
 @dataclass(frozen=True)
@@ -172,46 +167,62 @@ def _differs(stated, computed) -> bool:
     return abs(Decimal(stated) - computed) > ROUNDING_TOLERANCE
 
 
-def find_total_mismatches(parsed: dict) -> list[tuple[str, Decimal, Decimal]]:
-    """Compare the totals a parsed purchase order states with those of its lines.
-
-    ``parsed`` is what ``enkash.payloads.parse_purchase_order`` returns. Each
-    mismatch is (network field path, stated, computed); an empty list means
-    the message is consistent.
-    """
-    parties = parsed["parties"]
-    intra_state = is_intra_state(
-        supplier_state_code=parties["supplier"].get("state_code", ""),
-        place_of_supply=parties["buyer"].get("place_of_supply", ""),
+def contents_are_intra_state(contents: Contents) -> bool:
+    return is_intra_state(
+        supplier_state_code=contents.supplier.state_code,
+        place_of_supply=contents.buyer.place_of_supply,
     )
+
+
+def find_total_mismatches(contents: Contents) -> list[tuple[FieldPath, Decimal, Decimal]]:
+    """Compare the totals a purchase order's contents state with those of its lines.
+
+    Each mismatch is (path of the total, stated, computed); an empty list
+    means the contents are consistent.
+    """
+    intra_state = contents_are_intra_state(contents)
     mismatches = []
     stated_line_total = ZERO
-    for index, line in enumerate(parsed["lines"]):
-        taxes = line.get("other_taxes", [])
-        computed = compute_line(LineInput.from_fields(line, taxes), intra_state=intra_state)
-        path = f"purchaseOrder.itemLists[{index}]"
-        for key, name, value in (
-            ("total_amount", "totalAmt", computed.total_amount),
-            ("assessment_amount", "assessmentAmount", computed.assessment_amount),
-            ("total_item_value", "totalItemValue", computed.total_item_value),
-        ):
-            if _differs(line[key], value):
-                mismatches.append((f"{path}.{name}", Decimal(line[key]), value))
-        for tax_index, (tax, amount) in enumerate(zip(taxes, computed.other_tax_amounts)):
-            if _differs(tax["amount"], amount):
-                mismatches.append(
-                    (f"{path}.otherTaxes[{tax_index}].amount", Decimal(tax["amount"]), amount)
-                )
-        stated_line_total += Decimal(line["total_item_value"])
+    for index, line in enumerate(contents.lines):
+        computed = compute_line(LineInput.from_line(line), intra_state=intra_state)
+        for name in ("total_amount", "assessment_amount", "total_item_value"):
+            stated = getattr(line, name)
+            if _differs(stated, getattr(computed, name)):
+                mismatches.append((("lines", index, name), Decimal(stated), getattr(computed, name)))
+        for tax_index, (tax, amount) in enumerate(zip(line.other_taxes, computed.other_tax_amounts)):
+            if _differs(tax.amount, amount):
+                path = ("lines", index, "other_taxes", tax_index, "amount")
+                mismatches.append((path, Decimal(tax.amount), amount))
+        stated_line_total += Decimal(line.total_item_value)
     expected_total = stated_line_total + sum(
-        (Decimal(charge["amount"]) for charge in parsed["other_charges"]), ZERO
+        (Decimal(charge.amount) for charge in contents.other_charges), ZERO
     )
-    stated_total = Decimal(parsed["fields"]["total_po_value"])
+    stated_total = Decimal(contents.header.total_po_value)
     if _differs(stated_total, expected_total):
-        mismatches.append(("purchaseOrder.poValueDetails.totalPOValue", stated_total, expected_total))
-    milestones = parsed["milestones"]
-    if milestones:
-        milestone_sum = sum((Decimal(m["due_amount"]) for m in milestones), ZERO)
+        mismatches.append((("total_po_value",), stated_total, expected_total))
+    if contents.milestones:
+        milestone_sum = sum((Decimal(m.due_amount) for m in contents.milestones), ZERO)
         if milestone_sum != stated_total:
-            mismatches.append(("purchaseOrder.paymentMilestones", milestone_sum, stated_total))
+            mismatches.append((("milestones",), milestone_sum, stated_total))
     return mismatches
+
+
+def apply_computed_totals(contents: Contents) -> Contents:
+    """Fill the line, tax and PO totals of contents from their lines, in place.
+
+    Used where the portal itself writes a purchase order (forms, seed data):
+    the stated totals are then the computed ones by construction.
+    """
+    result = compute_totals(
+        lines=[LineInput.from_line(line) for line in contents.lines],
+        other_charges=[charge.amount for charge in contents.other_charges],
+        intra_state=contents_are_intra_state(contents),
+    )
+    for line, line_totals in zip(contents.lines, result.lines):
+        line.total_amount = line_totals.total_amount
+        line.assessment_amount = line_totals.assessment_amount
+        line.total_item_value = line_totals.total_item_value
+        for tax, amount in zip(line.other_taxes, line_totals.other_tax_amounts):
+            tax.amount = amount
+    contents.header.total_po_value = result.total_po_value
+    return contents

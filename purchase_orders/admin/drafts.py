@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from purchase_orders import lifecycle
+from purchase_orders.contents import field_values
 from purchase_orders.models import LineItem, LineItemTax, Party, PurchaseOrder
 from purchase_orders.services.drafts import snapshot_party
 from purchase_orders.totals import totals_for_purchase_order
@@ -37,8 +38,8 @@ def refresh_draft(purchase_order: PurchaseOrder) -> None:
         purchase_order.parties.filter(role=role).delete()
         party = snapshot_party(business, role=role)
         if role == lifecycle.BUYER:
-            party["place_of_supply"] = business.state_code
-        Party.objects.create(purchase_order=purchase_order, **party)
+            party.place_of_supply = business.state_code
+        Party.objects.create(purchase_order=purchase_order, **field_values(party))
     fresh = PurchaseOrder.objects.prefetch_related(
         "parties",
         "other_charges",

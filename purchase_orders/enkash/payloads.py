@@ -1,124 +1,48 @@
-"""Mapping between the portal's models and the network's message bodies.
+"""Mapping between a purchase order's typed contents and the network's message bodies.
 
-The only module where the network's camelCase names appear. Pure functions:
-``build_*`` read models and return message dicts; ``parse_*`` take message
-dicts and return plain dicts of model-field values. Nothing here saves or
-talks HTTP. Amounts are Decimal on both sides, so a round trip
-(message -> models -> message) is lossless.
+Pure functions: ``build_*`` take contents (or, for the messages that carry
+no contents, a purchase order) and return message dicts; ``parse_*`` take
+message dicts and return typed contents. Nothing here saves or talks HTTP.
+Amounts are Decimal on both sides, so a round trip (message -> models ->
+message) is lossless.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.conf import settings
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+
+from purchase_orders import lifecycle
+from purchase_orders.contents import (
+    AddressContents,
+    ChargeContents,
+    Contents,
+    Header,
+    LineContents,
+    MilestoneContents,
+    PartyContents,
+    TaxContents,
+    read_contents,
+)
 
 from . import conventions
-
-ADDRESS_KEYS = {
-    "type": "address_type",
-    "addressLine1": "address_line1",
-    "addressLine2": "address_line2",
-    "city": "city",
-    "state": "state",
-    "country": "country",
-    "pincode": "pincode",
-}
-PARTY_KEYS = {
-    "b2bId": "b2b_id",
-    "gstin": "gstin",
-    "legalName": "legal_name",
-    "tradeName": "trade_name",
-    "stateCode": "state_code",
-}
-CONTACT_KEYS = {"type": "contact_type", "countryCode": "country_code", "phoneNumber": "phone_number"}
-LINE_TEXT_KEYS = {
-    "serialno": "serial_no",
-    "productDescription": "product_description",
-    "hsnCode": "hsn_code",
-    "barCode": "bar_code",
-    "unit": "unit",
-    "orderLineReference": "order_line_reference",
-    "originCountry": "origin_country",
-    "productSerialNumber": "product_serial_number",
-}
-LINE_QUANTITY_KEYS = {"quantity": "quantity", "freeQuantity": "free_quantity"}
-LINE_MONEY_KEYS = {
-    "unitPrice": "unit_price",
-    "totalAmt": "total_amount",
-    "assessmentAmount": "assessment_amount",
-    "totalItemValue": "total_item_value",
-}
-# network key -> (field, keys of each entry, whether "value" is an amount)
-LINE_LIST_KEYS = {
-    "itemValueDetails": ("value_details", ("type", "value"), True),
-    "rates": ("rates", ("type", "value"), True),
-    "attributeDetails": ("attributes", ("name", "value"), False),
-}
-# Free-form lists kept as JSON on the purchase order: network key -> (field, keys).
-PO_LIST_KEYS = {
-    "poInfos": ("po_infos", ("detailType", "detailValue")),
-    "contractReferenceDetails": (
-        "contract_references",
-        (
-            "receiptAdviceNo",
-            "receiptAdviceDate",
-            "batchReferenceNo",
-            "contractReferenceNo",
-            "extraReferenceNo",
-            "projectReferenceNo",
-        ),
-    ),
-    "additionalDocumentDetails": ("additional_documents", ("url", "document", "info")),
-}
-
-
-# -- formats -----------------------------------------------------------------
-
-
-def format_date(value: datetime.date | None) -> str:
-    if not value:
-        return ""
-    # strftime writes a year before 1000 without its leading zeros.
-    return value.strftime(conventions.DATE_FORMAT.replace("%Y", f"{value.year:04d}"))
-
-
-def parse_date(value: str) -> datetime.date | None:
-    """Read a YYYY-MM-DD date; an empty string is no date."""
-    if not value:
-        return None
-    return datetime.datetime.strptime(value, conventions.DATE_FORMAT).date()
-
-
-def format_timestamp(value: datetime.datetime) -> str:
-    return timezone.localtime(value).isoformat()
-
-
-def parse_timestamp(value: str) -> datetime.datetime:
-    """Read an ISO-8601 timestamp with an offset."""
-    parsed = parse_datetime(value or "")
-    if parsed is None or timezone.is_naive(parsed):
-        raise ValueError("expected an ISO-8601 timestamp with an offset")
-    return parsed
-
-
-def money(value) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.01"))
-
-
-def quantity(value) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.001"))
-
-
-def rate(value) -> Decimal:
-    """Write a percentage without trailing zeros or an exponent (18, 0.25)."""
-    value = Decimal(value)
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _to_decimal(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+from .formats import (
+    format_date,
+    format_timestamp,
+    money,
+    parse_date,
+    parse_timestamp,
+    quantity,
+    rate,
+    to_decimal,
+)
+from .keys import (
+    ADDRESS_KEYS,
+    CONTACT_KEYS,
+    LINE_LIST_KEYS,
+    LINE_MONEY_KEYS,
+    LINE_QUANTITY_KEYS,
+    LINE_TEXT_KEYS,
+    PARTY_KEYS,
+    PO_LIST_KEYS,
+)
 
 
 def _copy_list(entries, keys, *, numeric_value: bool = False) -> list[dict]:
@@ -129,7 +53,7 @@ def _copy_list(entries, keys, *, numeric_value: bool = False) -> list[dict]:
     """
     return [
         {
-            key: _to_decimal(entry.get(key) or 0) if numeric_value and key == "value" else entry.get(key, "")
+            key: to_decimal(entry.get(key) or 0) if numeric_value and key == "value" else entry.get(key, "")
             for key in keys
         }
         for entry in entries or []
@@ -147,10 +71,10 @@ def _address_in(data: dict) -> dict:
 # -- building messages ---------------------------------------------------------
 
 
-def build_party(party) -> dict:
-    """Return a ``supplierDetails`` / ``buyerDetails`` object from a Party."""
+def build_party(party: PartyContents) -> dict:
+    """Return a ``supplierDetails`` / ``buyerDetails`` object."""
     data = {key: getattr(party, field) for key, field in PARTY_KEYS.items()}
-    if party.role == "buyer":
+    if party.role == lifecycle.BUYER:
         data["placeOfSupply"] = party.place_of_supply
     data["address"] = _address_out(party)
     data["contactNumber"] = {key: getattr(party, field) for key, field in CONTACT_KEYS.items()}
@@ -158,7 +82,7 @@ def build_party(party) -> dict:
     return data
 
 
-def build_line(line) -> dict:
+def build_line(line: LineContents) -> dict:
     """Return one ``itemLists`` entry, its 21 keys in the spec's order."""
     return {
         "serialno": line.serial_no,
@@ -187,63 +111,65 @@ def build_line(line) -> dict:
         "attributeDetails": _copy_list(line.attributes, ("name", "value")),
         "otherTaxes": [
             {"name": tax.name, "rate": rate(tax.rate), "amount": money(tax.amount)}
-            for tax in line.other_taxes.all()
+            for tax in line.other_taxes
         ],
     }
 
 
-def build_purchase_order(purchase_order) -> dict:
-    """Return the network's ``purchaseOrder`` object for a purchase order.
-
-    The caller prefetches parties, addresses, lines with their other taxes,
-    other charges and milestones (``selectors.purchase_orders_with_contents``,
-    or ``services.documents.add_contents``, which holds the rows it writes).
-    """
-    parties = {party.role: party for party in purchase_order.parties.all()}
+def build_contents(contents: Contents) -> dict:
+    """Return the network's ``purchaseOrder`` object for a purchase order's contents."""
+    header = contents.header
     return {
-        "objectId": purchase_order.object_id,
-        "buyerPONumber": purchase_order.buyer_po_number,
-        "ts": format_timestamp(purchase_order.ts),
-        "orderDate": format_date(purchase_order.order_date),
-        "deliveryDate": format_date(purchase_order.delivery_date),
-        "subject": purchase_order.subject,
+        "objectId": header.object_id,
+        "buyerPONumber": header.buyer_po_number,
+        "ts": format_timestamp(header.ts),
+        "orderDate": format_date(header.order_date),
+        "deliveryDate": format_date(header.delivery_date),
+        "subject": header.subject,
         "objectVersion": {
-            "currentVersion": purchase_order.previous_version,
-            "newVersion": purchase_order.version,
+            "currentVersion": header.previous_version,
+            "newVersion": header.version,
         },
         "poStatusTransition": {
-            "currentStatus": purchase_order.previous_status
-            or conventions.network_status(purchase_order.status),
-            "newStatus": conventions.network_status(purchase_order.status),
+            "currentStatus": header.previous_status or conventions.network_status(header.status),
+            "newStatus": conventions.network_status(header.status),
         },
-        "supplierDetails": build_party(parties["supplier"]),
-        "buyerDetails": build_party(parties["buyer"]),
+        "supplierDetails": build_party(contents.parties[lifecycle.SUPPLIER]),
+        "buyerDetails": build_party(contents.parties[lifecycle.BUYER]),
         "addressDetails": [
             {"addressType": address.purpose, "address": _address_out(address)}
-            for address in purchase_order.addresses.all()
+            for address in contents.addresses
         ],
-        "itemLists": [build_line(line) for line in purchase_order.lines.all()],
+        "itemLists": [build_line(line) for line in contents.lines],
         "poValueDetails": {
-            "totalPOValue": money(purchase_order.total_po_value),
+            "totalPOValue": money(header.total_po_value),
             "otherValues": [
                 {"type": charge.charge_type, "value": money(charge.amount)}
-                for charge in purchase_order.other_charges.all()
+                for charge in contents.other_charges
             ],
         },
         **{
-            key: _copy_list(getattr(purchase_order, field), keys)
+            key: _copy_list(getattr(header, field), keys)
             for key, (field, keys) in PO_LIST_KEYS.items()
         },
         "paymentMilestones": [
             {"milestoneDate": format_date(milestone.due_on), "dueAmount": money(milestone.due_amount)}
-            for milestone in purchase_order.milestones.all()
+            for milestone in contents.milestones
         ],
         "shippingTermsDetails": {
-            "terms": purchase_order.shipping_terms,
-            "bearingParty": purchase_order.shipping_bearing_party,
-            "charges": money(purchase_order.shipping_charges),
+            "terms": header.shipping_terms,
+            "bearingParty": header.shipping_bearing_party,
+            "charges": money(header.shipping_charges),
         },
     }
+
+
+def build_purchase_order(purchase_order) -> dict:
+    """Return the network's ``purchaseOrder`` object for a saved purchase order.
+
+    The caller loads its contents (see ``contents.read_contents``).
+    """
+    return build_contents(read_contents(purchase_order))
 
 
 def build_device(geocode: str | None = None) -> dict:
@@ -326,99 +252,102 @@ def build_status_change_request(
 # -- parsing messages ----------------------------------------------------------
 
 
-def parse_party(data: dict, *, role: str) -> dict:
-    party = {field: data.get(key, "") for key, field in PARTY_KEYS.items()}
-    party["role"] = role
-    party["place_of_supply"] = data.get("placeOfSupply", "") if role == "buyer" else ""
-    party.update(_address_in(data.get("address") or {}))
+def parse_party(data: dict, *, role: str) -> PartyContents:
     contact = data.get("contactNumber") or {}
-    party.update({field: contact.get(key, "") for key, field in CONTACT_KEYS.items()})
-    party["email"] = data.get("email", "")
-    return party
+    return PartyContents(
+        role=role,
+        **{field: data.get(key, "") for key, field in PARTY_KEYS.items()},
+        place_of_supply=data.get("placeOfSupply", "") if role == lifecycle.BUYER else "",
+        **_address_in(data.get("address") or {}),
+        **{field: contact.get(key, "") for key, field in CONTACT_KEYS.items()},
+        email=data.get("email", ""),
+    )
 
 
-def parse_line(data: dict, *, position: int) -> dict:
-    line = {field: data.get(key, "") for key, field in LINE_TEXT_KEYS.items()}
-    line["position"] = position
-    line["is_service"] = data.get("isService") == conventions.IS_SERVICE_YES
-    for key, field in LINE_QUANTITY_KEYS.items():
-        line[field] = quantity(data.get(key) or 0)
-    for key, field in LINE_MONEY_KEYS.items():
-        line[field] = money(data.get(key) or 0)
-    line["gst_rate"] = _to_decimal(data.get("gstRate") or 0)
-    for key, (field, keys, numeric_value) in LINE_LIST_KEYS.items():
-        line[field] = _copy_list(data.get(key), keys, numeric_value=numeric_value)
+def parse_line(data: dict) -> LineContents:
     batch = data.get("batchDetails") or {}
-    line["batch_number"] = batch.get("batchNumber", "")
-    line["batch_expiry_on"] = parse_date(batch.get("expiryDate", ""))
-    line["batch_warranty_on"] = parse_date(batch.get("batchWarrantyDate", ""))
-    line["other_taxes"] = [
-        {
-            "position": index,
-            "name": tax.get("name", ""),
-            "rate": _to_decimal(tax.get("rate") or 0),
-            "amount": money(tax.get("amount") or 0),
-        }
-        for index, tax in enumerate(data.get("otherTaxes") or [])
-    ]
-    return line
+    return LineContents(
+        **{field: data.get(key, "") for key, field in LINE_TEXT_KEYS.items()},
+        is_service=data.get("isService") == conventions.IS_SERVICE_YES,
+        **{field: quantity(data.get(key) or 0) for key, field in LINE_QUANTITY_KEYS.items()},
+        **{field: money(data.get(key) or 0) for key, field in LINE_MONEY_KEYS.items()},
+        gst_rate=to_decimal(data.get("gstRate") or 0),
+        **{
+            field: _copy_list(data.get(key), keys, numeric_value=numeric_value)
+            for key, (field, keys, numeric_value) in LINE_LIST_KEYS.items()
+        },
+        batch_number=batch.get("batchNumber", ""),
+        batch_expiry_on=parse_date(batch.get("expiryDate", "")),
+        batch_warranty_on=parse_date(batch.get("batchWarrantyDate", "")),
+        other_taxes=[
+            TaxContents(
+                name=tax.get("name", ""),
+                rate=to_decimal(tax.get("rate") or 0),
+                amount=money(tax.get("amount") or 0),
+            )
+            for tax in data.get("otherTaxes") or []
+        ],
+    )
 
 
-def parse_purchase_order(data: dict, additional_infos: list | None = None) -> dict:
-    """Return model-field values for a network ``purchaseOrder`` object.
-
-    The result has the keys ``fields`` (PurchaseOrder columns), ``parties``
-    (buyer and supplier), ``addresses``, ``lines`` (each with
-    ``other_taxes``), ``other_charges`` and ``milestones``. Dates and
-    timestamps that do not follow the conventions raise ``ValueError``.
-    """
+def parse_header(data: dict, additional_infos: list | None = None) -> Header:
     version = data.get("objectVersion") or {}
     transition = data.get("poStatusTransition") or {}
-    value_details = data.get("poValueDetails") or {}
     shipping = data.get("shippingTermsDetails") or {}
-    fields = {
-        "object_id": data.get("objectId", ""),
-        "buyer_po_number": data.get("buyerPONumber", ""),
-        "ts": parse_timestamp(data.get("ts", "")),
-        "order_date": parse_date(data.get("orderDate", "")),
-        "delivery_date": parse_date(data.get("deliveryDate", "")),
-        "subject": data.get("subject", ""),
-        "previous_version": int(version.get("currentVersion", 0)),
-        "version": int(version.get("newVersion", 0)),
-        "previous_status": transition.get("currentStatus", ""),
-        "status": transition.get("newStatus", ""),
-        "total_po_value": money(value_details.get("totalPOValue") or 0),
-        "shipping_terms": shipping.get("terms", ""),
-        "shipping_bearing_party": shipping.get("bearingParty", ""),
-        "shipping_charges": money(shipping.get("charges") or 0),
-        "additional_infos": _copy_list(additional_infos, ("name", "value")),
-    }
-    for key, (field, keys) in PO_LIST_KEYS.items():
-        fields[field] = _copy_list(data.get(key), keys)
-    return {
-        "fields": fields,
-        "parties": {
-            "buyer": parse_party(data.get("buyerDetails") or {}, role="buyer"),
-            "supplier": parse_party(data.get("supplierDetails") or {}, role="supplier"),
+    return Header(
+        object_id=data.get("objectId", ""),
+        buyer_po_number=data.get("buyerPONumber", ""),
+        ts=parse_timestamp(data.get("ts", "")),
+        order_date=parse_date(data.get("orderDate", "")),
+        delivery_date=parse_date(data.get("deliveryDate", "")),
+        subject=data.get("subject", ""),
+        previous_version=int(version.get("currentVersion", 0)),
+        version=int(version.get("newVersion", 0)),
+        previous_status=transition.get("currentStatus", ""),
+        status=transition.get("newStatus", ""),
+        total_po_value=money((data.get("poValueDetails") or {}).get("totalPOValue") or 0),
+        shipping_terms=shipping.get("terms", ""),
+        shipping_bearing_party=shipping.get("bearingParty", ""),
+        shipping_charges=money(shipping.get("charges") or 0),
+        additional_infos=_copy_list(additional_infos, ("name", "value")),
+        **{field: _copy_list(data.get(key), keys) for key, (field, keys) in PO_LIST_KEYS.items()},
+    )
+
+
+def parse_purchase_order(data: dict, additional_infos: list | None = None) -> Contents:
+    """Return the typed contents of a network ``purchaseOrder`` object.
+
+    Dates and timestamps that do not follow the conventions raise
+    ``ValueError``.
+    """
+    value_details = data.get("poValueDetails") or {}
+    return Contents(
+        header=parse_header(data, additional_infos),
+        parties={
+            lifecycle.BUYER: parse_party(data.get("buyerDetails") or {}, role=lifecycle.BUYER),
+            lifecycle.SUPPLIER: parse_party(
+                data.get("supplierDetails") or {}, role=lifecycle.SUPPLIER
+            ),
         },
-        "addresses": [
-            {"position": index, "purpose": entry.get("addressType", ""), **_address_in(entry.get("address") or {})}
-            for index, entry in enumerate(data.get("addressDetails") or [])
+        addresses=[
+            AddressContents(
+                purpose=entry.get("addressType", ""), **_address_in(entry.get("address") or {})
+            )
+            for entry in data.get("addressDetails") or []
         ],
-        "lines": [parse_line(line, position=index) for index, line in enumerate(data.get("itemLists") or [])],
-        "other_charges": [
-            {"position": index, "charge_type": entry.get("type", ""), "amount": money(entry.get("value") or 0)}
-            for index, entry in enumerate(value_details.get("otherValues") or [])
+        lines=[parse_line(line) for line in data.get("itemLists") or []],
+        other_charges=[
+            ChargeContents(charge_type=entry.get("type", ""), amount=money(entry.get("value") or 0))
+            for entry in value_details.get("otherValues") or []
         ],
-        "milestones": [
-            {
-                "position": index,
-                "due_on": parse_date(entry.get("milestoneDate", "")),
-                "due_amount": money(entry.get("dueAmount") or 0),
-            }
-            for index, entry in enumerate(data.get("paymentMilestones") or [])
+        milestones=[
+            MilestoneContents(
+                due_on=parse_date(entry.get("milestoneDate", "")),
+                due_amount=money(entry.get("dueAmount") or 0),
+            )
+            for entry in data.get("paymentMilestones") or []
         ],
-    }
+    )
 
 
 def parse_version(data: dict) -> tuple[int, int]:

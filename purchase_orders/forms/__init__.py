@@ -3,9 +3,9 @@
 The purchase-order form is one main form plus a formset per list (lines,
 addresses, charges, milestones, references…), held together by
 ``PurchaseOrderEditor``. It checks what a person typed, in words a buyer
-understands, and turns it into contents of the shape
-``payloads.parse_purchase_order`` returns; the services compute the totals
-and check the order as a whole.
+understands, and turns it into typed contents (``contents.Contents``); the
+services compute the totals and check the order as a whole, and their errors
+name the part at fault by path, shown next to its field.
 
 - ``fields``: fields and widgets the forms share, and the page's suggestions
 - ``purchase_order``: the header of the purchase-order form

@@ -1,12 +1,12 @@
 """The whole purchase-order form: the header and every list, checked together."""
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from purchase_orders import lifecycle
+from purchase_orders.contents import Contents, FieldPath, Header, PartyContents
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.forms.lines import LineForm
 from purchase_orders.forms.parts import (
@@ -40,16 +40,35 @@ CONTENT_PLACES = {
     "addresses": ("contents", "addresses"),
     "other_charges": ("contents", "other_charges"),
     "milestones": ("contents", "milestones"),
-    "contract_references": ("fields", "contract_references"),
-    "documents": ("fields", "additional_documents"),
-    "po_infos": ("fields", "po_infos"),
-    "additional_infos": ("fields", "additional_infos"),
+    "contract_references": ("header", "contract_references"),
+    "documents": ("header", "additional_documents"),
+    "po_infos": ("header", "po_infos"),
+    "additional_infos": ("header", "additional_infos"),
 }
+# The list of the contents each list of the form fills: key -> prefix.
+LIST_PREFIXES = {key: prefix for prefix, (_, key) in CONTENT_PLACES.items()}
 # Lists the form starts with one blank row of.
 START_WITH_A_ROW = {"lines", "addresses"}
-_ROW_FIELD = re.compile(r"^(?P<prefix>[a-z_]+)-(?P<index>\d+)-(?P<name>\w+)$")
 # Fields the services name that the form shows elsewhere.
 FIELD_ALIASES = {"buyer_state_code": "buyer_gstin"}
+
+
+def field_name(path: FieldPath) -> str:
+    """Return the name of the form field that shows a part of the contents.
+
+    ``("lines", 0, "hsn_code")`` is ``lines-0-hsn_code``, ``("parties",
+    "buyer", "gstin")`` is ``buyer_gstin`` and ``("parties", "supplier")`` is
+    ``supplier``; the buyer's place of supply is ``place_of_supply``.
+    """
+    head, *rest = path
+    if head == "parties":
+        role, names = rest[0], rest[1:]
+        if not names:
+            return str(role)
+        return "place_of_supply" if names == ["place_of_supply"] else f"{role}_{names[0]}"
+    if head in LIST_PREFIXES and rest:
+        return "-".join(str(part) for part in (LIST_PREFIXES[head], *rest[:2]))
+    return LIST_PREFIXES.get(head, str(head))
 
 
 class PurchaseOrderEditor:
@@ -153,39 +172,36 @@ class PurchaseOrderEditor:
             valid = False
         return valid
 
-    def contents(self) -> dict:
+    def contents(self) -> Contents:
         """Return what was typed as contents (parties hold only the buyer's GSTIN and place)."""
         data = self.main.cleaned_data
-        contents = {
-            "fields": {
-                "buyer_po_number": data.get("buyer_po_number", ""),
-                "order_date": data.get("order_date"),
-                "delivery_date": data.get("delivery_date"),
-                "subject": data.get("subject", ""),
-                "shipping_terms": data.get("shipping_terms", ""),
-                "shipping_bearing_party": data.get("shipping_bearing_party", ""),
-                "shipping_charges": data.get("shipping_charges") or Decimal("0.00"),
-                "total_po_value": Decimal("0.00"),
+        contents = Contents(
+            header=Header(
+                buyer_po_number=data.get("buyer_po_number", ""),
+                order_date=data.get("order_date"),
+                delivery_date=data.get("delivery_date"),
+                subject=data.get("subject", ""),
+                shipping_terms=data.get("shipping_terms", ""),
+                shipping_bearing_party=data.get("shipping_bearing_party", ""),
+                shipping_charges=data.get("shipping_charges") or Decimal("0.00"),
+            ),
+            parties={
+                lifecycle.BUYER: PartyContents(
+                    role=lifecycle.BUYER,
+                    gstin=data.get("buyer_gstin", ""),
+                    place_of_supply=data.get("place_of_supply", ""),
+                ),
+                lifecycle.SUPPLIER: PartyContents(role=lifecycle.SUPPLIER),
             },
-            "parties": {
-                lifecycle.BUYER: {
-                    "gstin": data.get("buyer_gstin", ""),
-                    "place_of_supply": data.get("place_of_supply", ""),
-                },
-                lifecycle.SUPPLIER: {},
-            },
-        }
+        )
         for prefix, (place, key) in CONTENT_PLACES.items():
             rows = self.formsets[prefix].filled()
             self._indices[prefix] = [index for index, _ in rows]
             items = [form.to_contents() for _, form in rows]
             if prefix == "lines":
                 for number, item in enumerate(items, start=1):
-                    item["serial_no"] = item["serial_no"] or str(number)
-            if place == "fields":
-                contents["fields"][key] = items
-            else:
-                contents[key] = items
+                    item.serial_no = item.serial_no or str(number)
+            setattr(contents.header if place == "header" else contents, key, items)
         return contents
 
     @property
@@ -194,18 +210,12 @@ class PurchaseOrderEditor:
 
     def add_error(self, error: PurchaseOrderError) -> None:
         """Show a service's error next to the field it names, or at the top of the form."""
-        field = FIELD_ALIASES.get(error.field or "", error.field or "")
-        match = _ROW_FIELD.match(field)
-        if match and match["prefix"] in self.formsets:
-            prefix, name = match["prefix"], match["name"]
-            indices = self._indices.get(prefix) or []
-            index = int(match["index"])
-            if index < len(indices):
-                form = self.formsets[prefix].forms[indices[index]]
-                form.add_error(name if name in form.fields else None, error.message)
-                return
-            self.part_errors[prefix].append(error.message)
+        path = error.path
+        if len(path) > 2 and path[0] in LIST_PREFIXES and isinstance(path[1], int):
+            self._add_row_error(LIST_PREFIXES[path[0]], path[1], str(path[2]), error.message)
             return
+        field = field_name(path) if path else error.field or ""
+        field = FIELD_ALIASES.get(field, field)
         if field in self.formsets:
             self.part_errors[field].append(error.message)
             return
@@ -213,6 +223,15 @@ class PurchaseOrderEditor:
             self.main.add_error(field, error.message)
             return
         self.main.add_error(None, error.message)
+
+    def _add_row_error(self, prefix: str, index: int, name: str, message: str) -> None:
+        """Show an error on the row the ``index``-th item of a list came from."""
+        indices = self._indices.get(prefix) or []
+        if index < len(indices):
+            form = self.formsets[prefix].forms[indices[index]]
+            form.add_error(name if name in form.fields else None, message)
+            return
+        self.part_errors[prefix].append(message)
 
     def refilled(self, *, add_row_to: str, buyers, suppliers) -> "PurchaseOrderEditor":
         """Return the form as typed, unchecked, with one more blank row in one list.

@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from purchase_orders import validators
-from purchase_orders.enkash import encoding
+from purchase_orders.contents import LineContents, TaxContents
+from purchase_orders.enkash import encoding, formats
 from purchase_orders.forms.fields import (
     DATE_ERRORS,
     DATE_WIDGET,
@@ -128,45 +129,42 @@ class LineForm(PartForm):
             self.add_error("discount", "The discount is more than the line's amount.")
         return cleaned
 
-    def to_contents(self) -> dict:
+    def to_contents(self) -> LineContents:
         data, kept = self.cleaned_data, self.cleaned_data.get("kept") or {}
         discounts = (
             [{"type": DISCOUNT_TYPE, "value": data["discount"]}] if data.get("discount") else []
         )
         other_taxes = (
-            [{"name": data["other_tax_name"], "rate": data["other_tax_rate"]}]
+            [TaxContents(name=data["other_tax_name"], rate=data["other_tax_rate"])]
             if data.get("other_tax_name")
             else []
         )
-        return {
-            "serial_no": data["serial_no"],
-            "product_description": data["product_description"].strip(),
-            "is_service": data["is_service"],
-            "hsn_code": data["hsn_code"].strip(),
-            "bar_code": data["bar_code"],
-            "quantity": data["quantity"],
-            "free_quantity": data.get("free_quantity") or Decimal("0.000"),
-            "unit": data["unit"].strip().upper(),
-            "unit_price": data["unit_price"],
-            "total_amount": Decimal("0.00"),
-            "assessment_amount": Decimal("0.00"),
-            "gst_rate": data["gst_rate"],
-            "total_item_value": Decimal("0.00"),
-            "order_line_reference": data["order_line_reference"],
-            "origin_country": data["origin_country"],
-            "product_serial_number": data["product_serial_number"],
-            "value_details": discounts + list(kept.get("value_details") or []),
-            "rates": list(kept.get("rates") or []),
-            "batch_number": data["batch_number"],
-            "batch_expiry_on": data.get("batch_expiry_on"),
-            "batch_warranty_on": data.get("batch_warranty_on"),
-            "attributes": list(kept.get("attributes") or []),
-            "other_taxes": other_taxes
+        return LineContents(
+            serial_no=data["serial_no"],
+            product_description=data["product_description"].strip(),
+            is_service=data["is_service"],
+            hsn_code=data["hsn_code"].strip(),
+            bar_code=data["bar_code"],
+            quantity=data["quantity"],
+            free_quantity=data.get("free_quantity") or Decimal("0.000"),
+            unit=data["unit"].strip().upper(),
+            unit_price=data["unit_price"],
+            gst_rate=data["gst_rate"],
+            order_line_reference=data["order_line_reference"],
+            origin_country=data["origin_country"],
+            product_serial_number=data["product_serial_number"],
+            value_details=discounts + list(kept.get("value_details") or []),
+            rates=list(kept.get("rates") or []),
+            batch_number=data["batch_number"],
+            batch_expiry_on=data.get("batch_expiry_on"),
+            batch_warranty_on=data.get("batch_warranty_on"),
+            attributes=list(kept.get("attributes") or []),
+            other_taxes=other_taxes
             + [
-                {"name": tax.get("name", ""), "rate": tax.get("rate") or 0}
+                TaxContents(name=tax.get("name", ""), rate=Decimal(str(tax.get("rate") or 0)))
                 for tax in kept.get("other_taxes") or []
             ],
-        }
+        )
 
     @staticmethod
     def initial_from(line) -> dict:
@@ -214,6 +212,4 @@ def _rate_choice(rate: Decimal) -> str:
 
 def _plain(value: Decimal | None) -> Decimal | None:
     """Drop trailing zeros without switching to an exponent (10.000 -> 10, 2.500 -> 2.5)."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return None if value is None else formats.rate(value)

@@ -8,6 +8,7 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from purchase_orders import validators
+from purchase_orders.contents import AddressContents, ChargeContents, MilestoneContents
 from purchase_orders.enkash import conventions
 from purchase_orders.forms.fields import (
     DATE_ERRORS,
@@ -20,7 +21,7 @@ from purchase_orders.forms.fields import (
 class PartForm(forms.Form):
     """One row of a list on the purchase-order form."""
 
-    def to_contents(self) -> dict:
+    def to_contents(self):
         raise NotImplementedError
 
 
@@ -55,18 +56,18 @@ class AddressForm(PartForm):
         help_text="For example WAREHOUSE or OFFICE.",
     )
 
-    def to_contents(self) -> dict:
+    def to_contents(self) -> AddressContents:
         data = self.cleaned_data
-        return {
-            "purpose": data["purpose"].strip().upper(),
-            "address_type": data["address_type"],
-            "address_line1": data["address_line1"],
-            "address_line2": data["address_line2"],
-            "city": data["city"],
-            "state": data["state"],
-            "country": data["country"],
-            "pincode": data["pincode"],
-        }
+        return AddressContents(
+            purpose=data["purpose"].strip().upper(),
+            address_type=data["address_type"],
+            address_line1=data["address_line1"],
+            address_line2=data["address_line2"],
+            city=data["city"],
+            state=data["state"],
+            country=data["country"],
+            pincode=data["pincode"],
+        )
 
     @staticmethod
     def initial_from(address) -> dict:
@@ -96,11 +97,10 @@ class OtherChargeForm(PartForm):
         "Amount", allow_negative=True, help_text="A negative amount lowers the total (a round-off)."
     )
 
-    def to_contents(self) -> dict:
-        return {
-            "charge_type": self.cleaned_data["charge_type"],
-            "amount": self.cleaned_data["amount"],
-        }
+    def to_contents(self) -> ChargeContents:
+        return ChargeContents(
+            charge_type=self.cleaned_data["charge_type"], amount=self.cleaned_data["amount"]
+        )
 
 
 class MilestoneForm(PartForm):
@@ -109,11 +109,10 @@ class MilestoneForm(PartForm):
     )
     due_amount = amount_field("Amount due")
 
-    def to_contents(self) -> dict:
-        return {
-            "due_on": self.cleaned_data.get("due_on"),
-            "due_amount": self.cleaned_data["due_amount"],
-        }
+    def to_contents(self) -> MilestoneContents:
+        return MilestoneContents(
+            due_on=self.cleaned_data.get("due_on"), due_amount=self.cleaned_data["due_amount"]
+        )
 
 
 class PoInfoForm(PartForm):

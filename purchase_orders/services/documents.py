@@ -1,9 +1,14 @@
 """Write a purchase order's contents and keep a snapshot of each version."""
 
+import copy
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from purchase_orders import lifecycle
+from purchase_orders.contents import Contents, field_values
 from purchase_orders.enkash import payloads
+from purchase_orders.exceptions import InvalidPurchaseOrder
 from purchase_orders.models import (
     Business,
     LineItem,
@@ -16,29 +21,36 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
-from purchase_orders.totals import LineInput, compute_totals, is_intra_state
+from purchase_orders.totals import apply_computed_totals
 
 # The related sets a purchase order's network message is built from.
 CONTENTS = ("parties", "addresses", "lines", "other_charges", "milestones")
 
 
 @transaction.atomic
-def replace_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> PurchaseOrder:
+def replace_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
     """Replace a saved purchase order's parties, addresses, lines, charges and milestones.
 
-    ``parsed`` has the shape ``payloads.parse_purchase_order`` returns; its
-    ``fields`` are not applied here (the caller decides which header fields
-    it may change).
+    The contents' header is not applied here (the caller decides which
+    header fields it may change).
     """
     purchase_order.parties.all().delete()
     purchase_order.addresses.all().delete()
     purchase_order.lines.all().delete()
     purchase_order.other_charges.all().delete()
     purchase_order.milestones.all().delete()
-    return add_contents(purchase_order=purchase_order, parsed=parsed)
+    return add_contents(purchase_order=purchase_order, contents=contents)
 
 
-def add_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> PurchaseOrder:
+def _rows(model, purchase_order: PurchaseOrder, items: list) -> list:
+    """Return unsaved rows of ``model`` for a list of contents, positioned as listed."""
+    return [
+        model(purchase_order=purchase_order, position=position, **field_values(item))
+        for position, item in enumerate(items)
+    ]
+
+
+def add_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
     """Write the contents of a purchase order that has none yet (just created, or emptied).
 
     One insert per kind of row, in the caller's transaction. The rows
@@ -46,34 +58,33 @@ def add_contents(*, purchase_order: PurchaseOrder, parsed: dict) -> PurchaseOrde
     snapshot and message are built without reading them back.
     """
     parties = Party.objects.bulk_create(
-        Party(purchase_order=purchase_order, **party) for party in parsed["parties"].values()
+        Party(purchase_order=purchase_order, **field_values(party))
+        for party in contents.parties.values()
     )
     addresses = PurchaseOrderAddress.objects.bulk_create(
-        PurchaseOrderAddress(purchase_order=purchase_order, **address)
-        for address in parsed["addresses"]
+        _rows(PurchaseOrderAddress, purchase_order, contents.addresses)
     )
     lines = [
-        LineItem(
-            purchase_order=purchase_order,
-            **{name: value for name, value in line.items() if name != "other_taxes"},
-        )
-        for line in parsed["lines"]
+        LineItem(purchase_order=purchase_order, position=position, **field_values(line, exclude=("other_taxes",)))
+        for position, line in enumerate(contents.lines)
     ]
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
     LineItem.objects.bulk_create(lines)
     taxes = [
-        [LineItemTax(line=line, **tax) for tax in data["other_taxes"]]
-        for line, data in zip(lines, parsed["lines"], strict=True)
+        [
+            LineItemTax(line=line, position=position, **field_values(tax))
+            for position, tax in enumerate(line_contents.other_taxes)
+        ]
+        for line, line_contents in zip(lines, contents.lines, strict=True)
     ]
     LineItemTax.objects.bulk_create(tax for line_taxes in taxes for tax in line_taxes)
     for line, line_taxes in zip(lines, taxes, strict=True):
         _hold_related(line, "other_taxes", line_taxes)
     charges = OtherCharge.objects.bulk_create(
-        OtherCharge(purchase_order=purchase_order, **charge) for charge in parsed["other_charges"]
+        _rows(OtherCharge, purchase_order, contents.other_charges)
     )
     milestones = PaymentMilestone.objects.bulk_create(
-        PaymentMilestone(purchase_order=purchase_order, **milestone)
-        for milestone in parsed["milestones"]
+        _rows(PaymentMilestone, purchase_order, contents.milestones)
     )
     for name, rows in zip(
         CONTENTS, (parties, addresses, lines, charges, milestones), strict=True
@@ -146,26 +157,26 @@ def record_version(
     return version
 
 
-def apply_computed_totals(parsed: dict) -> dict:
-    """Fill a parsed purchase order's line, tax and PO totals from its lines.
+def contents_for_edit(purchase_order: PurchaseOrder, contents: Contents) -> Contents:
+    """Return a copy of a sent order's edited contents, its parties and identity kept.
 
-    Used where the portal itself writes a purchase order (forms, seed data):
-    the stated totals are then the computed ones by construction.
+    Totals are computed from the lines; a party naming another business is
+    refused.
     """
-    parties = parsed["parties"]
-    result = compute_totals(
-        lines=[LineInput.from_fields(line, line.get("other_taxes", [])) for line in parsed["lines"]],
-        other_charges=[charge["amount"] for charge in parsed["other_charges"]],
-        intra_state=is_intra_state(
-            supplier_state_code=parties["supplier"].get("state_code", ""),
-            place_of_supply=parties["buyer"].get("place_of_supply", ""),
-        ),
-    )
-    for line, line_totals in zip(parsed["lines"], result.lines):
-        line["total_amount"] = line_totals.total_amount
-        line["assessment_amount"] = line_totals.assessment_amount
-        line["total_item_value"] = line_totals.total_item_value
-        for tax, amount in zip(line.get("other_taxes", []), line_totals.other_tax_amounts):
-            tax["amount"] = amount
-    parsed["fields"]["total_po_value"] = result.total_po_value
-    return parsed
+    contents = copy.deepcopy(contents)
+    for role, business in (
+        (lifecycle.BUYER, purchase_order.buyer),
+        (lifecycle.SUPPLIER, purchase_order.supplier),
+    ):
+        party = contents.parties[role]
+        if party.b2b_id and party.b2b_id != business.b2b_id:
+            raise InvalidPurchaseOrder(
+                f"An edit cannot change the {role}; send a new purchase "
+                "order to another business instead.",
+                path=("parties", role),
+            )
+        party.b2b_id = business.b2b_id
+        party.role = role
+    contents.header.object_id = purchase_order.object_id
+    contents.header.buyer_po_number = purchase_order.buyer_po_number
+    return apply_computed_totals(contents)

@@ -1,13 +1,14 @@
 """Drafts: the buyer writes a purchase order, keeps it, duplicates it, sends it.
 
-Contents have the shape ``payloads.parse_purchase_order`` returns. What the
-buyer types carries only two party details, in ``contents["parties"]
-["buyer"]``: the GSTIN billed (one of the buyer's own registrations) and the
-place of supply; the rest of both parties is copied from the ``Business``
-rows, and totals are always computed here, never taken from the form.
+Contents are ``contents.Contents``. What the buyer types carries only two
+party details, in ``contents.parties["buyer"]``: the GSTIN billed (one of the
+buyer's own registrations) and the place of supply; the rest of both parties
+is copied from the ``Business`` rows, and totals are always computed here,
+never taken from the form.
 """
 
 import copy
+import dataclasses
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,43 +16,32 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from purchase_orders import lifecycle
-from purchase_orders.enkash import conventions, payloads
+from purchase_orders.contents import (
+    EDITABLE_FIELDS,
+    Contents,
+    PartyContents,
+    read_contents,
+    read_parties,
+)
+from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
-from purchase_orders.models import Business, Membership, Party, PurchaseOrder
+from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import documents
-from purchase_orders.services.purchase_orders import (
-    EDITABLE_FIELDS,
-    send_purchase_order,
-    validate_for_network,
-)
+from purchase_orders.services.checks import validate_for_network
+from purchase_orders.services.purchase_orders import send_purchase_order
+from purchase_orders.totals import apply_computed_totals
 
 PO_NUMBER_PREFIX = "PO"
 
-PARTY_FIELDS = (
-    "role",
-    "b2b_id",
-    "gstin",
-    "legal_name",
-    "trade_name",
-    "state_code",
-    "place_of_supply",
-    "address_type",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "country",
-    "pincode",
-    "contact_type",
-    "country_code",
-    "phone_number",
-    "email",
+# A party's details as a business holds them (a business has no place of supply).
+BUSINESS_PARTY_FIELDS = tuple(
+    name.name
+    for name in dataclasses.fields(PartyContents)
+    if name.name not in ("role", "place_of_supply")
 )
 # The header fields a draft takes from its contents.
 DRAFT_FIELDS = ("buyer_po_number", *EDITABLE_FIELDS, "total_po_value")
-LIST_FIELDS = ("po_infos", "contract_references", "additional_documents", "additional_infos")
-CONTENT_LISTS = ("addresses", "lines", "other_charges", "milestones")
 
 
 # -- numbers and parties ---------------------------------------------------------
@@ -77,66 +67,52 @@ def suggest_po_number(*, buyer: Business, on: datetime.date | None = None) -> st
     return f"{prefix}{highest + 1:05d}"
 
 
-def snapshot_party(business: Business, *, role: str) -> dict:
+def snapshot_party(business: Business, *, role: str) -> PartyContents:
     """Return a business's details as a purchase order's party (see ``Party``)."""
-    values = {name: getattr(business, name) for name in PARTY_FIELDS if hasattr(business, name)}
-    return {**dict.fromkeys(PARTY_FIELDS, ""), **values, "role": role, "place_of_supply": ""}
+    return PartyContents(
+        role=role, **{name: getattr(business, name) for name in BUSINESS_PARTY_FIELDS}
+    )
 
 
-def party_fields(party: Party) -> dict:
-    """Return a saved party's details as a dict of its fields."""
-    return {name: getattr(party, name) for name in PARTY_FIELDS}
-
-
-def current_parties(purchase_order: PurchaseOrder) -> dict:
+def current_parties(purchase_order: PurchaseOrder) -> dict[str, PartyContents]:
     """Return a purchase order's parties as they stand, by role."""
-    return {party.role: party_fields(party) for party in purchase_order.parties.all()}
+    return read_parties(purchase_order)
 
 
 def complete_contents(
-    *, contents: dict, buyer: Business, supplier: Business, parties: dict | None = None
-) -> dict:
+    *,
+    contents: Contents,
+    buyer: Business,
+    supplier: Business,
+    parties: dict[str, PartyContents] | None = None,
+) -> Contents:
     """Return a copy of typed contents with both parties filled in and totals computed.
 
     ``parties`` (by role) is the starting point, as for an edit of a sent
     order, whose parties stay as they were sent; without it they are copied
     from the businesses. The buyer's GSTIN and place of supply come from
-    ``contents["parties"]["buyer"]`` when given there; the place of supply
+    ``contents.parties["buyer"]`` when given there; the place of supply
     defaults to the buyer's state.
     """
     contents = copy.deepcopy(contents)
-    typed = (contents.get("parties") or {}).get(lifecycle.BUYER) or {}
+    typed = contents.parties.get(lifecycle.BUYER) or PartyContents(role=lifecycle.BUYER)
     base = parties or {
         lifecycle.BUYER: snapshot_party(buyer, role=lifecycle.BUYER),
         lifecycle.SUPPLIER: snapshot_party(supplier, role=lifecycle.SUPPLIER),
     }
-    buyer_party = dict(base[lifecycle.BUYER])
-    gstin = (typed.get("gstin") or "").strip().upper()
+    buyer_party = dataclasses.replace(base[lifecycle.BUYER])
+    gstin = (typed.gstin or "").strip().upper()
     if gstin:
-        buyer_party["gstin"] = gstin
-        buyer_party["state_code"] = gstin[:2]
-    buyer_party["place_of_supply"] = (
-        typed.get("place_of_supply")
-        or buyer_party.get("place_of_supply")
-        or buyer_party["state_code"]
+        buyer_party.gstin = gstin
+        buyer_party.state_code = gstin[:2]
+    buyer_party.place_of_supply = (
+        typed.place_of_supply or buyer_party.place_of_supply or buyer_party.state_code
     )
-    contents["parties"] = {
+    contents.parties = {
         lifecycle.BUYER: buyer_party,
-        lifecycle.SUPPLIER: dict(base[lifecycle.SUPPLIER]),
+        lifecycle.SUPPLIER: dataclasses.replace(base[lifecycle.SUPPLIER]),
     }
-    fields = contents.setdefault("fields", {})
-    for name in LIST_FIELDS:
-        fields[name] = fields.get(name) or []
-    for name in CONTENT_LISTS:
-        contents[name] = contents.get(name) or []
-        for position, item in enumerate(contents[name]):
-            item["position"] = position
-    for line in contents["lines"]:
-        line["other_taxes"] = line.get("other_taxes") or []
-        for position, tax in enumerate(line["other_taxes"]):
-            tax["position"] = position
-            tax.setdefault("amount", 0)
-    return documents.apply_computed_totals(contents)
+    return apply_computed_totals(contents)
 
 
 # -- checks ----------------------------------------------------------------------
@@ -155,22 +131,23 @@ def _ensure_buyer(user: AbstractBaseUser, buyer: Business) -> None:
 
 
 def _check_parties_and_number(
-    contents: dict, *, buyer: Business, supplier: Business, exclude_pk: int | None = None
+    contents: Contents, *, buyer: Business, supplier: Business, exclude_pk: int | None = None
 ) -> None:
     if supplier.pk == buyer.pk:
         raise InvalidPurchaseOrder(
-            f"{buyer} cannot be its own supplier; choose another business.", field="supplier"
+            f"{buyer} cannot be its own supplier; choose another business.",
+            path=("parties", lifecycle.SUPPLIER),
         )
-    gstin = contents["parties"][lifecycle.BUYER]["gstin"]
+    gstin = contents.parties[lifecycle.BUYER].gstin
     # Characters 3 to 12 of a GSTIN are the holder's PAN: a business may bill
     # from any of its registrations, but only from its own.
     if buyer.gstin and gstin and gstin[2:12] != buyer.gstin[2:12]:
         raise InvalidPurchaseOrder(
             f"The GSTIN {gstin} is not one of {buyer}'s registrations (its PAN is "
             f"{buyer.gstin[2:12]}); enter a GSTIN of {buyer}.",
-            field="buyer_gstin",
+            path=("parties", lifecycle.BUYER, "gstin"),
         )
-    number = contents["fields"]["buyer_po_number"]
+    number = contents.header.buyer_po_number
     taken = PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=number)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
@@ -182,21 +159,21 @@ def _number_taken(number: str) -> InvalidPurchaseOrder:
     return InvalidPurchaseOrder(
         f"The PO number {number} is already used on another of your purchase orders; "
         "choose another number.",
-        field="buyer_po_number",
+        path=("buyer_po_number",),
         code=conventions.ERROR_DUPLICATE_PO_NUMBER,
     )
 
 
 def _prepare(
-    contents: dict,
+    contents: Contents,
     *,
     buyer: Business,
     supplier: Business,
     exclude_pk: int | None = None,
-) -> dict:
+) -> Contents:
     contents = complete_contents(contents=contents, buyer=buyer, supplier=supplier)
-    fields = contents["fields"]
-    fields["buyer_po_number"] = (fields.get("buyer_po_number") or "").strip() or suggest_po_number(
+    header = contents.header
+    header.buyer_po_number = (header.buyer_po_number or "").strip() or suggest_po_number(
         buyer=buyer
     )
     _check_parties_and_number(contents, buyer=buyer, supplier=supplier, exclude_pk=exclude_pk)
@@ -204,10 +181,9 @@ def _prepare(
     return contents
 
 
-def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
+def _write(purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
     for name in DRAFT_FIELDS:
-        if name in contents["fields"]:
-            setattr(purchase_order, name, contents["fields"][name])
+        setattr(purchase_order, name, getattr(contents.header, name))
     adding = purchase_order._state.adding
     try:
         # A savepoint, so that a number taken at the same moment by another
@@ -218,7 +194,7 @@ def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
         raise _number_taken(purchase_order.buyer_po_number) from None
     # A new draft has no contents to replace.
     write_contents = documents.add_contents if adding else documents.replace_contents
-    write_contents(purchase_order=purchase_order, parsed=contents)
+    write_contents(purchase_order=purchase_order, contents=contents)
     return purchase_order
 
 
@@ -227,7 +203,7 @@ def _write(purchase_order: PurchaseOrder, contents: dict) -> PurchaseOrder:
 
 @transaction.atomic
 def create_draft(
-    *, buyer: Business, supplier: Business, created_by: AbstractBaseUser, contents: dict
+    *, buyer: Business, supplier: Business, created_by: AbstractBaseUser, contents: Contents
 ) -> PurchaseOrder:
     """Save a new draft purchase order; nothing is saved if anything is invalid.
 
@@ -252,7 +228,7 @@ def update_draft(
     *,
     purchase_order: PurchaseOrder,
     updated_by: AbstractBaseUser,
-    contents: dict,
+    contents: Contents,
     supplier: Business | None = None,
 ) -> PurchaseOrder:
     """Replace a draft's contents (and, if given, its supplier); only drafts change so."""
@@ -281,7 +257,7 @@ def send_draft(
     buyer: Business,
     supplier: Business,
     sent_by: AbstractBaseUser,
-    contents: dict,
+    contents: Contents,
     purchase_order: PurchaseOrder | None = None,
 ) -> PurchaseOrder:
     """Save a draft (new, or ``purchase_order``) and send it, all or nothing."""
@@ -308,22 +284,21 @@ def duplicate_purchase_order(
     """
     source = get_purchase_order_with_contents(pk=purchase_order.pk)
     _ensure_buyer(created_by, source.buyer)
-    contents = payloads.parse_purchase_order(
-        payloads.build_purchase_order(source), source.additional_infos
-    )
+    contents = read_contents(source)
     today = timezone.localdate()
-    fields = contents["fields"]
-    fields["buyer_po_number"] = suggest_po_number(buyer=source.buyer, on=today)
-    fields["order_date"] = today
-    if fields.get("delivery_date") and fields["delivery_date"] < today:
-        fields["delivery_date"] = None
-    source_buyer = contents["parties"][lifecycle.BUYER]
-    contents["parties"] = {
-        lifecycle.BUYER: {
-            "gstin": source_buyer.get("gstin", ""),
-            "place_of_supply": source_buyer.get("place_of_supply", ""),
-        },
-        lifecycle.SUPPLIER: {},
+    header = contents.header
+    header.buyer_po_number = suggest_po_number(buyer=source.buyer, on=today)
+    header.order_date = today
+    if header.delivery_date and header.delivery_date < today:
+        header.delivery_date = None
+    source_buyer = contents.parties[lifecycle.BUYER]
+    contents.parties = {
+        lifecycle.BUYER: PartyContents(
+            role=lifecycle.BUYER,
+            gstin=source_buyer.gstin,
+            place_of_supply=source_buyer.place_of_supply,
+        ),
+        lifecycle.SUPPLIER: PartyContents(role=lifecycle.SUPPLIER),
     }
     return create_draft(
         buyer=source.buyer, supplier=source.supplier, created_by=created_by, contents=contents

@@ -1,16 +1,17 @@
 """Template filters of the portal: Indian money, unambiguous dates, plain-word errors."""
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from purchase_orders import diffs
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
+from purchase_orders.enkash.labels import describe_field_path
 from purchase_orders.models import PurchaseOrder
+from purchase_orders.numbers import to_decimal
 
 register = template.Library()
 
@@ -61,22 +62,6 @@ _ONES = (
     "Nineteen",
 )
 _TENS = ("", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety")
-
-
-def to_decimal(value) -> Decimal | None:
-    """Return a Decimal for a number or its text; None for blanks and non-numbers."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        # Never computed with: a float only reaches here from a caller's bug,
-        # and its shortest text form is the value that was meant.
-        value = repr(value)
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def group_indian(digits: str) -> str:
@@ -222,7 +207,7 @@ def moment(value) -> str:
 @register.filter
 def field_words(path: str) -> str:
     """Name a network field path in plain words (Line 1 › HSN/SAC code)."""
-    return diffs.describe_field_path(path)
+    return describe_field_path(path)
 
 
 @register.filter

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.forms.models import model_to_dict
 
+from purchase_orders.contents import MilestoneContents
 from purchase_orders.enkash import payloads
 from purchase_orders.models import (
     Business,
@@ -29,7 +30,7 @@ from purchase_orders.models import (
 )
 from purchase_orders.sandbox.validation import BODY_OBJECTS
 from purchase_orders.selectors import get_purchase_order_with_contents
-from purchase_orders.services.documents import apply_computed_totals
+from purchase_orders.totals import apply_computed_totals
 from tests.factories import BusinessFactory, MembershipFactory, PurchaseOrderFactory
 
 
@@ -97,9 +98,9 @@ def contents_of(purchase_order: PurchaseOrder) -> dict:
 def revised_contents(purchase_order: PurchaseOrder, quantity: Decimal) -> dict:
     """Return the contents with line 1 at ``quantity`` and one milestone for the new total."""
     contents = contents_of(purchase_order)
-    contents["lines"][0]["quantity"] = quantity
-    total = apply_computed_totals(copy.deepcopy(contents))["fields"]["total_po_value"]
-    contents["milestones"] = [{"position": 0, "due_on": None, "due_amount": total}]
+    contents.lines[0].quantity = quantity
+    total = apply_computed_totals(copy.deepcopy(contents)).header.total_po_value
+    contents.milestones = [MilestoneContents(due_on=None, due_amount=total)]
     return contents
 
 
@@ -110,7 +111,7 @@ def edit_subject(
     from purchase_orders.services.purchase_orders import edit_purchase_order
 
     contents = contents_of(purchase_order)
-    contents["fields"]["subject"] = subject
+    contents.header.subject = subject
     return edit_purchase_order(
         purchase_order=purchase_order,
         edited_by=user,

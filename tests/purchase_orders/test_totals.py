@@ -6,9 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from purchase_orders.services.documents import apply_computed_totals
+from purchase_orders.contents import (
+    ChargeContents,
+    Contents,
+    LineContents,
+    MilestoneContents,
+    PartyContents,
+    TaxContents,
+)
 from purchase_orders.totals import (
     LineInput,
+    apply_computed_totals,
     compute_line,
     compute_totals,
     find_total_mismatches,
@@ -27,40 +35,34 @@ def parsed_order(
     place_of_supply: str = "29",
     other_charges: tuple = (),
     milestone_shares: tuple = (),
-) -> dict:
-    """Return a purchase order in the parsed shape, its totals filled in by the portal."""
-    parsed = {
-        "fields": {"total_po_value": D(0)},
-        "parties": {
-            "buyer": {"role": "buyer", "state_code": "29", "place_of_supply": place_of_supply},
-            "supplier": {"role": "supplier", "state_code": supplier_state},
+) -> Contents:
+    """Return a purchase order's contents, its totals filled in by the portal."""
+    parsed = Contents(
+        parties={
+            "buyer": PartyContents(role="buyer", state_code="29", place_of_supply=place_of_supply),
+            "supplier": PartyContents(role="supplier", state_code=supplier_state),
         },
-        "addresses": [],
-        "lines": [
-            {
-                "quantity": D(line["quantity"]),
-                "unit_price": D(line["unit_price"]),
-                "gst_rate": D(line.get("gst_rate", 18)),
-                "value_details": line.get("value_details", []),
-                "other_taxes": [
-                    {"name": name, "rate": D(rate), "amount": D(0)}
+        lines=[
+            LineContents(
+                quantity=D(line["quantity"]),
+                unit_price=D(line["unit_price"]),
+                gst_rate=D(line.get("gst_rate", 18)),
+                value_details=line.get("value_details", []),
+                other_taxes=[
+                    TaxContents(name=name, rate=D(rate), amount=D(0))
                     for name, rate in line.get("other_taxes", ())
                 ],
-                "total_amount": D(0),
-                "assessment_amount": D(0),
-                "total_item_value": D(0),
-            }
+            )
             for line in lines
         ],
-        "other_charges": [
-            {"charge_type": kind, "amount": D(amount)} for kind, amount in other_charges
+        other_charges=[
+            ChargeContents(charge_type=kind, amount=D(amount)) for kind, amount in other_charges
         ],
-        "milestones": [],
-    }
+    )
     apply_computed_totals(parsed)
-    total = parsed["fields"]["total_po_value"]
-    parsed["milestones"] = [
-        {"due_amount": to_money(total * D(share))} for share in milestone_shares
+    total = parsed.header.total_po_value
+    parsed.milestones = [
+        MilestoneContents(due_amount=to_money(total * D(share))) for share in milestone_shares
     ]
     return parsed
 
@@ -102,18 +104,18 @@ def test_gst_is_intra_state_only_when_the_supplier_is_in_the_place_of_supply(
 
 
 def test_a_discount_lowers_the_taxable_value_before_gst():
-    fields = {
-        "quantity": D(4),
-        "unit_price": D("12680.00"),
-        "gst_rate": D(18),
-        "value_details": [
+    contents = LineContents(
+        quantity=D(4),
+        unit_price=D("12680.00"),
+        gst_rate=D(18),
+        value_details=[
             {"type": "DISCOUNT", "value": D("1000.00")},
             {"type": "discount", "value": "500.00"},
             {"type": "MRP", "value": D("99999.00")},
         ],
-    }
+    )
 
-    line = compute_line(LineInput.from_fields(fields), intra_state=False)
+    line = compute_line(LineInput.from_line(contents), intra_state=False)
 
     assert line.total_amount == D("50720.00")
     assert line.assessment_amount == D("49220.00")
@@ -250,47 +252,47 @@ def consistent() -> dict:
 
 
 def test_a_consistent_order_has_no_mismatches(consistent):
-    assert consistent["fields"]["total_po_value"] == D("136479.60")
-    assert sum(m["due_amount"] for m in consistent["milestones"]) == D("136479.60")
+    assert consistent.header.total_po_value == D("136479.60")
+    assert sum(m.due_amount for m in consistent.milestones) == D("136479.60")
 
     assert find_total_mismatches(consistent) == []
 
 
 def test_one_paisa_of_difference_is_tolerated(consistent):
-    consistent["lines"][0]["total_item_value"] += D("0.01")
-    consistent["fields"]["total_po_value"] += D("0.01")
-    for milestone in consistent["milestones"][:1]:
-        milestone["due_amount"] += D("0.01")
+    consistent.lines[0].total_item_value += D("0.01")
+    consistent.header.total_po_value += D("0.01")
+    for milestone in consistent.milestones[:1]:
+        milestone.due_amount += D("0.01")
 
     assert find_total_mismatches(consistent) == []
 
 
-def test_a_wrong_line_amount_is_reported_with_its_network_path(consistent):
-    consistent["lines"][1]["assessment_amount"] = D("50720.00")
+def test_a_wrong_line_amount_is_reported_with_its_path(consistent):
+    consistent.lines[1].assessment_amount = D("50720.00")
 
     assert find_total_mismatches(consistent) == [
-        ("purchaseOrder.itemLists[1].assessmentAmount", D("50720.00"), D("49220.00")),
+        (("lines", 1, "assessment_amount"), D("50720.00"), D("49220.00")),
     ]
 
 
 def test_a_wrong_other_tax_and_line_value_are_reported(consistent):
-    line = consistent["lines"][2]
-    line["other_taxes"][0]["amount"] = D("540.00")
-    line["total_item_value"] = D("7452.00")
+    line = consistent.lines[2]
+    line.other_taxes[0].amount = D("540.00")
+    line.total_item_value = D("7452.00")
 
     assert find_total_mismatches(consistent) == [
-        ("purchaseOrder.itemLists[2].totalItemValue", D("7452.00"), D("7560.00")),
-        ("purchaseOrder.itemLists[2].otherTaxes[0].amount", D("540.00"), D("648.00")),
-        ("purchaseOrder.poValueDetails.totalPOValue", D("136479.60"), D("136371.60")),
+        (("lines", 2, "total_item_value"), D("7452.00"), D("7560.00")),
+        (("lines", 2, "other_taxes", 0, "amount"), D("540.00"), D("648.00")),
+        (("total_po_value",), D("136479.60"), D("136371.60")),
     ]
 
 
 def test_two_paise_of_difference_are_reported(consistent):
-    consistent["lines"][0]["total_item_value"] += D("0.02")
+    consistent.lines[0].total_item_value += D("0.02")
 
     assert find_total_mismatches(consistent) == [
-        ("purchaseOrder.itemLists[0].totalItemValue", D("68440.02"), D("68440.00")),
-        ("purchaseOrder.poValueDetails.totalPOValue", D("136479.60"), D("136479.62")),
+        (("lines", 0, "total_item_value"), D("68440.02"), D("68440.00")),
+        (("total_po_value",), D("136479.60"), D("136479.62")),
     ]
 
 
@@ -299,31 +301,31 @@ def test_halves_rounded_apart_make_an_intra_state_line_a_paisa_less():
     inter = parsed_order(lines=[line], supplier_state="27")
     intra = parsed_order(lines=[line], supplier_state="29")
 
-    assert inter["lines"][0]["total_item_value"] == D("0.30")
-    assert intra["lines"][0]["total_item_value"] == D("0.29")
+    assert inter.lines[0].total_item_value == D("0.30")
+    assert intra.lines[0].total_item_value == D("0.29")
     assert find_total_mismatches(intra) == []
 
 
 def test_a_total_that_is_not_the_sum_of_lines_and_charges_is_reported(consistent):
-    consistent["fields"]["total_po_value"] = D("134079.60")
-    for milestone in consistent["milestones"]:
-        milestone["due_amount"] = D("67039.80")
+    consistent.header.total_po_value = D("134079.60")
+    for milestone in consistent.milestones:
+        milestone.due_amount = D("67039.80")
 
     assert find_total_mismatches(consistent) == [
-        ("purchaseOrder.poValueDetails.totalPOValue", D("134079.60"), D("136479.60")),
+        (("total_po_value",), D("134079.60"), D("136479.60")),
     ]
 
 
 def test_milestones_must_add_up_to_the_total_exactly(consistent):
-    consistent["milestones"][1]["due_amount"] -= D("0.01")
+    consistent.milestones[1].due_amount -= D("0.01")
 
     assert find_total_mismatches(consistent) == [
-        ("purchaseOrder.paymentMilestones", D("136479.59"), D("136479.60")),
+        (("milestones",), D("136479.59"), D("136479.60")),
     ]
 
 
 def test_an_order_without_milestones_is_not_a_mismatch(consistent):
-    consistent["milestones"] = []
+    consistent.milestones = []
 
     assert find_total_mismatches(consistent) == []
 
@@ -349,14 +351,14 @@ def test_totals_the_portal_computes_always_pass_its_own_check(lines, intra):
     parsed = parsed_order(
         lines=lines, supplier_state="29" if intra else "27", milestone_shares=("0.3", "0.7")
     )
-    parsed["milestones"][1]["due_amount"] = (
-        parsed["fields"]["total_po_value"] - parsed["milestones"][0]["due_amount"]
+    parsed.milestones[1].due_amount = (
+        parsed.header.total_po_value - parsed.milestones[0].due_amount
     )
 
     assert find_total_mismatches(parsed) == []
-    for line in parsed["lines"]:
-        assert line["assessment_amount"] <= line["total_item_value"]
-        assert line["total_item_value"] == line["total_item_value"].quantize(D("0.01"))
+    for line in parsed.lines:
+        assert line.assessment_amount <= line.total_item_value
+        assert line.total_item_value == line.total_item_value.quantize(D("0.01"))
 
 
 @given(lines=LINES)
@@ -364,5 +366,5 @@ def test_intra_and_inter_state_totals_differ_by_at_most_a_paisa_a_line(lines):
     inter = parsed_order(lines=lines, supplier_state="27")
     intra = parsed_order(lines=lines, supplier_state="29")
 
-    difference = inter["fields"]["total_po_value"] - intra["fields"]["total_po_value"]
+    difference = inter.header.total_po_value - intra.header.total_po_value
     assert abs(difference) <= D("0.01") * len(lines)

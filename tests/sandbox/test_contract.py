@@ -32,7 +32,7 @@ def test_a_send_an_edit_and_a_confirmation_are_accepted(
     contents = payloads.parse_purchase_order(
         payloads.build_purchase_order(fresh), fresh.additional_infos
     )
-    contents["fields"]["subject"] = "Revised"
+    contents.header.subject = "Revised"
     edited = edit_purchase_order(
         purchase_order=accepted_purchase_order,
         edited_by=trading_pair.buyer_user,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from purchase_orders.enkash import conventions, payloads
+from purchase_orders.enkash import conventions, formats
 from purchase_orders.models.purchase_order import MONEY, QUANTITY, RATE
 
 ID_MAX_LENGTH = 100
@@ -121,7 +121,7 @@ class Timestamp(Text):
         data = super().to_internal_value(data)
         if writes_contents(self):
             try:
-                payloads.parse_timestamp(data)
+                formats.parse_timestamp(data)
             except ValueError:
                 self.fail("timestamp")
         return data

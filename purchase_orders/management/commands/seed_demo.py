@@ -6,6 +6,7 @@ and leaves everything that exists as it is, so running it again changes
 nothing.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from purchase_orders.contents import (
+    AddressContents,
+    ChargeContents,
+    Contents,
+    Header,
+    LineContents,
+    MilestoneContents,
+    TaxContents,
+)
 from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.services.drafts import complete_contents, create_draft
 from purchase_orders.services.purchase_orders import (
@@ -109,31 +119,22 @@ def line(
     is_service: bool = False,
     discount: str = "",
     cess_rate: str = "",
-) -> dict:
-    """Return one line in the shape ``payloads.parse_line`` gives, totals still to compute."""
-    return {
-        "product_description": description,
-        "is_service": is_service,
-        "hsn_code": hsn_code,
-        "bar_code": "",
-        "quantity": Decimal(quantity),
-        "free_quantity": Decimal("0.000"),
-        "unit": unit,
-        "unit_price": Decimal(unit_price),
-        "gst_rate": Decimal(gst_rate),
-        "order_line_reference": "",
-        "origin_country": "India",
-        "product_serial_number": "",
-        "value_details": [{"type": "DISCOUNT", "value": Decimal(discount)}] if discount else [],
-        "rates": [],
-        "batch_number": "",
-        "batch_expiry_on": None,
-        "batch_warranty_on": None,
-        "attributes": [],
-        "other_taxes": (
-            [{"name": "Compensation cess", "rate": Decimal(cess_rate)}] if cess_rate else []
+) -> LineContents:
+    """Return one line's contents, totals still to compute."""
+    return LineContents(
+        product_description=description,
+        is_service=is_service,
+        hsn_code=hsn_code,
+        quantity=Decimal(quantity),
+        unit=unit,
+        unit_price=Decimal(unit_price),
+        gst_rate=Decimal(gst_rate),
+        origin_country="India",
+        value_details=[{"type": "DISCOUNT", "value": Decimal(discount)}] if discount else [],
+        other_taxes=(
+            [TaxContents(name="Compensation cess", rate=Decimal(cess_rate))] if cess_rate else []
         ),
-    }
+    )
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class DemoOrder:
     subject: str
     ordered_days_ago: int
     delivery_in_days: int
-    lines: tuple[dict, ...]
+    lines: tuple[LineContents, ...]
     other_charges: tuple[tuple[str, str], ...] = ()
     shipping_terms: str = ""
     shipping_bearing_party: str = ""
@@ -224,6 +225,47 @@ ORDERS = (
 )
 
 
+def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
+    """Return a demo order's contents, totals computed and milestones set."""
+    today = timezone.localdate()
+    order_date = today - datetime.timedelta(days=order.ordered_days_ago)
+    delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
+    contents = complete_contents(
+        contents=Contents(
+            header=Header(
+                buyer_po_number=order.number,
+                order_date=order_date,
+                delivery_date=delivery_date,
+                subject=order.subject,
+                shipping_terms=order.shipping_terms,
+                shipping_bearing_party=order.shipping_bearing_party,
+                po_infos=[{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
+            ),
+            addresses=[AddressContents(**DELIVERY_ADDRESS)],
+            lines=[
+                dataclasses.replace(entry, serial_no=str(index + 1))
+                for index, entry in enumerate(order.lines)
+            ],
+            other_charges=[
+                ChargeContents(charge_type=charge_type, amount=Decimal(amount))
+                for charge_type, amount in order.other_charges
+            ],
+        ),
+        buyer=buyer,
+        supplier=supplier,
+    )
+    # Milestones need the total, which only the lines' totals give.
+    total = contents.header.total_po_value
+    advance = to_money(total * Decimal("0.30"))
+    contents.milestones = [
+        MilestoneContents(due_on=order_date, due_amount=advance),
+        MilestoneContents(
+            due_on=delivery_date + datetime.timedelta(days=30), due_amount=total - advance
+        ),
+    ]
+    return contents
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo businesses, the users buyer, supplier and admin (password "
@@ -301,9 +343,11 @@ class Command(BaseCommand):
         keeps for any order: the sent ones' messages are queued for the
         network, and the demo's worker delivers them.
         """
-        contents = self.contents(order, buyer=buyer, supplier=supplier)
         purchase_order = create_draft(
-            buyer=buyer, supplier=supplier, created_by=buyer_user, contents=contents
+            buyer=buyer,
+            supplier=supplier,
+            created_by=buyer_user,
+            contents=demo_contents(order, buyer=buyer, supplier=supplier),
         )
         if order.status == PurchaseOrder.Status.DRAFT:
             return purchase_order
@@ -316,50 +360,3 @@ class Command(BaseCommand):
                 remarks=order.supplier_remarks,
             )
         return purchase_order
-
-    def contents(self, order: DemoOrder, *, buyer, supplier) -> dict:
-        """Return a demo order's contents, with milestones that add up to its total."""
-        today = timezone.localdate()
-        order_date = today - datetime.timedelta(days=order.ordered_days_ago)
-        delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
-        contents = complete_contents(
-            contents={
-                "fields": {
-                    "buyer_po_number": order.number,
-                    "order_date": order_date,
-                    "delivery_date": delivery_date,
-                    "subject": order.subject,
-                    "shipping_terms": order.shipping_terms,
-                    "shipping_bearing_party": order.shipping_bearing_party,
-                    "shipping_charges": Decimal("0.00"),
-                    "po_infos": [{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
-                },
-                "addresses": [dict(DELIVERY_ADDRESS)],
-                "lines": [
-                    {
-                        **entry,
-                        "serial_no": str(index + 1),
-                        "other_taxes": [dict(tax) for tax in entry["other_taxes"]],
-                    }
-                    for index, entry in enumerate(order.lines)
-                ],
-                "other_charges": [
-                    {"charge_type": charge_type, "amount": Decimal(amount)}
-                    for charge_type, amount in order.other_charges
-                ],
-            },
-            buyer=buyer,
-            supplier=supplier,
-        )
-        # Milestones need the total, which only the lines' totals give.
-        total = contents["fields"]["total_po_value"]
-        advance = to_money(total * Decimal("0.30"))
-        contents["milestones"] = [
-            {"position": 0, "due_on": order_date, "due_amount": advance},
-            {
-                "position": 1,
-                "due_on": delivery_date + datetime.timedelta(days=30),
-                "due_amount": total - advance,
-            },
-        ]
-        return contents

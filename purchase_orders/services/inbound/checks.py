@@ -1,7 +1,10 @@
 """Checks shared by the request handlers: the order named, its parties, version and status."""
 
+import dataclasses
+
 from purchase_orders import lifecycle
-from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.contents import Contents
+from purchase_orders.enkash import conventions, encoding, paths, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
     PurchaseOrderError,
@@ -127,31 +130,36 @@ def ensure_made_created(data: dict, saying: str) -> None:
         )
 
 
-def parse_contents(message: dict) -> dict:
-    """Return the parsed purchase order of a message, its stated totals checked."""
+def parse_contents(message: dict) -> Contents:
+    """Return the typed contents of a message's purchase order, its stated totals checked."""
     try:
-        parsed = payloads.parse_purchase_order(message["purchaseOrder"], message["additionalInfos"])
+        contents = payloads.parse_purchase_order(
+            message["purchaseOrder"], message["additionalInfos"]
+        )
     except ValueError as error:
         raise InvalidPurchaseOrder(
             f"The purchase order cannot be read: {error}.",
             field="purchaseOrder",
             code=conventions.ERROR_INVALID_FIELD,
         ) from None
-    mismatches = find_total_mismatches(parsed)
+    mismatches = find_total_mismatches(contents)
     if mismatches:
         path, stated, computed = mismatches[0]
         raise InvalidPurchaseOrder(
-            f"{path} is {stated}, but its lines, taxes and charges make {computed}.",
-            field=path,
+            f"{paths.error_field(path)} is {stated}, but its lines, taxes and charges make "
+            f"{computed}.",
+            path=path,
             code=conventions.ERROR_TOTALS_MISMATCH,
         )
-    return parsed
+    return contents
 
-def holds_contents(purchase_order: PurchaseOrder, parsed: dict, *, version: int) -> bool:
+
+def holds_contents(purchase_order: PurchaseOrder, contents: Contents, *, version: int) -> bool:
     """Return whether a version of a purchase order held exactly these contents.
 
     The current version is read from the order itself, an earlier one from
-    its snapshot.
+    its snapshot. Both are compared as the network carries them: built into
+    a message and read back, as the contents received were.
     """
     if version == purchase_order.version:
         fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
@@ -166,18 +174,14 @@ def holds_contents(purchase_order: PurchaseOrder, parsed: dict, *, version: int)
         own = payloads.parse_purchase_order(
             snapshot["purchaseOrder"], snapshot["additionalInfos"]
         )
-    return _without_status(own) == _without_status(parsed)
+    return _without_status(own) == _without_status(contents)
 
 
-# The lifecycle marks of a parsed purchase order, as opposed to its contents.
-LIFECYCLE_FIELDS = ("status", "previous_status", "previous_version")
-
-
-def _without_status(contents: dict) -> dict:
+def _without_status(contents: Contents) -> Contents:
     # The status may have moved on since the edit (the supplier, hosted
     # here too, confirmed it; a status change marks the version it left):
-    # only the contents are compared.
-    fields = {
-        name: value for name, value in contents["fields"].items() if name not in LIFECYCLE_FIELDS
-    }
-    return {**contents, "fields": fields}
+    # only the contents are compared, not their lifecycle marks.
+    header = dataclasses.replace(
+        contents.header, status="", previous_status="", previous_version=0
+    )
+    return dataclasses.replace(contents, header=header)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import conventions, encoding, paths
 from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS, object_key
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
@@ -196,7 +196,7 @@ def process_event(
                 event.pk,
                 refusal.code,
                 refusal.message,
-                refusal.field,
+                error_field(refusal),
             )
             return _refuse(
                 event, refusal, state=State.REFUSED, status=200, payload=_echo(event.kind, message)
@@ -239,6 +239,11 @@ def _apply(event: InboundEvent, message: dict) -> None:
             INBOUND_HANDLERS[event.kind](event=event, message=message)
 
 
+def error_field(error: PurchaseOrderError) -> str:
+    """Return the network's ``errorField`` for an error: its field, or its contents path."""
+    return error.field or (paths.error_field(error.path) if error.path else "")
+
+
 def _refuse(
     event: InboundEvent,
     error: PurchaseOrderError,
@@ -253,7 +258,7 @@ def _refuse(
         req_msg_id=_answer_req_msg_id(event),
         error_code=error.code,
         error_detail=error.message,
-        error_field=error.field,
+        error_field=error_field(error),
         response_code=response_code,
         payload=payload,
     )
@@ -275,7 +280,7 @@ def _answer(
     event.response_body = body
     event.error_code = error.code if error else (conventions.ERROR_INTERNAL if trace else "")
     event.error_detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
-    event.error_field = error.field if error else ""
+    event.error_field = error_field(error) if error else ""
     event.traceback = trace
     event.processed_at = timezone.now()
     event.save(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from purchase_orders import lifecycle
+from purchase_orders.contents import EDITABLE_FIELDS, PartyContents, field_values
 from purchase_orders.enkash import conventions, payloads
 from purchase_orders.enkash.kinds import KINDS, MessageKind
 from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, TransitionNotAllowed
@@ -21,7 +22,6 @@ from purchase_orders.services.inbound.checks import (
     lock_purchase_order,
     parse_contents,
 )
-from purchase_orders.services.purchase_orders import EDITABLE_FIELDS
 from purchase_orders.services.transitions import move_purchase_order
 
 RECEIVED_REASON = "Received from the network."
@@ -104,7 +104,7 @@ def _receive_new_order(
     _ensure_next_version(lifecycle.SEND, current_version, new_version)
     parsed = parse_contents(message)
     if buyer is None:
-        buyer = _create_counterparty(parsed["parties"]["buyer"])
+        buyer = _create_counterparty(parsed.parties[lifecycle.BUYER])
     elif (
         PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=data["buyerPONumber"])
         # A copy of this very order that committed since the look-up above is
@@ -119,15 +119,14 @@ def _receive_new_order(
             code=conventions.ERROR_DUPLICATE_PO_NUMBER,
         )
 
-    fields = parsed["fields"]
     # Built at the version before the send, which moves it on and inserts it.
     purchase_order = PurchaseOrder(
-        **{name: value for name, value in fields.items() if name not in LIFECYCLE_MARKS},
+        **field_values(parsed.header, exclude=LIFECYCLE_MARKS),
         buyer=buyer,
         supplier=supplier,
         status=lifecycle.DRAFT,
         version=current_version,
-        sent_at=fields["ts"],
+        sent_at=parsed.header.ts,
         delivered_at=timezone.now(),
     )
     move_purchase_order(
@@ -137,7 +136,7 @@ def _receive_new_order(
         via_network=True,
     )
     # A new order has no contents to replace, nor a snapshot yet.
-    documents.add_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.add_contents(purchase_order=purchase_order, contents=parsed)
     documents.record_version(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,
@@ -153,11 +152,9 @@ def _receive_new_order(
 LIFECYCLE_MARKS = ("status", "previous_status", "version", "previous_version")
 
 
-def _create_counterparty(party: dict) -> Business:
+def _create_counterparty(party: PartyContents) -> Business:
     """Create the business of a buyer not known here, from the order's buyer details."""
-    fields = {
-        name: value for name, value in party.items() if name not in ("role", "place_of_supply")
-    }
+    fields = field_values(party, exclude=("role", "place_of_supply"))
     return Business.objects.create(**fields, is_hosted=False)
 
 
@@ -208,11 +205,11 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         )
     ensure_made_created(data, "An edit puts a purchase order back to")
 
-    fields = parsed["fields"]
+    header = parsed.header
     for name in EDITABLE_FIELDS:
-        setattr(purchase_order, name, fields[name])
-    purchase_order.total_po_value = fields["total_po_value"]
-    purchase_order.ts = purchase_order.sent_at = fields["ts"]
+        setattr(purchase_order, name, getattr(header, name))
+    purchase_order.total_po_value = header.total_po_value
+    purchase_order.ts = purchase_order.sent_at = header.ts
     purchase_order.delivered_at = timezone.now()
     move_purchase_order(
         purchase_order=purchase_order,
@@ -220,7 +217,7 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         business=purchase_order.buyer,
         via_network=True,
     )
-    documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
+    documents.replace_contents(purchase_order=purchase_order, contents=parsed)
     documents.record_version(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from purchase_orders import lifecycle
+from purchase_orders.contents import field_values
 from purchase_orders.enkash import conventions, encoding, kinds, payloads
 from purchase_orders.models import (
     OutboundMessage,
@@ -152,13 +153,12 @@ def _undo_edit(
     snapshot = PurchaseOrderVersion.objects.get(
         purchase_order=purchase_order, version=version
     ).snapshot
-    parsed = payloads.parse_purchase_order(
+    contents = payloads.parse_purchase_order(
         snapshot["purchaseOrder"], snapshot.get("additionalInfos")
     )
-    for name, value in parsed["fields"].items():
-        if name not in NOT_RESTORED_FIELDS:
-            setattr(purchase_order, name, value)
-    documents.replace_contents(purchase_order=purchase_order, parsed=parsed)
+    for name, value in field_values(contents.header, exclude=NOT_RESTORED_FIELDS).items():
+        setattr(purchase_order, name, value)
+    documents.replace_contents(purchase_order=purchase_order, contents=contents)
     delivered = (
         OutboundMessage.objects.filter(
             object_id=message.object_id,

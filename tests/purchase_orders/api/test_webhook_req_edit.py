@@ -55,7 +55,7 @@ def test_an_edit_made_here_is_acknowledged_and_not_applied_again(
     contents = payloads.parse_purchase_order(
         payloads.build_purchase_order(fresh), fresh.additional_infos
     )
-    contents["fields"]["subject"] = "Revised here"
+    contents.header.subject = "Revised here"
     edit_purchase_order(
         purchase_order=sent_purchase_order,
         edited_by=trading_pair.buyer_user,

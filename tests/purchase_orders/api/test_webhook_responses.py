@@ -162,7 +162,7 @@ def test_confirm_edit_and_status_change_responses_settle_their_requests(
     contents = payloads.parse_purchase_order(
         payloads.build_purchase_order(fresh), fresh.additional_infos
     )
-    contents["fields"]["subject"] = "Revised"
+    contents.header.subject = "Revised"
     edit_purchase_order(
         purchase_order=sent_purchase_order,
         edited_by=trading_pair.buyer_user,

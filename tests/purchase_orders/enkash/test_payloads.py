@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from purchase_orders.enkash import payloads
+from purchase_orders.contents import field_values
+from purchase_orders.enkash import paths, payloads
 from purchase_orders.models import PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.documents import replace_contents
@@ -47,10 +48,8 @@ def save_message(purchase_order_data: dict, additional_infos: list) -> PurchaseO
     parsed = payloads.parse_purchase_order(purchase_order_data, additional_infos)
     buyer = BusinessFactory(b2b_id=purchase_order_data["buyerDetails"]["b2bId"] + "-buyer")
     supplier = BusinessFactory(b2b_id=purchase_order_data["supplierDetails"]["b2bId"] + "-supplier")
-    purchase_order = PurchaseOrder.objects.create(
-        buyer=buyer, supplier=supplier, **parsed["fields"]
-    )
-    replace_contents(purchase_order=purchase_order, parsed=parsed)
+    purchase_order = PurchaseOrder.objects.create(buyer=buyer, supplier=supplier, **field_values(parsed.header))
+    replace_contents(purchase_order=purchase_order, contents=parsed)
     return get_purchase_order_with_contents(pk=purchase_order.pk)
 
 
@@ -170,3 +169,22 @@ def test_amounts_stay_decimal_through_the_wire_encoding():
     assert text == '{"value":0.30}'
     assert encoding.loads(text)["value"] == Decimal("0.30")
     assert isinstance(encoding.loads(text)["value"], Decimal)
+
+
+@pytest.mark.parametrize(
+    ("path", "error_field"),
+    [
+        (("lines", 1, "assessment_amount"), "purchaseOrder.itemLists[1].assessmentAmount"),
+        (("lines", 2, "total_item_value"), "purchaseOrder.itemLists[2].totalItemValue"),
+        (("lines", 2, "other_taxes", 0, "amount"), "purchaseOrder.itemLists[2].otherTaxes[0].amount"),
+        (("lines", 0, "hsn_code"), "purchaseOrder.itemLists[0].hsnCode"),
+        (("total_po_value",), "purchaseOrder.poValueDetails.totalPOValue"),
+        (("milestones",), "purchaseOrder.paymentMilestones"),
+        (("parties", "buyer", "gstin"), "purchaseOrder.buyerDetails.gstin"),
+        (("parties", "buyer", "place_of_supply"), "purchaseOrder.buyerDetails.placeOfSupply"),
+        (("addresses", 0, "pincode"), "purchaseOrder.addressDetails[0].address.pincode"),
+        (("delivery_date",), "purchaseOrder.deliveryDate"),
+    ],
+)
+def test_a_contents_path_is_named_as_the_network_names_it(path, error_field):
+    assert paths.error_field(path) == error_field

@@ -5,8 +5,18 @@ from decimal import Decimal
 
 import pytest
 
+from purchase_orders.contents import (
+    ChargeContents,
+    Contents,
+    Header,
+    LineContents,
+    MilestoneContents,
+    PartyContents,
+    TaxContents,
+)
 from purchase_orders.enkash import payloads
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
+from purchase_orders.forms.editor import field_name
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import drafts
@@ -16,29 +26,26 @@ from purchase_orders.validators import gstin_check_digit
 pytestmark = pytest.mark.django_db
 
 
-def typed_contents(**fields) -> dict:
+def typed_contents(**fields) -> Contents:
     """Return contents as the form gives them: no totals, parties barely named."""
-    return {
-        "fields": {"buyer_po_number": "", "order_date": datetime.date(2026, 11, 23), **fields},
-        "parties": {"buyer": {}, "supplier": {}},
-        "addresses": [],
-        "lines": [
-            {
-                "serial_no": "1",
-                "product_description": "Cotton yarn",
-                "is_service": False,
-                "hsn_code": "5205",
-                "quantity": Decimal("100"),
-                "unit": "KGS",
-                "unit_price": Decimal("245.50"),
-                "gst_rate": Decimal("5"),
-                "value_details": [],
-                "other_taxes": [{"name": "Cess", "rate": Decimal("1")}],
-            }
+    return Contents(
+        header=Header(**{"buyer_po_number": "", "order_date": datetime.date(2026, 11, 23), **fields}),
+        parties={"buyer": PartyContents(role="buyer"), "supplier": PartyContents(role="supplier")},
+        lines=[
+            LineContents(
+                serial_no="1",
+                product_description="Cotton yarn",
+                is_service=False,
+                hsn_code="5205",
+                quantity=Decimal("100"),
+                unit="KGS",
+                unit_price=Decimal("245.50"),
+                gst_rate=Decimal("5"),
+                other_taxes=[TaxContents(name="Cess", rate=Decimal("1"))],
+            )
         ],
-        "other_charges": [{"charge_type": "Freight", "amount": Decimal("1500")}],
-        "milestones": [],
-    }
+        other_charges=[ChargeContents(charge_type="Freight", amount=Decimal("1500"))],
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,7 +103,7 @@ def test_the_buyer_may_bill_from_another_of_its_own_registrations(people):
     branch = "27" + people.buyer.gstin[2:14]
     branch += gstin_check_digit(branch)
     contents = typed_contents()
-    contents["parties"]["buyer"] = {"gstin": branch, "place_of_supply": "27"}
+    contents.parties["buyer"] = PartyContents(role="buyer", gstin=branch, place_of_supply="27")
 
     purchase_order = drafts.create_draft(
         buyer=people.buyer,
@@ -115,7 +122,7 @@ def test_the_buyer_may_bill_from_another_of_its_own_registrations(people):
 
 def test_nothing_is_saved_when_the_contents_are_invalid(people):
     contents = typed_contents()
-    contents["milestones"] = [{"due_on": None, "due_amount": Decimal("100")}]
+    contents.milestones = [MilestoneContents(due_on=None, due_amount=Decimal("100"))]
 
     with pytest.raises(InvalidPurchaseOrder) as raised:
         drafts.create_draft(
@@ -125,7 +132,7 @@ def test_nothing_is_saved_when_the_contents_are_invalid(people):
             contents=contents,
         )
 
-    assert raised.value.field == "milestones"
+    assert field_name(raised.value.path) == "milestones"
     assert PurchaseOrder.objects.count() == 0
 
 
@@ -148,7 +155,7 @@ def test_a_business_cannot_order_from_itself(people):
             contents=typed_contents(),
         )
 
-    assert raised.value.field == "supplier"
+    assert field_name(raised.value.path) == "supplier"
 
 
 def test_update_draft_changes_only_drafts(people):

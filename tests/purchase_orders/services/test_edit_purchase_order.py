@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from purchase_orders.contents import MilestoneContents
 from purchase_orders.enkash import encoding, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
@@ -13,6 +14,7 @@ from purchase_orders.exceptions import (
     StaleVersion,
     TransitionNotAllowed,
 )
+from purchase_orders.forms.editor import field_name
 from purchase_orders.models import (
     Membership,
     OutboundMessage,
@@ -20,11 +22,11 @@ from purchase_orders.models import (
     StatusChange,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
-from purchase_orders.services.documents import apply_computed_totals
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     edit_purchase_order,
 )
+from purchase_orders.totals import apply_computed_totals
 from tests.factories import BusinessFactory, MembershipFactory
 from tests.plugins.network import contents_of
 
@@ -34,10 +36,10 @@ pytestmark = pytest.mark.django_db
 def more_paper(purchase_order) -> dict:
     """Return the contents with line 1 at 25 boxes and one milestone for the new total."""
     contents = contents_of(purchase_order)
-    contents["fields"]["subject"] = "Office supplies, revised"
-    contents["lines"][0]["quantity"] = Decimal("25.000")
-    total = apply_computed_totals(copy.deepcopy(contents))["fields"]["total_po_value"]
-    contents["milestones"] = [{"position": 0, "due_on": None, "due_amount": total}]
+    contents.header.subject = "Office supplies, revised"
+    contents.lines[0].quantity = Decimal("25.000")
+    total = apply_computed_totals(copy.deepcopy(contents)).header.total_po_value
+    contents.milestones = [MilestoneContents(due_on=None, due_amount=total)]
     return contents
 
 
@@ -219,20 +221,20 @@ def test_an_edit_needs_a_reason(trading_pair, sent_purchase_order, unchanged):
 
 
 def bad_hsn(contents):
-    contents["lines"][0]["hsn_code"] = "12345"
+    contents.lines[0].hsn_code = "12345"
 
 
 def milestones_short(contents):
-    contents["milestones"][0]["due_amount"] = Decimal("10.00")
+    contents.milestones[0].due_amount = Decimal("10.00")
 
 
 def other_supplier(contents):
-    contents["parties"]["supplier"]["b2b_id"] = "B2B-SOMEONE-ELSE"
+    contents.parties["supplier"].b2b_id = "B2B-SOMEONE-ELSE"
 
 
 def no_lines(contents):
-    contents["lines"] = []
-    contents["milestones"] = []
+    contents.lines = []
+    contents.milestones = []
 
 
 @pytest.mark.parametrize(
@@ -260,13 +262,13 @@ def test_invalid_edited_contents_change_nothing(
             expected_version=1,
         )
 
-    assert refused.value.field == field
+    assert field_name(refused.value.path) == field
     check()
 
 
 def test_the_callers_contents_are_not_modified(trading_pair, sent_purchase_order):
     contents = more_paper(sent_purchase_order)
-    contents["lines"][0]["total_amount"] = Decimal("0.00")
+    contents.lines[0].total_amount = Decimal("0.00")
     given = copy.deepcopy(contents)
 
     edit_purchase_order(

@@ -13,13 +13,13 @@ from purchase_orders.models import (
     StatusChange,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
-from purchase_orders.services.documents import apply_computed_totals
 from purchase_orders.services.outbound import settle_outbound_message
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     edit_purchase_order,
     send_purchase_order,
 )
+from purchase_orders.totals import apply_computed_totals
 from tests.plugins.network import purchase_order_state
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +50,10 @@ def edit_quantity(trading_pair, purchase_order, quantity: str) -> PurchaseOrder:
     contents = payloads.parse_purchase_order(
         payloads.build_purchase_order(fresh), fresh.additional_infos
     )
-    contents["fields"]["subject"] = "Revised"
-    contents["lines"][0]["quantity"] = Decimal(quantity)
-    total = apply_computed_totals(copy.deepcopy(contents))["fields"]["total_po_value"]
-    contents["milestones"][0]["due_amount"] = total
+    contents.header.subject = "Revised"
+    contents.lines[0].quantity = Decimal(quantity)
+    total = apply_computed_totals(copy.deepcopy(contents)).header.total_po_value
+    contents.milestones[0].due_amount = total
     return edit_purchase_order(
         purchase_order=purchase_order,
         edited_by=trading_pair.buyer_user,

@@ -96,8 +96,8 @@ def test_an_edited_order_tells_the_supplier_why_and_links_to_the_changes(people)
     )
     fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
     contents = payloads.parse_purchase_order(payloads.build_purchase_order(fresh), [])
-    contents["lines"][1]["quantity"] = Decimal("35")
-    contents["milestones"] = []
+    contents.lines[1].quantity = Decimal("35")
+    contents.milestones = []
     edit_purchase_order(
         purchase_order=purchase_order,
         edited_by=people.buyer_user,

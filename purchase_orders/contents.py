@@ -16,11 +16,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from purchase_orders.lifecycle import BUYER, SUPPLIER
+
 FieldPath = tuple[str | int, ...]
 
-BUYER = "buyer"
-SUPPLIER = "supplier"
-ROLES = (BUYER, SUPPLIER)
 ZERO = Decimal("0.00")
 
 # Header fields an edit may change; the network identity of the order
@@ -208,19 +207,31 @@ def read_parties(purchase_order) -> dict[str, PartyContents]:
     return {party.role: _read(PartyContents, party) for party in purchase_order.parties.all()}
 
 
+# The header's free-form lists, stored as JSON.
+HEADER_LISTS = ("po_infos", "contract_references", "additional_documents", "additional_infos")
+
+
+def read_header(purchase_order) -> Header:
+    """Return a purchase order's own fields as it stands, its lifecycle marks included."""
+    return _read(
+        Header,
+        purchase_order,
+        **{name: _entries(getattr(purchase_order, name)) for name in HEADER_LISTS},
+    )
+
+
+def with_header_of(purchase_order, contents: Contents) -> Contents:
+    """Return contents with the header the purchase order now has (as just saved)."""
+    return dataclasses.replace(contents, header=read_header(purchase_order))
+
+
 def read_contents(purchase_order) -> Contents:
     """Return the contents a saved purchase order holds.
 
     The caller loads the parties, addresses, lines with their other taxes,
-    other charges and milestones (``selectors.purchase_orders_with_contents``,
-    or ``services.documents.add_contents``, which holds the rows it writes).
+    other charges and milestones (``selectors.purchase_orders_with_contents``).
     """
-    header_lists = ("po_infos", "contract_references", "additional_documents", "additional_infos")
-    header = _read(
-        Header,
-        purchase_order,
-        **{name: _entries(getattr(purchase_order, name)) for name in header_lists},
-    )
+    header = read_header(purchase_order)
     lines = [
         _read(
             LineContents,

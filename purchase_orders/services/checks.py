@@ -4,10 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from purchase_orders import validators
+from purchase_orders import lifecycle, validators
 from purchase_orders.contents import (
-    BUYER,
-    ROLES,
     Contents,
     FieldPath,
     LineContents,
@@ -15,8 +13,6 @@ from purchase_orders.contents import (
 )
 from purchase_orders.exceptions import InvalidPurchaseOrder
 from purchase_orders.totals import find_total_mismatches
-
-ROLE_LABELS = {BUYER: "buyer", "supplier": "supplier"}
 
 
 def validate_for_network(contents: Contents) -> None:
@@ -33,7 +29,7 @@ def validate_for_network(contents: Contents) -> None:
         raise InvalidPurchaseOrder(
             "The delivery date is before the order date.", path=("delivery_date",)
         )
-    for role in ROLES:
+    for role in lifecycle.ROLES:
         _validate_party(contents.parties.get(role), role)
     for index, address in enumerate(contents.addresses):
         _check(
@@ -54,10 +50,10 @@ def _check(validator, value, *, path: FieldPath, label: str) -> None:
 
 
 def _validate_party(party: PartyContents | None, role: str) -> None:
-    label = ROLE_LABELS[role].capitalize()
+    label = lifecycle.ROLE_LABELS[role]
     if not party or not party.b2b_id:
         raise InvalidPurchaseOrder(
-            f"The purchase order has no {ROLE_LABELS[role]} details.", path=("parties", role)
+            f"The purchase order has no {label.lower()} details.", path=("parties", role)
         )
     path = ("parties", role)
     _check(validators.validate_gstin, party.gstin, path=(*path, "gstin"), label=f"{label}'s GSTIN")
@@ -80,7 +76,7 @@ def _validate_party(party: PartyContents | None, role: str) -> None:
             path=(*path, "pincode"),
             label=f"{label}'s PIN code",
         )
-    if role == BUYER:
+    if role == lifecycle.BUYER:
         _check(
             validators.validate_state_code,
             party.place_of_supply,

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from purchase_orders import lifecycle
-from purchase_orders.contents import Contents, field_values
+from purchase_orders.contents import Contents, field_values, with_header_of
 from purchase_orders.enkash import payloads
 from purchase_orders.exceptions import InvalidPurchaseOrder
 from purchase_orders.models import (
@@ -22,9 +22,6 @@ from purchase_orders.models import (
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import apply_computed_totals
-
-# The related sets a purchase order's network message is built from.
-CONTENTS = ("parties", "addresses", "lines", "other_charges", "milestones")
 
 
 @transaction.atomic
@@ -53,19 +50,21 @@ def _rows(model, purchase_order: PurchaseOrder, items: list) -> list:
 def add_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
     """Write the contents of a purchase order that has none yet (just created, or emptied).
 
-    One insert per kind of row, in the caller's transaction. The rows
-    written stand in for the order's prefetched contents, so that its
-    snapshot and message are built without reading them back.
+    One insert per kind of row, in the caller's transaction.
     """
-    parties = Party.objects.bulk_create(
+    Party.objects.bulk_create(
         Party(purchase_order=purchase_order, **field_values(party))
         for party in contents.parties.values()
     )
-    addresses = PurchaseOrderAddress.objects.bulk_create(
+    PurchaseOrderAddress.objects.bulk_create(
         _rows(PurchaseOrderAddress, purchase_order, contents.addresses)
     )
     lines = [
-        LineItem(purchase_order=purchase_order, position=position, **field_values(line, exclude=("other_taxes",)))
+        LineItem(
+            purchase_order=purchase_order,
+            position=position,
+            **field_values(line, exclude=("other_taxes",)),
+        )
         for position, line in enumerate(contents.lines)
     ]
     # bulk_create sets primary keys on PostgreSQL and SQLite alike.
@@ -78,45 +77,11 @@ def add_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> Purcha
         for line, line_contents in zip(lines, contents.lines, strict=True)
     ]
     LineItemTax.objects.bulk_create(tax for line_taxes in taxes for tax in line_taxes)
-    for line, line_taxes in zip(lines, taxes, strict=True):
-        _hold_related(line, "other_taxes", line_taxes)
-    charges = OtherCharge.objects.bulk_create(
-        _rows(OtherCharge, purchase_order, contents.other_charges)
-    )
-    milestones = PaymentMilestone.objects.bulk_create(
+    OtherCharge.objects.bulk_create(_rows(OtherCharge, purchase_order, contents.other_charges))
+    PaymentMilestone.objects.bulk_create(
         _rows(PaymentMilestone, purchase_order, contents.milestones)
     )
-    for name, rows in zip(
-        CONTENTS, (parties, addresses, lines, charges, milestones), strict=True
-    ):
-        _hold_related(purchase_order, name, rows)
     return purchase_order
-
-
-def _hold_related(instance, name: str, rows: list) -> None:
-    """Make ``rows`` what ``instance.<name>.all()`` returns, as prefetch_related would."""
-    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache.pop(name, None)
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = list(rows)
-    queryset._prefetch_done = True
-    cache[name] = queryset
-
-
-def contents_loaded(purchase_order: PurchaseOrder) -> bool:
-    """Return whether a purchase order has its contents loaded, lines' taxes included."""
-    cache = getattr(purchase_order, "_prefetched_objects_cache", {})
-    return all(name in cache for name in CONTENTS) and all(
-        "other_taxes" in getattr(line, "_prefetched_objects_cache", {})
-        for line in cache["lines"]
-    )
-
-
-def with_contents(purchase_order: PurchaseOrder) -> PurchaseOrder:
-    """Return the purchase order with its contents loaded: itself if they are, else read."""
-    if contents_loaded(purchase_order):
-        return purchase_order
-    return get_purchase_order_with_contents(pk=purchase_order.pk)
 
 
 def record_version(
@@ -126,18 +91,23 @@ def record_version(
     created_by: AbstractBaseUser | None = None,
     created_by_business: Business | None = None,
     built: dict | None = None,
+    contents: Contents | None = None,
     first: bool = False,
 ) -> PurchaseOrderVersion:
     """Store a full snapshot of the purchase order's current version.
 
     ``built`` is the order's ``purchaseOrder`` object as the network carries
     it, if the caller has built it already; otherwise it is built from the
-    contents the order holds, if it holds them (``add_contents``,
-    ``with_contents``), else from the database. ``first`` says that the
-    order was just created, so that no snapshot of this version exists yet.
+    ``contents`` just written, with the order's header, or else read from
+    the database. ``first`` says that the order was just created, so that no
+    snapshot of this version exists yet.
     """
-    if built is None:
-        built = payloads.build_purchase_order(with_contents(purchase_order))
+    if built is None and contents is not None:
+        built = payloads.build_contents(with_header_of(purchase_order, contents))
+    elif built is None:
+        built = payloads.build_purchase_order(
+            get_purchase_order_with_contents(pk=purchase_order.pk)
+        )
     values = {
         "snapshot": {
             "purchaseOrder": built,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from purchase_orders import lifecycle
-from purchase_orders.contents import EDITABLE_FIELDS, Contents, read_contents
+from purchase_orders.contents import EDITABLE_FIELDS, Contents, read_contents, with_header_of
 from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
@@ -113,11 +113,11 @@ def edit_purchase_order(
         remarks=reason,
     )
     documents.replace_contents(purchase_order=purchase_order, contents=contents)
-    # replace_contents holds the rows it wrote: nothing is read back.
+    # Built from the contents just written: nothing is read back.
     _publish_version(
         purchase_order,
         OutboundMessage.Kind.EDIT,
-        built=payloads.build_purchase_order(purchase_order),
+        built=payloads.build_contents(with_header_of(purchase_order, contents)),
         reason=reason,
         actor=edited_by,
     )

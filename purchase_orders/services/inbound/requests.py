@@ -141,6 +141,7 @@ def _receive_new_order(
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,
         created_by_business=buyer,
+        contents=parsed,
         first=True,
     )
     notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.SENT)
@@ -222,6 +223,7 @@ def apply_edit_request(*, event: InboundEvent, message: dict) -> PurchaseOrder:
         purchase_order=purchase_order,
         reason=RECEIVED_REASON,
         created_by_business=purchase_order.buyer,
+        contents=parsed,
     )
     notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
     return purchase_order

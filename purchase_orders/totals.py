@@ -132,7 +132,7 @@ def compute_totals(
     line_totals = [compute_line(line, intra_state=intra_state) for line in lines]
     other_charges_amount = to_money(sum((Decimal(c) for c in other_charges), ZERO))
     gst_by_rate: dict[Decimal, Decimal] = {}
-    for line, totals in zip(lines, line_totals):
+    for line, totals in zip(lines, line_totals, strict=True):
         rate = line.gst_rate.normalize()
         gst_by_rate[rate] = gst_by_rate.get(rate, ZERO) + totals.gst_amount
     return Totals(
@@ -188,8 +188,12 @@ def find_total_mismatches(contents: Contents) -> list[tuple[FieldPath, Decimal, 
         for name in ("total_amount", "assessment_amount", "total_item_value"):
             stated = getattr(line, name)
             if _differs(stated, getattr(computed, name)):
-                mismatches.append((("lines", index, name), Decimal(stated), getattr(computed, name)))
-        for tax_index, (tax, amount) in enumerate(zip(line.other_taxes, computed.other_tax_amounts)):
+                mismatches.append(
+                    (("lines", index, name), Decimal(stated), getattr(computed, name))
+                )
+        for tax_index, (tax, amount) in enumerate(
+            zip(line.other_taxes, computed.other_tax_amounts, strict=True)
+        ):
             if _differs(tax.amount, amount):
                 path = ("lines", index, "other_taxes", tax_index, "amount")
                 mismatches.append((path, Decimal(tax.amount), amount))
@@ -218,11 +222,11 @@ def apply_computed_totals(contents: Contents) -> Contents:
         other_charges=[charge.amount for charge in contents.other_charges],
         intra_state=contents_are_intra_state(contents),
     )
-    for line, line_totals in zip(contents.lines, result.lines):
+    for line, line_totals in zip(contents.lines, result.lines, strict=True):
         line.total_amount = line_totals.total_amount
         line.assessment_amount = line_totals.assessment_amount
         line.total_item_value = line_totals.total_item_value
-        for tax, amount in zip(line.other_taxes, line_totals.other_tax_amounts):
+        for tax, amount in zip(line.other_taxes, line_totals.other_tax_amounts, strict=True):
             tax.amount = amount
     contents.header.total_po_value = result.total_po_value
     return contents

@@ -16,7 +16,11 @@ PARTY_KEYS = {
     "tradeName": "trade_name",
     "stateCode": "state_code",
 }
-CONTACT_KEYS = {"type": "contact_type", "countryCode": "country_code", "phoneNumber": "phone_number"}
+CONTACT_KEYS = {
+    "type": "contact_type",
+    "countryCode": "country_code",
+    "phoneNumber": "phone_number",
+}
 LINE_TEXT_KEYS = {
     "serialno": "serial_no",
     "productDescription": "product_description",

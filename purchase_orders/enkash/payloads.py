@@ -53,7 +53,9 @@ def _copy_list(entries, keys, *, numeric_value: bool = False) -> list[dict]:
     """
     return [
         {
-            key: to_decimal(entry.get(key) or 0) if numeric_value and key == "value" else entry.get(key, "")
+            key: to_decimal(entry.get(key) or 0)
+            if numeric_value and key == "value"
+            else entry.get(key, "")
             for key in keys
         }
         for entry in entries or []
@@ -153,7 +155,10 @@ def build_contents(contents: Contents) -> dict:
             for key, (field, keys) in PO_LIST_KEYS.items()
         },
         "paymentMilestones": [
-            {"milestoneDate": format_date(milestone.due_on), "dueAmount": money(milestone.due_amount)}
+            {
+                "milestoneDate": format_date(milestone.due_on),
+                "dueAmount": money(milestone.due_amount),
+            }
             for milestone in contents.milestones
         ],
         "shippingTermsDetails": {
@@ -221,7 +226,10 @@ def build_confirm_request(
                 "currentVersion": purchase_order.version,
                 "newVersion": purchase_order.version,
             },
-            "poStatusTransition": {"currentStatus": from_status, "newStatus": purchase_order.status},
+            "poStatusTransition": {
+                "currentStatus": from_status,
+                "newStatus": purchase_order.status,
+            },
         },
         "additionalInfos": [],
     }
@@ -243,7 +251,10 @@ def build_status_change_request(
             },
             "buyerAction": buyer_action,
             "buyerRemarks": remarks,
-            "poStatusTransition": {"currentStatus": from_status, "newStatus": purchase_order.status},
+            "poStatusTransition": {
+                "currentStatus": from_status,
+                "newStatus": purchase_order.status,
+            },
         },
         "additionalInfos": [],
     }

@@ -24,7 +24,7 @@ SIGNATURE_VERSION = "v1"
 def secret_key(secret: str) -> bytes:
     """Return the HMAC key bytes of a webhook secret."""
     if secret.startswith(SECRET_PREFIX):
-        return base64.b64decode(secret[len(SECRET_PREFIX):])
+        return base64.b64decode(secret[len(SECRET_PREFIX) :])
     return secret.encode()
 
 
@@ -35,7 +35,9 @@ def compute_signature(*, secret: str, msg_id: str, timestamp: int | str, body: b
     return f"{SIGNATURE_VERSION},{base64.b64encode(digest).decode()}"
 
 
-def signature_headers(*, secret: str, msg_id: str, body: bytes, timestamp: int | None = None) -> dict:
+def signature_headers(
+    *, secret: str, msg_id: str, body: bytes, timestamp: int | None = None
+) -> dict:
     """Return the three headers that sign a delivery."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     return {

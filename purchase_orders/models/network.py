@@ -34,7 +34,11 @@ class OutboundMessage(models.Model):
         FAILED = "failed", "Failed"
 
     purchase_order = models.ForeignKey(
-        PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="outbound_messages"
+        PurchaseOrder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outbound_messages",
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     req_msg_id = models.CharField(
@@ -49,7 +53,9 @@ class OutboundMessage(models.Model):
         help_text="Network objectVersion.newVersion this message carries."
     )
     body = models.TextField(help_text="The exact JSON body sent, amounts as JSON numbers.")
-    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED, db_index=True)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.QUEUED, db_index=True
+    )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_error = models.TextField(blank=True)
@@ -92,33 +98,51 @@ class InboundEvent(models.Model):
         INVALID = "invalid", "Invalid"
         ERROR = "error", "Error"
 
-    kind = models.CharField(max_length=30, db_index=True, help_text="Webhook kind, e.g. req-confirm.")
+    kind = models.CharField(
+        max_length=30, db_index=True, help_text="Webhook kind, e.g. req-confirm."
+    )
     dedupe_key = models.CharField(
         max_length=200,
         unique=True,
         help_text="The webhook-id header, else a hash of kind and body: one row per delivery.",
     )
     req_msg_id = models.CharField(
-        "reqMsgId", max_length=100, blank=True, db_index=True, help_text="Network resp.reqMsgId, if any."
+        "reqMsgId",
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="Network resp.reqMsgId, if any.",
     )
-    object_id = models.CharField(max_length=100, blank=True, db_index=True, help_text="Network objectId.")
+    object_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Network objectId."
+    )
     headers = models.JSONField(default=dict, blank=True)
     body = models.TextField(help_text="The raw body as received.")
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.RECEIVED, db_index=True
+    )
     response_status = models.PositiveIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True, help_text="What the portal answered, replayed for repeats.")
+    response_body = models.TextField(
+        blank=True, help_text="What the portal answered, replayed for repeats."
+    )
     error_code = models.CharField(max_length=100, blank=True)
     error_detail = models.TextField(blank=True)
     error_field = models.CharField(max_length=255, blank=True)
     traceback = models.TextField(blank=True)
     purchase_order = models.ForeignKey(
-        PurchaseOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_events"
+        PurchaseOrder,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inbound_events",
     )
     outbound_message = models.ForeignKey(
         OutboundMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
     )
-    repeats = models.PositiveIntegerField(default=0, help_text="How many times the same delivery came again.")
+    repeats = models.PositiveIntegerField(
+        default=0, help_text="How many times the same delivery came again."
+    )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 

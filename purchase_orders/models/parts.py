@@ -32,9 +32,15 @@ class Party(AddressFields):
         blank=True,
         help_text="Network buyerDetails.placeOfSupply: a GST state code (buyer only).",
     )
-    contact_type = models.CharField(max_length=50, blank=True, help_text="Network contactNumber.type.")
-    country_code = models.CharField(max_length=10, blank=True, help_text="Network contactNumber.countryCode.")
-    phone_number = models.CharField(max_length=20, blank=True, help_text="Network contactNumber.phoneNumber.")
+    contact_type = models.CharField(
+        max_length=50, blank=True, help_text="Network contactNumber.type."
+    )
+    country_code = models.CharField(
+        max_length=10, blank=True, help_text="Network contactNumber.countryCode."
+    )
+    phone_number = models.CharField(
+        max_length=20, blank=True, help_text="Network contactNumber.phoneNumber."
+    )
     email = models.CharField(max_length=254, blank=True, help_text="Network email.")
 
     class Meta:
@@ -98,15 +104,25 @@ class LineItem(models.Model):
         help_text="Network totalItemValue: taxable value plus GST and other taxes.",
         **MONEY,
     )
-    order_line_reference = models.CharField(max_length=100, blank=True, help_text="Network orderLineReference.")
-    origin_country = models.CharField(max_length=100, blank=True, help_text="Network originCountry.")
-    product_serial_number = models.CharField(max_length=100, blank=True, help_text="Network productSerialNumber.")
+    order_line_reference = models.CharField(
+        max_length=100, blank=True, help_text="Network orderLineReference."
+    )
+    origin_country = models.CharField(
+        max_length=100, blank=True, help_text="Network originCountry."
+    )
+    product_serial_number = models.CharField(
+        max_length=100, blank=True, help_text="Network productSerialNumber."
+    )
     value_details = json_list_field(
         "Network itemValueDetails: [{type, value}]; type DISCOUNT lowers the taxable value."
     )
     rates = json_list_field("Network rates: [{type, value}].")
-    batch_number = models.CharField(max_length=100, blank=True, help_text="Network batchDetails.batchNumber.")
-    batch_expiry_on = models.DateField(null=True, blank=True, help_text="Network batchDetails.expiryDate.")
+    batch_number = models.CharField(
+        max_length=100, blank=True, help_text="Network batchDetails.batchNumber."
+    )
+    batch_expiry_on = models.DateField(
+        null=True, blank=True, help_text="Network batchDetails.expiryDate."
+    )
     batch_warranty_on = models.DateField(
         null=True, blank=True, help_text="Network batchDetails.batchWarrantyDate."
     )
@@ -125,7 +141,9 @@ class LineItemTax(models.Model):
     line = models.ForeignKey(LineItem, on_delete=models.CASCADE, related_name="other_taxes")
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=100, help_text="Network otherTaxes[].name.")
-    rate = models.DecimalField(default=0, help_text="Network otherTaxes[].rate, in percent.", **RATE)
+    rate = models.DecimalField(
+        default=0, help_text="Network otherTaxes[].rate, in percent.", **RATE
+    )
     amount = models.DecimalField(default=0, help_text="Network otherTaxes[].amount.", **MONEY)
 
     class Meta:
@@ -144,7 +162,9 @@ class OtherCharge(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     charge_type = models.CharField(max_length=100, help_text="Network otherValues[].type.")
-    amount = models.DecimalField(help_text="Network otherValues[].value; added to the PO total.", **MONEY)
+    amount = models.DecimalField(
+        help_text="Network otherValues[].value; added to the PO total.", **MONEY
+    )
 
     class Meta:
         ordering = ["position", "id"]

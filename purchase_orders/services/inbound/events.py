@@ -177,7 +177,11 @@ def process_event(
         except NotYetApplicable as early:
             _forget_unsaved_links(event)
             logger.info(
-                "Webhook %s %s arrived early: %s %s", event.kind, event.pk, early.code, early.message
+                "Webhook %s %s arrived early: %s %s",
+                event.kind,
+                event.pk,
+                early.code,
+                early.message,
             )
             # Still RECEIVED: the next delivery of this message is applied if it fits then.
             return _refuse(
@@ -330,6 +334,7 @@ def _forget_unsaved_links(event: InboundEvent) -> None:
         and not OutboundMessage.objects.filter(pk=event.outbound_message_id).exists()
     ):
         event.outbound_message = None
+
 
 # Each kind's handler, as the table of kinds names it.
 INBOUND_HANDLERS = {name: kind.handler for name, kind in KINDS.items()}

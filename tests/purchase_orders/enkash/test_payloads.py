@@ -48,7 +48,9 @@ def save_message(purchase_order_data: dict, additional_infos: list) -> PurchaseO
     parsed = payloads.parse_purchase_order(purchase_order_data, additional_infos)
     buyer = BusinessFactory(b2b_id=purchase_order_data["buyerDetails"]["b2bId"] + "-buyer")
     supplier = BusinessFactory(b2b_id=purchase_order_data["supplierDetails"]["b2bId"] + "-supplier")
-    purchase_order = PurchaseOrder.objects.create(buyer=buyer, supplier=supplier, **field_values(parsed.header))
+    purchase_order = PurchaseOrder.objects.create(
+        buyer=buyer, supplier=supplier, **field_values(parsed.header)
+    )
     replace_contents(purchase_order=purchase_order, contents=parsed)
     return get_purchase_order_with_contents(pk=purchase_order.pk)
 
@@ -176,7 +178,10 @@ def test_amounts_stay_decimal_through_the_wire_encoding():
     [
         (("lines", 1, "assessment_amount"), "purchaseOrder.itemLists[1].assessmentAmount"),
         (("lines", 2, "total_item_value"), "purchaseOrder.itemLists[2].totalItemValue"),
-        (("lines", 2, "other_taxes", 0, "amount"), "purchaseOrder.itemLists[2].otherTaxes[0].amount"),
+        (
+            ("lines", 2, "other_taxes", 0, "amount"),
+            "purchaseOrder.itemLists[2].otherTaxes[0].amount",
+        ),
         (("lines", 0, "hsn_code"), "purchaseOrder.itemLists[0].hsnCode"),
         (("total_po_value",), "purchaseOrder.poValueDetails.totalPOValue"),
         (("milestones",), "purchaseOrder.paymentMilestones"),

@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db
 def typed_contents(**fields) -> Contents:
     """Return contents as the form gives them: no totals, parties barely named."""
     return Contents(
-        header=Header(**{"buyer_po_number": "", "order_date": datetime.date(2026, 11, 23), **fields}),
+        header=Header(
+            **{"buyer_po_number": "", "order_date": datetime.date(2026, 11, 23), **fields}
+        ),
         parties={"buyer": PartyContents(role="buyer"), "supplier": PartyContents(role="supplier")},
         lines=[
             LineContents(

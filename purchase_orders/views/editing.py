@@ -124,45 +124,51 @@ def purchase_order_edit(request, object_id: str):
     )
     if adding or not editor.is_valid():
         return _render_form(request, editor, purchase_order=purchase_order)
-    data = editor.cleaned_data
     try:
-        if mode == "edit":
-            contents = drafts.complete_contents(
-                contents=editor.contents(),
-                buyer=purchase_order.buyer,
-                supplier=purchase_order.supplier,
-                parties=drafts.current_parties(purchase_order),
-            )
-            purchase_order = edit_purchase_order(
-                purchase_order=purchase_order,
-                edited_by=request.user,
-                contents=contents,
-                reason=data["reason"],
-                expected_version=data.get("expected_version"),
-            )
-            messages.success(
-                request,
-                f"Version {purchase_order.version} of {purchase_order.buyer_po_number} is on its "
-                f"way to {purchase_order.supplier}, who will confirm it again.",
-            )
-        elif request.POST.get("intent") == "send":
-            purchase_order = drafts.send_draft(
-                buyer=purchase_order.buyer,
-                supplier=data["supplier"],
-                sent_by=request.user,
-                contents=editor.contents(),
-                purchase_order=purchase_order,
-            )
-            messages.success(request, sent_message(purchase_order))
-        else:
-            purchase_order = drafts.update_draft(
-                purchase_order=purchase_order,
-                updated_by=request.user,
-                contents=editor.contents(),
-                supplier=data["supplier"],
-            )
-            messages.success(request, f"Draft {purchase_order.buyer_po_number} saved.")
+        purchase_order = _save(request, purchase_order, editor, mode=mode)
     except PurchaseOrderError as error:
         editor.add_error(error)
         return _render_form(request, editor, purchase_order=purchase_order)
     return redirect(purchase_order)
+
+
+def _save(request, purchase_order, editor, *, mode: str):
+    """Save what the buyer wrote: a new version of a sent order, or the draft (and send it)."""
+    data = editor.cleaned_data
+    if mode == "edit":
+        contents = drafts.complete_contents(
+            contents=editor.contents(),
+            buyer=purchase_order.buyer,
+            supplier=purchase_order.supplier,
+            parties=drafts.current_parties(purchase_order),
+        )
+        purchase_order = edit_purchase_order(
+            purchase_order=purchase_order,
+            edited_by=request.user,
+            contents=contents,
+            reason=data["reason"],
+            expected_version=data.get("expected_version"),
+        )
+        messages.success(
+            request,
+            f"Version {purchase_order.version} of {purchase_order.buyer_po_number} is on its "
+            f"way to {purchase_order.supplier}, who will confirm it again.",
+        )
+    elif request.POST.get("intent") == "send":
+        purchase_order = drafts.send_draft(
+            buyer=purchase_order.buyer,
+            supplier=data["supplier"],
+            sent_by=request.user,
+            contents=editor.contents(),
+            purchase_order=purchase_order,
+        )
+        messages.success(request, sent_message(purchase_order))
+    else:
+        purchase_order = drafts.update_draft(
+            purchase_order=purchase_order,
+            updated_by=request.user,
+            contents=editor.contents(),
+            supplier=data["supplier"],
+        )
+        messages.success(request, f"Draft {purchase_order.buyer_po_number} saved.")
+    return purchase_order

@@ -172,56 +172,57 @@ def process_event(
                 status=invalid.status,
                 response_code=conventions.RESPONSE_CODE_INVALID,
             )
-        try:
-            _apply(event, message)
-        except NotYetApplicable as early:
-            _forget_unsaved_links(event)
-            logger.info(
-                "Webhook %s %s arrived early: %s %s",
-                event.kind,
-                event.pk,
-                early.code,
-                early.message,
-            )
-            # Still RECEIVED: the next delivery of this message is applied if it fits then.
-            return _refuse(
-                event,
-                early,
-                state=State.RECEIVED,
-                status=conventions.RESPONSE_CODE_NOT_YET,
-                response_code=conventions.RESPONSE_CODE_NOT_YET,
-                payload=_echo(event.kind, message),
-            )
-        except PurchaseOrderError as refusal:
-            _forget_unsaved_links(event)
-            logger.info(
-                "Webhook %s %s refused: %s %s (%s)",
-                event.kind,
-                event.pk,
-                refusal.code,
-                refusal.message,
-                error_field(refusal),
-            )
-            return _refuse(
-                event, refusal, state=State.REFUSED, status=200, payload=_echo(event.kind, message)
-            )
-        except Exception:
-            logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
-            _forget_unsaved_links(event)
-            envelope = conventions.refusal_envelope(
-                req_msg_id=_answer_req_msg_id(event),
-                error_code=conventions.ERROR_INTERNAL,
-                error_detail=INTERNAL_ERROR_DETAIL,
-                response_code=conventions.RESPONSE_CODE_ERROR,
-            )
-            return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
-        if event.kind in REQUEST_KINDS:
-            envelope = conventions.request_webhook_envelope(
-                req_msg_id=_answer_req_msg_id(event), payload=_echo(event.kind, message)
-            )
-        else:
-            envelope = conventions.success_envelope()
-        return _answer(event, State.APPLIED, 200, envelope)
+        return _apply_and_answer(event, message)
+
+
+def _apply_and_answer(event: InboundEvent, message: dict) -> Answer:
+    """Apply a valid delivery with its kind's handler; answer as it went."""
+    try:
+        _apply(event, message)
+    except NotYetApplicable as early:
+        _forget_unsaved_links(event)
+        logger.info(
+            "Webhook %s %s arrived early: %s %s", event.kind, event.pk, early.code, early.message
+        )
+        # Still RECEIVED: the next delivery of this message is applied if it fits then.
+        return _refuse(
+            event,
+            early,
+            state=State.RECEIVED,
+            status=conventions.RESPONSE_CODE_NOT_YET,
+            response_code=conventions.RESPONSE_CODE_NOT_YET,
+            payload=_echo(event.kind, message),
+        )
+    except PurchaseOrderError as refusal:
+        _forget_unsaved_links(event)
+        logger.info(
+            "Webhook %s %s refused: %s %s (%s)",
+            event.kind,
+            event.pk,
+            refusal.code,
+            refusal.message,
+            refusal.field,
+        )
+        return _refuse(
+            event, refusal, state=State.REFUSED, status=200, payload=_echo(event.kind, message)
+        )
+    except Exception:
+        logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
+        _forget_unsaved_links(event)
+        envelope = conventions.refusal_envelope(
+            req_msg_id=_answer_req_msg_id(event),
+            error_code=conventions.ERROR_INTERNAL,
+            error_detail=INTERNAL_ERROR_DETAIL,
+            response_code=conventions.RESPONSE_CODE_ERROR,
+        )
+        return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
+    if event.kind in REQUEST_KINDS:
+        envelope = conventions.request_webhook_envelope(
+            req_msg_id=_answer_req_msg_id(event), payload=_echo(event.kind, message)
+        )
+    else:
+        envelope = conventions.success_envelope()
+    return _answer(event, State.APPLIED, 200, envelope)
 
 
 def _apply(event: InboundEvent, message: dict) -> None:

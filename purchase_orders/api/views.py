@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from procurement.logging import note_req_msg_id
-from purchase_orders.enkash import conventions
+from purchase_orders.enkash import conventions, messages
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.services import inbound
 
@@ -125,7 +125,7 @@ class WebhookView(APIView):
         if invalid is None:
             serializer = KINDS[self.kind].serializer(data=data)
             if serializer.is_valid():
-                message = serializer.validated_data
+                message = messages.parse_message(self.kind, serializer.validated_data)
             else:
                 invalid = invalid_message(serializer.errors, kind=self.kind)
         answer = inbound.process_event(event=event, message=message, invalid=invalid)

@@ -37,6 +37,9 @@ class MessageKind:
     label: str  # the request, as a timeline names it ("Send", "Confirm")
     words: str  # the webhook, seen from the portal that receives it
     summary: str  # the webhook, in the API's documentation
+    # Where the business object carries its action and remarks, if it does.
+    action_key: str = ""
+    remarks_key: str = ""
 
     @property
     def is_request(self) -> bool:
@@ -73,6 +76,7 @@ _TABLE = (
         SERIALIZERS + "ConfirmationRequestSerializer", REQUESTS + "apply_confirm_request",
         "webhook-req-confirm.json", "Confirm", "Supplier's answer received",
         "The supplier accepts or rejects a purchase order",
+        "supplierResponse", "supplierRemarks",
     ),
     MessageKind(
         "req-edit", PURCHASE_ORDER, "resp-edit", lifecycle.BUYER, (lifecycle.EDIT,),
@@ -86,6 +90,7 @@ _TABLE = (
         SERIALIZERS + "StatusChangeRequestSerializer", REQUESTS + "apply_status_change_request",
         "webhook-req-status-change.json", "Status change", "Status change received",
         "The buyer cancels, fulfils or closes a purchase order",
+        "buyerAction", "buyerRemarks",
     ),
     MessageKind(
         "resp-send", PURCHASE_ORDER, "req-send", lifecycle.BUYER, (lifecycle.SEND,),
@@ -99,6 +104,7 @@ _TABLE = (
         SERIALIZERS + "ConfirmationResponseSerializer", RESPONSES + "apply_response",
         "webhook-req-confirm.json", "Confirm", "Network's answer to the supplier's answer",
         "The network's verdict on a confirmation sent from here",
+        "supplierResponse", "supplierRemarks",
     ),
     MessageKind(
         "resp-edit", PURCHASE_ORDER, "req-edit", lifecycle.BUYER, (lifecycle.EDIT,),
@@ -112,6 +118,7 @@ _TABLE = (
         SERIALIZERS + "StatusChangeResponseSerializer", RESPONSES + "apply_response",
         "webhook-req-status-change.json", "Status change", "Network's answer to the status change",
         "The network's verdict on a status change sent from here",
+        "buyerAction", "buyerRemarks",
     ),
 )
 KINDS: dict[str, MessageKind] = {kind.name: kind for kind in _TABLE}

@@ -4,7 +4,7 @@ import dataclasses
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import Contents
-from purchase_orders.enkash import conventions, encoding, paths, payloads
+from purchase_orders.enkash import conventions, encoding, messages, paths, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
     PurchaseOrderError,
@@ -12,6 +12,7 @@ from purchase_orders.exceptions import (
     TransitionNotAllowed,
 )
 from purchase_orders.models import InboundEvent, PurchaseOrder
+from purchase_orders.received import ReceivedMessage
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import find_total_mismatches
 
@@ -24,125 +25,122 @@ class NotYetApplicable(PurchaseOrderError):
     """
 
 
-def lock_purchase_order(event: InboundEvent, *, object_id: str, path: str) -> PurchaseOrder:
+def lock_purchase_order(event: InboundEvent, message: ReceivedMessage) -> PurchaseOrder:
+    """Lock and return the purchase order a message names, or refuse it for now."""
     purchase_order = (
         PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("buyer", "supplier")
-        .filter(object_id=object_id)
+        .filter(object_id=message.object_id)
         .first()
     )
     if purchase_order is None:
         # Perhaps its req-send is still on the way.
         raise NotYetApplicable(
-            f"No purchase order {object_id} is known here (yet); deliver this message "
+            f"No purchase order {message.object_id} is known here (yet); deliver this message "
             "again after the purchase order itself.",
-            field=f"{path}.objectId",
+            path=("object_id",),
             code=conventions.ERROR_PO_NOT_FOUND,
         )
     event.purchase_order = purchase_order
     return purchase_order
 
 
-def ensure_parties(purchase_order: PurchaseOrder, b2b_ids: dict) -> None:
-    for key, role, business in (
-        ("buyerB2BId", "buyer", purchase_order.buyer),
-        ("supplierB2BId", "supplier", purchase_order.supplier),
-    ):
-        if b2b_ids[key] != business.b2b_id:
+def ensure_parties(purchase_order: PurchaseOrder, message: ReceivedMessage) -> None:
+    for role in lifecycle.ROLES:
+        b2b_id = message.b2b_id(role)
+        if b2b_id != purchase_order.business_of(role).b2b_id:
             raise PurchaseOrderError(
-                f"The {role} of purchase order {purchase_order.object_id} is not {b2b_ids[key]}.",
-                field=f"b2bIds.{key}",
+                f"The {role} of purchase order {purchase_order.object_id} is not {b2b_id}.",
+                path=("b2b_ids", role),
                 code=conventions.ERROR_PARTY_MISMATCH,
             )
 
 
-def ensure_po_number(purchase_order: PurchaseOrder, number: str, path: str) -> None:
-    if number != purchase_order.buyer_po_number:
+def ensure_po_number(purchase_order: PurchaseOrder, message: ReceivedMessage) -> None:
+    if message.buyer_po_number != purchase_order.buyer_po_number:
         raise PurchaseOrderError(
             f"Purchase order {purchase_order.object_id} has the number "
-            f"{purchase_order.buyer_po_number}, not {number}.",
-            field=f"{path}.buyerPONumber",
+            f"{purchase_order.buyer_po_number}, not {message.buyer_po_number}.",
+            path=("buyer_po_number",),
             code=conventions.ERROR_PO_NUMBER_MISMATCH,
         )
 
 
-def ensure_current_version(purchase_order: PurchaseOrder, current: int, path: str) -> None:
+def ensure_current_version(purchase_order: PurchaseOrder, message: ReceivedMessage) -> None:
+    current = message.previous_version
     if current == purchase_order.version:
         return
-    message = (
+    text = (
         f"The message is based on version {current}, but the purchase order here is at "
         f"version {purchase_order.version}"
     )
-    field = f"{path}.objectVersion.currentVersion"
     if current > purchase_order.version:
         raise NotYetApplicable(
-            message + "; an earlier version has not arrived yet. Deliver it again later.",
-            field=field,
+            text + "; an earlier version has not arrived yet. Deliver it again later.",
+            path=("previous_version",),
             code=conventions.ERROR_OUT_OF_ORDER,
         )
-    raise StaleVersion(message + ".", field=field, code=conventions.ERROR_STALE_VERSION)
+    raise StaleVersion(
+        text + ".", path=("previous_version",), code=conventions.ERROR_STALE_VERSION
+    )
 
 
-def ensure_current_status(
-    purchase_order: PurchaseOrder, action: str, from_status: str, to_status: str, path: str
-) -> None:
+def ensure_current_status(purchase_order: PurchaseOrder, message: ReceivedMessage) -> None:
     """Refuse a move from another status: for now if the order may still reach it."""
+    from_status, to_status = message.previous_status, message.status
     if from_status == purchase_order.status:
         return
-    message = f"The purchase order is {purchase_order.status} here, not {from_status}"
-    field = f"{path}.poStatusTransition.currentStatus"
-    transition = lifecycle.find_transition(action, from_status)
+    text = f"The purchase order is {purchase_order.status} here, not {from_status}"
+    transition = lifecycle.find_transition(message.action, from_status)
     if (
         transition is not None
         and transition.to_status == to_status
         and from_status in lifecycle.statuses_reachable_within_version(purchase_order.status)
     ):
         raise NotYetApplicable(
-            message + " yet; an earlier change has not arrived. Deliver it again later.",
-            field=field,
+            text + " yet; an earlier change has not arrived. Deliver it again later.",
+            path=("previous_status",),
             code=conventions.ERROR_OUT_OF_ORDER,
         )
     raise TransitionNotAllowed(
-        message + ".", field=field, code=conventions.ERROR_TRANSITION_NOT_ALLOWED
+        text + ".", path=("previous_status",), code=conventions.ERROR_TRANSITION_NOT_ALLOWED
     )
 
 
-def ensure_details_match(data: dict, b2b_ids: dict) -> None:
-    """Check that the parties inside a purchaseOrder are those of b2bIds."""
-    for details, key in (("buyerDetails", "buyerB2BId"), ("supplierDetails", "supplierB2BId")):
-        if data[details]["b2bId"] != b2b_ids[key]:
+def ensure_details_match(message: ReceivedMessage) -> None:
+    """Check that the parties inside a purchase order are those the message names."""
+    for role in lifecycle.ROLES:
+        named = message.b2b_id(role)
+        detailed = message.contents.parties[role].b2b_id if message.contents else named
+        if detailed != named:
+            field, key = ("parties", role, "b2b_id"), ("b2b_ids", role)
             raise PurchaseOrderError(
-                f"purchaseOrder.{details}.b2bId is {data[details]['b2bId']}, but "
-                f"b2bIds.{key} is {b2b_ids[key]}.",
-                field=f"purchaseOrder.{details}.b2bId",
+                f"{messages.message_error_field(message.kind, field)} is {detailed}, but "
+                f"{messages.message_error_field(message.kind, key)} is {named}.",
+                path=field,
                 code=conventions.ERROR_PARTY_MISMATCH,
             )
 
 
-def ensure_made_created(data: dict, saying: str) -> None:
+def ensure_made_created(message: ReceivedMessage, saying: str) -> None:
     """Refuse a send or edit whose new status is not CREATED; ``saying`` begins the refusal."""
-    _, new_status = payloads.parse_transition(data)
-    if new_status != lifecycle.CREATED:
+    if message.status != lifecycle.CREATED:
         raise TransitionNotAllowed(
-            f"{saying} {lifecycle.CREATED}, not {new_status}.",
-            field="purchaseOrder.poStatusTransition.newStatus",
+            f"{saying} {lifecycle.CREATED}, not {message.status}.",
+            path=("status",),
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
 
 
-def parse_contents(message: dict) -> Contents:
+def parse_contents(message: ReceivedMessage) -> Contents:
     """Return the typed contents of a message's purchase order, its stated totals checked."""
-    try:
-        contents = payloads.parse_purchase_order(
-            message["purchaseOrder"], message["additionalInfos"]
-        )
-    except ValueError as error:
+    if message.contents is None:
         raise InvalidPurchaseOrder(
-            f"The purchase order cannot be read: {error}.",
-            field="purchaseOrder",
+            f"The purchase order cannot be read: {message.contents_error}.",
+            field=messages.message_error_field(message.kind, ()),
             code=conventions.ERROR_INVALID_FIELD,
-        ) from None
-    mismatches = find_total_mismatches(contents)
+        )
+    mismatches = find_total_mismatches(message.contents)
     if mismatches:
         path, stated, computed = mismatches[0]
         raise InvalidPurchaseOrder(
@@ -151,7 +149,7 @@ def parse_contents(message: dict) -> Contents:
             path=path,
             code=conventions.ERROR_TOTALS_MISMATCH,
         )
-    return contents
+    return message.contents
 
 
 def holds_contents(purchase_order: PurchaseOrder, contents: Contents, *, version: int) -> bool:

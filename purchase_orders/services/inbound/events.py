@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions, encoding, paths
-from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS, object_key
+from purchase_orders.enkash import conventions, encoding, messages
+from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
+from purchase_orders.received import ReceivedMessage
 from purchase_orders.services.inbound.checks import NotYetApplicable
 
 # One logger for all of inbound processing, as settings and logs name it.
@@ -74,12 +75,7 @@ def dedupe_key(*, kind: str, body: bytes, webhook_id: str = "") -> str:
 
 def message_identifiers(*, kind: str, data) -> tuple[str, str]:
     """Return (objectId, resp.reqMsgId) of a parsed body, blanks where it has none."""
-    if not isinstance(data, dict):
-        return "", ""
-    business_object = data.get(object_key(kind))
-    resp = data.get("resp")
-    object_id = business_object.get("objectId") if isinstance(business_object, dict) else ""
-    req_msg_id = resp.get("reqMsgId") if isinstance(resp, dict) else ""
+    object_id, req_msg_id = messages.message_identifiers(kind=kind, data=data)
     return _clip(object_id, "object_id"), _clip(req_msg_id, "req_msg_id")
 
 
@@ -148,11 +144,14 @@ def first_answer(event: InboundEvent) -> Answer | None:
 
 
 def process_event(
-    *, event: InboundEvent, message: dict | None, invalid: InvalidMessage | None = None
+    *,
+    event: InboundEvent,
+    message: ReceivedMessage | None,
+    invalid: InvalidMessage | None = None,
 ) -> Answer:
     """Apply a stored delivery, or refuse it, and return the answer; repeats get the first answer.
 
-    ``message`` is the validated body; ``invalid`` says why there is none.
+    ``message`` is the validated body, typed; ``invalid`` says why there is none.
     A fault of the portal's own answers 500, so that the network delivers
     again, and keeps the traceback on the event.
     """
@@ -175,7 +174,7 @@ def process_event(
         return _apply_and_answer(event, message)
 
 
-def _apply_and_answer(event: InboundEvent, message: dict) -> Answer:
+def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
     """Apply a valid delivery with its kind's handler; answer as it went."""
     try:
         _apply(event, message)
@@ -191,7 +190,7 @@ def _apply_and_answer(event: InboundEvent, message: dict) -> Answer:
             state=State.RECEIVED,
             status=conventions.RESPONSE_CODE_NOT_YET,
             response_code=conventions.RESPONSE_CODE_NOT_YET,
-            payload=_echo(event.kind, message),
+            payload=message.answer,
         )
     except PurchaseOrderError as refusal:
         _forget_unsaved_links(event)
@@ -204,7 +203,7 @@ def _apply_and_answer(event: InboundEvent, message: dict) -> Answer:
             refusal.field,
         )
         return _refuse(
-            event, refusal, state=State.REFUSED, status=200, payload=_echo(event.kind, message)
+            event, refusal, state=State.REFUSED, status=200, payload=message.answer
         )
     except Exception:
         logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
@@ -218,14 +217,14 @@ def _apply_and_answer(event: InboundEvent, message: dict) -> Answer:
         return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
     if event.kind in REQUEST_KINDS:
         envelope = conventions.request_webhook_envelope(
-            req_msg_id=_answer_req_msg_id(event), payload=_echo(event.kind, message)
+            req_msg_id=_answer_req_msg_id(event), payload=message.answer
         )
     else:
         envelope = conventions.success_envelope()
     return _answer(event, State.APPLIED, 200, envelope)
 
 
-def _apply(event: InboundEvent, message: dict) -> None:
+def _apply(event: InboundEvent, message: ReceivedMessage) -> None:
     """Run the kind's handler in a savepoint; again once if a concurrent delivery won a race.
 
     The savepoint lets a refusal or a crash undo what the handler wrote, but
@@ -244,9 +243,9 @@ def _apply(event: InboundEvent, message: dict) -> None:
             INBOUND_HANDLERS[event.kind](event=event, message=message)
 
 
-def error_field(error: PurchaseOrderError) -> str:
-    """Return the network's ``errorField`` for an error: its field, or its contents path."""
-    return error.field or (paths.error_field(error.path) if error.path else "")
+def error_field(error: PurchaseOrderError, *, kind: str) -> str:
+    """Return the network's ``errorField`` for an error: its field, or the part it names."""
+    return error.field or (messages.message_error_field(kind, error.path) if error.path else "")
 
 
 def _refuse(
@@ -263,7 +262,7 @@ def _refuse(
         req_msg_id=_answer_req_msg_id(event),
         error_code=error.code,
         error_detail=error.message,
-        error_field=error_field(error),
+        error_field=error_field(error, kind=event.kind),
         response_code=response_code,
         payload=payload,
     )
@@ -285,7 +284,7 @@ def _answer(
     event.response_body = body
     event.error_code = error.code if error else (conventions.ERROR_INTERNAL if trace else "")
     event.error_detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
-    event.error_field = error_field(error) if error else ""
+    event.error_field = error_field(error, kind=event.kind) if error else ""
     event.traceback = trace
     event.processed_at = timezone.now()
     event.save(
@@ -309,18 +308,6 @@ def _answer_req_msg_id(event: InboundEvent) -> str:
     """Return the reqMsgId an answer names: the request's own, else the delivery's id."""
     headers = {name.lower(): value for name, value in event.headers.items()}
     return event.req_msg_id or headers.get(conventions.WEBHOOK_ID_HEADER, "")
-
-
-def _echo(kind: str, message: dict | None) -> dict | None:
-    """Return what a request webhook's answer carries back: b2bIds, the object, additionalInfos."""
-    if message is None or kind not in REQUEST_KINDS:
-        return None
-    key = object_key(kind)
-    return {
-        "b2bIds": message["b2bIds"],
-        key: message[key],
-        "additionalInfos": message["additionalInfos"],
-    }
 
 
 def _forget_unsaved_links(event: InboundEvent) -> None:

@@ -4,35 +4,35 @@ from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage
+from purchase_orders.received import ReceivedMessage
 from purchase_orders.services.outbound import settle_outbound_message
 
 
-def apply_response(*, event: InboundEvent, message: dict) -> OutboundMessage:
+def apply_response(*, event: InboundEvent, message: ReceivedMessage) -> OutboundMessage:
     """Settle the request sent from here that a response webhook answers (``resp-*``)."""
-    kind = KINDS[event.kind]
-    request_kind = kind.pairs_with
-    resp, data = message["resp"], message[kind.object_key]
+    request_kind = KINDS[event.kind].pairs_with
+    verdict = message.verdict
     outbound = find_request(
         request_kind=request_kind,
-        req_msg_id=resp["reqMsgId"],
-        object_id=data["objectId"],
-        version=data["objectVersion"]["newVersion"],
+        req_msg_id=verdict.req_msg_id,
+        object_id=message.object_id,
+        version=message.version,
     )
     if outbound is None:
         raise PurchaseOrderError(
-            f"No {request_kind} request {resp['reqMsgId'] or ''} for purchase order "
-            f"{data['objectId']} version {data['objectVersion']['newVersion']} was sent from here.",
-            field="resp.reqMsgId",
+            f"No {request_kind} request {verdict.req_msg_id} for purchase order "
+            f"{message.object_id} version {message.version} was sent from here.",
+            path=("resp", "req_msg_id"),
             code=conventions.ERROR_MESSAGE_NOT_FOUND,
         )
     event.outbound_message = outbound
     event.purchase_order_id = outbound.purchase_order_id
     return settle_outbound_message(
         message=outbound,
-        succeeded=resp["result"] == conventions.RESULT_SUCCESS,
-        error_code=resp["errorCd"] or "",
-        error_detail=resp["errorDtl"] or "",
-        error_field=resp["errorField"] or "",
+        succeeded=verdict.succeeded,
+        error_code=verdict.error_code,
+        error_detail=verdict.error_detail,
+        error_field=verdict.error_field,
     )
 
 

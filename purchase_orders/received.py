@@ -1,0 +1,59 @@
+"""A message the network delivers, typed: what the inbound services work on.
+
+The webhook's body is validated by its kind's serializer and read once, at
+the edge (``enkash.payloads.parse_message``), into a ``ReceivedMessage``.
+Its parts are named as a purchase order's header names them
+(``object_id``, ``buyer_po_number``, ``previous_version``…), so that a
+refusal names a part with the same ``contents.FieldPath`` that the network's
+``errorField`` is made from (``enkash.paths.message_error_field``): the
+message's own parts are ``("b2b_ids", role)``, ``("action",)`` and
+``("resp", "req_msg_id")``; its purchase order's are those of its contents.
+"""
+
+from dataclasses import dataclass
+
+from purchase_orders.contents import Contents
+from purchase_orders.lifecycle import BUYER
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The network's ``resp`` on a request sent from here."""
+
+    req_msg_id: str
+    succeeded: bool
+    error_code: str = ""
+    error_detail: str = ""
+    error_field: str = ""
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One delivered message of any of the eight kinds.
+
+    ``action`` is the supplier's answer or the buyer's status change (empty
+    for a purchase order, whose action its kind says). A send or an edit
+    carries its purchase order's ``contents``, or ``contents_error`` when
+    they cannot be read. ``answer`` is what a request's answer echoes back,
+    in the network's words.
+    """
+
+    kind: str
+    buyer_b2b_id: str
+    supplier_b2b_id: str
+    object_id: str
+    buyer_po_number: str
+    previous_version: int
+    version: int
+    previous_status: str
+    status: str
+    action: str = ""
+    remarks: str = ""
+    contents: Contents | None = None
+    contents_error: str = ""
+    verdict: Verdict | None = None
+    answer: dict | None = None
+
+    def b2b_id(self, role: str) -> str:
+        """Return the B2B ID the message names for the buyer or the supplier."""
+        return self.buyer_b2b_id if role == BUYER else self.supplier_b2b_id

@@ -22,7 +22,7 @@ from purchase_orders.contents import (
     read_contents,
 )
 
-from . import conventions
+from . import conventions, encoding
 from .formats import (
     format_date,
     format_timestamp,
@@ -359,6 +359,17 @@ def parse_purchase_order(data: dict, additional_infos: list | None = None) -> Co
             for entry in data.get("paymentMilestones") or []
         ],
     )
+
+
+def build_snapshot(built: dict, additional_infos: list) -> dict:
+    """Return what a version keeps: its ``purchaseOrder`` object as sent, and additionalInfos."""
+    return {"purchaseOrder": built, "additionalInfos": additional_infos}
+
+
+def parse_snapshot(snapshot: dict) -> Contents:
+    """Return the contents a version's snapshot keeps, read as a received message is."""
+    snapshot = encoding.loads(encoding.dumps(snapshot))
+    return parse_purchase_order(snapshot["purchaseOrder"], snapshot.get("additionalInfos"))
 
 
 def parse_version(data: dict) -> tuple[int, int]:

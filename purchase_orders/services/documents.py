@@ -109,10 +109,7 @@ def record_version(
             get_purchase_order_with_contents(pk=purchase_order.pk)
         )
     values = {
-        "snapshot": {
-            "purchaseOrder": built,
-            "additionalInfos": purchase_order.additional_infos,
-        },
+        "snapshot": payloads.build_snapshot(built, purchase_order.additional_infos),
         "reason": reason,
         "created_by": created_by if created_by and created_by.is_authenticated else None,
         "created_by_business": created_by_business,

@@ -4,7 +4,7 @@ import dataclasses
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import Contents
-from purchase_orders.enkash import conventions, encoding, messages, paths, payloads
+from purchase_orders.enkash import conventions, messages, paths, payloads
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
     PurchaseOrderError,
@@ -168,10 +168,7 @@ def holds_contents(purchase_order: PurchaseOrder, contents: Contents, *, version
         kept = purchase_order.versions.filter(version=version).first()
         if kept is None:
             return False
-        snapshot = encoding.loads(encoding.dumps(kept.snapshot))
-        own = payloads.parse_purchase_order(
-            snapshot["purchaseOrder"], snapshot["additionalInfos"]
-        )
+        own = payloads.parse_snapshot(kept.snapshot)
     return _without_status(own) == _without_status(contents)
 
 

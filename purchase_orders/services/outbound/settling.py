@@ -150,11 +150,8 @@ def _undo_edit(
     purchase_order: PurchaseOrder, message: OutboundMessage, *, version: int, status: str
 ) -> Marks:
     """Restore the version before a refused edit, contents included, from its snapshot."""
-    snapshot = PurchaseOrderVersion.objects.get(
-        purchase_order=purchase_order, version=version
-    ).snapshot
-    contents = payloads.parse_purchase_order(
-        snapshot["purchaseOrder"], snapshot.get("additionalInfos")
+    contents = payloads.parse_snapshot(
+        PurchaseOrderVersion.objects.get(purchase_order=purchase_order, version=version).snapshot
     )
     for name, value in field_values(contents.header, exclude=NOT_RESTORED_FIELDS).items():
         setattr(purchase_order, name, value)

@@ -1,0 +1,69 @@
+"""lifecycle: the one table of moves, the version rule, and the model choices built from it."""
+
+import pytest
+
+from purchase_orders import lifecycle
+from purchase_orders.models import Membership, Party, PurchaseOrder, StatusChange
+
+
+def test_the_model_choices_are_the_lifecycles_statuses_and_roles_in_its_order():
+    assert PurchaseOrder.Status.choices == list(lifecycle.STATUS_LABELS.items())
+    assert StatusChange._meta.get_field("to_status").choices == list(
+        lifecycle.STATUS_LABELS.items()
+    )
+    assert Membership.Role.choices == Party.Role.choices == list(lifecycle.ROLE_LABELS.items())
+    assert (PurchaseOrder.Status.CREATED, Membership.Role.SUPPLIER) == ("CREATED", "supplier")
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "allowed"),
+    [
+        ("SEND", "DRAFT", True),
+        ("SEND", "CREATED", False),
+        ("EDIT", "REJECTED", True),
+        ("EDIT", "CANCELLED", False),
+        ("ACCEPT", "CREATED", True),
+        ("ACCEPT", "ACCEPTED", False),
+        ("FULFILL", "ACCEPTED", True),
+        ("CLOSE", "FULFILLED", True),
+        ("CANCEL", "FULFILLED", False),
+        ("UNHEARD_OF", "CREATED", False),
+    ],
+)
+def test_find_transition_answers_from_the_one_table(action, status, allowed):
+    assert (lifecycle.find_transition(action, status) is not None) is allowed
+
+
+def test_each_side_is_offered_only_its_own_moves_in_table_order():
+    buyer = lifecycle.allowed_transitions("ACCEPTED", lifecycle.BUYER)
+    supplier = lifecycle.allowed_transitions("CREATED", lifecycle.SUPPLIER)
+
+    assert [t.label for t in buyer] == ["Edit", "Cancel", "Mark fulfilled", "Close"]
+    assert [t.label for t in supplier] == ["Confirm", "Reject"]
+    assert lifecycle.allowed_transitions("CREATED", "outsider") == []
+
+
+def test_cancelled_and_closed_are_final_and_rejected_is_not():
+    finals = {status for status in lifecycle.STATUSES if lifecycle.is_final(status)}
+
+    assert finals == {"CANCELLED", "CLOSED"}
+
+
+def test_send_and_edit_bump_the_version_and_the_rest_keep_it():
+    actions = ("SEND", "EDIT", "ACCEPT", "CLOSE")
+
+    assert [lifecycle.next_version(3, action) for action in actions] == [4, 4, 3, 3]
+    assert lifecycle.previous_version(4, "EDIT") == 3
+    assert lifecycle.previous_version(4, "REJECT") == 4
+
+
+def test_statuses_reachable_without_a_new_version_follow_the_moves_that_keep_it():
+    assert lifecycle.statuses_reachable_within_version("CREATED") == {
+        "ACCEPTED",
+        "REJECTED",
+        "CANCELLED",
+        "FULFILLED",
+        "CLOSED",
+    }
+    assert lifecycle.statuses_reachable_within_version("FULFILLED") == {"CLOSED"}
+    assert lifecycle.statuses_reachable_within_version("CLOSED") == set()

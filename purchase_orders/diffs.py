@@ -253,7 +253,7 @@ def _compare_lines(old_lines: list[LineContents], new_lines: list[LineContents])
     sections = []
     for index, line in enumerate(new_lines):
         previous = old_by_key.get(_line_key(line, index, use_serials))
-        rows = _compare(_line(previous) if previous else {}, _line(line))
+        rows = _compare({} if previous is None else _line(previous), _line(line))
         if previous is None:
             state = "added"
         else:

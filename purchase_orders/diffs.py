@@ -1,23 +1,42 @@
 """Compare two versions of a purchase order, field by field and line by line.
 
-Versions are compared as their stored snapshots: the network's
-``purchaseOrder`` object plus its ``additionalInfos`` (see
-``PurchaseOrderVersion.snapshot``). The result names every field in the words
-a buyer or supplier uses, so the same labels also describe the field a
-network error names (``enkash.labels.describe_field_path``).
+Each version's snapshot (``PurchaseOrderVersion.snapshot``: the network's
+``purchaseOrder`` object plus its ``additionalInfos``) is read once into
+typed contents, and the two contents are compared. Every field is named in
+the words of ``labels``, in the document's order, so the same words also
+describe the field a network error names (``enkash.labels.describe_field_path``).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
+from purchase_orders.contents import Contents, Header, LineContents, PartyContents
+from purchase_orders.enkash import payloads
 from purchase_orders.enkash.labels import (
-    FIELD_LABELS,
-    FIELD_ORDER,
-    IGNORED_KEYS,
-    LIST_ITEM_LABELS,
     describe_field_path,  # noqa: F401 - pages and tests read it from here too
+)
+from purchase_orders.labels import (
+    ADDRESS_LABELS,
+    CHARGE_LABELS,
+    ENTRY_LABELS,
+    GROUP_LABELS,
+    HEADER_LABELS,
+    LINE_LABELS,
+    LIST_ITEM_LABELS,
+    LIST_LABELS,
+    MILESTONE_LABELS,
+    PARTY_LABELS,
+    ROLE_LABELS,
+    TAX_LABELS,
+    entry_field,
+    field_label,
     value_kind,
 )
+from purchase_orders.lifecycle import BUYER, SUPPLIER
 from purchase_orders.numbers import to_decimal
+
+# What one version says of a section: {label: (value, kind)}, in the order shown.
+Leaves = dict[str, tuple[object, str]]
 
 
 @dataclass(frozen=True)
@@ -75,163 +94,207 @@ def _same(old, new, kind: str) -> bool:
     return ("" if old is None else str(old)) == ("" if new is None else str(new))
 
 
-def _field_position(item: tuple[str, object]) -> int:
-    return FIELD_ORDER.get(item[0], len(FIELD_ORDER))
+def _shown(value):
+    """Return a field's value as a row carries it.
+
+    A date is its ISO text and a missing date is blank, as the version says
+    them; None is kept for a field the version does not have. A yes-or-no is
+    Y or N, as its label asks.
+    """
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else value
 
 
-def _flatten(data, *, prefix: str = "", parent_list: str = "") -> dict[str, tuple[object, str]]:
-    """Return {label: (value, kind)} for every leaf of a nested dict, in FIELD_ORDER."""
-    leaves: dict[str, tuple[object, str]] = {}
-    for key, value in sorted((data or {}).items(), key=_field_position):
-        if key in IGNORED_KEYS:
-            continue
-        label = FIELD_LABELS.get(key, key)
-        full_label = f"{prefix} › {label}" if prefix else label
-        if isinstance(value, dict):
-            leaves.update(_flatten(value, prefix=full_label, parent_list=parent_list))
-        elif isinstance(value, list):
-            item_label = LIST_ITEM_LABELS.get(key, label)
-            for index, entry in enumerate(value, start=1):
-                entry_prefix = (
-                    f"{prefix} › {item_label} {index}" if prefix else f"{item_label} {index}"
-                )
-                if isinstance(entry, dict):
-                    leaves.update(_flatten(entry, prefix=entry_prefix, parent_list=key))
-                else:
-                    leaves[entry_prefix] = (entry, "text")
-        else:
-            leaves[full_label] = (value, value_kind(key, parent_list))
+def _join(prefix: str, label: str) -> str:
+    return f"{prefix} › {label}" if prefix else label
+
+
+def _fields(item, labels: dict[str, str], *, prefix: str = "", exclude=()) -> Leaves:
+    """Return the fields of one part that ``labels`` names, each under its group's heading."""
+    return {
+        _join(prefix, field_label(name, labels)): (_shown(getattr(item, name)), value_kind(name))
+        for name in labels
+        if name not in exclude
+    }
+
+
+# An entry's keys are shown in ENTRY_LABELS' order, whatever order its JSON keeps.
+ENTRY_ORDER = {name: position for position, name in enumerate(ENTRY_LABELS)}
+
+
+def _entry_position(key: str) -> int:
+    return ENTRY_ORDER.get(entry_field(key), len(ENTRY_ORDER))
+
+
+def _entry(entry: dict, *, prefix: str, list_name: str) -> Leaves:
+    """Return the keys of one free-form list entry, each as ENTRY_LABELS names it."""
+    leaves = {}
+    for key in sorted(entry, key=_entry_position):
+        name = entry_field(key)
+        leaves[_join(prefix, ENTRY_LABELS.get(name, key))] = (
+            entry[key],
+            value_kind(name, list_name),
+        )
     return leaves
 
 
-def _compare_flat(old: dict, new: dict) -> list[Change]:
-    old_leaves, new_leaves = _flatten(old), _flatten(new)
-    labels = list(old_leaves) + [label for label in new_leaves if label not in old_leaves]
+# The lists whose entries are typed parts, and the labels of their fields.
+PART_LABELS = {
+    "addresses": ADDRESS_LABELS,
+    "other_taxes": TAX_LABELS,
+    "other_charges": CHARGE_LABELS,
+    "milestones": MILESTONE_LABELS,
+}
+
+
+def _list(list_name: str, entries: list) -> Leaves:
+    """Return every entry of a list, numbered as people count: "Other tax 1 › Rate"."""
+    leaves = {}
+    for number, entry in enumerate(entries, start=1):
+        prefix = f"{LIST_ITEM_LABELS[list_name]} {number}"
+        if isinstance(entry, dict):
+            leaves.update(_entry(entry, prefix=prefix, list_name=list_name))
+        else:
+            leaves.update(_fields(entry, PART_LABELS[list_name], prefix=prefix))
+    return leaves
+
+
+def _header(header: Header, names: tuple[str, ...]) -> Leaves:
+    # A group of the header is a section of its own: its fields need no heading.
+    return {
+        HEADER_LABELS[name]: (_shown(getattr(header, name)), value_kind(name)) for name in names
+    }
+
+
+def _party(party: PartyContents) -> Leaves:
+    # The B2B ID is the business's identity on the network, which no version
+    # changes; only the buyer names a place of supply.
+    exclude = ("b2b_id",) if party.role == BUYER else ("b2b_id", "place_of_supply")
+    return _fields(party, PARTY_LABELS, exclude=exclude)
+
+
+# A line's lists, shown after its own fields.
+LINE_LISTS = ("other_taxes", "value_details", "rates", "attributes")
+
+
+def _line(line: LineContents) -> Leaves:
+    leaves = _fields(line, LINE_LABELS)
+    for name in LINE_LISTS:
+        leaves.update(_list(name, getattr(line, name)))
+    return leaves
+
+
+# The status is shown as the version's status, not as a transition.
+ORDER_FIELDS = ("buyer_po_number", "order_date", "delivery_date", "subject", "status")
+SHIPPING_FIELDS = ("shipping_terms", "shipping_bearing_party", "shipping_charges")
+# Lists of small objects shown after the shipping terms, entry by entry.
+REFERENCE_LISTS = ("contract_references", "additional_documents", "po_infos")
+
+
+def _header_list(name: str):
+    return lambda contents: _list(name, getattr(contents.header, name))
+
+
+# The sections after the lines, in the page's order: title -> what a version says.
+SECTIONS = {
+    "Order": lambda contents: _header(contents.header, ORDER_FIELDS),
+    ROLE_LABELS[BUYER]: lambda contents: _party(contents.buyer),
+    ROLE_LABELS[SUPPLIER]: lambda contents: _party(contents.supplier),
+    LIST_LABELS["addresses"]: lambda contents: _list("addresses", contents.addresses),
+    GROUP_LABELS["totals"]: lambda contents: {
+        **_header(contents.header, ("total_po_value",)),
+        **_list("other_charges", contents.other_charges),
+    },
+    LIST_LABELS["milestones"]: lambda contents: _list("milestones", contents.milestones),
+    GROUP_LABELS["shipping"]: lambda contents: _header(contents.header, SHIPPING_FIELDS),
+    **{LIST_LABELS[name]: _header_list(name) for name in REFERENCE_LISTS},
+    LIST_LABELS["additional_infos"]: _header_list("additional_infos"),
+}
+
+
+def _compare(old: Leaves, new: Leaves) -> list[Change]:
+    labels = list(old) + [label for label in new if label not in old]
     return [
         Change(
             label=label,
-            old=old_leaves.get(label, (None, ""))[0],
-            new=new_leaves.get(label, (None, ""))[0],
-            kind=(new_leaves.get(label) or old_leaves.get(label))[1],
+            old=old.get(label, (None, ""))[0],
+            new=new.get(label, (None, ""))[0],
+            kind=(new.get(label) or old.get(label))[1],
         )
         for label in labels
     ]
 
 
-def _compare_list(title: str, key: str, old: list | None, new: list | None) -> Section:
-    """Compare two lists of small objects entry by entry, as one section."""
-    return Section(title=title, rows=_compare_flat({key: old or []}, {key: new or []}))
+def _line_key(line: LineContents, index: int, use_serials: bool):
+    return line.serial_no if use_serials else index
 
 
-def _line_key(line: dict, index: int, use_serials: bool):
-    return line.get("serialno") if use_serials else index
-
-
-def _serials_usable(*line_lists: list) -> bool:
+def _serials_usable(*line_lists: list[LineContents]) -> bool:
     """Whether lines can be matched by serial number: present and unique in each version."""
     for lines in line_lists:
-        serials = [str(line.get("serialno") or "").strip() for line in lines]
+        serials = [line.serial_no.strip() for line in lines]
         if not all(serials) or len(set(serials)) != len(serials):
             return False
     return True
 
 
-def _line_title(line: dict, number: int) -> str:
-    description = str(line.get("productDescription") or "").strip()
+def _line_title(line: LineContents, number: int) -> str:
+    description = line.product_description.strip()
     return f"Line {number}: {description}" if description else f"Line {number}"
 
 
-def _compare_lines(old_lines: list, new_lines: list) -> list[Section]:
+def _compare_lines(old_lines: list[LineContents], new_lines: list[LineContents]) -> list[Section]:
     use_serials = _serials_usable(old_lines, new_lines)
     old_by_key = {_line_key(line, i, use_serials): line for i, line in enumerate(old_lines)}
-    new_by_key = {_line_key(line, i, use_serials): line for i, line in enumerate(new_lines)}
+    new_keys = {_line_key(line, i, use_serials) for i, line in enumerate(new_lines)}
     sections = []
     for index, line in enumerate(new_lines):
-        key = _line_key(line, index, use_serials)
-        previous = old_by_key.get(key)
-        rows = _compare_flat(previous or {}, line)
+        previous = old_by_key.get(_line_key(line, index, use_serials))
+        rows = _compare({} if previous is None else _line(previous), _line(line))
         if previous is None:
             state = "added"
         else:
             state = "changed" if any(row.changed for row in rows) else "unchanged"
         sections.append(Section(title=_line_title(line, index + 1), rows=rows, state=state))
     for index, line in enumerate(old_lines):
-        if _line_key(line, index, use_serials) not in new_by_key:
+        if _line_key(line, index, use_serials) not in new_keys:
             sections.append(
                 Section(
                     title=_line_title(line, index + 1) + " (removed)",
-                    rows=_compare_flat(line, {}),
+                    rows=_compare(_line(line), {}),
                     state="removed",
                 )
             )
     return sections
 
 
-def _party_fields(party: dict) -> dict:
-    return {key: value for key, value in (party or {}).items() if key != "b2bId"}
-
-
-# Sections are titled as FIELD_LABELS names their keys.
-PARTY_SECTIONS = ("buyerDetails", "supplierDetails")
-# Lists of small objects shown after the shipping terms, entry by entry.
-REFERENCE_SECTIONS = ("contractReferenceDetails", "additionalDocumentDetails", "poInfos")
-HEADER_KEYS = ("buyerPONumber", "orderDate", "deliveryDate", "subject")
-
-
-def _header(po: dict) -> dict:
-    # The status is shown as the version's status, not as a transition.
-    status = (po.get("poStatusTransition") or {}).get("newStatus")
-    return {key: po.get(key) for key in HEADER_KEYS} | {"newStatus": status}
-
-
-def _list_section(key: str, old: dict, new: dict) -> Section:
-    return _compare_list(FIELD_LABELS[key], key, old.get(key), new.get(key))
-
-
-def _totals_section(old_po: dict, new_po: dict) -> Section:
-    old_values, new_values = old_po.get("poValueDetails") or {}, new_po.get("poValueDetails") or {}
-    total = Change(
-        label=FIELD_LABELS["totalPOValue"],
-        old=old_values.get("totalPOValue"),
-        new=new_values.get("totalPOValue"),
-        kind="money",
+def compare_contents(
+    old: Contents, new: Contents, *, old_version: int, new_version: int
+) -> VersionDiff:
+    """Return what changed from one version's contents to another's."""
+    return VersionDiff(
+        old_version=old_version,
+        new_version=new_version,
+        sections=[
+            Section(title=title, rows=_compare(leaves(old), leaves(new)))
+            for title, leaves in SECTIONS.items()
+        ],
+        lines=_compare_lines(old.lines, new.lines),
     )
-    charges = _compare_flat(
-        {"otherValues": old_values.get("otherValues") or []},
-        {"otherValues": new_values.get("otherValues") or []},
-    )
-    return Section(title=FIELD_LABELS["poValueDetails"], rows=[total, *charges])
+
+
+def read_snapshot(snapshot: dict) -> Contents:
+    """Return the contents a version's snapshot holds."""
+    return payloads.parse_purchase_order(snapshot["purchaseOrder"], snapshot.get("additionalInfos"))
 
 
 def compare_snapshots(old: dict, new: dict, *, old_version: int, new_version: int) -> VersionDiff:
     """Return what changed from one version snapshot to another."""
-    old_po, new_po = old.get("purchaseOrder") or {}, new.get("purchaseOrder") or {}
-    sections = [
-        Section(title="Order", rows=_compare_flat(_header(old_po), _header(new_po))),
-        *(
-            Section(
-                title=FIELD_LABELS[key],
-                rows=_compare_flat(_party_fields(old_po.get(key)), _party_fields(new_po.get(key))),
-            )
-            for key in PARTY_SECTIONS
-        ),
-        _list_section("addressDetails", old_po, new_po),
-        _totals_section(old_po, new_po),
-        _list_section("paymentMilestones", old_po, new_po),
-        Section(
-            title=FIELD_LABELS["shippingTermsDetails"],
-            rows=_compare_flat(
-                old_po.get("shippingTermsDetails") or {}, new_po.get("shippingTermsDetails") or {}
-            ),
-        ),
-        *(_list_section(key, old_po, new_po) for key in REFERENCE_SECTIONS),
-        _list_section("additionalInfos", old, new),
-    ]
-    return VersionDiff(
-        old_version=old_version,
-        new_version=new_version,
-        sections=sections,
-        lines=_compare_lines(old_po.get("itemLists") or [], new_po.get("itemLists") or []),
+    return compare_contents(
+        read_snapshot(old), read_snapshot(new), old_version=old_version, new_version=new_version
     )
 
 

@@ -1,89 +1,21 @@
-"""The network's field names in the words a buyer or supplier uses.
+"""The network's field paths in the words a buyer or supplier uses.
 
-Version snapshots are the network's ``purchaseOrder`` object, and errors
-the network sends name its fields by path; both are shown with these labels.
+An error the network sends names a field by its path in the message, as
+``purchaseOrder.itemLists[0].hsnCode``. A network key takes the words of
+the contents field it carries (``keys`` and ``paths`` say which), as
+``purchase_orders.labels`` names it; only the keys of the messages that
+carry no contents have words of their own here.
 """
 
 import re
 
-# Network keys in the words people use on a purchase order.
-FIELD_LABELS = {
-    "objectId": "Network ID",
-    "buyerPONumber": "PO number",
-    "ts": "Issued at",
-    "orderDate": "Order date",
-    "deliveryDate": "Delivery date",
-    "subject": "Subject",
-    "objectVersion": "Version",
-    "currentVersion": "Previous version",
-    "newVersion": "Version",
-    "poStatusTransition": "Status",
-    "currentStatus": "Previous status",
-    "newStatus": "Status",
-    "supplierDetails": "Supplier",
-    "buyerDetails": "Buyer",
-    "b2bId": "B2B ID",
-    "gstin": "GSTIN",
-    "legalName": "Legal name",
-    "tradeName": "Trade name",
-    "stateCode": "State code",
-    "placeOfSupply": "Place of supply",
-    "address": "Address",
-    "type": "Type",
-    "addressType": "Purpose",
-    "addressLine1": "Address line 1",
-    "addressLine2": "Address line 2",
-    "city": "City",
-    "state": "State",
-    "country": "Country",
-    "pincode": "PIN code",
-    "contactNumber": "Phone",
-    "countryCode": "Country code",
-    "phoneNumber": "Phone number",
-    "email": "E-mail",
-    "serialno": "Serial no.",
-    "productDescription": "Description",
-    "isService": "Service (Y/N)",
-    "hsnCode": "HSN/SAC code",
-    "barCode": "Bar code",
-    "quantity": "Quantity",
-    "freeQuantity": "Free quantity",
-    "unit": "Unit",
-    "unitPrice": "Unit price",
-    "totalAmt": "Amount",
-    "assessmentAmount": "Taxable value",
-    "gstRate": "GST rate",
-    "totalItemValue": "Line total",
-    "orderLineReference": "Order line reference",
-    "originCountry": "Country of origin",
-    "productSerialNumber": "Product serial number",
-    "batchDetails": "Batch",
-    "batchNumber": "Batch number",
-    "expiryDate": "Expiry date",
-    "batchWarrantyDate": "Warranty date",
-    "name": "Name",
-    "value": "Value",
-    "rate": "Rate",
-    "amount": "Amount",
-    "poValueDetails": "Totals",
-    "totalPOValue": "Total PO value",
-    "detailType": "Detail",
-    "detailValue": "Value",
-    "receiptAdviceNo": "Receipt advice no.",
-    "receiptAdviceDate": "Receipt advice date",
-    "batchReferenceNo": "Batch reference no.",
-    "contractReferenceNo": "Contract reference no.",
-    "extraReferenceNo": "Extra reference no.",
-    "projectReferenceNo": "Project reference no.",
-    "url": "Link",
-    "document": "Document",
-    "info": "Description",
-    "milestoneDate": "Due date",
-    "dueAmount": "Amount due",
-    "shippingTermsDetails": "Shipping",
-    "terms": "Terms",
-    "bearingParty": "Paid by",
-    "charges": "Charges",
+from purchase_orders import labels
+
+from .keys import LINE_LIST_KEYS, PO_LIST_KEYS
+from .paths import HEADER_KEYS, LIST_KEYS, OBJECT_KEY, PARTY_FIELD_KEYS, ROLE_KEYS
+
+# Keys of the confirmation and status-change messages, and of the parties' ids.
+MESSAGE_LABELS = {
     "b2bIds": "Businesses",
     "buyerB2BId": "Buyer's B2B ID",
     "supplierB2BId": "Supplier's B2B ID",
@@ -93,67 +25,66 @@ FIELD_LABELS = {
     "poStatus": "Status change",
     "buyerAction": "Buyer's action",
     "buyerRemarks": "Buyer's remarks",
-    "itemLists": "Lines",
-    "addressDetails": "Addresses",
-    "paymentMilestones": "Payment milestones",
-    "otherValues": "Other charges",
-    "otherTaxes": "Other taxes",
-    "itemValueDetails": "Value details",
-    "rates": "Rates",
-    "attributeDetails": "Attributes",
-    "poInfos": "PO details",
-    "contractReferenceDetails": "Contract references",
-    "additionalDocumentDetails": "Documents",
-    "additionalInfos": "Additional details",
 }
-# Fields are shown in the order above, whatever order the stored snapshot
-# keeps (PostgreSQL's jsonb sorts keys by length); unknown keys come last.
-FIELD_ORDER = {key: position for position, key in enumerate(FIELD_LABELS)}
-# What one entry of each list is called ("Line 2", "Other tax 1").
-LIST_ITEM_LABELS = {
-    "itemLists": "Line",
-    "addressDetails": "Address",
-    "paymentMilestones": "Payment milestone",
-    "otherValues": "Other charge",
-    "otherTaxes": "Other tax",
-    "itemValueDetails": "Value detail",
-    "rates": "Rate",
-    "attributeDetails": "Attribute",
-    "poInfos": "PO detail",
-    "contractReferenceDetails": "Contract reference",
-    "additionalDocumentDetails": "Document",
-    "additionalInfos": "Additional detail",
+# Network keys that ``paths`` does not name: network key -> contents field.
+# The version and status objects are named as the version and the status.
+OTHER_KEYS = {
+    "objectVersion": "version",
+    "poStatusTransition": "status",
+    "additionalInfos": "additional_infos",
 }
-MONEY_KEYS = frozenset(
-    {
-        "unitPrice",
-        "totalAmt",
-        "assessmentAmount",
-        "totalItemValue",
-        "totalPOValue",
-        "charges",
-        "dueAmount",
-        "amount",
-    }
-)
-QUANTITY_KEYS = frozenset({"quantity", "freeQuantity"})
-RATE_KEYS = frozenset({"gstRate", "rate"})
-DATE_KEYS = frozenset(
-    {
-        "orderDate",
-        "deliveryDate",
-        "milestoneDate",
-        "expiryDate",
-        "batchWarrantyDate",
-        "receiptAdviceDate",
-    }
-)
-# Lists whose entries' ``value`` is an amount rather than text.
-MONEY_VALUE_LISTS = frozenset({"itemValueDetails", "otherValues"})
-NUMBER_VALUE_LISTS = frozenset({"rates"})
+# The parts whose fields the entries of each list of ``paths.LIST_KEYS`` carry.
+ENTRY_PARTS = {
+    "addresses": labels.ADDRESS_LABELS,
+    "lines": labels.LINE_LABELS,
+    "other_charges": labels.CHARGE_LABELS,
+    "milestones": labels.MILESTONE_LABELS,
+}
 
-# Keys that change with every version and say nothing about what changed.
-IGNORED_KEYS = frozenset({"objectVersion", "poStatusTransition"})
+
+# Network key -> words, and list key -> what one entry is called ("Line").
+KEY_LABELS: dict[str, str] = {}
+KEY_ITEM_LABELS: dict[str, str] = {}
+
+
+def _name_path(path: str, name: str, part: dict[str, str]) -> None:
+    """Name the keys of one dotted network path to the contents field ``name``.
+
+    Its last key takes the field's words (from ``part``, or the list's);
+    the keys before it are the field's group, if it has one.
+    """
+    *groups, key = path.split(".")
+    KEY_LABELS[key] = labels.LIST_LABELS.get(name) or part[name]
+    if name in labels.LIST_ITEM_LABELS:
+        KEY_ITEM_LABELS[key] = labels.LIST_ITEM_LABELS[name]
+    if name in labels.FIELD_GROUPS:
+        KEY_LABELS.update(dict.fromkeys(groups, labels.GROUP_LABELS[labels.FIELD_GROUPS[name]]))
+
+
+def _name_keys() -> None:
+    """Fill KEY_LABELS and KEY_ITEM_LABELS from the key tables and the contents' words."""
+    for key, name in OTHER_KEYS.items():
+        _name_path(key, name, labels.HEADER_LABELS)
+    for name, path in HEADER_KEYS.items():
+        _name_path(path, name, labels.HEADER_LABELS)
+    for role, key in ROLE_KEYS.items():
+        KEY_LABELS[key] = labels.ROLE_LABELS[role]
+    for name, path in PARTY_FIELD_KEYS.items():
+        _name_path(path, name, labels.PARTY_LABELS)
+    for name, (path, entry_keys) in LIST_KEYS.items():
+        _name_path(path, name, labels.LIST_LABELS)
+        for field, entry_path in entry_keys.items():
+            _name_path(entry_path, field, ENTRY_PARTS[name])
+    # A tax's keys are its field names; the free-form lists' entries keep theirs.
+    KEY_LABELS.update(labels.TAX_LABELS)
+    entry_keys = [keys for _, keys in PO_LIST_KEYS.values()]
+    entry_keys += [keys for _, keys, _ in LINE_LIST_KEYS.values()]
+    for key in (key for keys in entry_keys for key in keys):
+        KEY_LABELS[key] = labels.ENTRY_LABELS[labels.entry_field(key)]
+    KEY_LABELS.update(MESSAGE_LABELS)
+
+
+_name_keys()
 
 _PATH_PART = re.compile(r"([A-Za-z0-9_]+)((?:\[\d+\])*)")
 
@@ -172,28 +103,11 @@ def describe_field_path(path: str) -> str:
                 words.append(part.strip())
             continue
         key, indices = match.groups()
-        if key in {"purchaseOrder", "payload"}:
+        if key in {OBJECT_KEY, "payload"}:
             continue
         numbers = [int(index) + 1 for index in re.findall(r"\[(\d+)\]", indices)]
-        if numbers and key in LIST_ITEM_LABELS:
-            words.append(f"{LIST_ITEM_LABELS[key]} {numbers[0]}")
+        if numbers and key in KEY_ITEM_LABELS:
+            words.append(f"{KEY_ITEM_LABELS[key]} {numbers[0]}")
         else:
-            words.append(FIELD_LABELS.get(key, key))
+            words.append(KEY_LABELS.get(key, key))
     return " › ".join(words)
-
-
-def value_kind(key: str, parent_list: str = "") -> str:
-    """Return how a leaf value is shown: money, quantity, rate, date, number or text."""
-    if key == "value" and parent_list in MONEY_VALUE_LISTS:
-        return "money"
-    if key == "value" and parent_list in NUMBER_VALUE_LISTS:
-        return "number"
-    if key in MONEY_KEYS:
-        return "money"
-    if key in QUANTITY_KEYS:
-        return "quantity"
-    if key in RATE_KEYS:
-        return "rate"
-    if key in DATE_KEYS:
-        return "date"
-    return "text"

@@ -1,13 +1,18 @@
 """Comparing two versions of a purchase order, line by line and field by field."""
 
 import copy
+import datetime
 from decimal import Decimal
 
 import pytest
 
-from purchase_orders.diffs import compare_snapshots, describe_field_path
+from purchase_orders.contents import ChargeContents, TaxContents
+from purchase_orders.diffs import compare_snapshots, compare_versions, describe_field_path
 from purchase_orders.enkash import payloads
 from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services.drafts import complete_contents, current_parties
+from purchase_orders.services.purchase_orders import edit_purchase_order, send_purchase_order
+from purchase_orders.templatetags.portal import show_value
 from tests.factories import PurchaseOrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +144,147 @@ def test_describe_field_path_reads_nested_paths():
     )
     assert describe_field_path("poStatus.buyerAction") == "Status change › Buyer's action"
     assert describe_field_path("") == ""
+
+
+def edited_twice(people):
+    """Send an order of three lines, then edit it: a line off, a line on, new amounts."""
+    purchase_order = send_purchase_order(
+        purchase_order=people.purchase_order(lines=3), sent_by=people.buyer_user
+    )
+    fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
+    contents = payloads.parse_purchase_order(payloads.build_purchase_order(fresh), [])
+    staplers = copy.deepcopy(contents.lines[2])
+    staplers.serial_no, staplers.product_description = "4", "Staplers"
+    del contents.lines[0]
+    contents.lines[0].quantity = Decimal("35")
+    contents.lines[1].other_taxes = [TaxContents(name="Cess", rate=Decimal("1"))]
+    contents.lines.append(staplers)
+    contents.milestones = []
+    contents.other_charges = [ChargeContents(charge_type="FREIGHT", amount=Decimal("150"))]
+    contents.header.delivery_date = datetime.date(2027, 1, 10)
+    contents.header.subject = "Office supplies, revised"
+    contents.header.additional_infos = [{"name": "Cost centre", "value": "CC-13"}]
+    edit_purchase_order(
+        purchase_order=purchase_order,
+        edited_by=people.buyer_user,
+        contents=complete_contents(
+            contents=contents,
+            buyer=people.buyer,
+            supplier=people.supplier,
+            parties=current_parties(fresh),
+        ),
+        reason="Revised",
+        expected_version=1,
+    )
+    return purchase_order
+
+
+def shown(row, value):
+    return None if value is None else show_value(value, row.kind)
+
+
+def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(people):
+    old, new = edited_twice(people).versions.order_by("version")
+
+    diff = compare_versions(old, new)
+
+    assert [(s.title, s.state, len(s.rows)) for s in diff.sections + diff.lines] == [
+        ("Order", "changed", 5),
+        ("Buyer", "changed", 16),
+        ("Supplier", "changed", 15),
+        ("Addresses", "changed", 8),
+        ("Totals", "changed", 3),
+        ("Payment milestones", "changed", 2),
+        ("Shipping", "changed", 3),
+        ("Contract references", "changed", 0),
+        ("Documents", "changed", 0),
+        ("PO details", "changed", 0),
+        ("Additional details", "changed", 2),
+        ("Line 1: A4 copier paper, 75 gsm, box 2", "changed", 19),
+        ("Line 2: A4 copier paper, 75 gsm, box 3", "changed", 22),
+        ("Line 3: Staplers", "added", 19),
+        ("Line 1: A4 copier paper, 75 gsm, box 1 (removed)", "removed", 19),
+    ]
+    changes = {
+        section.title: {
+            row.label: (shown(row, row.old), shown(row, row.new)) for row in section.changes
+        }
+        for section in diff.sections + diff.lines
+        if section.changes
+    }
+    assert changes["Order"] == {
+        "Delivery date": (
+            '<time datetime="2026-12-15">15 Dec 2026</time>',
+            '<time datetime="2027-01-10">10 Jan 2027</time>',
+        ),
+        "Subject": ("Office supplies", "Office supplies, revised"),
+    }
+    assert changes["Totals"] == {
+        "Total PO value": ("₹8,979.80", "₹14,439.70"),
+        "Other charge 1 › Type": (None, "FREIGHT"),
+        "Other charge 1 › Value": (None, "₹150.00"),
+    }
+    assert changes["Payment milestones"] == {
+        "Payment milestone 1 › Due date": ('<time datetime="2026-12-31">31 Dec 2026</time>', None),
+        "Payment milestone 1 › Amount due": ("₹8,979.80", None),
+    }
+    assert changes["Additional details"] == {
+        "Additional detail 1 › Name": (None, "Cost centre"),
+        "Additional detail 1 › Value": (None, "CC-13"),
+    }
+    assert changes["Line 1: A4 copier paper, 75 gsm, box 2"] == {
+        "Quantity": ("20", "35"),
+        "Amount": ("₹2,530.00", "₹4,427.50"),
+        "Taxable value": ("₹2,530.00", "₹4,427.50"),
+        "Line total": ("₹2,985.40", "₹5,224.45"),
+    }
+    assert changes["Line 2: A4 copier paper, 75 gsm, box 3"] == {
+        "Line total": ("₹4,513.50", "₹4,551.75"),
+        "Other tax 1 › Name": (None, "Cess"),
+        "Other tax 1 › Rate": (None, "1%"),
+        "Other tax 1 › Amount": (None, "₹38.25"),
+    }
+    assert [row.label for row in diff.lines[2].rows] == [
+        "Serial no.",
+        "Description",
+        "Service (Y/N)",
+        "HSN/SAC code",
+        "Bar code",
+        "Quantity",
+        "Free quantity",
+        "Unit",
+        "Unit price",
+        "Amount",
+        "Taxable value",
+        "GST rate",
+        "Line total",
+        "Order line reference",
+        "Country of origin",
+        "Product serial number",
+        "Batch › Batch number",
+        "Batch › Expiry date",
+        "Batch › Warranty date",
+    ]
+    assert changes["Line 3: Staplers"]["Service (Y/N)"] == (None, "N")
+    assert [row.label for row in diff.sections[1].rows] == [
+        "GSTIN",
+        "Legal name",
+        "Trade name",
+        "State code",
+        "Place of supply",
+        "Address › Type",
+        "Address › Address line 1",
+        "Address › Address line 2",
+        "Address › City",
+        "Address › State",
+        "Address › Country",
+        "Address › PIN code",
+        "Phone › Type",
+        "Phone › Country code",
+        "Phone › Phone number",
+        "E-mail",
+    ]
+    assert [row.label for row in diff.sections[3].rows][-2:] == [
+        "Address 1 › Address › PIN code",
+        "Address 1 › Purpose",
+    ]

@@ -286,15 +286,13 @@ def compare_contents(
     )
 
 
-def read_snapshot(snapshot: dict) -> Contents:
-    """Return the contents a version's snapshot holds."""
-    return payloads.parse_purchase_order(snapshot["purchaseOrder"], snapshot.get("additionalInfos"))
-
-
 def compare_snapshots(old: dict, new: dict, *, old_version: int, new_version: int) -> VersionDiff:
     """Return what changed from one version snapshot to another."""
     return compare_contents(
-        read_snapshot(old), read_snapshot(new), old_version=old_version, new_version=new_version
+        payloads.parse_snapshot(old),
+        payloads.parse_snapshot(new),
+        old_version=old_version,
+        new_version=new_version,
     )
 
 

@@ -1,0 +1,78 @@
+"""kinds: the one table of the eight message kinds, and what reads it."""
+
+import pytest
+from rest_framework import serializers
+
+from purchase_orders import lifecycle
+from purchase_orders.enkash import kinds
+from purchase_orders.enkash.kinds import KINDS
+from purchase_orders.models import OutboundMessage
+from purchase_orders.services import inbound
+from purchase_orders.services.inbound import requests, responses
+from tests.conftest import EXAMPLES
+
+
+def test_the_table_holds_the_eight_kinds_as_four_pairs():
+    assert kinds.REQUEST_KINDS == ("req-send", "req-confirm", "req-edit", "req-status-change")
+    assert kinds.RESPONSE_KINDS == tuple(
+        "resp-" + kind.removeprefix("req-") for kind in kinds.REQUEST_KINDS
+    )
+    for name, kind in KINDS.items():
+        paired = KINDS[kind.pairs_with]
+        assert paired.pairs_with == name
+        assert paired.is_request is not kind.is_request
+        assert (paired.object_key, paired.sender, paired.actions) == (
+            kind.object_key,
+            kind.sender,
+            kind.actions,
+        )
+        assert kind.request.is_request is True
+
+
+@pytest.mark.parametrize(
+    ("kind", "object_key", "sender"),
+    [
+        ("req-send", "purchaseOrder", "buyer"),
+        ("req-edit", "purchaseOrder", "buyer"),
+        ("req-confirm", "poConfirmation", "supplier"),
+        ("req-status-change", "poStatus", "buyer"),
+        ("resp-confirm", "poConfirmation", "supplier"),
+    ],
+)
+def test_each_kind_names_its_business_object_and_its_sender(kind, object_key, sender):
+    assert (kinds.object_key(kind), kinds.sender(kind)) == (object_key, sender)
+
+
+def test_each_lifecycle_action_travels_in_exactly_one_request_kind():
+    assert kinds.KIND_OF_ACTION == {
+        "SEND": "req-send",
+        "ACCEPT": "req-confirm",
+        "REJECT": "req-confirm",
+        "EDIT": "req-edit",
+        "CANCEL": "req-status-change",
+        "FULFILL": "req-status-change",
+        "CLOSE": "req-status-change",
+    }
+    assert set(kinds.KIND_OF_ACTION) == set(lifecycle.TRANSITIONS_BY_ACTION)
+
+
+def test_each_kind_names_a_serializer_a_handler_and_a_documented_example_that_exist():
+    for kind in KINDS.values():
+        assert issubclass(kind.serializer, serializers.Serializer)
+        assert callable(kind.handler)
+        assert (EXAMPLES / kind.request_example).is_file()
+    assert KINDS["req-confirm"].handler is requests.apply_confirm_request
+    assert KINDS["resp-edit"].handler is responses.apply_response
+    assert inbound.INBOUND_HANDLERS == {name: kind.handler for name, kind in KINDS.items()}
+
+
+def test_the_outbox_kinds_and_their_senders_come_from_the_table():
+    assert OutboundMessage.Kind.choices == [
+        ("req-send", "Send"),
+        ("req-confirm", "Confirm"),
+        ("req-edit", "Edit"),
+        ("req-status-change", "Status change"),
+    ]
+    assert OutboundMessage(kind=OutboundMessage.Kind.CONFIRM).sender_role == "supplier"
+    assert OutboundMessage(kind=OutboundMessage.Kind.STATUS_CHANGE).sender_role == "buyer"
+    assert OutboundMessage.kinds_sent_by("supplier") == ["req-confirm"]

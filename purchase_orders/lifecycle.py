@@ -96,9 +96,12 @@ def allowed_transitions(status: str, actor: str) -> list[Transition]:
     return [t for t in TRANSITIONS if t.actor == actor and status in t.from_statuses]
 
 
-def is_final(status: str) -> bool:
-    """Return whether no one may move a purchase order on from a status."""
-    return not any(status in transition.from_statuses for transition in TRANSITIONS)
+def may_undo(action: str, status: str) -> bool:
+    """Return whether undoing an action may put a purchase order back to a status.
+
+    An undo returns to a status the action may start from.
+    """
+    return find_transition(action, status) is not None
 
 
 def statuses_reachable_within_version(status: str) -> set[str]:

@@ -48,6 +48,11 @@ def send_purchase_order(
     _ensure_member(sent_by, purchase_order.buyer, lifecycle.BUYER)
     ensure_transition(purchase_order, lifecycle.SEND)
 
+    # Read once, from the contents loaded with the lock: checked before
+    # anything is saved, then built, with the marks the send sets, into the
+    # version's snapshot and the message.
+    contents = read_contents(purchase_order)
+    validate_for_network(contents)
     now = timezone.now()
     purchase_order.ts = purchase_order.sent_at = now
     purchase_order.delivered_at = None
@@ -57,15 +62,10 @@ def send_purchase_order(
         actor=sent_by,
         business=purchase_order.buyer,
     )
-    # Read once, from the contents loaded with the lock and the marks just
-    # set: checked, then built into the version's snapshot and the message.
-    # A refusal undoes the whole action.
-    contents = read_contents(purchase_order)
-    validate_for_network(contents)
     _publish_version(
         purchase_order,
         OutboundMessage.Kind.SEND,
-        built=payloads.build_contents(contents),
+        built=payloads.build_contents(with_header_of(purchase_order, contents)),
         reason="Sent to the supplier.",
         actor=sent_by,
     )

@@ -46,6 +46,7 @@ def move_purchase_order(
     business: Business | None = None,
     remarks: str = "",
     via_network: bool = False,
+    stated: Marks | None = None,
     undo: str = "",
     restore: Marks | None = None,
     error_code: str = "",
@@ -56,12 +57,13 @@ def move_purchase_order(
     ``action`` is one of the table's; the order moves to its status and
     version, and its previous marks are those it leaves (the network has no
     DRAFT: a send travels as CREATED -> CREATED). An order not saved yet is
-    one arriving from the network: it is inserted, and its history starts
-    here.
+    one arriving from the network: it is inserted, its history starts here,
+    and its version is the one the network ``stated``.
 
     ``lifecycle.UNDO`` puts an order back where a refused ``undo`` action
-    took it from (``restore``); with no ``restore`` the order has moved on
-    since and stays as it is, and only the refusal is recorded.
+    took it from (``restore``, which ``lifecycle.may_undo`` allows); with no
+    ``restore`` the order has moved on since and stays as it is, and only
+    the refusal is recorded.
     """
     from_status = purchase_order.status if purchase_order.pk else ""
     if action == lifecycle.UNDO:
@@ -70,10 +72,13 @@ def move_purchase_order(
             purchase_order.save()
     else:
         transition = ensure_transition(purchase_order, action)
-        purchase_order.previous_status = conventions.network_status(purchase_order.status)
-        purchase_order.previous_version = purchase_order.version
-        purchase_order.version = lifecycle.next_version(purchase_order.version, action)
-        purchase_order.status = transition.to_status
+        marks = stated or _next_marks(purchase_order, transition)
+        if marks.status != transition.to_status:
+            raise TransitionNotAllowed(
+                f"{action} makes a purchase order {transition.to_status}, not {marks.status}.",
+                code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+            )
+        _set_marks(purchase_order, marks)
         purchase_order.save()
     return StatusChange.objects.create(
         purchase_order=purchase_order,
@@ -90,13 +95,26 @@ def move_purchase_order(
     )
 
 
+def _next_marks(purchase_order: PurchaseOrder, transition: lifecycle.Transition) -> Marks:
+    return Marks(
+        status=transition.to_status,
+        version=lifecycle.next_version(purchase_order.version, transition.action),
+        previous_status=conventions.network_status(purchase_order.status),
+        previous_version=purchase_order.version,
+    )
+
+
 def _restore(purchase_order: PurchaseOrder, *, undo: str, marks: Marks) -> None:
     """Put the order back to a status the undone action may leave, or refuse."""
-    if lifecycle.find_transition(undo, marks.status) is None:
+    if not lifecycle.may_undo(undo, marks.status):
         raise TransitionNotAllowed(
             f"Undoing “{undo}” cannot make a purchase order “{marks.status}”.",
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
+    _set_marks(purchase_order, marks)
+
+
+def _set_marks(purchase_order: PurchaseOrder, marks: Marks) -> None:
     purchase_order.status = marks.status
     purchase_order.version = marks.version
     purchase_order.previous_status = marks.previous_status

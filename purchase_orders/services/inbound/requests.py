@@ -21,7 +21,7 @@ from purchase_orders.services.inbound.checks import (
     lock_purchase_order,
     parse_contents,
 )
-from purchase_orders.services.transitions import move_purchase_order
+from purchase_orders.services.transitions import Marks, move_purchase_order
 
 RECEIVED_REASON = "Received from the network."
 
@@ -96,7 +96,6 @@ def _receive_new_order(
 ) -> PurchaseOrder:
     """Create an order sent from elsewhere, its buyer too if not known here."""
     ensure_made_created(message, "A purchase order is sent as")
-    _ensure_next_version(lifecycle.SEND, message)
     parsed = parse_contents(message)
     if buyer is None:
         buyer = _create_counterparty(parsed.parties[lifecycle.BUYER])
@@ -114,13 +113,12 @@ def _receive_new_order(
             code=conventions.ERROR_DUPLICATE_PO_NUMBER,
         )
 
-    # Built at the version before the send, which moves it on and inserts it.
+    # A draft until the send inserts it, at the version the network states.
     purchase_order = PurchaseOrder(
         **field_values(parsed.header, exclude=LIFECYCLE_MARKS),
         buyer=buyer,
         supplier=supplier,
         status=lifecycle.DRAFT,
-        version=message.previous_version,
         sent_at=parsed.header.ts,
         delivered_at=timezone.now(),
     )
@@ -129,6 +127,12 @@ def _receive_new_order(
         action=lifecycle.SEND,
         business=buyer,
         via_network=True,
+        stated=Marks(
+            status=lifecycle.CREATED,
+            version=message.version,
+            previous_status=lifecycle.CREATED,
+            previous_version=message.previous_version,
+        ),
     )
     # A new order has no contents to replace, nor a snapshot yet.
     documents.add_contents(purchase_order=purchase_order, contents=parsed)
@@ -160,13 +164,13 @@ def _mark_delivered(purchase_order: PurchaseOrder) -> None:
         purchase_order.save(update_fields=["delivered_at", "updated_at"])
 
 
-def _ensure_next_version(action: str, message: ReceivedMessage) -> None:
-    """Refuse a message that does not move the version as the lifecycle does."""
-    expected = lifecycle.next_version(message.previous_version, action)
+def _ensure_edit_version(message: ReceivedMessage) -> None:
+    """Refuse an edit that does not move the version as the lifecycle does (n -> n+1)."""
+    expected = lifecycle.next_version(message.previous_version, lifecycle.EDIT)
     if message.version != expected:
         raise StaleVersion(
-            f"{'An edit' if action == lifecycle.EDIT else 'A send'} moves version "
-            f"{message.previous_version} to {expected}, not {message.version}.",
+            f"An edit moves version {message.previous_version} to {expected}, "
+            f"not {message.version}.",
             path=("version",),
             code=conventions.ERROR_STALE_VERSION,
         )
@@ -191,7 +195,7 @@ def apply_edit_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
             _mark_delivered(purchase_order)
         return purchase_order
     ensure_current_version(purchase_order, message)
-    _ensure_next_version(lifecycle.EDIT, message)
+    _ensure_edit_version(message)
     if lifecycle.find_transition(lifecycle.EDIT, purchase_order.status) is None:
         raise TransitionNotAllowed(
             f"A purchase order that is {purchase_order.status} cannot be edited.",

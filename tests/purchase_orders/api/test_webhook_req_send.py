@@ -198,3 +198,25 @@ def test_a_send_that_is_not_created_is_refused(sent_elsewhere, signed_post):
         "TRANSITION_NOT_ALLOWED",
         "purchaseOrder.poStatusTransition.newStatus",
     )
+
+
+@pytest.mark.parametrize(("current", "new"), [(0, 0), (0, 1), (2, 3)])
+def test_a_new_purchase_order_is_kept_at_the_version_the_network_states(
+    trading_pair, sent_elsewhere, signed_post, current, new
+):
+    # EnKash's documented req-send body says 0 -> 0; what it states is kept.
+    sent_elsewhere["purchaseOrder"]["objectVersion"] = {
+        "currentVersion": current,
+        "newVersion": new,
+    }
+
+    response = signed_post("req-send", sent_elsewhere)
+
+    assert answer(response)["response_code"] == 0
+    created = PurchaseOrder.objects.get(object_id=sent_elsewhere["purchaseOrder"]["objectId"])
+    assert (created.previous_version, created.version, created.previous_status) == (
+        current,
+        new,
+        "CREATED",
+    )
+    assert StatusChange.objects.get(purchase_order=created).version == new

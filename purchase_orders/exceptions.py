@@ -7,27 +7,20 @@ class PurchaseOrderError(Exception):
     """Root of the purchase-order domain errors.
 
     ``code`` is the network's ``errorCd`` used when a webhook is refused.
-    ``path`` names the part of the contents at fault, as a
-    ``contents.FieldPath``; the form shows the error next to that part and a
-    refused webhook names it in ``errorField``. ``field`` names what is not
-    contents: a part of a received message, as its ``errorField``, or an
-    input of an action's form (``reason``, ``remarks``).
+    ``path`` names the part at fault, as a ``contents.FieldPath``: a part of
+    the contents (``("lines", 0, "hsn_code")``), of a received message
+    (``received.ReceivedMessage``), or an input of an action (``("reason",)``);
+    ``()`` is the purchase order as a whole, None no part at all. The form
+    shows the error next to that part (``forms.editor.field_name``) and a
+    refused webhook names it in ``errorField`` (``enkash.messages``).
     """
 
     code = "PURCHASE_ORDER_ERROR"
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        field: str = "",
-        path: FieldPath = (),
-        code: str | None = None,
-    ):
+    def __init__(self, message: str, *, path: FieldPath | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
-        self.field = field
-        self.path = tuple(path)
+        self.path = None if path is None else tuple(path)
         if code:
             self.code = code
 

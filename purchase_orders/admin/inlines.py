@@ -128,6 +128,8 @@ class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
         "actor",
         "actor_business",
         "via_network",
+        "error_code",
+        "error_field",
     )
 
     def get_queryset(self, request):

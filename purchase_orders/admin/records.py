@@ -74,7 +74,7 @@ class StatusChangeAdmin(RecordAdmin):
         "created_at",
     )
     list_select_related = ("purchase_order", "actor", "actor_business")
-    list_filter = ("to_status", "action", "via_network", "created_at")
+    list_filter = ("to_status", "action", "via_network", "error_code", "created_at")
     search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
 
 

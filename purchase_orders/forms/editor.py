@@ -210,11 +210,11 @@ class PurchaseOrderEditor:
 
     def add_error(self, error: PurchaseOrderError) -> None:
         """Show a service's error next to the field it names, or at the top of the form."""
-        path = error.path
+        path = error.path or ()
         if len(path) > 2 and path[0] in LIST_PREFIXES and isinstance(path[1], int):
             self._add_row_error(LIST_PREFIXES[path[0]], path[1], str(path[2]), error.message)
             return
-        field = field_name(path) if path else error.field or ""
+        field = field_name(path) if path else ""
         field = FIELD_ALIASES.get(field, field)
         if field in self.formsets:
             self.part_errors[field].append(error.message)

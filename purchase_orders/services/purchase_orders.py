@@ -94,7 +94,7 @@ def edit_purchase_order(
     if not reason:
         raise InvalidPurchaseOrder(
             "Say why the purchase order is being changed; the supplier sees the reason.",
-            field="reason",
+            path=("reason",),
         )
     contents = documents.contents_for_edit(purchase_order, contents)
     validate_for_network(contents)
@@ -148,7 +148,7 @@ def confirm_purchase_order(
     if not accept and not remarks:
         raise InvalidPurchaseOrder(
             "Say why you reject this purchase order; the buyer sees your remarks.",
-            field="remarks",
+            path=("remarks",),
         )
 
     change = move_purchase_order(
@@ -191,7 +191,7 @@ def change_purchase_order_status(
         raise TransitionNotAllowed(
             f"“{action}” is not a status change a buyer can make; choose one of "
             f"{', '.join(lifecycle.BUYER_STATUS_ACTIONS)}.",
-            field="action",
+            path=("action",),
             code=conventions.ERROR_UNKNOWN_ACTION,
         )
     ensure_transition(purchase_order, action)
@@ -255,14 +255,14 @@ def _ensure_version(
         raise StaleVersion(
             "This purchase order was changed by someone else (now version "
             f"{purchase_order.version}). Reload it and try again.",
-            field="expected_version",
+            path=("expected_version",),
             code=conventions.ERROR_STALE_VERSION,
         )
     if expected_status and expected_status != purchase_order.status:
         raise StaleVersion(
             "This purchase order was changed by someone else (now "
             f"“{purchase_order.get_status_display()}”). Reload it and try again.",
-            field="expected_status",
+            path=("expected_status",),
             code=conventions.ERROR_STALE_VERSION,
         )
 

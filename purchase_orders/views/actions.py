@@ -52,7 +52,7 @@ def _answer(request, object_id: str, *, accept: bool):
                 expected_status=form.cleaned_data.get("expected_status") or None,
             )
         except PurchaseOrderError as error:
-            if error.field != "remarks":
+            if error.path != ("remarks",):
                 # Not about what was typed (the order moved on, or may not
                 # move): said at the top of the page as it now stands.
                 return action_error(request, purchase_order, error)
@@ -102,7 +102,7 @@ def purchase_order_change_status(request, object_id: str):
                     expected_status=form.cleaned_data.get("expected_status") or None,
                 )
             except PurchaseOrderError as error:
-                field = error.field if error.field in {"action", "remarks"} else None
+                field = error.path[0] if error.path in {("action",), ("remarks",)} else None
                 form.add_error(field, error.message)
             else:
                 messages.success(

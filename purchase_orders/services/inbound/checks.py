@@ -137,7 +137,7 @@ def parse_contents(message: ReceivedMessage) -> Contents:
     if message.contents is None:
         raise InvalidPurchaseOrder(
             f"The purchase order cannot be read: {message.contents_error}.",
-            field=messages.message_error_field(message.kind, ()),
+            path=(),
             code=conventions.ERROR_INVALID_FIELD,
         )
     mismatches = find_total_mismatches(message.contents)

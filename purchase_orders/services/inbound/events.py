@@ -44,8 +44,9 @@ class Answer:
 class InvalidMessage(InvalidPurchaseOrder):
     """A body that is not JSON, not an object, or not the shape of its kind.
 
-    ``field`` is the dotted path of the first problem, as in
-    ``purchaseOrder.itemLists[2].quantity``.
+    Found at the edge, before the body is read into a message, so it names
+    its field as the network does: ``field`` is the ``errorField`` of the
+    first problem, as in ``purchaseOrder.itemLists[2].quantity``.
     """
 
     def __init__(
@@ -56,7 +57,8 @@ class InvalidMessage(InvalidPurchaseOrder):
         status: int = 400,
         code: str = conventions.ERROR_INVALID_FIELD,
     ):
-        super().__init__(message, field=field, code=code)
+        super().__init__(message, code=code)
+        self.field = field
         self.status = status
 
 
@@ -200,7 +202,7 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             event.pk,
             refusal.code,
             refusal.message,
-            refusal.field,
+            error_field(refusal, kind=event.kind),
         )
         return _refuse(
             event, refusal, state=State.REFUSED, status=200, payload=message.answer
@@ -244,8 +246,10 @@ def _apply(event: InboundEvent, message: ReceivedMessage) -> None:
 
 
 def error_field(error: PurchaseOrderError, *, kind: str) -> str:
-    """Return the network's ``errorField`` for an error: its field, or the part it names."""
-    return error.field or (messages.message_error_field(kind, error.path) if error.path else "")
+    """Return the network's ``errorField`` for an error: the part of the message it names."""
+    if isinstance(error, InvalidMessage):
+        return error.field
+    return "" if error.path is None else messages.message_error_field(kind, error.path)
 
 
 def _refuse(

@@ -100,12 +100,20 @@ def _undo(purchase_order: PurchaseOrder, message: OutboundMessage) -> None:
     from_version, to_version = payloads.parse_version(announced)
     # The action refused: the one of its kind that leads where the message said.
     undone = next(
-        action
-        for action in kind.actions
-        if lifecycle.TRANSITIONS_BY_ACTION[action].to_status == to_status
+        (
+            action
+            for action in kind.actions
+            if lifecycle.TRANSITIONS_BY_ACTION[action].to_status == to_status
+        ),
+        "",
     )
+    back_to = lifecycle.DRAFT if message.kind == Kind.SEND else from_status
     restore = None
-    if purchase_order.version == to_version and purchase_order.status == to_status:
+    if (
+        purchase_order.version == to_version
+        and purchase_order.status == to_status
+        and lifecycle.may_undo(undone, back_to)
+    ):
         if message.kind == Kind.SEND:
             restore = _undo_send(purchase_order, message)
         elif message.kind == Kind.EDIT:

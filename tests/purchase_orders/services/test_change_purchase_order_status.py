@@ -77,7 +77,7 @@ def test_a_supplier_word_is_not_a_buyer_action(trading_pair, sent_purchase_order
             remarks="",
         )
 
-    assert refused.value.field == "action"
+    assert refused.value.path == ("action",)
     check()
 
 

@@ -90,7 +90,7 @@ def test_a_rejection_needs_remarks(trading_pair, sent_purchase_order, unchanged)
             remarks="",
         )
 
-    assert refused.value.field == "remarks"
+    assert refused.value.path == ("remarks",)
     check()
 
 

@@ -216,7 +216,7 @@ def test_an_edit_needs_a_reason(trading_pair, sent_purchase_order, unchanged):
             expected_version=1,
         )
 
-    assert refused.value.field == "reason"
+    assert refused.value.path == ("reason",)
     check()
 
 

@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 from purchase_orders.contents import Contents, Header, LineContents, PartyContents
 from purchase_orders.enkash import payloads
-from purchase_orders.enkash.labels import (
-    describe_field_path,  # noqa: F401 - pages and tests read it from here too
-)
 from purchase_orders.labels import (
     ADDRESS_LABELS,
     CHARGE_LABELS,
@@ -26,13 +23,12 @@ from purchase_orders.labels import (
     LIST_LABELS,
     MILESTONE_LABELS,
     PARTY_LABELS,
-    ROLE_LABELS,
     TAX_LABELS,
     entry_field,
     field_label,
     value_kind,
 )
-from purchase_orders.lifecycle import BUYER, SUPPLIER
+from purchase_orders.lifecycle import BUYER, ROLE_LABELS, SUPPLIER
 from purchase_orders.numbers import to_decimal
 
 # What one version says of a section: {label: (value, kind)}, in the order shown.

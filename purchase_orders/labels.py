@@ -12,8 +12,6 @@ named here by ``entry_field``: ``receiptAdviceNo`` is ``receipt_advice_no``.
 
 import re
 
-from purchase_orders.lifecycle import BUYER, SUPPLIER
-
 HEADER_LABELS = {
     "object_id": "Network ID",
     "buyer_po_number": "PO number",
@@ -30,7 +28,6 @@ HEADER_LABELS = {
     "shipping_bearing_party": "Paid by",
     "shipping_charges": "Charges",
 }
-ROLE_LABELS = {BUYER: "Buyer", SUPPLIER: "Supplier"}
 # An address, as a party has one and as each entry of the addresses says it.
 _ADDRESS = {
     "address_type": "Type",

@@ -1,11 +1,11 @@
 """A message the network delivers, typed: what the inbound services work on.
 
 The webhook's body is validated by its kind's serializer and read once, at
-the edge (``enkash.payloads.parse_message``), into a ``ReceivedMessage``.
+the edge (``enkash.messages.parse_message``), into a ``ReceivedMessage``.
 Its parts are named as a purchase order's header names them
 (``object_id``, ``buyer_po_number``, ``previous_version``…), so that a
 refusal names a part with the same ``contents.FieldPath`` that the network's
-``errorField`` is made from (``enkash.paths.message_error_field``): the
+``errorField`` is made from (``enkash.messages.message_error_field``): the
 message's own parts are ``("b2b_ids", role)``, ``("action",)`` and
 ``("resp", "req_msg_id")``; its purchase order's are those of its contents.
 """

@@ -141,25 +141,6 @@ ResponseWebhookAnswer = PolymorphicProxySerializer(
     resource_type_field_name=None,
 )
 
-DESCRIPTIONS = {
-    "req-send": (
-        "Creates the purchase order for the supplier (its buyer is created if unknown). "
-        "If the buyer is hosted here too, the order already exists: it is marked "
-        "delivered, not copied. Stated totals must match the lines."
-    ),
-    "req-edit": (
-        "objectVersion moves n to n+1 and currentVersion must be the version held here. "
-        "The new contents replace the old and the order goes back to CREATED."
-    ),
-    "req-confirm": (
-        "supplierResponse ACCEPT or REJECT; objectVersion stays n to n and must be the "
-        "version held here; poStatusTransition must be the move the lifecycle allows."
-    ),
-    "req-status-change": (
-        "buyerAction CANCEL, FULFILL or CLOSE; objectVersion stays n to n and must be the "
-        "version held here; poStatusTransition must be the move the lifecycle allows."
-    ),
-}
 RESPONSE_DESCRIPTION = (
     "Settles the request sent from here, found by resp.reqMsgId (else by objectId, "
     "kind and objectVersion.newVersion): result SUCCESS acknowledges it; anything else "
@@ -184,27 +165,32 @@ def documented(name: str) -> dict:
 
 
 def request_example(kind: str) -> tuple[dict, str]:
-    """Return (body, note) of the example for a kind's request body."""
-    if kind == "req-send":
-        return documented("api-req-send.json"), "The send API's documented body."
+    """Return (body, note) of the example for a kind's webhook body.
+
+    A kind EnKash documents shows its example (``kinds.MessageKind.example``);
+    the others are made from the nearest documented one, and say so.
+    """
+    example = KINDS[kind].example
+    if example == KINDS["req-send"].example:
+        return documented(example), "The send API's documented body."
+    if example:
+        return documented(example), "EnKash's documented example."
     if kind == "req-edit":
-        body = copy.deepcopy(documented("api-req-send.json"))
+        body = copy.deepcopy(request_example("req-send")[0])
         body["purchaseOrder"]["objectVersion"] = {"currentVersion": 1, "newVersion": 2}
         return body, "Not documented by EnKash: the send body at the next version."
-    if kind in ("req-confirm", "req-status-change", "resp-send", "resp-status-change"):
-        return documented(f"webhook-{kind}.json"), "EnKash's documented example."
     if kind == "resp-edit":
-        return documented("webhook-resp-send.json"), "Not documented by EnKash: as resp-send."
-    body = copy.deepcopy(documented("webhook-resp-status-change.json"))
-    del body["poStatus"]
-    body["poConfirmation"] = documented("webhook-req-confirm.json")["poConfirmation"]
+        return request_example("resp-send")[0], "Not documented by EnKash: as resp-send."
+    body = copy.deepcopy(request_example("resp-status-change")[0])
+    del body[STATUS]
+    body[CONFIRMATION] = request_example("req-confirm")[0][CONFIRMATION]
     return body, "Not documented by EnKash: as resp-status-change, with poConfirmation."
 
 
 def answer_example(kind: str) -> tuple[dict, str]:
     """Return (body, note) of the example of a kind's successful answer."""
-    if kind in ("req-confirm", "req-status-change"):
-        return documented(f"webhook-{kind}.response.json"), "EnKash's documented example."
+    if KINDS[kind].answer_example:
+        return documented(KINDS[kind].answer_example), "EnKash's documented example."
     if kind in REQUEST_KINDS:
         body, _ = request_example(kind)
         answer = conventions.request_webhook_envelope(
@@ -212,8 +198,7 @@ def answer_example(kind: str) -> tuple[dict, str]:
             payload={key: value for key, value in body.items() if key != "device"},
         )
         return answer, "Not documented by EnKash: the same shape as req-confirm's answer."
-    note = "EnKash's documented example." if kind == "resp-send" else "As resp-send's."
-    return documented("webhook-resp-send.response.json"), note
+    return answer_example("resp-send")[0], "As resp-send's."
 
 
 def refusal_example(kind: str) -> dict:
@@ -285,7 +270,7 @@ class WebhookSchema(AutoSchema):
         return KINDS[self.kind].summary
 
     def get_description(self) -> str:
-        return DESCRIPTIONS.get(self.kind, RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION
+        return (KINDS[self.kind].description or RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION
 
     def get_tags(self) -> list[str]:
         return [REQUEST_TAG if self.kind in REQUEST_KINDS else RESPONSE_TAG]

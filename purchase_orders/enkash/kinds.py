@@ -33,10 +33,17 @@ class MessageKind:
     actions: tuple[str, ...]  # the lifecycle actions the request carries
     serializer_path: str
     handler_path: str
-    request_example: str  # the documented body of the request, in enkash/examples
     label: str  # the request, as a timeline names it ("Send", "Confirm")
     words: str  # the webhook, seen from the portal that receives it
     summary: str  # the webhook, in the API's documentation
+    # The documented example of the request's body (the API's and the request
+    # webhook's are one), of this webhook's body and of its answer, in
+    # enkash/examples; "" where EnKash documents none.
+    request_example: str
+    example: str = ""
+    answer_example: str = ""
+    # What the API's documentation says of a request webhook beyond its summary.
+    description: str = ""
     # Where the business object carries its action and remarks, if it does.
     action_key: str = ""
     remarks_key: str = ""
@@ -63,62 +70,142 @@ PURCHASE_ORDER = "purchaseOrder"
 CONFIRMATION = "poConfirmation"
 STATUS = "poStatus"
 
+# The status-change API's documented body is the request webhook's (SPEC §2),
+# and so is the confirm API's (A2); an edit is a send (A3).
+SEND_BODY = "api-req-send.json"
+CONFIRM_BODY = "webhook-req-confirm.json"
+STATUS_CHANGE_BODY = "webhook-req-status-change.json"
+HELD_VERSION = "objectVersion stays n to n and must be the version held here"
+
 _TABLE = (
     MessageKind(
-        "req-send", PURCHASE_ORDER, "resp-send", lifecycle.BUYER, (lifecycle.SEND,),
-        SERIALIZERS + "PurchaseOrderRequestSerializer", REQUESTS + "apply_send_request",
-        "api-req-send.json", "Send", "Purchase order received",
-        "A purchase order sent to a supplier hosted here",
+        name="req-send",
+        object_key=PURCHASE_ORDER,
+        pairs_with="resp-send",
+        sender=lifecycle.BUYER,
+        actions=(lifecycle.SEND,),
+        serializer_path=SERIALIZERS + "PurchaseOrderRequestSerializer",
+        handler_path=REQUESTS + "apply_send_request",
+        label="Send",
+        words="Purchase order received",
+        summary="A purchase order sent to a supplier hosted here",
+        request_example=SEND_BODY,
+        example=SEND_BODY,
+        description="Creates the purchase order for the supplier (its buyer is created if "
+        "unknown). If the buyer is hosted here too, the order already exists: it is marked "
+        "delivered, not copied. Stated totals must match the lines.",
     ),
     MessageKind(
-        "req-confirm", CONFIRMATION, "resp-confirm", lifecycle.SUPPLIER,
-        lifecycle.SUPPLIER_RESPONSES,
-        SERIALIZERS + "ConfirmationRequestSerializer", REQUESTS + "apply_confirm_request",
-        "webhook-req-confirm.json", "Confirm", "Supplier's answer received",
-        "The supplier accepts or rejects a purchase order",
-        "supplierResponse", "supplierRemarks",
+        name="req-confirm",
+        object_key=CONFIRMATION,
+        pairs_with="resp-confirm",
+        sender=lifecycle.SUPPLIER,
+        actions=lifecycle.SUPPLIER_RESPONSES,
+        serializer_path=SERIALIZERS + "ConfirmationRequestSerializer",
+        handler_path=REQUESTS + "apply_confirm_request",
+        label="Confirm",
+        words="Supplier's answer received",
+        summary="The supplier accepts or rejects a purchase order",
+        request_example=CONFIRM_BODY,
+        example=CONFIRM_BODY,
+        answer_example="webhook-req-confirm.response.json",
+        description=f"supplierResponse ACCEPT or REJECT; {HELD_VERSION}; poStatusTransition "
+        "must be the move the lifecycle allows.",
+        action_key="supplierResponse",
+        remarks_key="supplierRemarks",
     ),
     MessageKind(
-        "req-edit", PURCHASE_ORDER, "resp-edit", lifecycle.BUYER, (lifecycle.EDIT,),
-        SERIALIZERS + "PurchaseOrderRequestSerializer", REQUESTS + "apply_edit_request",
-        "api-req-send.json", "Edit", "New version received",
-        "A new version of a purchase order",
+        name="req-edit",
+        object_key=PURCHASE_ORDER,
+        pairs_with="resp-edit",
+        sender=lifecycle.BUYER,
+        actions=(lifecycle.EDIT,),
+        serializer_path=SERIALIZERS + "PurchaseOrderRequestSerializer",
+        handler_path=REQUESTS + "apply_edit_request",
+        label="Edit",
+        words="New version received",
+        summary="A new version of a purchase order",
+        request_example=SEND_BODY,
+        description="objectVersion moves n to n+1 and currentVersion must be the version held "
+        "here. The new contents replace the old and the order goes back to CREATED.",
     ),
     MessageKind(
-        "req-status-change", STATUS, "resp-status-change", lifecycle.BUYER,
-        lifecycle.BUYER_STATUS_ACTIONS,
-        SERIALIZERS + "StatusChangeRequestSerializer", REQUESTS + "apply_status_change_request",
-        "webhook-req-status-change.json", "Status change", "Status change received",
-        "The buyer cancels, fulfils or closes a purchase order",
-        "buyerAction", "buyerRemarks",
+        name="req-status-change",
+        object_key=STATUS,
+        pairs_with="resp-status-change",
+        sender=lifecycle.BUYER,
+        actions=lifecycle.BUYER_STATUS_ACTIONS,
+        serializer_path=SERIALIZERS + "StatusChangeRequestSerializer",
+        handler_path=REQUESTS + "apply_status_change_request",
+        label="Status change",
+        words="Status change received",
+        summary="The buyer cancels, fulfils or closes a purchase order",
+        request_example=STATUS_CHANGE_BODY,
+        example=STATUS_CHANGE_BODY,
+        answer_example="webhook-req-status-change.response.json",
+        description=f"buyerAction CANCEL, FULFILL or CLOSE; {HELD_VERSION}; poStatusTransition "
+        "must be the move the lifecycle allows.",
+        action_key="buyerAction",
+        remarks_key="buyerRemarks",
     ),
     MessageKind(
-        "resp-send", PURCHASE_ORDER, "req-send", lifecycle.BUYER, (lifecycle.SEND,),
-        SERIALIZERS + "PurchaseOrderResponseSerializer", RESPONSES + "apply_response",
-        "api-req-send.json", "Send", "Network's answer to the purchase order",
-        "The network's verdict on a purchase order sent from here",
+        name="resp-send",
+        object_key=PURCHASE_ORDER,
+        pairs_with="req-send",
+        sender=lifecycle.BUYER,
+        actions=(lifecycle.SEND,),
+        serializer_path=SERIALIZERS + "PurchaseOrderResponseSerializer",
+        handler_path=RESPONSES + "apply_response",
+        label="Send",
+        words="Network's answer to the purchase order",
+        summary="The network's verdict on a purchase order sent from here",
+        request_example=SEND_BODY,
+        example="webhook-resp-send.json",
+        answer_example="webhook-resp-send.response.json",
     ),
     MessageKind(
-        "resp-confirm", CONFIRMATION, "req-confirm", lifecycle.SUPPLIER,
-        lifecycle.SUPPLIER_RESPONSES,
-        SERIALIZERS + "ConfirmationResponseSerializer", RESPONSES + "apply_response",
-        "webhook-req-confirm.json", "Confirm", "Network's answer to the supplier's answer",
-        "The network's verdict on a confirmation sent from here",
-        "supplierResponse", "supplierRemarks",
+        name="resp-confirm",
+        object_key=CONFIRMATION,
+        pairs_with="req-confirm",
+        sender=lifecycle.SUPPLIER,
+        actions=lifecycle.SUPPLIER_RESPONSES,
+        serializer_path=SERIALIZERS + "ConfirmationResponseSerializer",
+        handler_path=RESPONSES + "apply_response",
+        label="Confirm",
+        words="Network's answer to the supplier's answer",
+        summary="The network's verdict on a confirmation sent from here",
+        request_example=CONFIRM_BODY,
+        action_key="supplierResponse",
+        remarks_key="supplierRemarks",
     ),
     MessageKind(
-        "resp-edit", PURCHASE_ORDER, "req-edit", lifecycle.BUYER, (lifecycle.EDIT,),
-        SERIALIZERS + "PurchaseOrderResponseSerializer", RESPONSES + "apply_response",
-        "api-req-send.json", "Edit", "Network's answer to the new version",
-        "The network's verdict on an edit sent from here",
+        name="resp-edit",
+        object_key=PURCHASE_ORDER,
+        pairs_with="req-edit",
+        sender=lifecycle.BUYER,
+        actions=(lifecycle.EDIT,),
+        serializer_path=SERIALIZERS + "PurchaseOrderResponseSerializer",
+        handler_path=RESPONSES + "apply_response",
+        label="Edit",
+        words="Network's answer to the new version",
+        summary="The network's verdict on an edit sent from here",
+        request_example=SEND_BODY,
     ),
     MessageKind(
-        "resp-status-change", STATUS, "req-status-change", lifecycle.BUYER,
-        lifecycle.BUYER_STATUS_ACTIONS,
-        SERIALIZERS + "StatusChangeResponseSerializer", RESPONSES + "apply_response",
-        "webhook-req-status-change.json", "Status change", "Network's answer to the status change",
-        "The network's verdict on a status change sent from here",
-        "buyerAction", "buyerRemarks",
+        name="resp-status-change",
+        object_key=STATUS,
+        pairs_with="req-status-change",
+        sender=lifecycle.BUYER,
+        actions=lifecycle.BUYER_STATUS_ACTIONS,
+        serializer_path=SERIALIZERS + "StatusChangeResponseSerializer",
+        handler_path=RESPONSES + "apply_response",
+        label="Status change",
+        words="Network's answer to the status change",
+        summary="The network's verdict on a status change sent from here",
+        request_example=STATUS_CHANGE_BODY,
+        example="webhook-resp-status-change.json",
+        action_key="buyerAction",
+        remarks_key="buyerRemarks",
     ),
 )
 KINDS: dict[str, MessageKind] = {kind.name: kind for kind in _TABLE}

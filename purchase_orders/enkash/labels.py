@@ -9,7 +9,7 @@ carry no contents have words of their own here.
 
 import re
 
-from purchase_orders import labels
+from purchase_orders import labels, lifecycle
 
 from .keys import LINE_LIST_KEYS, PO_LIST_KEYS
 from .paths import HEADER_KEYS, LIST_KEYS, OBJECT_KEY, PARTY_FIELD_KEYS, ROLE_KEYS
@@ -68,7 +68,7 @@ def _name_keys() -> None:
     for name, path in HEADER_KEYS.items():
         _name_path(path, name, labels.HEADER_LABELS)
     for role, key in ROLE_KEYS.items():
-        KEY_LABELS[key] = labels.ROLE_LABELS[role]
+        KEY_LABELS[key] = lifecycle.ROLE_LABELS[role]
     for name, path in PARTY_FIELD_KEYS.items():
         _name_path(path, name, labels.PARTY_LABELS)
     for name, (path, entry_keys) in LIST_KEYS.items():

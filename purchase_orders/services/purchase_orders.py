@@ -14,6 +14,7 @@ from django.utils import timezone
 from purchase_orders import lifecycle
 from purchase_orders.contents import EDITABLE_FIELDS, Contents, read_contents, with_header_of
 from purchase_orders.enkash import conventions, encoding, payloads
+from purchase_orders.enkash.kinds import KIND_OF_ACTION
 from purchase_orders.exceptions import (
     InvalidPurchaseOrder,
     NotAllowed,
@@ -161,7 +162,7 @@ def confirm_purchase_order(
     body = payloads.build_confirm_request(
         purchase_order, supplier_response=action, remarks=remarks, from_status=change.from_status
     )
-    _write_message(purchase_order, OutboundMessage.Kind.CONFIRM, body)
+    _write_message(purchase_order, KIND_OF_ACTION[action], body)
     notifications.notify_on_commit(
         purchase_order=purchase_order,
         event=notifications.ACCEPTED if accept else notifications.REJECTED,
@@ -208,7 +209,7 @@ def change_purchase_order_status(
     body = payloads.build_status_change_request(
         purchase_order, buyer_action=action, remarks=remarks, from_status=change.from_status
     )
-    _write_message(purchase_order, OutboundMessage.Kind.STATUS_CHANGE, body)
+    _write_message(purchase_order, KIND_OF_ACTION[action], body)
     notifications.notify_on_commit(
         purchase_order=purchase_order, event=notifications.STATUS_CHANGED
     )

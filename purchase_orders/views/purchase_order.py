@@ -43,8 +43,6 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
     latest_message = sent_messages[-1] if sent_messages else None
     return {
         **document_context(purchase_order),
-        "actions": actions,
-        "roles": actions.roles,
         "is_buyer": actions.is_buyer,
         "is_supplier": actions.is_supplier,
         "can_send": actions.may(lifecycle.SEND),

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from purchase_orders.contents import ChargeContents, TaxContents
-from purchase_orders.diffs import compare_snapshots, compare_versions, describe_field_path
+from purchase_orders.diffs import compare_snapshots, compare_versions
 from purchase_orders.enkash import payloads
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.drafts import complete_contents, current_parties
@@ -137,15 +137,6 @@ def test_header_totals_milestones_and_extra_details_are_compared(snapshot):
     assert sections["Supplier"] == {}
 
 
-def test_describe_field_path_reads_nested_paths():
-    assert (
-        describe_field_path("purchaseOrder.itemLists[0].otherTaxes[1].rate")
-        == "Line 1 › Other tax 2 › Rate"
-    )
-    assert describe_field_path("poStatus.buyerAction") == "Status change › Buyer's action"
-    assert describe_field_path("") == ""
-
-
 def edited_twice(people):
     """Send an order of three lines, then edit it: a line off, a line on, new amounts."""
     purchase_order = send_purchase_order(
@@ -183,10 +174,26 @@ def shown(row, value):
     return None if value is None else show_value(value, row.kind)
 
 
-def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(people):
+@pytest.fixture
+def stored_diff(people):
+    """The comparison of the two stored versions of ``edited_twice``."""
     old, new = edited_twice(people).versions.order_by("version")
+    return compare_versions(old, new)
 
-    diff = compare_versions(old, new)
+
+def changed_values(diff) -> dict:
+    """Return {section title: {row label: (old, new) as shown}} of the changed rows."""
+    return {
+        section.title: {
+            row.label: (shown(row, row.old), shown(row, row.new)) for row in section.changes
+        }
+        for section in diff.sections + diff.lines
+        if section.changes
+    }
+
+
+def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(stored_diff):
+    diff = stored_diff
 
     assert [(s.title, s.state, len(s.rows)) for s in diff.sections + diff.lines] == [
         ("Order", "changed", 5),
@@ -205,13 +212,11 @@ def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(pe
         ("Line 3: Staplers", "added", 19),
         ("Line 1: A4 copier paper, 75 gsm, box 1 (removed)", "removed", 19),
     ]
-    changes = {
-        section.title: {
-            row.label: (shown(row, row.old), shown(row, row.new)) for row in section.changes
-        }
-        for section in diff.sections + diff.lines
-        if section.changes
-    }
+
+
+def test_the_changed_rows_of_two_stored_versions_show_old_and_new_values(stored_diff):
+    changes = changed_values(stored_diff)
+
     assert changes["Order"] == {
         "Delivery date": (
             '<time datetime="2026-12-15">15 Dec 2026</time>',
@@ -244,6 +249,12 @@ def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(pe
         "Other tax 1 › Rate": (None, "1%"),
         "Other tax 1 › Amount": (None, "₹38.25"),
     }
+    assert changes["Line 3: Staplers"]["Service (Y/N)"] == (None, "N")
+
+
+def test_the_rows_of_two_stored_versions_come_in_the_documents_order(stored_diff):
+    diff = stored_diff
+
     assert [row.label for row in diff.lines[2].rows] == [
         "Serial no.",
         "Description",
@@ -265,7 +276,6 @@ def test_two_stored_versions_are_compared_section_by_section_and_line_by_line(pe
         "Batch › Expiry date",
         "Batch › Warranty date",
     ]
-    assert changes["Line 3: Staplers"]["Service (Y/N)"] == (None, "N")
     assert [row.label for row in diff.sections[1].rows] == [
         "GSTIN",
         "Legal name",

@@ -160,3 +160,12 @@ def test_a_path_is_named_part_by_part(path, words):
 def test_an_entry_key_is_named_as_the_contents_name_it():
     assert entry_field("receiptAdviceNo") == "receipt_advice_no"
     assert entry_field("url") == "url"
+
+
+def test_describe_field_path_reads_nested_paths():
+    assert (
+        describe_field_path("purchaseOrder.itemLists[0].otherTaxes[1].rate")
+        == "Line 1 › Other tax 2 › Rate"
+    )
+    assert describe_field_path("poStatus.buyerAction") == "Status change › Buyer's action"
+    assert describe_field_path("") == ""

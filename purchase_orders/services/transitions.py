@@ -105,7 +105,7 @@ def _next_marks(purchase_order: PurchaseOrder, transition: lifecycle.Transition)
 
 
 def _restore(purchase_order: PurchaseOrder, *, undo: str, marks: Marks) -> None:
-    """Put the order back to a status the undone action may leave, or refuse."""
+    """Put the order back to a status the undone action may start from, or refuse."""
     if not lifecycle.may_undo(undo, marks.status):
         raise TransitionNotAllowed(
             f"Undoing “{undo}” cannot make a purchase order “{marks.status}”.",

@@ -32,3 +32,27 @@ def load_example(name: str) -> dict:
 @pytest.fixture
 def example():
     return load_example
+
+
+BROWSER_TESTS = pytest.StashKey[set[str]]()
+BROWSER_OUTCOMES = ("passed", "failed", "skipped")
+
+
+def pytest_collection_modifyitems(config, items):
+    config.stash[BROWSER_TESTS] = {
+        item.nodeid for item in items if item.get_closest_marker("browser")
+    }
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Say how many browser tests ran, so a run that skipped them all shows it."""
+    browser_tests = config.stash.get(BROWSER_TESTS, set())
+    outcomes: dict[str, str] = {}  # test id: its worst outcome over setup, call and teardown
+    for stat in ("passed", "skipped", "failed", "error"):
+        for report in terminalreporter.stats.get(stat, []):
+            if getattr(report, "nodeid", None) in browser_tests:
+                outcomes[report.nodeid] = "failed" if stat == "error" else stat
+    counts = {outcome: list(outcomes.values()).count(outcome) for outcome in BROWSER_OUTCOMES}
+    terminalreporter.write_line(
+        "browser tests: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+    )

@@ -3,11 +3,13 @@
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 from requests.structures import CaseInsensitiveDict
 
 from purchase_orders.enkash import conventions, encoding, kinds
@@ -123,6 +125,7 @@ class Delivery:
     kind: str
     headers: CaseInsensitiveDict
     raw: bytes
+    arrived_at: datetime = field(default_factory=timezone.now)
 
     @property
     def body(self):
@@ -177,7 +180,7 @@ class WebhookReceiver:
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def wait_for(self, n: int, timeout: float = 5.0) -> list[Delivery]:
+    def wait_for(self, n: int, timeout: float = 15.0) -> list[Delivery]:
         """Wait until ``n`` webhooks have arrived and return them all."""
         deadline = time.monotonic() + timeout
         with self._changed:

@@ -25,6 +25,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_serving(process: subprocess.Popen, url: str, limit: float = 60) -> dict:
+    """Return the sandbox's health once it answers, while the process lives, within ``limit`` s."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            return requests.get(url + "/_sandbox/health", timeout=10).json()
+        except requests.RequestException as error:  # not listening yet, or slow to answer
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, f"no answer from {url} in {limit} s: {error}"
+            time.sleep(0.1)
+
+
 def test_help_documents_every_option():
     text = Command().create_parser("manage.py", "enkash_sandbox").format_help()
 
@@ -46,15 +58,7 @@ def test_the_command_serves_the_sandbox_until_interrupted(settings):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                health = requests.get(url + "/_sandbox/health", timeout=1).json()
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, process.communicate()
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        health = wait_until_serving(process, url)
         settings.ENKASH_BASE_URL = url
         clear_token_cache()
         with get_enkash_client() as client:

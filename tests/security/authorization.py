@@ -28,6 +28,9 @@ ALLOWED = {
 NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
 SENT = tuple(status for status in STATUSES if status != lifecycle.DRAFT)
+# The pages and the actions, each tested in its module for the side that may use it.
+PAGES = ("list", "inbox", "inbox-stamp", "create", "detail", "stamp", "print", "compare", "edit")
+ACTIONS = ("send", "change-status", "confirm", "reject", "duplicate", "retry")
 
 
 def takes_order(name: str) -> bool:

@@ -11,7 +11,6 @@ from purchase_orders.models import OutboundMessage, PurchaseOrder
 from tests.security.authorization import SENT, STATUSES, assert_refused, order_in, text, url_of
 
 pytestmark = pytest.mark.django_db
-ACTIONS = ("send", "change-status", "confirm", "reject", "duplicate", "retry")
 STATUS_MOVES = [
     (status, transition.action, transition.to_status)
     for status in STATUSES

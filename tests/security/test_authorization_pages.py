@@ -10,7 +10,9 @@ from django.urls import reverse
 from purchase_orders import lifecycle, selectors
 from purchase_orders.models import PurchaseOrder
 from tests.security.authorization import (
+    ACTIONS,
     NAMES,
+    PAGES,
     SENT,
     STATUSES,
     assert_refused,
@@ -19,10 +21,8 @@ from tests.security.authorization import (
     url_of,
     with_two_versions,
 )
-from tests.security.test_authorization_actions import ACTIONS
 
 pytestmark = pytest.mark.django_db
-PAGES = ("list", "inbox", "inbox-stamp", "create", "detail", "stamp", "print", "compare", "edit")
 EDITABLE = (lifecycle.DRAFT, lifecycle.CREATED, lifecycle.ACCEPTED, lifecycle.REJECTED)
 
 
@@ -179,3 +179,29 @@ def test_the_buyer_opens_the_edit_form_while_the_order_may_change(people, status
         followed = text(people.buyer_client.get(response["Location"]))
         assert "This purchase order cannot be edited" in followed
     assert_refused(people, "edit", purchase_order, "get")
+
+
+@pytest.mark.parametrize("status", [lifecycle.DRAFT, lifecycle.CREATED])
+def test_the_buyer_saves_the_edit_form(people, status, form_data, three_lines):
+    purchase_order = order_in(people, status)
+    url = url_of("edit", people, purchase_order)
+    data = form_data(
+        buyer=people.buyer,
+        supplier=people.supplier,
+        lines=three_lines,
+        buyer_po_number=purchase_order.buyer_po_number,
+        subject="Paper, toner and maintenance",
+        reason="Toner and maintenance added",
+        expected_version=str(purchase_order.version),
+    )
+    assert_refused(people, "edit", purchase_order, "post", data)
+
+    response = people.buyer_client.post(url, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    purchase_order.refresh_from_db()
+    assert purchase_order.subject == "Paper, toner and maintenance"
+    assert purchase_order.lines.count() == 3
+    expected = (status, 0) if status == lifecycle.DRAFT else (lifecycle.CREATED, 2)
+    assert (purchase_order.status, purchase_order.version) == expected

@@ -1,7 +1,9 @@
 """Who may open what: every named page and action, by every kind of visitor.
 
-Each URL of ``purchase_orders/urls.py`` is listed in ``ALLOWED`` with the side
-that may use it; a URL added without a line there fails the first test.
+Each URL of ``purchase_orders/urls.py`` is listed in ``ALLOWED``
+(``tests/security/authorization.py``) with the side that may use it; a URL
+added without a line there fails the first test. What the rightful side gets
+is in ``test_authorization_pages.py`` and ``test_authorization_actions.py``.
 """
 
 import pytest
@@ -9,45 +11,17 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from purchase_orders import urls as portal_urls
 from tests.factories import UserFactory
+from tests.security.authorization import (
+    ALLOWED,
+    BOTH,
+    NAMES,
+    SUPPLIER,
+    takes_order,
+    url_of,
+)
 
 pytestmark = pytest.mark.django_db
-
-BUYER, SUPPLIER, BOTH = "buyer", "supplier", "both"
-# Who may use each page or action of a purchase order sent from the buyer to the supplier.
-ALLOWED = {
-    "list": BUYER,
-    "inbox": SUPPLIER,
-    "inbox-stamp": SUPPLIER,
-    "create": BUYER,
-    "detail": BOTH,
-    "stamp": BOTH,
-    "print": BOTH,
-    "compare": BOTH,
-    "edit": BUYER,
-    "send": BUYER,
-    "change-status": BUYER,
-    "confirm": SUPPLIER,
-    "reject": SUPPLIER,
-    "duplicate": BUYER,
-    "retry": BUYER,  # the buyer sent the message being retried
-}
-NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
-
-
-def takes_order(name: str) -> bool:
-    pattern = next(p for p in portal_urls.urlpatterns if p.name == name)
-    return "<str:object_id>" in str(pattern.pattern)
-
-
-def url_of(name: str, people, purchase_order) -> str:
-    kwargs = {}
-    if takes_order(name):
-        kwargs["object_id"] = purchase_order.object_id
-    if name == "retry":
-        kwargs["message_id"] = people.message(purchase_order).pk
-    return reverse(f"purchase_orders:{name}", kwargs=kwargs or None)
 
 
 def test_every_named_url_has_its_rule():

@@ -1,0 +1,127 @@
+"""The rightful side's actions do what they say, in every status they apply to.
+
+The wrong side and an outsider are sent first and must leave the order as
+it was; then the rightful side's request must move it and redirect.
+"""
+
+import pytest
+
+from purchase_orders import lifecycle
+from purchase_orders.models import OutboundMessage, PurchaseOrder
+from tests.security.authorization import SENT, STATUSES, assert_refused, order_in, text, url_of
+
+pytestmark = pytest.mark.django_db
+STATUS_MOVES = [
+    (status, transition.action, transition.to_status)
+    for status in STATUSES
+    for transition in lifecycle.allowed_transitions(status, lifecycle.BUYER)
+    if transition.action in lifecycle.BUYER_STATUS_ACTIONS
+]
+
+
+def status_of(purchase_order) -> str:
+    purchase_order.refresh_from_db()
+    return purchase_order.status
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_buyer_sends_a_draft_and_nothing_else(people, status):
+    purchase_order = order_in(people, status)
+    url = url_of("send", people, purchase_order)
+    assert_refused(people, "send", purchase_order, "post")
+    assert status_of(purchase_order) == status
+
+    response = people.buyer_client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    expected = lifecycle.CREATED if status == lifecycle.DRAFT else status
+    assert status_of(purchase_order) == expected
+    assert purchase_order.version == 1
+    sent = OutboundMessage.objects.filter(purchase_order=purchase_order, kind="req-send")
+    assert sent.exists() is (status == lifecycle.DRAFT)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reached"),
+    [
+        ("confirm", {"remarks": "", "expected_version": "1"}, lifecycle.ACCEPTED),
+        ("reject", {"remarks": "Price too high", "expected_version": "1"}, lifecycle.REJECTED),
+    ],
+)
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_supplier_answers_an_order_awaiting_confirmation(people, status, name, data, reached):
+    purchase_order = order_in(people, status)
+    url = url_of(name, people, purchase_order)
+    assert_refused(people, name, purchase_order, "post", data)
+    assert status_of(purchase_order) == status
+
+    response = people.supplier_client.post(url, data)
+
+    if status == lifecycle.DRAFT:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    assert status_of(purchase_order) == (reached if status == lifecycle.CREATED else status)
+    if status == lifecycle.CREATED:
+        change = purchase_order.status_changes.get(to_status=reached)
+        assert change.remarks == data["remarks"]
+
+
+@pytest.mark.parametrize(("status", "action", "reached"), STATUS_MOVES)
+def test_the_buyer_changes_the_status_to_the_chosen_one(people, status, action, reached):
+    purchase_order = order_in(people, status)
+    url = url_of("change-status", people, purchase_order)
+    data = {"action": action, "remarks": "As agreed", "expected_version": "1"}
+    assert_refused(people, "change-status", purchase_order, "get")
+    assert_refused(people, "change-status", purchase_order, "post", data)
+    assert status_of(purchase_order) == status
+
+    page = people.buyer_client.get(url)
+    response = people.buyer_client.post(url, data)
+
+    assert page.status_code == 200
+    assert f"<h1>Change status of {purchase_order.buyer_po_number}</h1>" in text(page)
+    assert f'value="{action}"' in text(page)
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    assert status_of(purchase_order) == reached
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_buyer_duplicates_an_order_into_a_new_draft(people, status):
+    purchase_order = order_in(people, status)
+    url = url_of("duplicate", people, purchase_order)
+    assert_refused(people, "duplicate", purchase_order, "post")
+    assert PurchaseOrder.objects.count() == 1
+
+    response = people.buyer_client.post(url)
+
+    copy = PurchaseOrder.objects.exclude(pk=purchase_order.pk).get()
+    assert (copy.status, copy.buyer, copy.supplier) == (
+        lifecycle.DRAFT,
+        people.buyer,
+        people.supplier,
+    )
+    assert copy.lines.count() == 1
+    assert response.status_code == 302
+    assert response["Location"] == url_of("edit", people, copy)
+    assert status_of(purchase_order) == status
+
+
+@pytest.mark.parametrize("status", SENT)
+def test_the_buyer_retries_a_failed_message(people, status):
+    purchase_order = order_in(people, status)
+    message = people.message(purchase_order, state=OutboundMessage.State.FAILED, attempts=12)
+    url = url_of("retry", people, purchase_order, message)
+    assert_refused(people, "retry", purchase_order, "post", url=url)
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (OutboundMessage.State.FAILED, 12)
+
+    response = people.buyer_client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (OutboundMessage.State.QUEUED, 0)

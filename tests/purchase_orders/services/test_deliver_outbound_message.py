@@ -14,6 +14,7 @@ from purchase_orders.services.outbound import (
     retry_outbound_message,
     sweep_outbox,
 )
+from purchase_orders.services.outbound.delivery import retry_delay
 from purchase_orders.services.purchase_orders import change_purchase_order_status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
@@ -248,3 +249,18 @@ def test_a_refusing_response_webhook_puts_the_send_back_to_draft(
     assert (message.error_code, message.error_field) == ("PARTY_NOT_FOUND", "b2bIds.supplierB2BId")
     purchase_order = PurchaseOrder.objects.get()
     assert (purchase_order.status, purchase_order.version) == ("DRAFT", 0)
+
+
+def test_retries_back_off_exponentially_to_a_cap_with_full_jitter(settings):
+    settings.ENKASH_RETRY_BASE_SECONDS = 2
+    settings.ENKASH_RETRY_MAX_SECONDS = 60
+
+    delays = {attempts: [retry_delay(attempts) for _ in range(200)] for attempts in (1, 3, 9)}
+
+    # The ceiling doubles with each attempt (2, 8, then capped at 60 s)...
+    for attempts, ceiling in ((1, 2), (3, 8), (9, 60)):
+        assert all(0 <= delay <= ceiling for delay in delays[attempts])
+        # ...and the delay is drawn from all of it, so retries do not stampede
+        # (200 draws all in one tenth of the range: about 1 in 10^9).
+        assert max(delays[attempts]) > 0.9 * ceiling
+        assert min(delays[attempts]) < 0.1 * ceiling

@@ -11,7 +11,9 @@ ONE_BROWSER_TEST = "tests/browser/test_forms_and_accessibility.py::test_every_co
 
 def run_pytest(**environ: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key != "CI"}
-    env.update(environ, CHROMIUM_PATH="/nonexistent/chromium")
+    # Its own database: on PostgreSQL a second pytest would share, and drop,
+    # this run's test database (SQLite tests run in memory).
+    env.update(environ, CHROMIUM_PATH="/nonexistent/chromium", DATABASE_URL="sqlite://")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", ONE_BROWSER_TEST],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -54,10 +54,12 @@ run: export ENKASH_BASE_URL := http://127.0.0.1:$(SANDBOX_PORT)
 # Each process runs in its own process group (set -m) so that stopping the
 # demo also stops runserver's and the worker's auto-reloading children. When
 # one process ends (Ctrl-C, a crash, a port in use) the others are stopped.
+# While stopping, the shell ignores further signals: make passes its own
+# SIGTERM on to this shell, and a second one must not cut the loop short.
 run: seed
 	@set -m; \
-	stop() { trap - INT TERM EXIT; for pid in $$(jobs -p); do kill -TERM -- -$$pid 2>/dev/null; done; wait; }; \
-	trap stop INT TERM EXIT; \
+	stop() { trap '' INT TERM HUP; trap - EXIT; for pid in $$(jobs -p); do kill -TERM -- -$$pid 2>/dev/null; done; wait; }; \
+	trap stop INT TERM HUP EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT) & \
 	$(MANAGE) db_worker & \
 	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) & \

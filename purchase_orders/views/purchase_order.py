@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -35,7 +35,12 @@ def document_context(purchase_order) -> dict:
 
 def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
     actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
-    versions = list(purchase_order.versions.all())
+    # A version sent and not yet acknowledged is shown apart, as pending.
+    versions = [v for v in purchase_order.versions.all() if v.version <= purchase_order.version]
+    pending_version = next(
+        (v for v in purchase_order.versions.all() if v.version > purchase_order.version), None
+    )
+    pending_message = purchase_order.pending_message if purchase_order.pending_action else None
     timeline = selectors.network_timeline(purchase_order)
     for entry in timeline:
         entry.can_retry = bool(entry.message) and actions.may_retry(entry.message)
@@ -58,6 +63,12 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
                 "expected_status": purchase_order.status,
             }
         ),
+        "pending_version": pending_version,
+        "pending_role": next(
+            (role for role in (lifecycle.BUYER, lifecycle.SUPPLIER) if role in actions.roles), ""
+        ),
+        "can_retry_pending": bool(pending_message) and actions.may_retry(pending_message),
+        "pending_message": pending_message,
         "versions": versions,
         "version_rows": list(zip(versions, [None, *versions], strict=False)),
         "latest_version": versions[-1] if versions else None,
@@ -69,6 +80,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         if latest_message
         and latest_message.state in UNDELIVERED
         and latest_message.sender_role in actions.roles
+        and latest_message != pending_message
         else None,
         "stamp": selectors.page_stamp(purchase_order),
     }
@@ -106,7 +118,11 @@ def purchase_order_print(request, object_id: str):
 def version_compare(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    numbers = list(purchase_order.versions.values_list("version", flat=True))
+    versions = purchase_order.versions.all()
+    if lifecycle.BUYER not in viewer.roles_for(purchase_order):
+        # A version the buyer sent is the supplier's once the network delivers it.
+        versions = versions.filter(version__lte=purchase_order.version)
+    numbers = list(versions.values_list("version", flat=True))
     if len(numbers) < 2:
         messages.info(request, "This purchase order has only one version so far.")
         return redirect(purchase_order)
@@ -114,6 +130,8 @@ def version_compare(request, object_id: str):
     new = _int_or_none(request.GET.get("to"))
     if old is None or new is None:
         old, new = numbers[-2], numbers[-1]
+    if old not in numbers or new not in numbers:
+        raise Http404("No such version.")
     old_version, new_version = selectors.get_versions_to_compare(
         purchase_order=purchase_order, old=old, new=new
     )

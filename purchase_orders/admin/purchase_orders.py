@@ -43,7 +43,15 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "pending_action",
         "is_delivered",
     )
-    list_filter = ("status", "pending_action", "buyer", "supplier", "order_date", "delivery_date", "created_at")
+    list_filter = (
+        "status",
+        "pending_action",
+        "buyer",
+        "supplier",
+        "order_date",
+        "delivery_date",
+        "created_at",
+    )
     list_select_related = ("buyer", "supplier")
     search_fields = (
         "buyer_po_number",

@@ -14,6 +14,9 @@ from purchase_orders.totals import totals_for_purchase_order
 
 UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 
+# How many network entries a purchase order's page shows before folding the rest.
+TIMELINE_RECENT = 5
+
 
 def _int_or_none(value) -> int | None:
     try:
@@ -41,7 +44,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         (v for v in purchase_order.versions.all() if v.version > purchase_order.version), None
     )
     pending_message = purchase_order.pending_message if purchase_order.pending_action else None
-    timeline = selectors.network_timeline(purchase_order)
+    timeline = selectors.network_timeline(purchase_order, business_ids=viewer.business_ids)
     for entry in timeline:
         entry.can_retry = bool(entry.message) and actions.may_retry(entry.message)
     sent_messages = [entry.message for entry in timeline if entry.message]
@@ -75,6 +78,9 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": list(purchase_order.status_changes.all()),
         "timeline": timeline,
+        # The latest entries in full; the earlier ones folded away.
+        "timeline_recent": timeline[-TIMELINE_RECENT:],
+        "timeline_earlier": timeline[:-TIMELINE_RECENT],
         # Said at the top, because the network's reason is what to put right.
         "undelivered": latest_message
         if latest_message

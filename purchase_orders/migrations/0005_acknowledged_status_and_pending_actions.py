@@ -107,13 +107,25 @@ def to_pending(apps, schema_editor):
                 back = (from_status, from_version, previous, from_version - bump)
         if message.kind == "req-edit":
             _restore_version(apps, purchase_order, from_version)
+            delivered = (
+                OutboundMessage.objects.filter(
+                    purchase_order=purchase_order,
+                    kind__in=("req-send", "req-edit"),
+                    object_version=from_version,
+                    state="acknowledged",
+                )
+                .order_by("-pk")
+                .first()
+            )
+            purchase_order.delivered_at = delivered.settled_at if delivered else None
+        elif message.kind == "req-send":
+            purchase_order.delivered_at = None
         (
             purchase_order.status,
             purchase_order.version,
             purchase_order.previous_status,
             purchase_order.previous_version,
         ) = back
-        purchase_order.delivered_at = None
         purchase_order.pending_action = move.action
         purchase_order.pending_message = message
         purchase_order.pending_since = message.created_at

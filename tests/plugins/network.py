@@ -83,6 +83,19 @@ def acknowledged(purchase_order: PurchaseOrder) -> PurchaseOrder:
 
 
 @pytest.fixture
+def pending_send(trading_pair, draft_purchase_order) -> PurchaseOrder:
+    """A draft sent through the service, not yet acknowledged: still DRAFT, its send pending.
+
+    Its req-send is queued, for tests about delivering it to the network.
+    """
+    from purchase_orders.services.purchase_orders import send_purchase_order
+
+    send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    draft_purchase_order.refresh_from_db()
+    return draft_purchase_order
+
+
+@pytest.fixture
 def sent_purchase_order(trading_pair, draft_purchase_order) -> PurchaseOrder:
     """A purchase order sent through the service and acknowledged: version 1, CREATED."""
     from purchase_orders.services.purchase_orders import send_purchase_order

@@ -1,6 +1,7 @@
 """Migrations applied to a database that holds data, and reversed where they can be."""
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -123,3 +124,194 @@ def test_every_migration_applies_forward_and_back_on_a_database_holding_data(
     for target in (latest, BEFORE_COLUMNS):
         PurchaseOrder = migrate_to(target).get_model(APP, "PurchaseOrder")
         assert PurchaseOrder.objects.get(pk=ids["order"]).order_date == datetime.date(2026, 11, 23)
+
+
+BEFORE_PENDING = COLUMNS
+PENDING = (APP, "0005_acknowledged_status_and_pending_actions")
+
+
+def write_moves_in_flight(apps) -> dict[str, int]:
+    """Write, with the models of 0004, orders moved at once by actions not yet answered.
+
+    Return the ids of the orders, their messages and their audit rows.
+    """
+    Business = apps.get_model(APP, "Business")
+    PurchaseOrder = apps.get_model(APP, "PurchaseOrder")
+    StatusChange = apps.get_model(APP, "StatusChange")
+    OutboundMessage = apps.get_model(APP, "OutboundMessage")
+    buyer = Business.objects.create(
+        b2b_id="B2B00000001", gstin="29AAAAA0001P1Z5", legal_name="Buyer", state_code="29"
+    )
+    supplier = Business.objects.create(
+        b2b_id="B2B00000002", gstin="27AAAAB0002P1Z5", legal_name="Supplier", state_code="27"
+    )
+    sent_at = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)
+    ids = {}
+
+    def order(name: str, status: str, previous_status: str, version: int, previous_version: int):
+        ids[name] = PurchaseOrder.objects.create(
+            object_id="PO" + "BCDEF"[len(ids) % 5] * 16 + str(len(ids)).rjust(16, "0"),
+            buyer_po_number=f"PO/2026-27/{name}",
+            buyer=buyer,
+            supplier=supplier,
+            status=status,
+            previous_status=previous_status,
+            version=version,
+            previous_version=previous_version,
+            sent_at=sent_at,
+        ).pk
+        return ids[name]
+
+    def message(name: str, order_id: int, kind: str, state: str, marks: tuple) -> None:
+        from_status, to_status, from_version, to_version = marks
+        key = {"req-send": "purchaseOrder", "req-confirm": "poConfirmation"}.get(kind, "poStatus")
+        body = {
+            key: {
+                "poStatusTransition": {"currentStatus": from_status, "newStatus": to_status},
+                "objectVersion": {"currentVersion": from_version, "newVersion": to_version},
+            }
+        }
+        ids[name] = OutboundMessage.objects.create(
+            purchase_order_id=order_id,
+            kind=kind,
+            req_msg_id=name.ljust(32, "0"),
+            object_id=PurchaseOrder.objects.get(pk=order_id).object_id,
+            object_version=to_version,
+            body=json.dumps(body),
+            state=state,
+        ).pk
+
+    def change(name: str, order_id: int, from_status, to_status, version, action) -> None:
+        ids[name] = StatusChange.objects.create(
+            purchase_order_id=order_id,
+            from_status=from_status,
+            to_status=to_status,
+            version=version,
+            action=action,
+            actor_business=buyer if action in ("SEND", "CANCEL") else supplier,
+        ).pk
+
+    # Accepted at once; the network has not answered the confirmation yet.
+    confirmed = order("confirmed", "ACCEPTED", "CREATED", 1, 1)
+    message("confirmed_send", confirmed, "req-send", "acknowledged", ("CREATED", "CREATED", 0, 1))
+    message("confirm", confirmed, "req-confirm", "sent", ("CREATED", "ACCEPTED", 1, 1))
+    change("confirmed_sent", confirmed, "DRAFT", "CREATED", 1, "SEND")
+    change("accept", confirmed, "CREATED", "ACCEPTED", 1, "ACCEPT")
+    # Cancelled at once after its acceptance; the cancellation is still being retried.
+    cancelled = order("cancelled", "CANCELLED", "ACCEPTED", 1, 1)
+    message("cancelled_send", cancelled, "req-send", "acknowledged", ("CREATED", "CREATED", 0, 1))
+    message(
+        "cancelled_accept", cancelled, "req-confirm", "acknowledged", ("CREATED", "ACCEPTED", 1, 1)
+    )
+    message(
+        "cancellation", cancelled, "req-status-change", "retrying", ("ACCEPTED", "CANCELLED", 1, 1)
+    )
+    change("cancelled_sent", cancelled, "DRAFT", "CREATED", 1, "SEND")
+    change("cancelled_accepted", cancelled, "CREATED", "ACCEPTED", 1, "ACCEPT")
+    change("cancel", cancelled, "ACCEPTED", "CANCELLED", 1, "CANCEL")
+    # Sent at once; the send is still queued.
+    sent = order("sent", "CREATED", "CREATED", 1, 0)
+    message("send", sent, "req-send", "queued", ("CREATED", "CREATED", 0, 1))
+    change("sent_send", sent, "DRAFT", "CREATED", 1, "SEND")
+    # Sent and answered: nothing is in flight.
+    answered = order("answered", "CREATED", "CREATED", 1, 0)
+    message("answered_message", answered, "req-send", "acknowledged", ("CREATED", "CREATED", 0, 1))
+    change("answered_send", answered, "DRAFT", "CREATED", 1, "SEND")
+    # A refusal recorded when a refusal undid the move.
+    refused = order("refused", "DRAFT", "", 0, 0)
+    message("refused_send", refused, "req-send", "rejected", ("CREATED", "CREATED", 0, 1))
+    change("refused_sent", refused, "DRAFT", "CREATED", 1, "SEND")
+    change("refusal", refused, "CREATED", "DRAFT", 0, "REFUSED")
+    return ids
+
+
+# The audit rows write_moves_in_flight writes, in order.
+CHANGES = (
+    "confirmed_sent",
+    "accept",
+    "cancelled_sent",
+    "cancelled_accepted",
+    "cancel",
+    "sent_send",
+    "answered_send",
+    "refused_sent",
+    "refusal",
+)
+
+
+def order_marks(PurchaseOrder, pk: int) -> tuple:
+    return PurchaseOrder.objects.values_list(
+        "status", "previous_status", "version", "previous_version"
+    ).get(pk=pk)
+
+
+def test_actions_in_flight_become_pending_and_are_applied_again_when_reversed(
+    latest_schema_afterwards,
+):
+    ids = write_moves_in_flight(migrate_to(BEFORE_PENDING))
+
+    apps = migrate_to(PENDING)
+    PurchaseOrder = apps.get_model(APP, "PurchaseOrder")
+    StatusChange = apps.get_model(APP, "StatusChange")
+
+    def pending(name: str) -> tuple:
+        return PurchaseOrder.objects.values_list(
+            "pending_action", "pending_message", "pending_since"
+        ).get(pk=ids[name])
+
+    def row(name: str) -> tuple:
+        return StatusChange.objects.values_list("stage", "message").get(pk=ids[name])
+
+    OutboundMessage = apps.get_model(APP, "OutboundMessage")
+    created_at = dict(OutboundMessage.objects.values_list("pk", "created_at"))
+    # The confirmation and the cancellation: back where they were, their action pending.
+    assert order_marks(PurchaseOrder, ids["confirmed"]) == ("CREATED", "CREATED", 1, 0)
+    assert pending("confirmed") == ("ACCEPT", ids["confirm"], created_at[ids["confirm"]])
+    assert row("accept") == ("attempted", ids["confirm"])
+    assert row("confirmed_sent") == ("applied", None)
+    assert order_marks(PurchaseOrder, ids["cancelled"]) == ("ACCEPTED", "CREATED", 1, 1)
+    assert pending("cancelled") == (
+        "CANCEL",
+        ids["cancellation"],
+        created_at[ids["cancellation"]],
+    )
+    assert row("cancel") == ("attempted", ids["cancellation"])
+    assert row("cancelled_accepted") == ("applied", None)
+    # The send: a draft again, its send pending.
+    assert order_marks(PurchaseOrder, ids["sent"]) == ("DRAFT", "", 0, 0)
+    assert PurchaseOrder.objects.get(pk=ids["sent"]).sent_at is None
+    assert pending("sent") == ("SEND", ids["send"], created_at[ids["send"]])
+    assert row("sent_send") == ("attempted", ids["send"])
+    # Answered: left as it was.
+    assert order_marks(PurchaseOrder, ids["answered"]) == ("CREATED", "CREATED", 1, 0)
+    assert pending("answered") == ("", None, None)
+    assert row("answered_send") == ("applied", None)
+    # A refusal recorded before stages: its stage says so.
+    assert StatusChange.objects.values_list("action", "stage").get(pk=ids["refusal"]) == (
+        "REFUSED",
+        "refused",
+    )
+    assert order_marks(PurchaseOrder, ids["refused"]) == ("DRAFT", "", 0, 0)
+    assert pending("refused") == ("", None, None)
+
+    apps = migrate_to(BEFORE_PENDING)
+    PurchaseOrder = apps.get_model(APP, "PurchaseOrder")
+    StatusChange = apps.get_model(APP, "StatusChange")
+    assert order_marks(PurchaseOrder, ids["confirmed"]) == ("ACCEPTED", "CREATED", 1, 1)
+    assert order_marks(PurchaseOrder, ids["cancelled"]) == ("CANCELLED", "ACCEPTED", 1, 1)
+    assert order_marks(PurchaseOrder, ids["sent"]) == ("CREATED", "CREATED", 1, 0)
+    assert order_marks(PurchaseOrder, ids["answered"]) == ("CREATED", "CREATED", 1, 0)
+    assert order_marks(PurchaseOrder, ids["refused"]) == ("DRAFT", "", 0, 0)
+    kept = set(StatusChange.objects.values_list("pk", flat=True))
+    assert [name for name in CHANGES if ids[name] in kept] == [
+        "confirmed_sent",
+        "accept",
+        "cancelled_sent",
+        "cancelled_accepted",
+        "cancel",
+        "sent_send",
+        "answered_send",
+        "refused_sent",
+        "refusal",
+    ]
+    assert StatusChange.objects.get(pk=ids["refusal"]).action == "REFUSED"

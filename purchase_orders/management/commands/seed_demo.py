@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from purchase_orders import lifecycle
 from purchase_orders.contents import (
     AddressContents,
     ChargeContents,
@@ -330,7 +331,12 @@ class Command(BaseCommand):
                 supplier=supplier,
                 buyer_user=users["buyer"],
             )
-            created.append(f"purchase order {order.number} ({purchase_order.get_status_display()})")
+            state = (
+                lifecycle.STAGE_LABELS[lifecycle.ATTEMPTED]
+                if purchase_order.is_pending
+                else purchase_order.get_status_display()
+            )
+            created.append(f"purchase order {order.number} ({state})")
         return created
 
     def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user):

@@ -1,4 +1,4 @@
-"""seed_demo: two hosted businesses, three people, orders in three states; once only; DEBUG only."""
+"""seed_demo: two hosted businesses, three people, a draft and two sent orders; once; DEBUG only."""
 
 import os
 import subprocess
@@ -25,6 +25,7 @@ from purchase_orders.models import (
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import find_total_mismatches
 from purchase_orders.validators import validate_gstin
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -81,23 +82,37 @@ def test_creates_buyer_supplier_and_admin_with_the_demo_password(seed):
     assert memberships == {("buyer", "buyer", "29"), ("supplier", "supplier", "27")}
 
 
-def test_creates_a_draft_a_sent_and_an_accepted_order(seed):
+def orders_by_number() -> dict[str, PurchaseOrder]:
+    return {order.buyer_po_number: order for order in PurchaseOrder.objects.all()}
+
+
+def test_creates_a_draft_and_two_sent_orders_waiting_for_the_network(seed):
     seed()
 
-    orders = {order.status: order for order in PurchaseOrder.objects.all()}
-    assert set(orders) == {"DRAFT", "CREATED", "ACCEPTED"}
-    assert (orders["DRAFT"].version, orders["CREATED"].version, orders["ACCEPTED"].version) == (
-        0,
-        1,
-        1,
-    )
-    # Sent through the services: on their way, not yet delivered by the network.
-    assert orders["CREATED"].sent_at is not None and orders["CREATED"].delivered_at is None
-    assert orders["DRAFT"].sent_at is None
+    orders = orders_by_number()
+    assert set(orders) == {"PO/DEMO/0001", "PO/DEMO/0002", "PO/DEMO/0003"}
+    draft, sent = orders["PO/DEMO/0003"], [orders["PO/DEMO/0001"], orders["PO/DEMO/0002"]]
+    # Sent through the services: pending, the network has not acknowledged them yet.
+    for order in sent:
+        assert (order.status, order.version) == ("DRAFT", 0)
+        assert (order.pending_action, order.pending_message.kind) == ("SEND", "req-send")
+        assert order.pending_since == order.pending_message.created_at
+        assert order.sent_at is None and order.delivered_at is None
+    assert (draft.status, draft.version, draft.pending_action) == ("DRAFT", 0, "")
+    assert draft.sent_at is None
     for order in orders.values():
         assert order.buyer.state_code == "29" and order.supplier.state_code == "27"
         assert order.created_by.username == "buyer"
         assert order.get_absolute_url() == f"/purchase-orders/{order.object_id}/"
+
+
+def test_the_sent_orders_await_confirmation_once_the_network_acknowledges_them(seed):
+    seed()
+
+    for number in ("PO/DEMO/0001", "PO/DEMO/0002"):
+        order = acknowledged(PurchaseOrder.objects.get(buyer_po_number=number))
+        assert (order.status, order.version, order.pending_action) == ("CREATED", 1, "")
+        assert order.sent_at is not None and order.delivered_at is not None
 
 
 def test_orders_have_realistic_consistent_contents(seed):
@@ -124,10 +139,10 @@ def test_orders_have_realistic_consistent_contents(seed):
 def test_sent_orders_have_their_version_and_status_history(seed):
     seed()
 
-    sent = PurchaseOrder.objects.get(status="CREATED")
-    accepted = PurchaseOrder.objects.get(status="ACCEPTED")
-    draft = PurchaseOrder.objects.get(status="DRAFT")
-    for order in (sent, accepted):
+    orders = orders_by_number()
+    draft = orders["PO/DEMO/0003"]
+    for number in ("PO/DEMO/0001", "PO/DEMO/0002"):
+        order = orders[number]
         version = PurchaseOrderVersion.objects.get(purchase_order=order)
         assert version.version == 1
         assert version.created_by.username == "buyer"
@@ -137,12 +152,11 @@ def test_sent_orders_have_their_version_and_status_history(seed):
             "currentStatus": "CREATED",
             "newStatus": "CREATED",
         }
-    assert list(
-        StatusChange.objects.filter(purchase_order=accepted).values_list(
-            "from_status", "to_status", "action", "actor__username"
-        )
-    ) == [("DRAFT", "CREATED", "SEND", "buyer"), ("CREATED", "ACCEPTED", "ACCEPT", "supplier")]
-    assert StatusChange.objects.filter(purchase_order=sent).count() == 1
+        assert list(
+            StatusChange.objects.filter(purchase_order=order).values_list(
+                "from_status", "to_status", "action", "stage", "actor__username", "message"
+            )
+        ) == [("DRAFT", "CREATED", "SEND", "attempted", "buyer", order.pending_message_id)]
     assert not PurchaseOrderVersion.objects.filter(purchase_order=draft).exists()
     assert not StatusChange.objects.filter(purchase_order=draft).exists()
 
@@ -157,7 +171,6 @@ def test_sent_orders_have_their_network_messages_queued_in_order(seed):
     )
     assert queued == [
         ("PO/DEMO/0001", "req-send", 1, "queued"),
-        ("PO/DEMO/0001", "req-confirm", 1, "queued"),
         ("PO/DEMO/0002", "req-send", 1, "queued"),
     ]
 
@@ -166,12 +179,15 @@ def test_the_demo_draft_can_be_sent_by_the_demo_buyer(seed):
     from purchase_orders.services.purchase_orders import send_purchase_order
 
     seed()
-    draft = PurchaseOrder.objects.get(status="DRAFT")
+    draft = PurchaseOrder.objects.get(buyer_po_number="PO/DEMO/0003")
 
-    sent = send_purchase_order(
+    send_purchase_order(
         purchase_order=draft, sent_by=get_user_model().objects.get(username="buyer")
     )
 
+    draft.refresh_from_db()
+    assert (draft.status, draft.pending_action) == ("DRAFT", "SEND")
+    sent = acknowledged(draft)
     assert (sent.status, sent.version) == ("CREATED", 1)
 
 
@@ -182,7 +198,9 @@ def test_running_it_twice_changes_nothing(seed):
     second = seed()
 
     assert every_row() == before
-    assert "Created purchase order PO/DEMO/0001 (Accepted)." in first
+    assert "Created purchase order PO/DEMO/0001 (Sent, waiting for the network)." in first
+    assert "Created purchase order PO/DEMO/0002 (Sent, waiting for the network)." in first
+    assert "Created purchase order PO/DEMO/0003 (Draft)." in first
     assert second.splitlines() == [
         "The demo data is already there; nothing was changed.",
         "Sign in as buyer, supplier or admin with the password demo-pass-123.",
@@ -194,14 +212,23 @@ def test_it_completes_what_is_missing_and_keeps_what_exists(seed):
     buyer = get_user_model().objects.get(username="buyer")
     buyer.set_password("changed-by-the-user-1")
     buyer.save()
-    PurchaseOrder.objects.filter(status="DRAFT").delete()
+    kept = {
+        number: order.pk
+        for number, order in orders_by_number().items()
+        if number != "PO/DEMO/0003"
+    }
+    PurchaseOrder.objects.filter(buyer_po_number="PO/DEMO/0003").delete()
 
-    seed()
+    out = seed()
 
     buyer.refresh_from_db()
     assert buyer.check_password("changed-by-the-user-1") is True
-    assert PurchaseOrder.objects.filter(status="DRAFT").count() == 1
-    assert PurchaseOrder.objects.count() == 3
+    orders = orders_by_number()
+    assert set(orders) == {"PO/DEMO/0001", "PO/DEMO/0002", "PO/DEMO/0003"}
+    assert {number: orders[number].pk for number in kept} == kept
+    assert orders["PO/DEMO/0003"].pending_action == ""
+    assert OutboundMessage.objects.count() == 2
+    assert out.splitlines()[0] == "Created purchase order PO/DEMO/0003 (Draft)."
 
 
 def test_refuses_to_run_with_debug_off(settings):

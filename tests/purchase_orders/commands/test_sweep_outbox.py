@@ -21,7 +21,7 @@ STOP_SIGNALS = [signal.SIGINT, signal.SIGTERM]
 @pytest.mark.django_db
 @pytest.mark.parametrize("stop_signal", STOP_SIGNALS, ids=lambda number: number.name)
 def test_the_loop_queues_a_due_message_at_each_sweep_and_stops_on_a_signal(
-    sent_purchase_order, monkeypatch, stop_signal
+    pending_send, monkeypatch, stop_signal
 ):
     message = OutboundMessage.objects.get()
     queued_at_each_sweep = []

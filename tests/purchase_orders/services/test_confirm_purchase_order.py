@@ -14,6 +14,7 @@ from purchase_orders.models import Membership, OutboundMessage, StatusChange
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.purchase_orders import confirm_purchase_order
 from tests.factories import BusinessFactory, MembershipFactory
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,31 @@ def test_the_supplier_answers_without_a_new_version(
             expected_version=1,
         )
 
+    # Sent, not yet acknowledged: the order still awaits confirmation, the answer pending.
+    message = OutboundMessage.objects.get(kind="req-confirm")
+    confirmed.refresh_from_db()
+    assert (confirmed.status, confirmed.version) == ("CREATED", 1)
+    assert (confirmed.pending_action, confirmed.pending_message) == (word, message)
+    attempt = StatusChange.objects.get(action=word)
+    assert (attempt.stage, attempt.from_status, attempt.to_status) == (
+        "attempted",
+        "CREATED",
+        status,
+    )
+    assert (attempt.actor, attempt.actor_business, attempt.remarks) == (
+        trading_pair.supplier_user,
+        trading_pair.supplier,
+        remarks,
+    )
+    assert message.object_version == 1
+    confirmation = encoding.loads(message.body)["poConfirmation"]
+    assert confirmation["supplierResponse"] == word
+    assert confirmation["poStatusTransition"] == {"currentStatus": "CREATED", "newStatus": status}
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        acknowledged(confirmed)
+
     fresh = get_purchase_order_with_contents(pk=confirmed.pk)
     assert (fresh.status, fresh.previous_status, fresh.version, fresh.previous_version) == (
         status,
@@ -57,23 +83,20 @@ def test_the_supplier_answers_without_a_new_version(
         1,
         1,
     )
-    message = OutboundMessage.objects.get(kind="req-confirm")
-    assert message.object_version == 1
+    assert fresh.pending_action == ""
     assert message.body == encoding.dumps(
         payloads.build_confirm_request(
             fresh, supplier_response=word, remarks=remarks, from_status="CREATED"
         )
     )
-    confirmation = encoding.loads(message.body)["poConfirmation"]
-    assert confirmation["supplierResponse"] == word
-    assert confirmation["poStatusTransition"] == {"currentStatus": "CREATED", "newStatus": status}
-    change = StatusChange.objects.get(action=word)
-    assert (change.actor, change.actor_business, change.remarks) == (
+    applied = StatusChange.objects.get(action=word, stage="applied")
+    assert (applied.actor, applied.actor_business, applied.remarks, applied.message) == (
         trading_pair.supplier_user,
         trading_pair.supplier,
         remarks,
+        message,
     )
-    assert mail.outbox[-1].to == [trading_pair.buyer_user.email]
+    assert [email.to for email in mail.outbox] == [[trading_pair.buyer_user.email]]
     assert mail.outbox[-1].subject == subject.format(
         supplier=trading_pair.supplier, number=fresh.buyer_po_number
     )
@@ -163,4 +186,21 @@ def test_a_confirmation_of_an_older_version_is_refused(
         )
 
     assert "now version 1" in refused.value.message
+    check()
+
+
+def test_an_order_whose_send_is_pending_cannot_be_confirmed_yet(
+    trading_pair, pending_send, unchanged
+):
+    check = unchanged(pending_send)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        confirm_purchase_order(
+            purchase_order=pending_send,
+            confirmed_by=trading_pair.supplier_user,
+            accept=True,
+            remarks="",
+        )
+
+    assert refused.value.message.startswith("This purchase order has been sent, and is waiting")
     check()

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from purchase_orders.models import OutboundMessage, PurchaseOrder, StatusChange
+from purchase_orders.services.acknowledgements import apply_sent_action
 from purchase_orders.services.outbound import (
     deliver_outbound_message,
     retry_outbound_message,
@@ -32,7 +33,7 @@ def requests_for(sandbox, message: OutboundMessage) -> list[dict]:
     return [entry for entry in sandbox.received if entry["req_msg_id"] == message.req_msg_id]
 
 
-def test_an_acknowledged_message_is_sent_and_awaits_its_response(sandbox, sent_purchase_order):
+def test_an_acknowledged_message_is_sent_and_awaits_its_response(sandbox, pending_send):
     message = OutboundMessage.objects.get()
 
     delivered = deliver_outbound_message(message_id=message.pk)
@@ -45,7 +46,7 @@ def test_an_acknowledged_message_is_sent_and_awaits_its_response(sandbox, sent_p
     assert len(requests_for(sandbox, message)) == 1
 
 
-def test_a_message_is_delivered_by_the_worker(sandbox, sent_purchase_order, run_tasks):
+def test_a_message_is_delivered_by_the_worker(sandbox, pending_send, run_tasks):
     message = OutboundMessage.objects.get()
     sweep_outbox()
 
@@ -57,7 +58,7 @@ def test_a_message_is_delivered_by_the_worker(sandbox, sent_purchase_order, run_
 
 
 def test_a_server_error_is_retried_until_the_network_recovers(
-    sandbox, sent_purchase_order, fast_retries, run_tasks
+    sandbox, pending_send, fast_retries, run_tasks
 ):
     sandbox.add_fault(mode="http_500", kind="req-send", times=2)
     message = OutboundMessage.objects.get()
@@ -72,7 +73,7 @@ def test_a_server_error_is_retried_until_the_network_recovers(
     assert len(requests_for(sandbox, message)) == 3
 
 
-def test_a_time_out_is_retried(sandbox, sent_purchase_order, fast_retries, settings):
+def test_a_time_out_is_retried(sandbox, pending_send, fast_retries, settings):
     settings.ENKASH_TIMEOUT_SECONDS = 0.3
     sandbox.add_fault(mode="timeout", kind="req-send", times=1, seconds=1)
     message = OutboundMessage.objects.get()
@@ -83,7 +84,7 @@ def test_a_time_out_is_retried(sandbox, sent_purchase_order, fast_retries, setti
     assert delivered.next_attempt_at <= timezone.now()
 
 
-def test_a_refusal_is_recorded_and_the_send_undone(sandbox, sent_purchase_order):
+def test_a_refusal_is_recorded_and_the_draft_left_as_it_was(sandbox, pending_send):
     sandbox.add_fault(
         mode="reject",
         kind="req-send",
@@ -105,13 +106,15 @@ def test_a_refusal_is_recorded_and_the_send_undone(sandbox, sent_purchase_order)
     assert delivered.attempts == 1
     purchase_order = PurchaseOrder.objects.get()
     assert (purchase_order.status, purchase_order.version) == ("DRAFT", 0)
-    refusal = StatusChange.objects.get(action="REFUSED")
+    assert purchase_order.pending_action == ""
+    refusal = StatusChange.objects.get(stage="refused")
+    assert (refusal.action, refusal.message) == ("SEND", message)
     assert "Supplier B2B ID is not registered" in refusal.remarks
     assert (refusal.error_code, refusal.error_field) == ("PARTY_NOT_FOUND", "b2bIds.supplierB2BId")
 
 
 def test_after_the_last_attempt_the_message_fails_until_retried(
-    sandbox, trading_pair, sent_purchase_order, fast_retries, run_tasks
+    sandbox, trading_pair, pending_send, fast_retries, run_tasks
 ):
     sandbox.add_fault(mode="http_500", kind="req-send", times=3)
     message = OutboundMessage.objects.get()
@@ -120,15 +123,24 @@ def test_after_the_last_attempt_the_message_fails_until_retried(
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("failed", 3)
     assert message.last_error.startswith("Gave up after 3 attempts: EnKashUnavailable")
+    # The send is not delivered: the order stays a draft, the send pending until retried.
+    purchase_order = PurchaseOrder.objects.get()
+    assert (purchase_order.status, purchase_order.pending_action) == ("DRAFT", "SEND")
+    assert purchase_order.pending_message == message
+    undelivered = StatusChange.objects.get(stage="undelivered")
+    assert (undelivered.action, undelivered.message) == ("SEND", message)
+    assert "Gave up after 3 attempts" in undelivered.remarks
 
     retry_outbound_message(message=message, retried_by=trading_pair.buyer_user)
     delivered = deliver_outbound_message(message_id=message.pk)
 
     assert (delivered.state, delivered.attempts) == ("sent", 1)
     assert len(requests_for(sandbox, message)) == 4
+    assert PurchaseOrder.objects.get().pending_message == message
+    assert StatusChange.objects.filter(stage="undelivered").count() == 1
 
 
-def test_a_message_that_is_not_due_is_left_alone(sandbox, sent_purchase_order):
+def test_a_message_that_is_not_due_is_left_alone(sandbox, pending_send):
     OutboundMessage.objects.update(
         state="retrying", next_attempt_at=timezone.now() + datetime.timedelta(minutes=5)
     )
@@ -139,7 +151,7 @@ def test_a_message_that_is_not_due_is_left_alone(sandbox, sent_purchase_order):
 
 
 @pytest.mark.parametrize("state", ["sent", "acknowledged", "rejected", "failed"])
-def test_a_message_past_delivery_is_not_posted_again(sandbox, sent_purchase_order, state):
+def test_a_message_past_delivery_is_not_posted_again(sandbox, pending_send, state):
     OutboundMessage.objects.update(state=state)
     message = OutboundMessage.objects.get()
 
@@ -147,7 +159,7 @@ def test_a_message_past_delivery_is_not_posted_again(sandbox, sent_purchase_orde
     assert sandbox.received == []
 
 
-def test_a_message_left_sending_by_a_dead_worker_is_taken_over(sandbox, sent_purchase_order):
+def test_a_message_left_sending_by_a_dead_worker_is_taken_over(sandbox, pending_send):
     OutboundMessage.objects.update(
         state="sending", attempts=1, next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
     )
@@ -159,15 +171,18 @@ def test_a_message_left_sending_by_a_dead_worker_is_taken_over(sandbox, sent_pur
 
 
 def test_a_message_waits_for_the_earlier_messages_of_its_purchase_order(
-    sandbox, trading_pair, sent_purchase_order, run_tasks
+    sandbox, trading_pair, pending_send, run_tasks
 ):
+    send = OutboundMessage.objects.get(kind="req-send")
+    # The network delivered the send to the supplier, hosted here, before this
+    # worker recorded its answer: the send is applied, its message still out.
+    apply_sent_action(purchase_order=PurchaseOrder.objects.get(), message=send)
     change_purchase_order_status(
-        purchase_order=sent_purchase_order,
+        purchase_order=pending_send,
         changed_by=trading_pair.buyer_user,
         action="CANCEL",
         remarks="Ordered twice.",
     )
-    send = OutboundMessage.objects.get(kind="req-send")
     cancel = OutboundMessage.objects.get(kind="req-status-change")
 
     assert deliver_outbound_message(message_id=cancel.pk) is None
@@ -184,7 +199,7 @@ def test_a_message_waits_for_the_earlier_messages_of_its_purchase_order(
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"
 )
-def test_two_workers_deliver_a_message_once(sandbox, sent_purchase_order):
+def test_two_workers_deliver_a_message_once(sandbox, pending_send):
     message = OutboundMessage.objects.get()
     barrier = threading.Barrier(2)
     results = []
@@ -216,7 +231,7 @@ def wait_until(condition, timeout: float = 5.0) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_response_webhook_acknowledges_a_delivered_send(
-    network_sandbox, sent_purchase_order
+    network_sandbox, pending_send
 ):
     message = OutboundMessage.objects.get()
 
@@ -224,13 +239,15 @@ def test_the_response_webhook_acknowledges_a_delivered_send(
 
     wait_until(lambda: OutboundMessage.objects.get(pk=message.pk).state == "acknowledged")
     purchase_order = PurchaseOrder.objects.get()
-    assert purchase_order.status == "CREATED"
+    assert (purchase_order.status, purchase_order.version) == ("CREATED", 1)
     assert purchase_order.delivered_at is not None
+    assert purchase_order.pending_action == ""
+    assert StatusChange.objects.filter(message=message, stage="applied").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refusing_response_webhook_puts_the_send_back_to_draft(
-    network_sandbox, sent_purchase_order
+def test_a_refusing_response_webhook_leaves_the_draft_as_it_was(
+    network_sandbox, pending_send
 ):
     network_sandbox.add_fault(
         mode="reject_async",
@@ -249,6 +266,9 @@ def test_a_refusing_response_webhook_puts_the_send_back_to_draft(
     assert (message.error_code, message.error_field) == ("PARTY_NOT_FOUND", "b2bIds.supplierB2BId")
     purchase_order = PurchaseOrder.objects.get()
     assert (purchase_order.status, purchase_order.version) == ("DRAFT", 0)
+    assert purchase_order.pending_action == ""
+    refusal = StatusChange.objects.get(stage="refused")
+    assert (refusal.action, refusal.error_code) == ("SEND", "PARTY_NOT_FOUND")
 
 
 def test_retries_back_off_exponentially_to_a_cap_with_full_jitter(settings):

@@ -28,7 +28,7 @@ from purchase_orders.services.purchase_orders import (
 )
 from purchase_orders.totals import apply_computed_totals
 from tests.factories import BusinessFactory, MembershipFactory
-from tests.plugins.network import contents_of
+from tests.plugins.network import acknowledged, contents_of
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,8 @@ def more_paper(purchase_order) -> dict:
 def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
     trading_pair, sent_purchase_order, django_capture_on_commit_callbacks
 ):
+    before = contents_of(sent_purchase_order)
+
     with django_capture_on_commit_callbacks(execute=True):
         edited = edit_purchase_order(
             purchase_order=sent_purchase_order,
@@ -54,6 +56,33 @@ def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
             reason="Need more paper.",
             expected_version=1,
         )
+
+    # Sent, not yet acknowledged: the order keeps version 1 and its contents; version 2
+    # exists as its snapshot and its message only.
+    message = OutboundMessage.objects.get(kind="req-edit")
+    pending = get_purchase_order_with_contents(pk=edited.pk)
+    assert (pending.status, pending.version, pending.subject) == ("CREATED", 1, "Office supplies")
+    assert contents_of(pending) == before
+    assert (pending.pending_action, pending.pending_message) == ("EDIT", message)
+    assert message.object_version == 2
+    assert encoding.loads(message.body)["purchaseOrder"]["objectVersion"] == {
+        "currentVersion": 1,
+        "newVersion": 2,
+    }
+    version = PurchaseOrderVersion.objects.get(version=2)
+    assert (version.reason, version.created_by) == ("Need more paper.", trading_pair.buyer_user)
+    attempt = StatusChange.objects.get(action="EDIT")
+    assert (attempt.stage, attempt.from_status, attempt.to_status, attempt.version) == (
+        "attempted",
+        "CREATED",
+        "CREATED",
+        2,
+    )
+    assert attempt.remarks == "Need more paper."
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        acknowledged(edited)
 
     fresh = get_purchase_order_with_contents(pk=edited.pk)
     assert (fresh.status, fresh.previous_status, fresh.version, fresh.previous_version) == (
@@ -76,21 +105,14 @@ def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
         sent_purchase_order.object_id,
         sent_purchase_order.buyer_po_number,
     )
-    message = OutboundMessage.objects.get(kind="req-edit")
-    assert message.object_version == 2
     assert message.body == encoding.dumps(payloads.build_edit_request(fresh))
-    assert encoding.loads(message.body)["purchaseOrder"]["objectVersion"] == {
-        "currentVersion": 1,
-        "newVersion": 2,
-    }
-    version = PurchaseOrderVersion.objects.get(version=2)
-    assert (version.reason, version.created_by) == ("Need more paper.", trading_pair.buyer_user)
-    change = StatusChange.objects.get(action="EDIT")
-    assert (change.from_status, change.to_status, change.remarks) == (
+    applied = StatusChange.objects.get(action="EDIT", stage="applied")
+    assert (applied.from_status, applied.to_status, applied.remarks) == (
         "CREATED",
         "CREATED",
         "Need more paper.",
     )
+    assert [email.to for email in mail.outbox] == [[trading_pair.supplier_user.email]]
     assert mail.outbox[-1].subject == (
         f"Purchase order {fresh.buyer_po_number} changed to version 2"
     )
@@ -107,11 +129,14 @@ def test_editing_an_accepted_purchase_order_sends_it_back_for_confirmation(
         expected_version=1,
     )
 
-    assert (edited.status, edited.previous_status, edited.version) == ("CREATED", "ACCEPTED", 2)
+    edited.refresh_from_db()
+    assert (edited.status, edited.version, edited.pending_action) == ("ACCEPTED", 1, "EDIT")
     transition = encoding.loads(OutboundMessage.objects.get(kind="req-edit").body)[
         "purchaseOrder"
     ]["poStatusTransition"]
     assert transition == {"currentStatus": "ACCEPTED", "newStatus": "CREATED"}
+    edited = acknowledged(edited)
+    assert (edited.status, edited.previous_status, edited.version) == ("CREATED", "ACCEPTED", 2)
 
 
 def test_an_edit_based_on_an_older_version_is_refused(
@@ -182,16 +207,18 @@ def test_a_draft_is_not_edited_through_the_network(trading_pair, draft_purchase_
 
 
 def test_a_cancelled_purchase_order_cannot_be_edited(trading_pair, sent_purchase_order, unchanged):
-    change_purchase_order_status(
-        purchase_order=sent_purchase_order,
-        changed_by=trading_pair.buyer_user,
-        action="CANCEL",
-        remarks="No longer needed.",
+    acknowledged(
+        change_purchase_order_status(
+            purchase_order=sent_purchase_order,
+            changed_by=trading_pair.buyer_user,
+            action="CANCEL",
+            remarks="No longer needed.",
+        )
     )
     contents = more_paper(sent_purchase_order)
     check = unchanged(sent_purchase_order)
 
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed) as refused:
         edit_purchase_order(
             purchase_order=sent_purchase_order,
             edited_by=trading_pair.buyer_user,
@@ -200,7 +227,38 @@ def test_a_cancelled_purchase_order_cannot_be_edited(trading_pair, sent_purchase
             expected_version=1,
         )
 
+    assert refused.value.message == (
+        "This purchase order cannot be edited: its status is “Cancelled”."
+    )
     check()
+
+
+def test_an_edit_while_another_is_pending_is_refused(trading_pair, sent_purchase_order, unchanged):
+    edit_purchase_order(
+        purchase_order=sent_purchase_order,
+        edited_by=trading_pair.buyer_user,
+        contents=more_paper(sent_purchase_order),
+        reason="Need more paper.",
+        expected_version=1,
+    )
+    contents = more_paper(sent_purchase_order)
+    check = unchanged(sent_purchase_order)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        edit_purchase_order(
+            purchase_order=sent_purchase_order,
+            edited_by=trading_pair.buyer_user,
+            contents=contents,
+            reason="And pens.",
+            expected_version=1,
+        )
+
+    assert refused.value.message == (
+        "A new version has been sent for this purchase order, and is waiting for the "
+        "network's answer. Try again once it has come (the page shows it)."
+    )
+    check()
+    assert list(PurchaseOrderVersion.objects.values_list("version", flat=True)) == [1, 2]
 
 
 def test_an_edit_needs_a_reason(trading_pair, sent_purchase_order, unchanged):

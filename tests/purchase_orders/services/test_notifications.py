@@ -14,7 +14,7 @@ from purchase_orders.services.purchase_orders import (
     send_purchase_order,
 )
 from tests.factories import MembershipFactory
-from tests.plugins.network import revised_contents
+from tests.plugins.network import acknowledged, revised_contents
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,59 @@ def test_each_event_mails_the_other_side_a_link_to_the_page(
     assert email.to == [getattr(trading_pair, to).email]
     link = f"https://procurement.example.in{draft_purchase_order.get_absolute_url()}"
     assert f"\nOpen it in the portal: {link}\n" in email.body
+
+
+@pytest.mark.parametrize(
+    ("action", "to"),
+    [
+        ("SEND", "buyer_user"),
+        ("EDIT", "buyer_user"),
+        ("CANCEL", "buyer_user"),
+        ("ACCEPT", "supplier_user"),
+        ("REJECT", "supplier_user"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("event", "subject"),
+    [
+        (notifications.REFUSED, "The network refused your change to purchase order {number}"),
+        (notifications.NOT_DELIVERED, "Your change to purchase order {number} was not delivered"),
+    ],
+)
+def test_a_refusal_or_a_failed_delivery_mails_the_side_that_acted(
+    trading_pair, draft_purchase_order, settings, event, subject, action, to
+):
+    settings.PORTAL_BASE_URL = "https://procurement.example.in/"
+
+    sent = notifications.notify(
+        purchase_order=draft_purchase_order,
+        event=event,
+        action=action,
+        remarks="As agreed.",
+        reason="The network refused the send: Supplier is not registered.",
+    )
+
+    assert sent == 1
+    (email,) = mail.outbox
+    assert email.to == [getattr(trading_pair, to).email]
+    assert email.subject == subject.format(number=draft_purchase_order.buyer_po_number)
+    link = f"https://procurement.example.in{draft_purchase_order.get_absolute_url()}"
+    assert f"\nOpen it in the portal: {link}\n" in email.body
+
+
+def test_notify_on_commit_mails_once_the_transaction_commits(
+    trading_pair, draft_purchase_order, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_on_commit(
+            purchase_order=draft_purchase_order,
+            event=notifications.REFUSED,
+            action="SEND",
+            reason="The network refused the send.",
+        )
+        assert mailoutbox == []
+
+    assert [email.to for email in mailoutbox] == [[trading_pair.buyer_user.email]]
 
 
 # -- the bodies the services' actions send ---------------------------------------------
@@ -79,9 +132,11 @@ def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        po = send_purchase_order(
-            purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user
-        )
+        send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        po = acknowledged(draft_purchase_order)
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -105,13 +160,17 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
     contents = revised_contents(sent_purchase_order, Decimal("1000"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        po = edit_purchase_order(
+        edit_purchase_order(
             purchase_order=sent_purchase_order,
             edited_by=trading_pair.buyer_user,
             contents=contents,
             reason="More paper",
             expected_version=1,
         )
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        po = acknowledged(sent_purchase_order)
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -142,12 +201,16 @@ def test_the_suppliers_answer_mails_the_buyer(
     django_capture_on_commit_callbacks, accept, subject, sentence, status,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        po = confirm_purchase_order(
+        confirm_purchase_order(
             purchase_order=sent_purchase_order,
             confirmed_by=trading_pair.supplier_user,
             accept=accept,
             remarks="Noted.",
         )
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        po = acknowledged(sent_purchase_order)
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.buyer_user.email]
@@ -167,12 +230,16 @@ def test_a_status_change_mails_the_supplier_the_new_status(
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        po = change_purchase_order_status(
+        change_purchase_order_status(
             purchase_order=sent_purchase_order,
             changed_by=trading_pair.buyer_user,
             action="CANCEL",
             remarks="Budget withdrawn.",
         )
+    assert mailoutbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        po = acknowledged(sent_purchase_order)
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -208,8 +275,10 @@ def test_every_active_member_with_an_address_on_the_other_side_gets_one_email(
     MembershipFactory(business=trading_pair.buyer, role=Membership.Role.BUYER)
     MembershipFactory(role=Membership.Role.SUPPLIER)
 
+    send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+
     with django_capture_on_commit_callbacks(execute=True):
-        send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+        acknowledged(draft_purchase_order)
 
     assert sorted(email.to[0] for email in mailoutbox) == sorted(
         [trading_pair.supplier_user.email, colleague.email]

@@ -23,48 +23,69 @@ from purchase_orders.models import (
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.purchase_orders import send_purchase_order
 from tests.factories import BusinessFactory, MembershipFactory
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
 
-def test_send_moves_the_draft_to_created_version_1_and_writes_the_message(
+def test_send_writes_the_message_and_waits_for_the_network_then_moves_to_created_version_1(
     trading_pair, draft_purchase_order
 ):
     sent = send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
 
+    # Sent, not yet acknowledged: the order stays a draft, its send pending.
     sent.refresh_from_db()
-    assert (sent.status, sent.previous_status) == ("CREATED", "CREATED")
-    assert (sent.version, sent.previous_version) == (1, 0)
-    assert sent.sent_at is not None and sent.ts == sent.sent_at
-    assert sent.delivered_at is None
+    assert (sent.status, sent.previous_status) == ("DRAFT", "")
+    assert (sent.version, sent.previous_version) == (0, 0)
+    assert sent.sent_at is None and sent.delivered_at is None
     message = OutboundMessage.objects.get()
+    assert (sent.pending_action, sent.pending_message, sent.pending_since) == (
+        "SEND",
+        message,
+        message.created_at,
+    )
     assert message.kind == "req-send"
     assert (message.object_id, message.object_version) == (sent.object_id, 1)
     assert message.purchase_order == sent
     assert message.state == "queued"
     assert len(message.req_msg_id) == 32
-    fresh = get_purchase_order_with_contents(pk=sent.pk)
-    assert message.body == encoding.dumps(payloads.build_send_request(fresh))
-    change = StatusChange.objects.get()
-    assert (change.from_status, change.to_status, change.version, change.action) == (
+    attempt = StatusChange.objects.get()
+    assert (attempt.from_status, attempt.to_status, attempt.version, attempt.action) == (
         "DRAFT",
         "CREATED",
         1,
         "SEND",
     )
-    assert (change.actor, change.actor_business) == (trading_pair.buyer_user, trading_pair.buyer)
+    assert (attempt.stage, attempt.message) == ("attempted", message)
+    assert (attempt.actor, attempt.actor_business) == (trading_pair.buyer_user, trading_pair.buyer)
     version = PurchaseOrderVersion.objects.get()
     assert version.version == 1
     assert version.snapshot["purchaseOrder"]["objectVersion"] == {
         "currentVersion": 0,
         "newVersion": 1,
     }
+    announced = encoding.loads(message.body)["purchaseOrder"]
+    assert payloads.parse_purchase_order(announced) == (
+        payloads.parse_purchase_order(version.snapshot["purchaseOrder"])
+    )
+
+    # The network takes it: the order is what the message announced.
+    acknowledged(sent)
+
+    assert (sent.status, sent.previous_status) == ("CREATED", "CREATED")
+    assert (sent.version, sent.previous_version) == (1, 0)
+    assert sent.sent_at == message.created_at
+    assert sent.ts == payloads.parse_snapshot(version.snapshot).header.ts
+    assert (sent.pending_action, sent.pending_message) == ("", None)
+    fresh = get_purchase_order_with_contents(pk=sent.pk)
+    assert message.body == encoding.dumps(payloads.build_send_request(fresh))
     assert payloads.parse_purchase_order(version.snapshot["purchaseOrder"]) == (
         payloads.parse_purchase_order(payloads.build_purchase_order(fresh))
     )
+    assert list(StatusChange.objects.values_list("stage", flat=True)) == ["attempted", "applied"]
 
 
-def test_send_queues_delivery_and_emails_the_supplier_after_commit(
+def test_send_queues_delivery_after_commit_and_the_supplier_is_mailed_once_delivered(
     trading_pair, draft_purchase_order, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -74,6 +95,11 @@ def test_send_queues_delivery_and_emails_the_supplier_after_commit(
     delivery = DBTaskResult.objects.get(task_path__endswith="deliver_outbound_message_task")
     assert delivery.args_kwargs == {"args": [], "kwargs": {"message_id": message.pk}}
     assert DBTaskResult.objects.filter(task_path__endswith="sweep_outbox_task").count() == 1
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        acknowledged(draft_purchase_order)
+
     assert [email.to for email in mail.outbox] == [[trading_pair.supplier_user.email]]
     assert mail.outbox[0].subject == (
         f"New purchase order {draft_purchase_order.buyer_po_number} from {trading_pair.buyer}"
@@ -98,17 +124,32 @@ def test_a_rolled_back_send_leaves_no_message_and_queues_nothing(
     assert callbacks == []
 
 
-def test_a_double_clicked_send_sends_once(trading_pair, draft_purchase_order):
+def test_a_double_clicked_send_sends_once(trading_pair, draft_purchase_order, unchanged):
     send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    check = unchanged(draft_purchase_order)
 
     with pytest.raises(TransitionNotAllowed) as refused:
         send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
 
     assert refused.value.message == (
+        "This purchase order has been sent, and is waiting for the network's answer. "
+        "Try again once it has come (the page shows it)."
+    )
+    check()
+    assert OutboundMessage.objects.count() == 1
+    assert PurchaseOrder.objects.get().pending_action == "SEND"
+
+
+def test_a_sent_purchase_order_cannot_be_sent_again(trading_pair, sent_purchase_order, unchanged):
+    check = unchanged(sent_purchase_order)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        send_purchase_order(purchase_order=sent_purchase_order, sent_by=trading_pair.buyer_user)
+
+    assert refused.value.message == (
         "This purchase order cannot be sent: its status is “Sent, awaiting confirmation”."
     )
-    assert OutboundMessage.objects.count() == 1
-    assert PurchaseOrder.objects.get().version == 1
+    check()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -137,7 +178,8 @@ def test_two_simultaneous_sends_send_once(trading_pair, draft_purchase_order):
 
     assert sorted(outcomes) == ["refused", "sent"]
     assert OutboundMessage.objects.count() == 1
-    assert StatusChange.objects.count() == 1
+    assert StatusChange.objects.get().stage == "attempted"
+    assert PurchaseOrder.objects.get().pending_action == "SEND"
 
 
 def test_a_buyer_of_another_business_may_not_send(trading_pair, draft_purchase_order, unchanged):

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from purchase_orders.models import OutboundMessage
+from purchase_orders.models import OutboundMessage, PurchaseOrder
+from purchase_orders.services.acknowledgements import apply_sent_action
 from purchase_orders.services.outbound import schedule_outbox_sweep, sweep_outbox
 from purchase_orders.services.purchase_orders import change_purchase_order_status
 
@@ -30,7 +31,7 @@ def waiting_sweeps() -> int:
     ).count()
 
 
-def test_a_message_whose_task_was_lost_is_queued_once(sent_purchase_order):
+def test_a_message_whose_task_was_lost_is_queued_once(pending_send):
     # The send's on-commit enqueue never ran here: its task is lost.
     message = OutboundMessage.objects.get()
     assert queued_deliveries() == []
@@ -41,7 +42,7 @@ def test_a_message_whose_task_was_lost_is_queued_once(sent_purchase_order):
     assert queued_deliveries() == [message.pk]
 
 
-def test_the_sweep_keeps_exactly_one_sweep_waiting(sent_purchase_order):
+def test_the_sweep_keeps_exactly_one_sweep_waiting(pending_send):
     sweep_outbox()
     sweep_outbox()
 
@@ -65,34 +66,36 @@ def test_the_sweep_keeps_exactly_one_sweep_waiting(sent_purchase_order):
         ("failed", -MINUTE, False),
     ],
 )
-def test_what_the_sweep_finds_due(sent_purchase_order, state, next_attempt_in, is_due):
+def test_what_the_sweep_finds_due(pending_send, state, next_attempt_in, is_due):
     OutboundMessage.objects.update(state=state, next_attempt_at=timezone.now() + next_attempt_in)
 
     assert sweep_outbox() == int(is_due)
 
 
-def test_the_sweep_can_look_ahead(sent_purchase_order):
+def test_the_sweep_can_look_ahead(pending_send):
     OutboundMessage.objects.update(state="retrying", next_attempt_at=timezone.now() + MINUTE)
 
     assert sweep_outbox(now=timezone.now() + 2 * MINUTE) == 1
 
 
 def test_only_the_first_pending_message_of_a_purchase_order_is_queued(
-    trading_pair, sent_purchase_order
+    trading_pair, pending_send
 ):
+    send = OutboundMessage.objects.get(kind="req-send")
+    # Applied as the network delivered it to the supplier hosted here; its message is still out.
+    apply_sent_action(purchase_order=PurchaseOrder.objects.get(), message=send)
     change_purchase_order_status(
-        purchase_order=sent_purchase_order,
+        purchase_order=pending_send,
         changed_by=trading_pair.buyer_user,
         action="CANCEL",
         remarks="",
     )
-    send = OutboundMessage.objects.get(kind="req-send")
 
     assert sweep_outbox() == 1
     assert queued_deliveries() == [send.pk]
 
 
-def test_the_command_sweeps_once(sent_purchase_order):
+def test_the_command_sweeps_once(pending_send):
     out = io.StringIO()
 
     call_command("sweep_outbox", stdout=out)
@@ -103,7 +106,7 @@ def test_the_command_sweeps_once(sent_purchase_order):
 
 @pytest.mark.sandbox
 def test_the_worker_runs_the_sweep_which_delivers_and_schedules_the_next(
-    sandbox, sent_purchase_order, run_tasks
+    sandbox, pending_send, run_tasks
 ):
     message = OutboundMessage.objects.get()
     schedule_outbox_sweep()

@@ -15,6 +15,8 @@ from purchase_orders.services.purchase_orders import (
     confirm_purchase_order,
     send_purchase_order,
 )
+from purchase_orders.services.transitions import ensure_nothing_pending
+from purchase_orders.templatetags.portal import status_label
 from purchase_orders.views.common import action_error, require_role, sent_message
 from purchase_orders.views.purchase_order import detail_context
 
@@ -61,7 +63,8 @@ def _answer(request, object_id: str, *, accept: bool):
             verb = "confirmed" if accept else "rejected"
             messages.success(
                 request,
-                f"You {verb} {purchase_order.buyer_po_number}. The buyer is told over the network.",
+                f"You {verb} {purchase_order.buyer_po_number}. The buyer is told over the "
+                "network; the page shows when the network has acknowledged it.",
             )
             return redirect(purchase_order)
     page = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
@@ -86,6 +89,11 @@ def purchase_order_change_status(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.BUYER)
+    try:
+        # One action at a time: none while one sent from here waits for the network.
+        ensure_nothing_pending(purchase_order)
+    except PurchaseOrderError as error:
+        return action_error(request, purchase_order, error)
     transitions = selectors.purchase_order_actions(
         viewer=viewer, purchase_order=purchase_order
     ).status_moves
@@ -105,11 +113,12 @@ def purchase_order_change_status(request, object_id: str):
                 field = error.path[0] if error.path in {("action",), ("remarks",)} else None
                 form.add_error(field, error.message)
             else:
+                transition = lifecycle.TRANSITIONS_BY_ACTION[form.cleaned_data["action"]]
                 messages.success(
                     request,
-                    f"{purchase_order.buyer_po_number} is now "
-                    f"“{purchase_order.get_status_display()}”. "
-                    "The supplier is told over the network.",
+                    f"{transition.noun} of {purchase_order.buyer_po_number} sent: it becomes "
+                    f"“{status_label(transition.to_status)}” once the network acknowledges it, "
+                    "and the supplier is told.",
                 )
                 return redirect(purchase_order)
     else:

@@ -10,6 +10,7 @@ from purchase_orders import forms, lifecycle, selectors
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.purchase_orders import edit_purchase_order
+from purchase_orders.services.transitions import ensure_nothing_pending
 from purchase_orders.views.common import require_role, sent_message
 
 
@@ -103,6 +104,12 @@ def purchase_order_edit(request, object_id: str):
     )
     require_role(viewer, purchase_order, lifecycle.BUYER)
     mode = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order).edit_mode
+    if not mode and purchase_order.pending_action:
+        try:
+            ensure_nothing_pending(purchase_order)
+        except PurchaseOrderError as error:
+            messages.error(request, error.message)
+            return redirect(purchase_order)
     if not mode:
         messages.error(
             request,
@@ -151,8 +158,9 @@ def _save(request, purchase_order, editor, *, mode: str):
         )
         messages.success(
             request,
-            f"Version {purchase_order.version} of {purchase_order.buyer_po_number} is on its "
-            f"way to {purchase_order.supplier}, who will confirm it again.",
+            f"Version {lifecycle.next_version(purchase_order.version, lifecycle.EDIT)} of "
+            f"{purchase_order.buyer_po_number} is on its way to {purchase_order.supplier}, "
+            "who will confirm it again once the network delivers it.",
         )
     elif request.POST.get("intent") == "send":
         purchase_order = drafts.send_draft(

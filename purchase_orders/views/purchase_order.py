@@ -129,11 +129,14 @@ def version_compare(request, object_id: str):
         # A version the buyer sent is the supplier's once the network delivers it.
         versions = versions.filter(version__lte=purchase_order.version)
     numbers = list(versions.values_list("version", flat=True))
+    old = _int_or_none(request.GET.get("from"))
+    new = _int_or_none(request.GET.get("to"))
+    if any(number is not None and number not in numbers for number in (old, new)):
+        # Asked for by number: one the viewer cannot see (or none such) is not found.
+        raise Http404("No such version.")
     if len(numbers) < 2:
         messages.info(request, "This purchase order has only one version so far.")
         return redirect(purchase_order)
-    old = _int_or_none(request.GET.get("from"))
-    new = _int_or_none(request.GET.get("to"))
     if old is None or new is None:
         old, new = numbers[-2], numbers[-1]
     if old not in numbers or new not in numbers:

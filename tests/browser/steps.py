@@ -21,6 +21,11 @@ def status_badge(page):
     return page.locator(".po-head__meta .badge")
 
 
+def pending(page):
+    """Return the page's note of an action sent from here and not yet acknowledged."""
+    return page.locator(".alert[data-pending-action]")
+
+
 def fact(page, label: str):
     """Return the value of one of the facts listed on a purchase order's page."""
     return page.locator(".facts > div").filter(has=page.get_by_text(label, exact=True)).locator(

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from purchase_orders.enkash import conventions
 from purchase_orders.models import OutboundMessage, PurchaseOrder
-from tests.browser.steps import error_of, mails_to, notice, status_badge
+from tests.browser.steps import error_of, mails_to, notice, pending, status_badge
 
 pytestmark = [pytest.mark.browser, pytest.mark.sandbox, pytest.mark.django_db(transaction=True)]
 
@@ -82,17 +82,23 @@ def test_a_message_the_network_never_took_is_retried_by_the_buyer(
     deliver(0)
     page.reload()
 
-    expect(page.locator(".network__error")).to_contain_text("Delivery failed after 1 attempt.")
-    expect(page.get_by_role("alert")).to_contain_text(
-        "The send message of version 1 was not delivered after 1 attempt."
+    expect(page.locator(".network__error")).to_contain_text("Not delivered after 1 attempt.")
+    # The send is still pending, not delivered: the order is as it was, to retry.
+    expect(pending(page)).to_contain_text(
+        "Purchase order not delivered: the network could not be reached. "
+        "The purchase order is as it was; retry it."
     )
+    expect(status_badge(page)).to_have_text("Draft")
     buyer.shot("delivery-failed")
-    page.get_by_role("button", name="Retry", exact=True).click()
+    pending(page).get_by_role("button", name="Retry delivery", exact=True).click()
     expect(notice(page)).to_contain_text("queued to be delivered again")
+    expect(pending(page)).to_contain_text("waiting for the network")
     deliver(2)
     page.reload()
 
     expect(page.get_by_role("button", name="Retry", exact=True)).to_have_count(0)
+    expect(pending(page)).to_have_count(0)
+    expect(status_badge(page)).to_have_text("Sent, awaiting confirmation")
     expect(page.locator(".network__entry--out .badge").first).to_have_text("Acknowledged")
     buyer.shot("retried-and-acknowledged")
 
@@ -147,9 +153,7 @@ def test_duplicate_makes_a_new_draft_to_check_and_save(people, visitors, portal_
     page.goto(original.get_absolute_url())
 
     page.get_by_role("button", name="Duplicate", exact=True).click()
-    expect(notice(page)).to_contain_text(
-        f"Copied {original.buyer_po_number} into the new draft"
-    )
+    expect(notice(page)).to_contain_text(f"Copied {original.buyer_po_number} into the new draft")
     expect(page.get_by_role("group", name="Line 2", exact=True)).to_be_visible()
     buyer.shot("duplicate-draft")
     page.get_by_role("button", name="Save draft", exact=True).click()

@@ -13,6 +13,7 @@ from tests.browser.steps import (
     fill_line,
     mails_to,
     notice,
+    pending,
     status_badge,
     total,
 )
@@ -83,10 +84,20 @@ def send_to_the_supplier(buyer, people, deliver, portal_lock) -> PurchaseOrder:
     with portal_lock:
         purchase_order = PurchaseOrder.objects.get()
     assert purchase_order.total_po_value == Decimal("175509.97")
-    assert (purchase_order.status, purchase_order.version) == ("CREATED", 1)
+    # Sent, not yet acknowledged: still the draft, the send waiting for the network.
+    assert (purchase_order.status, purchase_order.version) == ("DRAFT", 0)
+    assert purchase_order.pending_action == "SEND"
     expect(page.locator(".po-head__total")).to_have_text(TOTAL_CGST_SGST)
+    expect(pending(page)).to_contain_text(f"Sent to {people.supplier} — waiting for the network.")
+    expect(status_badge(page)).to_have_text("Draft")
+    expect(page.get_by_role("button", name="Send to supplier", exact=True)).to_have_count(0)
     deliver(2)
     page.reload()
+    expect(pending(page)).to_have_count(0)
+    expect(status_badge(page)).to_have_text("Sent, awaiting confirmation")
+    with portal_lock:
+        purchase_order.refresh_from_db()
+    assert (purchase_order.status, purchase_order.version) == ("CREATED", 1)
     expect(fact(page, "Delivered to the supplier")).not_to_have_text("Not yet")
     buyer.shot("sent-and-delivered")
 
@@ -103,6 +114,9 @@ def confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, por
     supplier.shot("inbox-order")
     supplier.page.get_by_role("button", name="Confirm", exact=True).click()
     expect(notice(supplier.page)).to_contain_text("You confirmed")
+    expect(pending(supplier.page)).to_contain_text("Confirmation sent")
+    expect(status_badge(supplier.page)).to_have_text("Sent, awaiting confirmation")
+    expect(supplier.page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
     deliver(4)
 
     buyer.page.reload()
@@ -128,7 +142,12 @@ def edit_with_a_reason(buyer, three_lines, deliver) -> None:
     reason.fill("Toner used faster than planned.")
     page.get_by_role("button", name="Send to supplier", exact=True).click()
     expect(notice(page)).to_contain_text("Version 2 of")
+    expect(pending(page)).to_contain_text("New version sent")
+    expect(page.locator(".po-head__meta")).to_contain_text("Version 1")
     deliver(6)
+    page.reload()
+    expect(pending(page)).to_have_count(0)
+    expect(page.locator(".po-head__meta")).to_contain_text("Version 2")
 
 
 def confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, live_server) -> None:
@@ -173,7 +192,9 @@ def cancel_with_remarks(buyer, supplier, people, purchase_order, deliver) -> Non
     page.get_by_label("Remarks").fill("The printing unit is closing.")
     buyer.shot("cancel-with-remarks")
     page.get_by_role("button", name="Change status", exact=True).click()
-    expect(notice(page)).to_contain_text("is now “Cancelled”")
+    expect(notice(page)).to_contain_text("becomes “Cancelled” once the network acknowledges it")
+    expect(pending(page)).to_contain_text("Cancellation sent")
+    expect(status_badge(page)).to_have_text("Accepted")
     deliver(10)
     supplier.page.reload()
     expect(status_badge(supplier.page)).to_have_text("Cancelled")

@@ -8,6 +8,7 @@ import pytest
 
 from purchase_orders import lifecycle
 from purchase_orders.models import OutboundMessage, PurchaseOrder
+from tests.plugins.network import acknowledged
 from tests.security.authorization import SENT, STATUSES, assert_refused, order_in, text, url_of
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +36,18 @@ def test_the_buyer_sends_a_draft_and_nothing_else(people, status):
 
     assert response.status_code == 302
     assert response["Location"] == purchase_order.get_absolute_url()
-    expected = lifecycle.CREATED if status == lifecycle.DRAFT else status
-    assert status_of(purchase_order) == expected
-    assert purchase_order.version == 1
+    # The order stays as it was until the network acknowledges the send.
+    assert status_of(purchase_order) == status
     sent = OutboundMessage.objects.filter(purchase_order=purchase_order, kind="req-send")
     assert sent.exists() is (status == lifecycle.DRAFT)
+    if status == lifecycle.DRAFT:
+        assert (purchase_order.version, purchase_order.pending_action) == (0, lifecycle.SEND)
+        purchase_order = acknowledged(purchase_order)
+    assert (purchase_order.status, purchase_order.version, purchase_order.pending_action) == (
+        lifecycle.CREATED if status == lifecycle.DRAFT else status,
+        1,
+        "",
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,10 +71,17 @@ def test_the_supplier_answers_an_order_awaiting_confirmation(people, status, nam
         return
     assert response.status_code == 302
     assert response["Location"] == purchase_order.get_absolute_url()
-    assert status_of(purchase_order) == (reached if status == lifecycle.CREATED else status)
+    assert status_of(purchase_order) == status
     if status == lifecycle.CREATED:
-        change = purchase_order.status_changes.get(to_status=reached)
+        action = lifecycle.ACCEPT if name == "confirm" else lifecycle.REJECT
+        assert purchase_order.pending_action == action
+        attempt = purchase_order.status_changes.get(to_status=reached)
+        assert (attempt.stage, attempt.remarks) == ("attempted", data["remarks"])
+        assert acknowledged(purchase_order).status == reached
+        change = purchase_order.status_changes.get(to_status=reached, stage="applied")
         assert change.remarks == data["remarks"]
+    else:
+        assert purchase_order.pending_action == ""
 
 
 @pytest.mark.parametrize(("status", "action", "reached"), STATUS_MOVES)
@@ -86,7 +101,8 @@ def test_the_buyer_changes_the_status_to_the_chosen_one(people, status, action, 
     assert f'value="{action}"' in text(page)
     assert response.status_code == 302
     assert response["Location"] == purchase_order.get_absolute_url()
-    assert status_of(purchase_order) == reached
+    assert (status_of(purchase_order), purchase_order.pending_action) == (status, action)
+    assert acknowledged(purchase_order).status == reached
 
 
 @pytest.mark.parametrize("status", STATUSES)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from purchase_orders import lifecycle, selectors
 from purchase_orders.models import PurchaseOrder
+from tests.plugins.network import acknowledged
 from tests.security.authorization import (
     ACTIONS,
     NAMES,
@@ -96,9 +97,7 @@ def test_the_new_order_form_is_for_the_buyer_and_saves_a_draft(people, form_data
 
 
 @pytest.mark.parametrize("status", STATUSES)
-def test_both_sides_open_the_page_and_the_print_of_an_order_the_supplier_received(
-    people, status
-):
+def test_both_sides_open_the_page_and_the_print_of_an_order_the_supplier_received(people, status):
     purchase_order = order_in(people, status)
     readers = [people.buyer_client]
     if status != lifecycle.DRAFT:
@@ -201,6 +200,11 @@ def test_the_buyer_saves_the_edit_form(people, status, form_data, three_lines):
     assert response.status_code == 302
     assert response["Location"] == purchase_order.get_absolute_url()
     purchase_order.refresh_from_db()
+    if status == lifecycle.CREATED:
+        # The new version waits for the network; then it is the order's.
+        assert (purchase_order.version, purchase_order.pending_action) == (1, lifecycle.EDIT)
+        assert purchase_order.subject != "Paper, toner and maintenance"
+        purchase_order = acknowledged(purchase_order)
     assert purchase_order.subject == "Paper, toner and maintenance"
     assert purchase_order.lines.count() == 3
     expected = (status, 0) if status == lifecycle.DRAFT else (lifecycle.CREATED, 2)

@@ -11,6 +11,8 @@ from django.test import Client
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.services.outbound import schedule_outbox_sweep
+from purchase_orders.services.purchase_orders import confirm_purchase_order
+from tests.plugins.network import acknowledged
 
 
 @dataclass
@@ -45,16 +47,29 @@ def demo(db, settings) -> Demo:
     call_command("seed_demo", verbosity=0)
     # The demo has no groups; one gives the group pages a row to show.
     Group.objects.create(name="Purchasing desk")
-    orders = {order.status: order for order in PurchaseOrder.objects.all()}
-    sent = orders[PurchaseOrder.Status.CREATED]
+    orders = {order.buyer_po_number: order for order in PurchaseOrder.objects.all()}
+    # The seed's two sends wait for the network: acknowledge them, as the worker's
+    # delivery would, and have the supplier confirm one, for an accepted order.
+    sent, accepted = acknowledged(orders["PO/DEMO/0002"]), acknowledged(orders["PO/DEMO/0001"])
+    accepted = acknowledged(
+        confirm_purchase_order(
+            purchase_order=accepted,
+            confirmed_by=get_user_model().objects.get(username="supplier"),
+            accept=True,
+            remarks="Will ship on time.",
+            expected_version=1,
+        )
+    )
+    draft = orders["PO/DEMO/0003"]
+    assert (draft.status, sent.status, accepted.status) == ("DRAFT", "CREATED", "ACCEPTED")
     failed = outbound_message(
         sent,
         state=OutboundMessage.State.FAILED,
         attempts=12,
         last_error="Gave up after 12 attempts: connection refused",
     )
-    acknowledged = outbound_message(
-        orders[PurchaseOrder.Status.ACCEPTED],
+    acknowledged_message = outbound_message(
+        accepted,
         state=OutboundMessage.State.ACKNOWLEDGED,
         attempts=1,
         response_status=200,
@@ -63,24 +78,24 @@ def demo(db, settings) -> Demo:
     event = InboundEvent.objects.create(
         kind="resp-send",
         dedupe_key="msg_demo_1",
-        req_msg_id=acknowledged.req_msg_id,
-        object_id=acknowledged.object_id,
+        req_msg_id=acknowledged_message.req_msg_id,
+        object_id=acknowledged_message.object_id,
         headers={"webhook-id": "msg_demo_1"},
         body='{"payload":{"resp":{"result":"SUCCESS"}}}',
         state=InboundEvent.State.APPLIED,
         response_status=200,
         response_body='{"payload":"SUCCESS","response_code":0,"response_message":"SUCCESS"}',
-        purchase_order=acknowledged.purchase_order,
-        outbound_message=acknowledged,
+        purchase_order=accepted,
+        outbound_message=acknowledged_message,
     )
     # A sweep waiting in the task queue gives the queue's pages a row.
     schedule_outbox_sweep()
     return Demo(
-        draft=orders[PurchaseOrder.Status.DRAFT],
+        draft=draft,
         sent=sent,
-        accepted=orders[PurchaseOrder.Status.ACCEPTED],
+        accepted=accepted,
         failed_message=failed,
-        acknowledged_message=acknowledged,
+        acknowledged_message=acknowledged_message,
         event=event,
     )
 

@@ -1,7 +1,10 @@
 """Every admin page renders for a superuser on the demo data; records stay read-only."""
 
+import re
+
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +16,7 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
     StatusChange,
 )
+from purchase_orders.services.purchase_orders import confirm_purchase_order
 from purchase_orders.templatetags.portal import format_inr
 from tests.factories import PurchaseOrderFactory
 from tests.purchase_orders.admin.conftest import outbound_message
@@ -133,6 +137,35 @@ def test_changelist_shows_totals_in_rupees_with_two_decimals(superuser_client, d
 
     for order in (demo.draft, demo.sent, demo.accepted):
         assert f'<td class="field-total">{format_inr(order.total_po_value)}</td>' in content
+
+
+def changelist_row(content: str, purchase_order: PurchaseOrder) -> str:
+    """Return the HTML of the change list's row of one purchase order."""
+    link = admin_url(PurchaseOrder, "change", purchase_order.pk)
+    return next(row for row in re.findall(r"<tr[^>]*>(.*?)</tr>", content, re.S) if link in row)
+
+
+def test_changelist_shows_the_action_waiting_for_the_network(superuser_client, demo):
+    confirm_purchase_order(
+        purchase_order=demo.sent,
+        confirmed_by=get_user_model().objects.get(username="supplier"),
+        accept=True,
+        remarks="",
+        expected_version=1,
+    )
+    url = admin_url(PurchaseOrder, "changelist")
+
+    content = superuser_client.get(url).content.decode()
+
+    assert re.search(r'<th[^>]*class="[^"]*column-pending_action[^"]*"', content)
+    pending = changelist_row(content, demo.sent)
+    assert '<td class="field-pending_action">Confirm</td>' in pending
+    assert '<td class="field-status">Sent, awaiting confirmation</td>' in pending
+    for settled in (demo.draft, demo.accepted):
+        assert '<td class="field-pending_action">-</td>' in changelist_row(content, settled)
+    waiting = superuser_client.get(url, {"pending_action__exact": "ACCEPT"}).content.decode()
+    assert demo.sent.buyer_po_number in waiting
+    assert demo.accepted.buyer_po_number not in waiting
 
 
 @pytest.mark.parametrize(

@@ -113,9 +113,10 @@ def test_a_refusal_row_says_its_reason_outcome_and_codes_apart(detail, field, co
     message = OutboundMessage(
         kind=OutboundMessage.Kind.EDIT, error_detail=detail, error_field=field, error_code=code
     )
-    outcome = "The purchase order is back to “Sent, awaiting confirmation”, version 1."
+    outcome = "The purchase order is as it was."
     change = StatusChange(
-        action="REFUSED",
+        action="EDIT",
+        stage=StatusChange.Stage.REFUSED,
         remarks=f"{refusal_summary(message)}\n{outcome}",
         error_code=code,
         error_field=field,
@@ -130,8 +131,11 @@ def test_a_refusal_row_says_its_reason_outcome_and_codes_apart(detail, field, co
     )
 
 
-def test_other_status_changes_are_no_refusals():
-    change = StatusChange(action="CANCEL", remarks="Price too high (code words; field trip).")
+@pytest.mark.parametrize("stage", ["applied", "attempted", "undelivered", "overtaken"])
+def test_other_status_changes_are_no_refusals(stage):
+    change = StatusChange(
+        action="CANCEL", stage=stage, remarks="Price too high (code words; field trip)."
+    )
 
     assert change.is_refusal is False
     assert change.refusal_codes == ""

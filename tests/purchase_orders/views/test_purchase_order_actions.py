@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from purchase_orders.models import OutboundMessage, PurchaseOrder, StatusChange
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,16 @@ def test_send_puts_a_draft_on_the_network(people):
 
     assert response["Location"] == draft.get_absolute_url()
     draft.refresh_from_db()
-    assert (draft.status, draft.version) == ("CREATED", 1)
-    assert OutboundMessage.objects.get(purchase_order=draft).kind == "req-send"
-    assert StatusChange.objects.get(purchase_order=draft).action == "SEND"
+    # Sent, not yet acknowledged: still the draft, with the send pending.
+    assert (draft.status, draft.version, draft.pending_action) == ("DRAFT", 0, "SEND")
+    message = OutboundMessage.objects.get(purchase_order=draft)
+    assert message.kind == "req-send"
+    assert draft.pending_message == message
+    attempt = StatusChange.objects.get(purchase_order=draft)
+    assert (attempt.action, attempt.stage, attempt.to_status) == ("SEND", "attempted", "CREATED")
+
+    draft = acknowledged(draft)
+    assert (draft.status, draft.version, draft.pending_action) == ("CREATED", 1, "")
 
 
 def test_send_shows_the_services_refusal(people):
@@ -75,8 +83,9 @@ def test_confirm_accepts_the_version_the_supplier_saw(people):
 
     assert response["Location"] == sent.get_absolute_url()
     sent.refresh_from_db()
-    assert sent.status == "ACCEPTED"
+    assert (sent.status, sent.pending_action) == ("CREATED", "ACCEPT")
     assert OutboundMessage.objects.get(purchase_order=sent).kind == "req-confirm"
+    assert acknowledged(sent).status == "ACCEPTED"
 
 
 def test_reject_needs_remarks_shown_next_to_the_field(people):
@@ -105,8 +114,13 @@ def test_reject_with_remarks(people):
     )
 
     sent.refresh_from_db()
-    assert sent.status == "REJECTED"
-    assert StatusChange.objects.get(purchase_order=sent).remarks == "Rates are last year's"
+    assert (sent.status, sent.pending_action) == ("CREATED", "REJECT")
+    attempt = StatusChange.objects.get(purchase_order=sent)
+    assert (attempt.stage, attempt.remarks) == ("attempted", "Rates are last year's")
+
+    assert acknowledged(sent).status == "REJECTED"
+    applied = StatusChange.objects.get(purchase_order=sent, stage="applied")
+    assert (applied.action, applied.remarks) == ("REJECT", "Rates are last year's")
 
 
 def test_a_confirmation_of_an_older_version_is_refused(people):
@@ -178,10 +192,11 @@ def test_change_status_calls_the_service(people):
 
     assert response["Location"] == accepted.get_absolute_url()
     accepted.refresh_from_db()
-    assert accepted.status == "FULFILLED"
+    assert (accepted.status, accepted.pending_action) == ("ACCEPTED", "FULFILL")
     message = OutboundMessage.objects.get(purchase_order=accepted)
     assert message.kind == "req-status-change"
     assert '"buyerAction":"FULFILL"' in message.body.replace(" ", "")
+    assert acknowledged(accepted).status == "FULFILLED"
 
 
 def test_a_move_not_allowed_now_is_refused(people):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from purchase_orders.models import OutboundMessage, PurchaseOrder, PurchaseOrderVersion
 from purchase_orders.services.purchase_orders import send_purchase_order
+from tests.plugins.network import acknowledged
 from tests.plugins.pages import error_next_to
 
 pytestmark = pytest.mark.django_db
@@ -61,9 +62,13 @@ def test_sending_a_draft_from_its_form(people, form_data, three_lines):
     people.buyer_client.post(reverse("purchase_orders:edit", args=[draft.object_id]), data)
 
     draft.refresh_from_db()
-    assert draft.status == PurchaseOrder.Status.CREATED
+    # Saved and sent; a draft until the network acknowledges the send.
+    assert (draft.status, draft.pending_action) == (PurchaseOrder.Status.DRAFT, "SEND")
     assert draft.lines.count() == 3
     assert OutboundMessage.objects.filter(purchase_order=draft, kind="req-send").count() == 1
+    draft = acknowledged(draft)
+    assert (draft.status, draft.version) == (PurchaseOrder.Status.CREATED, 1)
+    assert draft.lines.count() == 3
 
 
 # -- editing a sent purchase order ----------------------------------------------------
@@ -72,7 +77,7 @@ def test_sending_a_draft_from_its_form(people, form_data, three_lines):
 @pytest.fixture
 def sent(people):
     draft = people.purchase_order(lines=2)
-    return send_purchase_order(purchase_order=draft, sent_by=people.buyer_user)
+    return acknowledged(send_purchase_order(purchase_order=draft, sent_by=people.buyer_user))
 
 
 def edit_data(people, sent, form_data, **changes):
@@ -119,16 +124,21 @@ def test_the_edit_form_of_a_sent_order_asks_a_reason_and_sends_a_new_version(
     response = people.buyer_client.post(url, edit_data(people, sent, form_data))
 
     assert response["Location"] == sent.get_absolute_url()
+    assert "Version 2 of" in people.buyer_client.get(response["Location"]).content.decode()
     sent.refresh_from_db()
-    assert sent.version == 2
-    assert sent.status == PurchaseOrder.Status.CREATED
-    assert [line.quantity for line in sent.lines.all()] == [Decimal("15.000"), Decimal("20.000")]
+    # Version 2 is on its way: the order stays at version 1 until the network takes it.
+    assert (sent.version, sent.pending_action) == (1, "EDIT")
+    assert [line.quantity for line in sent.lines.all()] == [Decimal("10.000"), Decimal("20.000")]
     assert PurchaseOrderVersion.objects.get(purchase_order=sent, version=2).reason == (
         "Quantity of box 1 raised to 15"
     )
     assert OutboundMessage.objects.filter(
         purchase_order=sent, kind="req-edit", object_version=2
     ).exists()
+
+    sent = acknowledged(sent)
+    assert (sent.version, sent.status) == (2, PurchaseOrder.Status.CREATED)
+    assert [line.quantity for line in sent.lines.all()] == [Decimal("15.000"), Decimal("20.000")]
 
 
 def test_an_edit_without_a_reason_is_refused(people, sent, form_data):
@@ -165,7 +175,7 @@ def test_the_supplier_and_number_of_a_sent_order_cannot_be_changed(people, sent,
 
     people.buyer_client.post(url, data)
 
-    sent.refresh_from_db()
+    sent = acknowledged(sent)
     assert sent.supplier == people.supplier
     assert sent.buyer_po_number != "OTHER-1"
     assert sent.version == 2

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.services.drafts import financial_year
+from tests.plugins.network import acknowledged
 from tests.plugins.pages import (
     THREE_LINES_TAXABLE,
     THREE_LINES_TOTAL_CGST_SGST,
@@ -293,13 +294,18 @@ def test_send_to_supplier_from_the_form_sends_version_one(people, form_data, thr
 
     purchase_order = PurchaseOrder.objects.get()
     assert response["Location"] == purchase_order.get_absolute_url()
-    assert purchase_order.status == PurchaseOrder.Status.CREATED
-    assert purchase_order.version == 1
+    # Version 1 travels in the message; the order is a draft until the network takes it.
+    assert (purchase_order.status, purchase_order.version) == (PurchaseOrder.Status.DRAFT, 0)
+    assert purchase_order.pending_action == "SEND"
     message = OutboundMessage.objects.get()
     assert message.kind == OutboundMessage.Kind.SEND
     assert message.object_version == 1
     page = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
     assert "is on its way to Sahyadri Paper" in page
+    assert "Sent to Sahyadri Paper" in page and "waiting for the network" in page
+
+    purchase_order = acknowledged(purchase_order)
+    assert (purchase_order.status, purchase_order.version) == (PurchaseOrder.Status.CREATED, 1)
 
 
 def test_a_send_the_network_check_refuses_saves_nothing(people, form_data, three_lines):

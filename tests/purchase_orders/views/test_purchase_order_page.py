@@ -21,6 +21,7 @@ from purchase_orders.models import (
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.drafts import complete_contents, current_parties
 from purchase_orders.services.purchase_orders import edit_purchase_order, send_purchase_order
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -90,15 +91,21 @@ def test_only_the_moves_the_lifecycle_allows_are_offered(
     assert offered(people.supplier_client.get(url).content.decode()) == supplier_actions
 
 
-def test_an_edited_order_tells_the_supplier_why_and_links_to_the_changes(people):
-    purchase_order = send_purchase_order(
-        purchase_order=people.purchase_order(lines=2), sent_by=people.buyer_user
+def sent_and_acknowledged(people, lines: int) -> PurchaseOrder:
+    return acknowledged(
+        send_purchase_order(
+            purchase_order=people.purchase_order(lines=lines), sent_by=people.buyer_user
+        )
     )
+
+
+def edit_line_two(people, purchase_order: PurchaseOrder, quantity: str, reason: str):
+    """Send a new version with line 2 at ``quantity``; it waits for the network."""
     fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
     contents = payloads.parse_purchase_order(payloads.build_purchase_order(fresh), [])
-    contents.lines[1].quantity = Decimal("35")
+    contents.lines[1].quantity = Decimal(quantity)
     contents.milestones = []
-    edit_purchase_order(
+    return edit_purchase_order(
         purchase_order=purchase_order,
         edited_by=people.buyer_user,
         contents=complete_contents(
@@ -107,9 +114,14 @@ def test_an_edited_order_tells_the_supplier_why_and_links_to_the_changes(people)
             supplier=people.supplier,
             parties=current_parties(fresh),
         ),
-        reason="Need 35 boxes",
-        expected_version=1,
+        reason=reason,
+        expected_version=fresh.version,
     )
+
+
+def test_an_edited_order_tells_the_supplier_why_and_links_to_the_changes(people):
+    purchase_order = sent_and_acknowledged(people, lines=2)
+    acknowledged(edit_line_two(people, purchase_order, "35", "Need 35 boxes"))
 
     content = people.supplier_client.get(purchase_order.get_absolute_url()).content.decode()
 
@@ -217,9 +229,7 @@ def test_the_printable_view_makes_the_same_number_of_queries_for_1_and_50_lines(
 
 
 def test_a_purchase_order_with_one_version_has_nothing_to_compare(people):
-    purchase_order = send_purchase_order(
-        purchase_order=people.purchase_order(lines=1), sent_by=people.buyer_user
-    )
+    purchase_order = sent_and_acknowledged(people, lines=1)
 
     response = people.buyer_client.get(
         reverse("purchase_orders:compare", args=[purchase_order.object_id]), follow=True
@@ -229,9 +239,7 @@ def test_a_purchase_order_with_one_version_has_nothing_to_compare(people):
 
 
 def test_comparing_a_version_that_does_not_exist_is_404(people):
-    purchase_order = send_purchase_order(
-        purchase_order=people.purchase_order(lines=1), sent_by=people.buyer_user
-    )
+    purchase_order = sent_and_acknowledged(people, lines=1)
     PurchaseOrder.objects.filter(pk=purchase_order.pk).update(version=2)
     PurchaseOrderVersion.objects.create(purchase_order=purchase_order, version=2, snapshot={})
 
@@ -240,3 +248,31 @@ def test_comparing_a_version_that_does_not_exist_is_404(people):
     )
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("earlier_edits", [0, 1])
+def test_a_version_still_pending_is_compared_by_the_buyer_only(people, earlier_edits):
+    purchase_order = sent_and_acknowledged(people, lines=2)
+    for number in range(earlier_edits):
+        acknowledged(edit_line_two(people, purchase_order, str(30 + number), "More boxes"))
+    acknowledged_version = 1 + earlier_edits
+    edit_line_two(people, purchase_order, "35", "Need 35 boxes")
+    compare = reverse("purchase_orders:compare", args=[purchase_order.object_id])
+    pending = {"from": acknowledged_version, "to": acknowledged_version + 1}
+
+    buyers = people.buyer_client.get(compare, pending)
+    assert buyers.status_code == 200
+    assert (
+        f"What changed from version {acknowledged_version} to version {acknowledged_version + 1}"
+        in buyers.content.decode()
+    )
+    buyers_page = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
+    assert f"See version {acknowledged_version + 1}, on its way" in buyers_page
+
+    # Not delivered yet: the supplier has not received it, so it is not there.
+    assert people.supplier_client.get(compare, pending).status_code == 404
+    suppliers_page = people.supplier_client.get(purchase_order.get_absolute_url())
+    assert f"to={acknowledged_version + 1}" not in suppliers_page.content.decode()
+
+    acknowledged(purchase_order)
+    assert people.supplier_client.get(compare, pending).status_code == 200

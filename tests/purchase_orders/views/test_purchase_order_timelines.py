@@ -12,7 +12,8 @@ from purchase_orders.models import (
     StatusChange,
 )
 from purchase_orders.services.outbound import settle_outbound_message
-from purchase_orders.services.purchase_orders import send_purchase_order
+from purchase_orders.services.purchase_orders import confirm_purchase_order, send_purchase_order
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +69,13 @@ def test_a_refusal_in_the_status_timeline_is_said_in_plain_words_and_keeps_its_c
     assert shown == (
         "The network refused the send: HSN code 48025690 is not in the GST tariff. "
         "A field is not valid. Field: Line 1 › HSN/SAC code "
-        "The purchase order is back to “Draft”, version 0."
+        "The purchase order is as it was."
     )
     assert words(codes.group(1)) == (
         "Codes for support field purchaseOrder.itemLists[0].hsnCode; code INVALID_FIELD"
     )
+    draft.refresh_from_db()
+    assert (draft.status, draft.version, draft.pending_action) == ("DRAFT", 0, "")
 
 
 def test_other_remarks_in_the_status_timeline_are_shown_as_written(people):
@@ -151,7 +154,7 @@ def test_the_network_timeline_shows_errors_in_plain_words_and_offers_retry_to_th
 
     assert "A field is not valid." in buyer_page
     assert "Field: Line 1 › HSN/SAC code" in buyer_page
-    assert "Delivery failed after 12 attempts." in buyer_page
+    assert "Not delivered after 12 attempts." in buyer_page
     assert "HTTP 503 from the network" in buyer_page
     assert "Network&#x27;s answer to the purchase order" in buyer_page
     assert "The other side holds a different version of this purchase order." in buyer_page
@@ -211,3 +214,85 @@ def test_a_message_delivered_after_a_refusal_clears_the_alert(people):
     content = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
 
     assert undelivered_alert(content) == ""
+
+
+def timeline_rows(content: str) -> list[str]:
+    """Return the words of each row of the status timeline, its time left out."""
+    rows = re.findall(r"<li>(.*?)</li>", status_timeline(content), re.S)
+    return [
+        words(re.sub(r'<p class="timeline__when">.*?</p>', "", row, flags=re.S)) for row in rows
+    ]
+
+
+def test_the_status_timeline_says_what_was_attempted_and_what_the_network_did(people):
+    draft = people.purchase_order(lines=1)
+    send_purchase_order(purchase_order=draft, sent_by=people.buyer_user)
+
+    assert timeline_rows(people.buyer_client.get(draft.get_absolute_url()).content.decode()) == [
+        "Sent, waiting for the network "
+        "(Send: Draft → Sent, awaiting confirmation, version 1) By Asha of Kaveri Textiles"
+    ]
+
+    sent = acknowledged(draft)
+    confirm_purchase_order(
+        purchase_order=sent,
+        confirmed_by=people.supplier_user,
+        accept=True,
+        remarks="Will ship on the 10th",
+        expected_version=1,
+    )
+
+    pending = [
+        "Sent to the network "
+        "(Send: Draft → Sent, awaiting confirmation, version 1) By Asha of Kaveri Textiles",
+        "Draft → Sent, awaiting confirmation (Send, version 1) By Asha of Kaveri Textiles",
+        "Sent, waiting for the network "
+        "(Accept: Sent, awaiting confirmation → Accepted, version 1) By Sunil of Sahyadri Paper "
+        "Will ship on the 10th",
+    ]
+    for client in (people.buyer_client, people.supplier_client):
+        assert timeline_rows(client.get(sent.get_absolute_url()).content.decode()) == pending
+
+    acknowledged(sent)
+    rows = timeline_rows(people.buyer_client.get(sent.get_absolute_url()).content.decode())
+    assert rows[2].startswith("Sent to the network (Accept:")
+    assert rows[3] == (
+        "Sent, awaiting confirmation → Accepted (Accept, version 1) "
+        "By Sunil of Sahyadri Paper Will ship on the 10th"
+    )
+
+
+def test_a_refused_answer_leaves_the_order_as_it_was_and_says_so_in_the_timeline(people):
+    sent = acknowledged(
+        send_purchase_order(
+            purchase_order=people.purchase_order(lines=1), sent_by=people.buyer_user
+        )
+    )
+    confirm_purchase_order(
+        purchase_order=sent, confirmed_by=people.supplier_user, accept=True, remarks=""
+    )
+    sent.refresh_from_db()
+    settle_outbound_message(
+        message=sent.pending_message,
+        succeeded=False,
+        error_code="STALE_VERSION",
+        error_detail="Version 1 is not the latest.",
+    )
+
+    content = people.supplier_client.get(sent.get_absolute_url()).content.decode()
+
+    rows = timeline_rows(content)
+    assert rows[-2].startswith(
+        "Sent to the network (Accept: Sent, awaiting confirmation → Accepted"
+    )
+    assert rows[-1].startswith(
+        "Refused by the network (Accept, version 1) By Sahyadri Paper · over the network "
+        "The network refused the confirm: Version 1 is not the latest. "
+        "The other side holds a different version of this purchase order. "
+        "The purchase order is as it was."
+    )
+    sent.refresh_from_db()
+    assert (sent.status, sent.pending_action) == ("CREATED", "")
+    # Nothing waits any more: the supplier may answer again.
+    assert ">Confirm</button>" in content
+    assert "data-pending-action" not in content

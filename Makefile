@@ -110,8 +110,9 @@ check: $(INSTALLED)
 	ENKASH_WEBHOOK_SECRET=whsec_Y2hlY2stZGVwbG95LXdlYmhvb2stc2VjcmV0 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-# Webhook ingest under gunicorn, a 1,000-line order, several workers draining
-# the outbox, and the list queries' plans on 100,000 orders; a few minutes.
+# Webhook ingest under gunicorn, several workers draining the outbox, a
+# buyer's sends timed to their acknowledgement, a 1,000-line order, and the
+# list queries' plans on 100,000 orders; a few minutes.
 # The database named by BENCH_DATABASE_URL (bench_procurement on the local
 # PostgreSQL by default) is dropped and created afresh.
 bench: $(INSTALLED)

@@ -10,7 +10,7 @@ import os
 import platform
 import time
 
-from benchmarks import big_po, drain, explain, harness, webhook_ingest
+from benchmarks import big_po, drain, explain, harness, pickup, webhook_ingest
 
 
 def main() -> int:
@@ -30,6 +30,8 @@ def main() -> int:
         "outbox drain": drain.run(
             messages=1000, workers=2, baseline_messages=250, answer_latency=0.05
         ),
+        # Also before the big order: the worker would deliver its message too.
+        "send to acknowledged": pickup.run(sends=50),
         "big purchase order": big_po.run(lines=1000),
         "list queries": explain.run(orders=100_000, verbose=False),
     }

@@ -105,9 +105,13 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
 
 
 @contextmanager
-def running(args: list[str], *, env: dict, port: int | None = None):
-    """Run a process for the duration of a block; stop it (TERM, then KILL) afterwards."""
-    process = subprocess.Popen(args, cwd=ROOT, env=env)
+def running(args: list[str], *, env: dict, port: int | None = None, log=None):
+    """Run a process for the duration of a block; stop it (TERM, then KILL) afterwards.
+
+    ``log``, a file, takes the process's output instead of the terminal.
+    """
+    output = {} if log is None else {"stdout": log, "stderr": subprocess.STDOUT}
+    process = subprocess.Popen(args, cwd=ROOT, env=env, **output)
     try:
         if port is not None:
             wait_until_listening(port, process)
@@ -126,6 +130,13 @@ def manage(*args: str) -> list[str]:
 
 
 # -- load and its figures ---------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Return the value below which ``fraction`` of ``values`` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
 
 
 @dataclass
@@ -148,8 +159,7 @@ class LoadResult:
         return self.requests / self.seconds
 
     def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+        return percentile(self.latencies, fraction)
 
     def line(self) -> str:
         return (

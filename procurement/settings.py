@@ -220,6 +220,18 @@ TASKS = {
         ),
     },
 }
+# How long an idle `manage.py db_worker` waits before looking at the queue
+# again. On PostgreSQL a notification sent as each task is queued wakes it
+# at once (purchase_orders/wakeup.py), so this only bounds how late a
+# deferred task or a missed notification can be; SQLite has none, so there
+# the worker polls often.
+TASKS_POLL_INTERVAL_SECONDS = env.float(
+    "TASKS_POLL_INTERVAL_SECONDS",
+    default=0.1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 1.0,
+)
+# Whether an idle worker LISTENs for those notifications (PostgreSQL only);
+# off behind a pooler in transaction mode, which cannot hold a LISTEN.
+TASKS_LISTEN = env.bool("TASKS_LISTEN", default=True)
 
 # EnKash (Bharat Connect B2B). Read by the network layer at call time.
 ENKASH_BASE_URL = env("ENKASH_BASE_URL", default="http://127.0.0.1:8001")

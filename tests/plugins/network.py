@@ -331,8 +331,6 @@ class WorkerProcess:
                 "db_worker",
                 "--no-reload",
                 "--no-startup-delay",
-                "--interval",
-                "0.1",
             ],
             cwd=BASE_DIR,
             env=self.env,

@@ -1,11 +1,32 @@
-"""Run the database task worker, sweeping the outbox first."""
+"""Run the database task worker, sweeping the outbox first and woken by new tasks."""
 
 import os
+import time
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from purchase_orders.services.outbound import sweep_outbox
+from purchase_orders.wakeup import Waker
+
+
+@contextmanager
+def woken_by_notifications():
+    """Make django-tasks-db's worker loop wait for a queued task instead of sleeping.
+
+    The loop's only use of its ``time`` module is ``time.sleep(interval)``
+    while the queue is empty (and a random start-up delay); a ``Waker``
+    stands in for it there, so the loop itself stays the library's.
+    """
+    waker = Waker()
+    db_worker.time = waker
+    try:
+        yield
+    finally:
+        db_worker.time = time
+        waker.close()
 
 
 class Command(db_worker.Command):
@@ -13,12 +34,18 @@ class Command(db_worker.Command):
         "Run a database background worker. It first sweeps the outbox: every "
         "outbound network message already due is queued and the periodic sweep "
         "is scheduled, so a worker started after a restart or an outage delivers "
-        "what is waiting even when no task is."
+        "what is waiting even when no task is. On PostgreSQL an idle worker is "
+        "woken as soon as a task is queued; --interval bounds its wait either way."
     )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(interval=settings.TASKS_POLL_INTERVAL_SECONDS)
 
     def handle(self, *args, **options):
         # With auto-reloading the parent process only watches files; the
         # child that runs the tasks sweeps.
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             sweep_outbox()
-        super().handle(*args, **options)
+        with woken_by_notifications():
+            super().handle(*args, **options)

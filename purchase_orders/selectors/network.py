@@ -4,7 +4,18 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from purchase_orders import lifecycle
@@ -14,7 +25,7 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 
-from .purchase_orders import get_visible_purchase_order, list_purchase_orders
+from .purchase_orders import list_purchase_orders, visible_purchase_orders
 from .viewers import Viewer
 
 
@@ -90,16 +101,37 @@ def network_timeline(purchase_order: PurchaseOrder) -> list[NetworkEntry]:
 def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:
     """Return a short text that changes whenever the purchase order's page would.
 
-    The page polls it to tell its reader that something new has arrived.
+    One query, by the unique ``object_id`` and the indexed foreign keys of
+    the messages and events; raise Http404 unless the viewer may see it.
+    Open pages poll it and fetch themselves afresh when it changes.
     """
-    purchase_order = get_visible_purchase_order(
-        viewer=viewer, object_id=object_id, queryset=PurchaseOrder.objects.all()
+    events = (
+        InboundEvent.objects.filter(purchase_order=OuterRef("pk"))
+        .order_by()
+        .values("purchase_order")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    messages = list(
-        purchase_order.outbound_messages.order_by("pk").values_list("pk", "state", "attempts")
+    rows = list(
+        visible_purchase_orders(viewer)
+        .filter(object_id=object_id)
+        .annotate(events=Coalesce(Subquery(events), 0))
+        .order_by("outbound_messages__pk")
+        .values_list(
+            "version",
+            "status",
+            "updated_at",
+            "events",
+            "outbound_messages__pk",
+            "outbound_messages__state",
+            "outbound_messages__attempts",
+        )
     )
-    events = purchase_order.inbound_events.count()
-    return _purchase_order_digest(purchase_order, messages, events)
+    if not rows:
+        raise Http404("No such purchase order.")
+    version, status, updated_at, events = rows[0][:4]
+    messages = [tuple(row[4:]) for row in rows if row[4] is not None]
+    return _digest(version, status, updated_at, messages, events)
 
 
 def page_stamp(purchase_order: PurchaseOrder) -> str:
@@ -120,10 +152,47 @@ def _purchase_order_digest(purchase_order: PurchaseOrder, messages: list, events
 
 def inbox_stamp(*, viewer: Viewer) -> str:
     """Return a short text that changes whenever the supplier's inbox would."""
-    summary = list_purchase_orders(viewer=viewer, role=lifecycle.SUPPLIER).aggregate(
+    return _list_stamp(viewer=viewer, role=lifecycle.SUPPLIER)
+
+
+def list_stamp(*, viewer: Viewer) -> str:
+    """Return a short text that changes whenever the buyer's list would."""
+    return _list_stamp(viewer=viewer, role=lifecycle.BUYER)
+
+
+def _list_stamp(*, viewer: Viewer, role: str) -> str:
+    # Every change to an order the list shows saves the order, and so moves
+    # its updated_at; the count catches a draft deleted.
+    summary = list_purchase_orders(viewer=viewer, role=role).aggregate(
         count=Count("pk"), latest=Max("updated_at")
     )
     return _digest(summary["count"], summary["latest"])
+
+
+def home_stamp(*, viewer: Viewer) -> str:
+    """Return a short text that changes whenever the home page would, in one query.
+
+    The home page lists orders by status and the deliveries that failed or
+    were refused; a message changes state without saving its order, so its
+    undelivered messages are counted as well.
+    """
+    undelivered = [OutboundMessage.State.FAILED, OutboundMessage.State.REJECTED]
+    summary = (
+        visible_purchase_orders(viewer)
+        .annotate(
+            undelivered=FilteredRelation(
+                "outbound_messages", condition=Q(outbound_messages__state__in=undelivered)
+            )
+        )
+        .aggregate(
+            count=Count("pk", distinct=True),
+            latest=Max("updated_at"),
+            undelivered_count=Count("undelivered"),
+            last_undelivered=Max("undelivered__pk"),
+            undelivered_attempts=Sum("undelivered__attempts"),
+        )
+    )
+    return _digest(*(summary[name] for name in sorted(summary)))
 
 
 def _digest(*parts) -> str:

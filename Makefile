@@ -111,7 +111,8 @@ check: $(INSTALLED)
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Webhook ingest under gunicorn, a 1,000-line order, several workers draining
-# the outbox, and the list queries' plans on 100,000 orders; a few minutes.
+# the outbox, 200 open live pages polling their stamps, and the list queries'
+# plans on 100,000 orders; a few minutes.
 # The database named by BENCH_DATABASE_URL (bench_procurement on the local
 # PostgreSQL by default) is dropped and created afresh.
 bench: $(INSTALLED)

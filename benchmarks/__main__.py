@@ -10,7 +10,7 @@ import os
 import platform
 import time
 
-from benchmarks import big_po, drain, explain, harness, webhook_ingest
+from benchmarks import big_po, drain, explain, harness, live_pages, webhook_ingest
 
 
 def main() -> int:
@@ -31,6 +31,7 @@ def main() -> int:
             messages=1000, workers=2, baseline_messages=250, answer_latency=0.05
         ),
         "big purchase order": big_po.run(lines=1000),
+        "live pages": live_pages.run(seconds=20, workers=webhook_ingest.default_workers()),
         "list queries": explain.run(orders=100_000, verbose=False),
     }
     harness.heading("Summary")

@@ -52,8 +52,29 @@ CLOSE = "CLOSE"
 SUPPLIER_RESPONSES = (ACCEPT, REJECT)
 BUYER_STATUS_ACTIONS = (CANCEL, FULFILL, CLOSE)
 
-# The audit action of a move the network refused and the portal undid.
-UNDO = "REFUSED"
+# -- Stages ------------------------------------------------------------------------
+# A status means what the network has acknowledged. An action made here is
+# first *attempted* (sent, the order as it was); the network's answer then
+# *applies* it, or it is *refused*, or delivery gives up (*undelivered*,
+# until retried). An acknowledgement that comes after the order has moved
+# on (another change arrived first) is *overtaken*: the order stays.
+
+ATTEMPTED = "attempted"
+APPLIED = "applied"
+REFUSED = "refused"
+UNDELIVERED = "undelivered"
+OVERTAKEN = "overtaken"
+STAGE_LABELS = {
+    ATTEMPTED: "Sent, waiting for the network",
+    APPLIED: "Done",
+    REFUSED: "Refused by the network",
+    UNDELIVERED: "Not delivered",
+    OVERTAKEN: "Overtaken by a later change",
+}
+
+# The audit action of a refusal recorded before stages existed, when the
+# portal moved an order at once and undid the move on a refusal.
+LEGACY_UNDO = "REFUSED"
 
 
 @dataclass(frozen=True)
@@ -64,23 +85,45 @@ class Transition:
     to_status: str
     bumps_version: bool
     label: str  # the button a person sees
-    participle: str  # "This purchase order cannot be …"
+    participle: str  # "This purchase order cannot be …", "Sahyadri has … it"
+    noun: str  # "… sent — waiting for the network"
 
 
 # The one table of who may move a purchase order from which status to which.
 # CANCELLED and CLOSED are final; REJECTED is final unless the buyer edits.
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(SEND, BUYER, (DRAFT,), CREATED, True, "Send to supplier", "sent"),
-    Transition(EDIT, BUYER, (CREATED, ACCEPTED, REJECTED), CREATED, True, "Edit", "edited"),
-    Transition(ACCEPT, SUPPLIER, (CREATED,), ACCEPTED, False, "Confirm", "accepted"),
-    Transition(REJECT, SUPPLIER, (CREATED,), REJECTED, False, "Reject", "rejected"),
+    Transition(SEND, BUYER, (DRAFT,), CREATED, True, "Send to supplier", "sent", "Purchase order"),
     Transition(
-        CANCEL, BUYER, (CREATED, ACCEPTED, REJECTED), CANCELLED, False, "Cancel", "cancelled"
+        EDIT, BUYER, (CREATED, ACCEPTED, REJECTED), CREATED, True, "Edit", "edited", "New version"
     ),
-    Transition(FULFILL, BUYER, (ACCEPTED,), FULFILLED, False, "Mark fulfilled", "marked fulfilled"),
-    Transition(CLOSE, BUYER, (ACCEPTED, FULFILLED), CLOSED, False, "Close", "closed"),
+    Transition(
+        ACCEPT, SUPPLIER, (CREATED,), ACCEPTED, False, "Confirm", "accepted", "Confirmation"
+    ),
+    Transition(REJECT, SUPPLIER, (CREATED,), REJECTED, False, "Reject", "rejected", "Rejection"),
+    Transition(
+        CANCEL,
+        BUYER,
+        (CREATED, ACCEPTED, REJECTED),
+        CANCELLED,
+        False,
+        "Cancel",
+        "cancelled",
+        "Cancellation",
+    ),
+    Transition(
+        FULFILL,
+        BUYER,
+        (ACCEPTED,),
+        FULFILLED,
+        False,
+        "Mark fulfilled",
+        "marked fulfilled",
+        "Fulfilment",
+    ),
+    Transition(CLOSE, BUYER, (ACCEPTED, FULFILLED), CLOSED, False, "Close", "closed", "Closing"),
 )
 TRANSITIONS_BY_ACTION = {transition.action: transition for transition in TRANSITIONS}
+ACTION_CHOICES = [(transition.action, transition.label) for transition in TRANSITIONS]
 
 
 def find_transition(action: str, from_status: str) -> Transition | None:
@@ -94,14 +137,6 @@ def find_transition(action: str, from_status: str) -> Transition | None:
 def allowed_transitions(status: str, actor: str) -> list[Transition]:
     """Return the transitions an actor may make from a status, in table order."""
     return [t for t in TRANSITIONS if t.actor == actor and status in t.from_statuses]
-
-
-def may_undo(action: str, status: str) -> bool:
-    """Return whether undoing an action may put a purchase order back to a status.
-
-    An undo returns to a status the action may start from.
-    """
-    return find_transition(action, status) is not None
 
 
 def statuses_reachable_within_version(status: str) -> set[str]:

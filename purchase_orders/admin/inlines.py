@@ -124,6 +124,7 @@ class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
         "to_status",
         "version",
         "action",
+        "stage",
         "remarks",
         "actor",
         "actor_business",

@@ -40,9 +40,18 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "version",
         "total",
         "order_date",
+        "pending_action",
         "is_delivered",
     )
-    list_filter = ("status", "buyer", "supplier", "order_date", "delivery_date", "created_at")
+    list_filter = (
+        "status",
+        "pending_action",
+        "buyer",
+        "supplier",
+        "order_date",
+        "delivery_date",
+        "created_at",
+    )
     list_select_related = ("buyer", "supplier")
     search_fields = (
         "buyer_po_number",
@@ -73,6 +82,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                 "fields": (
                     ("status", "previous_status"),
                     ("version", "previous_version"),
+                    ("pending_action", "pending_since"),
                     "total",
                     "ts",
                     ("sent_at", "delivered_at"),
@@ -102,6 +112,8 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "previous_status",
         "version",
         "previous_version",
+        "pending_action",
+        "pending_since",
         "total",
         "ts",
         "sent_at",

@@ -47,6 +47,8 @@ class MessageKind:
     # Where the business object carries its action and remarks, if it does.
     action_key: str = ""
     remarks_key: str = ""
+    # What a request carries, as a timeline says who sent it ("You sent …").
+    what: str = ""
 
     @property
     def is_request(self) -> bool:
@@ -94,6 +96,7 @@ _TABLE = (
         description="Creates the purchase order for the supplier (its buyer is created if "
         "unknown). If the buyer is hosted here too, the order already exists: it is marked "
         "delivered, not copied. Stated totals must match the lines.",
+        what="the purchase order",
     ),
     MessageKind(
         name="req-confirm",
@@ -113,6 +116,7 @@ _TABLE = (
         "must be the move the lifecycle allows.",
         action_key="supplierResponse",
         remarks_key="supplierRemarks",
+        what="an answer",
     ),
     MessageKind(
         name="req-edit",
@@ -128,6 +132,7 @@ _TABLE = (
         request_example=SEND_BODY,
         description="objectVersion moves n to n+1 and currentVersion must be the version held "
         "here. The new contents replace the old and the order goes back to CREATED.",
+        what="a new version",
     ),
     MessageKind(
         name="req-status-change",
@@ -147,6 +152,7 @@ _TABLE = (
         "must be the move the lifecycle allows.",
         action_key="buyerAction",
         remarks_key="buyerRemarks",
+        what="a status change",
     ),
     MessageKind(
         name="resp-send",

@@ -33,9 +33,7 @@ class PurchaseOrderVersion(models.Model):
     class Meta:
         ordering = ["purchase_order", "version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["purchase_order", "version"], name="unique_po_version"
-            )
+            models.UniqueConstraint(fields=["purchase_order", "version"], name="unique_po_version")
         ]
 
     def __str__(self):
@@ -43,7 +41,17 @@ class PurchaseOrderVersion(models.Model):
 
 
 class StatusChange(models.Model):
-    """An audit row for every change of a purchase order's status."""
+    """An audit row for every step of a purchase order's status: attempted, applied, refused…
+
+    An action made here writes an *attempted* row when it is sent and a
+    second row when the network answers (``stage``); a change the network
+    delivers is *applied* at once. Only applied rows moved the order.
+    """
+
+    Stage = models.TextChoices(
+        "Stage",
+        [(stage.upper(), (stage, label)) for stage, label in lifecycle.STAGE_LABELS.items()],
+    )
 
     purchase_order = models.ForeignKey(
         PurchaseOrder, on_delete=models.CASCADE, related_name="status_changes"
@@ -54,8 +62,23 @@ class StatusChange(models.Model):
     action = models.CharField(
         max_length=50,
         blank=True,
-        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…, or REFUSED for a move the network "
-        "refused and the portal undid.",
+        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…; REFUSED on refusals recorded before "
+        "stages existed.",
+    )
+    stage = models.CharField(
+        max_length=20,
+        choices=Stage.choices,
+        default=Stage.APPLIED,
+        help_text="Attempted (sent, not yet answered), applied (the order moved), refused, "
+        "undelivered or overtaken.",
+    )
+    message = models.ForeignKey(
+        "OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="status_changes",
+        help_text="The outbound message that carried an action made here.",
     )
     remarks = models.TextField(blank=True)
     actor = models.ForeignKey(
@@ -68,10 +91,10 @@ class StatusChange(models.Model):
         default=False, help_text="Whether the change arrived as a webhook from the network."
     )
     error_code = models.CharField(
-        max_length=100, blank=True, help_text="Network errorCd of a refusal that was undone."
+        max_length=100, blank=True, help_text="Network errorCd of a refusal."
     )
     error_field = models.CharField(
-        max_length=255, blank=True, help_text="Network errorField of a refusal that was undone."
+        max_length=255, blank=True, help_text="Network errorField of a refusal."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -83,7 +106,12 @@ class StatusChange(models.Model):
 
     @property
     def is_refusal(self) -> bool:
-        return self.action == lifecycle.UNDO
+        return self.stage == self.Stage.REFUSED
+
+    @property
+    def moved(self) -> bool:
+        """Return whether this row moved the order (the others record an attempt's fate)."""
+        return self.stage == self.Stage.APPLIED
 
     @property
     def refusal_reason(self) -> str:

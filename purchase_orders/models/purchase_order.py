@@ -53,12 +53,8 @@ class PurchaseOrder(models.Model):
         default=timezone.now,
         help_text="Network ts: when this version was issued.",
     )
-    order_date = models.DateField(
-        null=True, blank=True, help_text="Network orderDate."
-    )
-    delivery_date = models.DateField(
-        null=True, blank=True, help_text="Network deliveryDate."
-    )
+    order_date = models.DateField(null=True, blank=True, help_text="Network orderDate.")
+    delivery_date = models.DateField(null=True, blank=True, help_text="Network deliveryDate.")
     subject = models.CharField(max_length=255, blank=True, help_text="Network subject.")
     version = models.PositiveIntegerField(
         default=0,
@@ -123,6 +119,25 @@ class PurchaseOrder(models.Model):
         help_text="When the network delivered the current version to the supplier "
         "(its req-send or req-edit webhook arrived, or its response said SUCCESS).",
     )
+    # The status above is what the network has acknowledged. An action sent
+    # from here and not yet acknowledged waits beside it, with its message.
+    pending_action = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=lifecycle.ACTION_CHOICES,
+        help_text="The action sent to the network and not yet acknowledged; blank if none.",
+    )
+    pending_message = models.ForeignKey(
+        "OutboundMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The outbound message carrying the pending action.",
+    )
+    pending_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the pending action was sent."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -160,6 +175,11 @@ class PurchaseOrder(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_pending(self) -> bool:
+        """Return whether an action sent from here waits for the network's answer."""
+        return bool(self.pending_action)
 
     def business_of(self, role: str) -> Business:
         """Return the buyer's or the supplier's business."""

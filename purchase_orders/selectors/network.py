@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from purchase_orders import lifecycle
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import (
     InboundEvent,
     OutboundMessage,
@@ -73,19 +74,28 @@ class NetworkEntry:
     message: OutboundMessage | None = None
     event: InboundEvent | None = None
     responses: list = field(default_factory=list)
+    # What happened, said from the viewer's side: "You sent the purchase order".
+    words: str = ""
 
     @property
     def is_outbound(self) -> bool:
         return self.message is not None
 
 
-def network_timeline(purchase_order: PurchaseOrder) -> list[NetworkEntry]:
+def network_timeline(
+    purchase_order: PurchaseOrder, *, business_ids: frozenset | set = frozenset()
+) -> list[NetworkEntry]:
     """Return every message out and in, oldest first, each response under its request.
 
-    Reads the prefetched messages of ``get_purchase_order_page``.
+    ``business_ids`` are the viewer's businesses: what they sent is "You
+    sent …". Reads the prefetched messages of ``get_purchase_order_page``.
     """
     entries = {
-        message.pk: NetworkEntry(at=message.created_at, message=message)
+        message.pk: NetworkEntry(
+            at=message.created_at,
+            message=message,
+            words=_sent_words(purchase_order, message.kind, business_ids),
+        )
         for message in purchase_order.outbound_messages.all()
     }
     timeline = list(entries.values())
@@ -94,8 +104,36 @@ def network_timeline(purchase_order: PurchaseOrder) -> list[NetworkEntry]:
         if request is not None:
             request.responses.append(event)
         else:
-            timeline.append(NetworkEntry(at=event.received_at, event=event))
+            timeline.append(
+                NetworkEntry(
+                    at=event.received_at,
+                    event=event,
+                    words=_received_words(purchase_order, event.kind, business_ids),
+                )
+            )
     return sorted(timeline, key=lambda entry: entry.at)
+
+
+def _sent_words(purchase_order: PurchaseOrder, kind: str, business_ids) -> str:
+    found = KINDS[kind]
+    sender = purchase_order.business_of(found.sender)
+    who = "You" if sender.pk in business_ids else str(sender)
+    return f"{who} sent {found.what}"
+
+
+def _received_words(purchase_order: PurchaseOrder, kind: str, business_ids) -> str:
+    found = KINDS.get(kind)
+    if found is None:
+        return kind
+    if not found.is_request:
+        return found.words
+    sender = purchase_order.business_of(found.sender)
+    if sender.pk in business_ids:
+        receiver = purchase_order.business_of(
+            lifecycle.SUPPLIER if found.sender == lifecycle.BUYER else lifecycle.BUYER
+        )
+        return f"The network delivered {found.what} from you to {receiver}"
+    return f"{sender} sent {found.what}"
 
 
 def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:

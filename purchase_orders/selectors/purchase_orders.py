@@ -148,7 +148,11 @@ def list_purchase_orders(
         queryset = queryset.filter(order_date__lte=ordered_to)
     if search.strip():
         queryset = queryset.filter(buyer_po_number__icontains=search.strip())
-    queryset = queryset.select_related("buyer", "supplier")
+    # The pending action's delivery state, for the list's words ("retrying",
+    # "not delivered"), without reading the message itself.
+    queryset = queryset.select_related("buyer", "supplier").annotate(
+        pending_state=F("pending_message__state")
+    )
     if ordering in PURCHASE_ORDER_ORDERINGS:
         return queryset.order_by(*PURCHASE_ORDER_ORDERINGS[ordering])
     if role == lifecycle.SUPPLIER:

@@ -69,7 +69,8 @@ class PurchaseOrderActions:
     senders: frozenset
 
     def moves(self, role: str) -> list[lifecycle.Transition]:
-        if role not in self.roles:
+        """Return the moves the viewer may make for a side: none while an action is pending."""
+        if role not in self.roles or self.purchase_order.pending_action:
             return []
         return lifecycle.allowed_transitions(self.purchase_order.status, role)
 
@@ -91,7 +92,7 @@ class PurchaseOrderActions:
         if not self.is_buyer:
             return ""
         if self.purchase_order.is_draft:
-            return "draft"
+            return "" if self.purchase_order.pending_action else "draft"
         return "edit" if self.may(lifecycle.EDIT) else ""
 
     @property

@@ -30,6 +30,7 @@ from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import documents
 from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.purchase_orders import send_purchase_order
+from purchase_orders.services.transitions import ensure_nothing_pending
 from purchase_orders.totals import apply_computed_totals
 
 PO_NUMBER_PREFIX = "PO"
@@ -238,6 +239,7 @@ def update_draft(
         .get(pk=purchase_order.pk)
     )
     _ensure_buyer(updated_by, purchase_order.buyer)
+    ensure_nothing_pending(purchase_order)
     if purchase_order.status != PurchaseOrder.Status.DRAFT:
         raise TransitionNotAllowed(
             "This purchase order has been sent, so it is no longer a draft; use Edit to "

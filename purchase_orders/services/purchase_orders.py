@@ -1,10 +1,12 @@
 """Buyer and supplier actions on a purchase order: send, edit, confirm, change status.
 
 Each action, in one transaction, locks the purchase order, checks who acts
-and what they saw, moves the order with ``transitions.move_purchase_order``
-(the lifecycle table, the version rule, the audit row) and writes the
-outbound network message that announces the change. After commit the
-message is queued for delivery and the other side is e-mailed.
+and what they saw, writes the outbound network message that carries it and
+records the attempt (``transitions.begin_action``). The order keeps the
+status the network has acknowledged, with the action pending: it moves
+when the network accepts it (``services.acknowledgements``), and the other
+side is e-mailed when the network delivers it. After commit the message is
+queued for delivery.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,10 +30,15 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 from purchase_orders.selectors import purchase_orders_with_contents
-from purchase_orders.services import documents, notifications
+from purchase_orders.services import documents
 from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.outbound import enqueue_delivery
-from purchase_orders.services.transitions import ensure_transition, move_purchase_order
+from purchase_orders.services.transitions import (
+    begin_action,
+    ensure_nothing_pending,
+    ensure_transition,
+    proposed,
+)
 
 # -- the four actions ----------------------------------------------------------
 
@@ -48,25 +55,20 @@ def send_purchase_order(
     purchase_order = _lock(purchase_order, with_contents=True)
     _ensure_member(sent_by, purchase_order.buyer, lifecycle.BUYER)
     ensure_transition(purchase_order, lifecycle.SEND)
+    ensure_nothing_pending(purchase_order)
 
     # Read once, from the contents loaded with the lock: checked before
-    # anything is saved, then built, with the marks the send sets, into the
-    # version's snapshot and the message.
+    # anything is saved, then built, with the marks the send would set, into
+    # the version's snapshot and the message.
     contents = read_contents(purchase_order)
     validate_for_network(contents)
-    now = timezone.now()
-    purchase_order.ts = purchase_order.sent_at = now
-    purchase_order.delivered_at = None
-    move_purchase_order(
-        purchase_order=purchase_order,
-        action=lifecycle.SEND,
-        actor=sent_by,
-        business=purchase_order.buyer,
-    )
+    sent = proposed(purchase_order, lifecycle.SEND)
+    sent.ts = timezone.now()
     _publish_version(
         purchase_order,
+        sent,
         OutboundMessage.Kind.SEND,
-        built=payloads.build_contents(with_header_of(purchase_order, contents)),
+        built=payloads.build_contents(with_header_of(sent, contents)),
         reason="Sent to the supplier.",
         actor=sent_by,
     )
@@ -85,7 +87,8 @@ def edit_purchase_order(
     """Replace a sent purchase order's contents with a new version (n -> n+1).
 
     The totals of ``contents`` are recomputed from its lines. The new version
-    goes back to CREATED: the supplier confirms it again.
+    goes back to CREATED once the network takes it: the supplier confirms it
+    again.
     """
     purchase_order = _lock(purchase_order)
     _ensure_member(edited_by, purchase_order.buyer, lifecycle.BUYER)
@@ -97,28 +100,22 @@ def edit_purchase_order(
             "Say why the purchase order is being changed; the supplier sees the reason.",
             path=("reason",),
         )
+    ensure_nothing_pending(purchase_order)
     contents = documents.contents_for_edit(purchase_order, contents)
     validate_for_network(contents)
 
-    now = timezone.now()
+    # The order keeps its acknowledged version until the network takes the
+    # edit: the new version lives in its snapshot and its message.
+    edited = proposed(purchase_order, lifecycle.EDIT)
     for name in EDITABLE_FIELDS:
-        setattr(purchase_order, name, getattr(contents.header, name))
-    purchase_order.total_po_value = contents.header.total_po_value
-    purchase_order.ts = purchase_order.sent_at = now
-    purchase_order.delivered_at = None
-    move_purchase_order(
-        purchase_order=purchase_order,
-        action=lifecycle.EDIT,
-        actor=edited_by,
-        business=purchase_order.buyer,
-        remarks=reason,
-    )
-    documents.replace_contents(purchase_order=purchase_order, contents=contents)
-    # Built from the contents just written: nothing is read back.
+        setattr(edited, name, getattr(contents.header, name))
+    edited.total_po_value = contents.header.total_po_value
+    edited.ts = timezone.now()
     _publish_version(
         purchase_order,
+        edited,
         OutboundMessage.Kind.EDIT,
-        built=payloads.build_contents(with_header_of(purchase_order, contents)),
+        built=payloads.build_contents(with_header_of(edited, contents)),
         reason=reason,
         actor=edited_by,
     )
@@ -143,6 +140,7 @@ def confirm_purchase_order(
     purchase_order = _lock(purchase_order)
     _ensure_member(confirmed_by, purchase_order.supplier, lifecycle.SUPPLIER)
     action = lifecycle.ACCEPT if accept else lifecycle.REJECT
+    ensure_nothing_pending(purchase_order)
     ensure_transition(purchase_order, action)
     _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
@@ -152,20 +150,20 @@ def confirm_purchase_order(
             path=("remarks",),
         )
 
-    change = move_purchase_order(
+    body = payloads.build_confirm_request(
+        proposed(purchase_order, action),
+        supplier_response=action,
+        remarks=remarks,
+        from_status=purchase_order.status,
+    )
+    message = _write_message(purchase_order, KIND_OF_ACTION[action], body)
+    begin_action(
         purchase_order=purchase_order,
         action=action,
         actor=confirmed_by,
         business=purchase_order.supplier,
+        message=message,
         remarks=remarks,
-    )
-    body = payloads.build_confirm_request(
-        purchase_order, supplier_response=action, remarks=remarks, from_status=change.from_status
-    )
-    _write_message(purchase_order, KIND_OF_ACTION[action], body)
-    notifications.notify_on_commit(
-        purchase_order=purchase_order,
-        event=notifications.ACCEPTED if accept else notifications.REJECTED,
     )
     return purchase_order
 
@@ -195,23 +193,25 @@ def change_purchase_order_status(
             path=("action",),
             code=conventions.ERROR_UNKNOWN_ACTION,
         )
+    ensure_nothing_pending(purchase_order)
     ensure_transition(purchase_order, action)
     _ensure_version(purchase_order, expected_version, expected_status)
     remarks = (remarks or "").strip()
 
-    change = move_purchase_order(
+    body = payloads.build_status_change_request(
+        proposed(purchase_order, action),
+        buyer_action=action,
+        remarks=remarks,
+        from_status=purchase_order.status,
+    )
+    message = _write_message(purchase_order, KIND_OF_ACTION[action], body)
+    begin_action(
         purchase_order=purchase_order,
         action=action,
         actor=changed_by,
         business=purchase_order.buyer,
+        message=message,
         remarks=remarks,
-    )
-    body = payloads.build_status_change_request(
-        purchase_order, buyer_action=action, remarks=remarks, from_status=change.from_status
-    )
-    _write_message(purchase_order, KIND_OF_ACTION[action], body)
-    notifications.notify_on_commit(
-        purchase_order=purchase_order, event=notifications.STATUS_CHANGED
     )
     return purchase_order
 
@@ -271,42 +271,50 @@ def _ensure_version(
 # -- writing -------------------------------------------------------------------
 
 
-# The message and e-mail of each action that makes a new version.
-VERSION_NOTIFICATIONS = {
-    OutboundMessage.Kind.SEND: notifications.SENT,
-    OutboundMessage.Kind.EDIT: notifications.EDITED,
-}
-
-
 def _publish_version(
     purchase_order: PurchaseOrder,
+    new: PurchaseOrder,
     kind: str,
     *,
     built: dict,
     reason: str,
     actor: AbstractBaseUser,
 ) -> None:
-    """Keep the new version's snapshot, write its req-send or req-edit, tell the supplier.
+    """Keep the new version's snapshot, write its req-send or req-edit, record the attempt.
 
-    ``built`` is the version's ``purchaseOrder`` object, built once for both.
+    ``new`` is the order as the send or edit would leave it (unsaved), and
+    ``built`` its ``purchaseOrder`` object, built once for both.
     """
     documents.record_version(
-        purchase_order=purchase_order,
+        purchase_order=new,
         reason=reason,
         created_by=actor,
         created_by_business=purchase_order.buyer,
         built=built,
     )
-    _write_message(purchase_order, kind, payloads.build_send_request(purchase_order, built=built))
-    notifications.notify_on_commit(
-        purchase_order=purchase_order, event=VERSION_NOTIFICATIONS[kind]
+    message = _write_message(new, kind, payloads.build_send_request(new, built=built))
+    begin_action(
+        purchase_order=purchase_order,
+        action=KIND_ACTION[kind],
+        actor=actor,
+        business=purchase_order.buyer,
+        message=message,
+        remarks="" if kind == OutboundMessage.Kind.SEND else reason,
     )
 
 
+# The action of each kind that makes a new version.
+KIND_ACTION = {OutboundMessage.Kind.SEND: lifecycle.SEND, OutboundMessage.Kind.EDIT: lifecycle.EDIT}
+
+
 def _write_message(purchase_order: PurchaseOrder, kind: str, body: dict) -> OutboundMessage:
-    """Write the outbox row in the caller's transaction and queue it once committed."""
+    """Write the outbox row in the caller's transaction and queue it once committed.
+
+    ``purchase_order`` is the order as the message announces it: its
+    version is the message's.
+    """
     message = OutboundMessage.objects.create(
-        purchase_order=purchase_order,
+        purchase_order_id=purchase_order.pk,
         kind=kind,
         req_msg_id=conventions.new_req_msg_id(),
         object_id=purchase_order.object_id,

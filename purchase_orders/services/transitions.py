@@ -1,11 +1,15 @@
 """The one step that moves a purchase order: check the table, move, save, audit.
 
-Every writer of a status goes through ``move_purchase_order``: the buyer's
-and supplier's actions, the requests the network delivers, and the undoing
-of a move the network refused. So the lifecycle table is checked, the
-version rule applied and the audit row written in one place.
+Every writer of a status goes through ``move_purchase_order``: the network's
+acknowledgement of an action made here, and the requests the network
+delivers. An action made here only *begins* (``begin_action``): the order
+keeps the status the network has acknowledged, with the action pending,
+until the network answers (``services.acknowledgements``). So the lifecycle
+table is checked, the version rule applied and every audit row written in
+one place.
 """
 
+import copy
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import TransitionNotAllowed
-from purchase_orders.models import Business, PurchaseOrder, StatusChange
+from purchase_orders.models import Business, OutboundMessage, PurchaseOrder, StatusChange
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,79 @@ def ensure_transition(purchase_order: PurchaseOrder, action: str) -> lifecycle.T
     return transition
 
 
+def ensure_nothing_pending(purchase_order: PurchaseOrder) -> None:
+    """Refuse a second action while one sent from here waits for the network.
+
+    One action at a time: the next is made once the network has answered
+    the first, so that it starts from a status the network has acknowledged.
+    """
+    if not purchase_order.pending_action:
+        return
+    transition = lifecycle.TRANSITIONS_BY_ACTION[purchase_order.pending_action]
+    if transition.action == lifecycle.SEND:
+        what = "This purchase order has been sent"
+    else:
+        what = f"A {transition.noun.lower()} has been sent for this purchase order"
+    message = purchase_order.pending_message
+    if message is not None and message.state == message.State.FAILED:
+        advice = "but it was not delivered: retry it first."
+    else:
+        advice = (
+            "and is waiting for the network's answer. Try again once it has come (the page "
+            "shows it)."
+        )
+    raise TransitionNotAllowed(f"{what}, {advice}", code=conventions.ERROR_TRANSITION_NOT_ALLOWED)
+
+
+def proposed(purchase_order: PurchaseOrder, action: str) -> PurchaseOrder:
+    """Return an unsaved copy of the order as the action would leave it, to build its message.
+
+    The order itself stays as the network has acknowledged it until the
+    network accepts the action.
+    """
+    transition = ensure_transition(purchase_order, action)
+    result = _copy(purchase_order)
+    _set_marks(result, _next_marks(purchase_order, transition))
+    return result
+
+
+def begin_action(
+    *,
+    purchase_order: PurchaseOrder,
+    action: str,
+    actor: AbstractBaseUser | None,
+    business: Business,
+    message: OutboundMessage,
+    remarks: str = "",
+) -> StatusChange:
+    """Record an action sent to the network and mark the order as waiting for its answer.
+
+    The order's status and version stay as they are: the audit row says
+    what was attempted, by whom and when, and the pending marks say which
+    message carries it.
+    """
+    ensure_nothing_pending(purchase_order)
+    transition = ensure_transition(purchase_order, action)
+    purchase_order.pending_action = action
+    purchase_order.pending_message = message
+    purchase_order.pending_since = message.created_at
+    purchase_order.save(
+        update_fields=["pending_action", "pending_message", "pending_since", "updated_at"]
+    )
+    return _audit(
+        purchase_order,
+        from_status=purchase_order.status,
+        to_status=transition.to_status,
+        version=lifecycle.next_version(purchase_order.version, action),
+        action=action,
+        stage=StatusChange.Stage.ATTEMPTED,
+        remarks=remarks,
+        actor=actor,
+        business=business,
+        message=message,
+    )
+
+
 def move_purchase_order(
     *,
     purchase_order: PurchaseOrder,
@@ -47,10 +124,7 @@ def move_purchase_order(
     remarks: str = "",
     via_network: bool = False,
     stated: Marks | None = None,
-    undo: str = "",
-    restore: Marks | None = None,
-    error_code: str = "",
-    error_field: str = "",
+    message: OutboundMessage | None = None,
 ) -> StatusChange:
     """Move a locked purchase order by one action, save it and write the audit row.
 
@@ -58,41 +132,72 @@ def move_purchase_order(
     version, and its previous marks are those it leaves (the network has no
     DRAFT: a send travels as CREATED -> CREATED). An order not saved yet is
     one arriving from the network: it is inserted, its history starts here,
-    and its version is the one the network ``stated``.
-
-    ``lifecycle.UNDO`` puts an order back where a refused ``undo`` action
-    took it from (``restore``, which ``lifecycle.may_undo`` allows); with no
-    ``restore`` the order has moved on since and stays as it is, and only
-    the refusal is recorded.
+    and its version is the one the network ``stated``. ``message`` is the
+    outbound message of an action made here that the network acknowledged.
     """
     from_status = purchase_order.status if purchase_order.pk else ""
-    if action == lifecycle.UNDO:
-        if restore is not None:
-            _restore(purchase_order, undo=undo, marks=restore)
-            purchase_order.save()
-    else:
-        transition = ensure_transition(purchase_order, action)
-        marks = stated or _next_marks(purchase_order, transition)
-        if marks.status != transition.to_status:
-            raise TransitionNotAllowed(
-                f"{action} makes a purchase order {transition.to_status}, not {marks.status}.",
-                code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-            )
-        _set_marks(purchase_order, marks)
-        purchase_order.save()
-    return StatusChange.objects.create(
-        purchase_order=purchase_order,
+    transition = ensure_transition(purchase_order, action)
+    marks = stated or _next_marks(purchase_order, transition)
+    if marks.status != transition.to_status:
+        raise TransitionNotAllowed(
+            f"{action} makes a purchase order {transition.to_status}, not {marks.status}.",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
+    _set_marks(purchase_order, marks)
+    purchase_order.save()
+    return _audit(
+        purchase_order,
         from_status=from_status,
         to_status=purchase_order.status,
         version=purchase_order.version,
         action=action,
+        stage=StatusChange.Stage.APPLIED,
         remarks=remarks,
         actor=actor,
-        actor_business=business,
+        business=business,
         via_network=via_network,
+        message=message,
+    )
+
+
+def record_outcome(
+    *,
+    purchase_order: PurchaseOrder,
+    attempt: StatusChange,
+    stage: str,
+    remarks: str,
+    error_code: str = "",
+    error_field: str = "",
+) -> StatusChange:
+    """Record what became of an attempt that did not move the order: refused, undelivered…"""
+    return _audit(
+        purchase_order,
+        from_status=purchase_order.status,
+        to_status=purchase_order.status,
+        version=purchase_order.version,
+        action=attempt.action,
+        stage=stage,
+        remarks=remarks,
+        actor=None,
+        business=attempt.actor_business,
+        via_network=True,
+        message=attempt.message,
         error_code=error_code,
         error_field=error_field,
     )
+
+
+def _audit(purchase_order: PurchaseOrder, **fields) -> StatusChange:
+    business = fields.pop("business")
+    return StatusChange.objects.create(
+        purchase_order=purchase_order, actor_business=business, **fields
+    )
+
+
+def _copy(purchase_order: PurchaseOrder) -> PurchaseOrder:
+    result = copy.copy(purchase_order)
+    result._state = copy.copy(purchase_order._state)
+    return result
 
 
 def _next_marks(purchase_order: PurchaseOrder, transition: lifecycle.Transition) -> Marks:
@@ -102,16 +207,6 @@ def _next_marks(purchase_order: PurchaseOrder, transition: lifecycle.Transition)
         previous_status=conventions.network_status(purchase_order.status),
         previous_version=purchase_order.version,
     )
-
-
-def _restore(purchase_order: PurchaseOrder, *, undo: str, marks: Marks) -> None:
-    """Put the order back to a status the undone action may start from, or refuse."""
-    if not lifecycle.may_undo(undo, marks.status):
-        raise TransitionNotAllowed(
-            f"Undoing “{undo}” cannot make a purchase order “{marks.status}”.",
-            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-        )
-    _set_marks(purchase_order, marks)
 
 
 def _set_marks(purchase_order: PurchaseOrder, marks: Marks) -> None:

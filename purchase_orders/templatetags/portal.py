@@ -7,10 +7,11 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.enkash.labels import describe_field_path
-from purchase_orders.models import PurchaseOrder
+from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.numbers import to_decimal
 
 register = template.Library()
@@ -277,3 +278,45 @@ def halve(value):
     """Return half an amount: the CGST or SGST share of an intra-state GST amount."""
     number = to_decimal(value)
     return None if number is None else number / 2
+
+
+@register.filter
+def pending_note(purchase_order: PurchaseOrder, role: str = "") -> str:
+    """Say in plain words where the order's pending action is, from the viewer's side.
+
+    ``role`` is the side the viewer acts for; the side that acted hears how
+    the network is getting on, the other side that it is on its way. The
+    message's state is read from a list's ``pending_state`` annotation, or
+    from the message itself.
+    """
+    action = purchase_order.pending_action
+    if not action:
+        return ""
+    transition = lifecycle.TRANSITIONS_BY_ACTION[action]
+    state = getattr(purchase_order, "pending_state", None)
+    if state is None and purchase_order.pending_message_id:
+        state = purchase_order.pending_message.state
+    State = OutboundMessage.State
+    counterparty = purchase_order.business_of(
+        lifecycle.SUPPLIER if transition.actor == lifecycle.BUYER else lifecycle.BUYER
+    )
+    if role != transition.actor:
+        sender = purchase_order.business_of(transition.actor)
+        done = "sent a new version" if action == lifecycle.EDIT else f"{transition.participle} it"
+        if state == State.FAILED:
+            return f"{sender} has {done}, but the network has not delivered it yet."
+        return f"{sender} has {done}; the network is delivering it."
+    if action == lifecycle.SEND:
+        what = f"Sent to {counterparty}"
+    else:
+        what = f"{transition.noun} sent"
+    if state == State.FAILED:
+        return (
+            f"{transition.noun} not delivered: the network could not be reached. "
+            "The purchase order is as it was; retry it."
+        )
+    if state == State.RETRYING:
+        return f"{what} — the network cannot be reached yet; retrying."
+    if state == State.SENT:
+        return f"{what} — the network has it and is delivering it to {counterparty}."
+    return f"{what} — waiting for the network."

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,6 +13,9 @@ from purchase_orders.totals import totals_for_purchase_order
 from purchase_orders.views import live
 
 UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
+
+# How many network entries a purchase order's page shows before folding the rest.
+TIMELINE_RECENT = 5
 
 
 def _int_or_none(value) -> int | None:
@@ -34,8 +38,13 @@ def document_context(purchase_order) -> dict:
 
 def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
     actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
-    versions = list(purchase_order.versions.all())
-    timeline = selectors.network_timeline(purchase_order)
+    # A version sent and not yet acknowledged is shown apart, as pending.
+    versions = [v for v in purchase_order.versions.all() if v.version <= purchase_order.version]
+    pending_version = next(
+        (v for v in purchase_order.versions.all() if v.version > purchase_order.version), None
+    )
+    pending_message = purchase_order.pending_message if purchase_order.pending_action else None
+    timeline = selectors.network_timeline(purchase_order, business_ids=viewer.business_ids)
     for entry in timeline:
         entry.can_retry = bool(entry.message) and actions.may_retry(entry.message)
     sent_messages = [entry.message for entry in timeline if entry.message]
@@ -57,17 +66,27 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
                 "expected_status": purchase_order.status,
             }
         ),
+        "pending_version": pending_version,
+        "pending_role": next(
+            (role for role in (lifecycle.BUYER, lifecycle.SUPPLIER) if role in actions.roles), ""
+        ),
+        "can_retry_pending": bool(pending_message) and actions.may_retry(pending_message),
+        "pending_message": pending_message,
         "versions": versions,
         "version_rows": list(zip(versions, [None, *versions], strict=False)),
         "latest_version": versions[-1] if versions else None,
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": list(purchase_order.status_changes.all()),
         "timeline": timeline,
+        # The latest entries in full; the earlier ones folded away.
+        "timeline_recent": timeline[-TIMELINE_RECENT:],
+        "timeline_earlier": timeline[:-TIMELINE_RECENT],
         # Said at the top, because the network's reason is what to put right.
         "undelivered": latest_message
         if latest_message
         and latest_message.state in UNDELIVERED
         and latest_message.sender_role in actions.roles
+        and latest_message != pending_message
         else None,
         "live": live.follow_purchase_order(
             viewer=viewer, purchase_order=purchase_order, stamp=selectors.page_stamp(purchase_order)
@@ -97,7 +116,11 @@ def purchase_order_print(request, object_id: str):
 def version_compare(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
-    numbers = list(purchase_order.versions.values_list("version", flat=True))
+    versions = purchase_order.versions.all()
+    if lifecycle.BUYER not in viewer.roles_for(purchase_order):
+        # A version the buyer sent is the supplier's once the network delivers it.
+        versions = versions.filter(version__lte=purchase_order.version)
+    numbers = list(versions.values_list("version", flat=True))
     if len(numbers) < 2:
         messages.info(request, "This purchase order has only one version so far.")
         return redirect(purchase_order)
@@ -105,6 +128,8 @@ def version_compare(request, object_id: str):
     new = _int_or_none(request.GET.get("to"))
     if old is None or new is None:
         old, new = numbers[-2], numbers[-1]
+    if old not in numbers or new not in numbers:
+        raise Http404("No such version.")
     old_version, new_version = selectors.get_versions_to_compare(
         purchase_order=purchase_order, old=old, new=new
     )

@@ -1,7 +1,9 @@
 """Open pages follow the network in place, in the browser (``static/js/live.js``).
 
 Someone else's change, made through the services while a page is open,
-shows on it within 2 s without a reload: the new status, the new row. The
+shows on it within 2 s without a reload: the new status, the new row; an
+action waiting for the network shows as pending, and the network's
+acknowledgement replaces the pending alert with the new status. The
 focus stays where it was, the aria-live announcer says what changed, and
 an open edit form is told of the change and keeps what was typed. Each
 "within 2 s" is Playwright waiting at most 2 s for what must happen.
@@ -20,6 +22,7 @@ from purchase_orders.services.purchase_orders import (
 from tests.browser.conftest import DESKTOP
 from tests.browser.steps import status_badge
 from tests.factories import DEMO_PASSWORD
+from tests.plugins.network import acknowledged
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +36,8 @@ def announcer(page):
     return page.locator("[data-live-announcer]")
 
 
-def confirm(people, purchase_order, portal_lock) -> None:
-    """Confirm the order as its supplier, from outside the page."""
+def confirm(people, purchase_order, portal_lock, *, acknowledge: bool = True) -> None:
+    """Confirm the order as its supplier, from outside the page; the network acknowledges it."""
     with portal_lock:
         confirm_purchase_order(
             purchase_order=purchase_order,
@@ -42,6 +45,20 @@ def confirm(people, purchase_order, portal_lock) -> None:
             accept=True,
             remarks="",
         )
+        if acknowledge:
+            acknowledged(purchase_order)
+
+
+def cancel(people, purchase_order, portal_lock, *, remarks: str = "") -> None:
+    """Cancel the order as its buyer, from outside the page; the network acknowledges it."""
+    with portal_lock:
+        change_purchase_order_status(
+            purchase_order=purchase_order,
+            changed_by=people.buyer_user,
+            action="CANCEL",
+            remarks=remarks,
+        )
+        acknowledged(purchase_order)
 
 
 def test_an_open_order_page_shows_a_confirmation_made_elsewhere(people, visitors, portal_lock):
@@ -67,6 +84,33 @@ def test_an_open_order_page_shows_a_confirmation_made_elsewhere(people, visitors
     buyer.shot("confirmed-in-place")
 
 
+def test_a_pending_action_shows_in_place_and_goes_when_the_network_acknowledges(
+    people, visitors, portal_lock
+):
+    purchase_order = people.purchase_order(sent=True, lines=1)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto(purchase_order.get_absolute_url())
+    pending = page.locator("[data-pending-action]")
+    expect(pending).to_have_count(0)
+    page.evaluate(MARK)
+
+    confirm(people, purchase_order, portal_lock, acknowledge=False)
+
+    expect(pending).to_have_attribute("data-pending-action", "ACCEPT", timeout=WITHIN)
+    expect(status_badge(page)).to_have_text(STATUS_LABELS["CREATED"])
+    buyer.shot("pending-in-place")
+
+    with portal_lock:
+        acknowledged(purchase_order)
+
+    expect(status_badge(page)).to_have_text(STATUS_LABELS["ACCEPTED"], timeout=WITHIN)
+    expect(pending).to_have_count(0)
+    assert page.evaluate(NOT_RELOADED) is True
+    buyer.shot("acknowledged-in-place")
+
+
 def test_the_suppliers_answer_panel_goes_when_the_buyer_cancels(people, visitors, portal_lock):
     purchase_order = people.purchase_order(sent=True, lines=1)
     supplier = visitors("supplier")
@@ -77,13 +121,7 @@ def test_the_suppliers_answer_panel_goes_when_the_buyer_cancels(people, visitors
     expect(answer).to_be_visible()
     page.evaluate(MARK)
 
-    with portal_lock:
-        change_purchase_order_status(
-            purchase_order=purchase_order,
-            changed_by=people.buyer_user,
-            action="CANCEL",
-            remarks="No longer needed",
-        )
+    cancel(people, purchase_order, portal_lock, remarks="No longer needed")
 
     expect(status_badge(page)).to_have_text(STATUS_LABELS["CANCELLED"], timeout=WITHIN)
     expect(answer).to_have_count(0)
@@ -100,13 +138,7 @@ def test_an_answer_being_typed_is_kept_and_told_of_the_change(people, visitors, 
     remarks = page.get_by_label(re.compile("^Remarks"))
     remarks.fill("Can deliver by the 20th")
 
-    with portal_lock:
-        change_purchase_order_status(
-            purchase_order=purchase_order,
-            changed_by=people.buyer_user,
-            action="CANCEL",
-            remarks="",
-        )
+    cancel(people, purchase_order, portal_lock)
 
     notice = page.locator("[data-live-notice]")
     expect(notice).to_have_text(

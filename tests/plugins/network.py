@@ -67,23 +67,42 @@ def draft_purchase_order(trading_pair) -> PurchaseOrder:
     return trading_pair.purchase_order()
 
 
+def acknowledged(purchase_order: PurchaseOrder) -> PurchaseOrder:
+    """Settle the order's pending action as the network's SUCCESS response would; return it fresh.
+
+    For tests about what comes after an acknowledged action; the network's
+    own part is covered where the sandbox delivers the response webhook.
+    """
+    from purchase_orders.services.outbound import settle_outbound_message
+
+    purchase_order.refresh_from_db()
+    assert purchase_order.pending_message is not None, "nothing is pending"
+    settle_outbound_message(message=purchase_order.pending_message, succeeded=True)
+    purchase_order.refresh_from_db()
+    return purchase_order
+
+
 @pytest.fixture
 def sent_purchase_order(trading_pair, draft_purchase_order) -> PurchaseOrder:
-    """A purchase order sent through the service: version 1, CREATED, snapshot kept."""
+    """A purchase order sent through the service and acknowledged: version 1, CREATED."""
     from purchase_orders.services.purchase_orders import send_purchase_order
 
-    return send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    return acknowledged(
+        send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    )
 
 
 @pytest.fixture
 def accepted_purchase_order(trading_pair, sent_purchase_order) -> PurchaseOrder:
     from purchase_orders.services.purchase_orders import confirm_purchase_order
 
-    return confirm_purchase_order(
-        purchase_order=sent_purchase_order,
-        confirmed_by=trading_pair.supplier_user,
-        accept=True,
-        remarks="Will ship on time.",
+    return acknowledged(
+        confirm_purchase_order(
+            purchase_order=sent_purchase_order,
+            confirmed_by=trading_pair.supplier_user,
+            accept=True,
+            remarks="Will ship on time.",
+        )
     )
 
 
@@ -112,12 +131,16 @@ def edit_subject(
 
     contents = contents_of(purchase_order)
     contents.header.subject = subject
-    return edit_purchase_order(
-        purchase_order=purchase_order,
-        edited_by=user,
-        contents=contents,
-        reason=f"Subject: {subject}",
-        expected_version=purchase_order.version if expected_version is None else expected_version,
+    return acknowledged(
+        edit_purchase_order(
+            purchase_order=purchase_order,
+            edited_by=user,
+            contents=contents,
+            reason=f"Subject: {subject}",
+            expected_version=purchase_order.version
+            if expected_version is None
+            else expected_version,
+        )
     )
 
 

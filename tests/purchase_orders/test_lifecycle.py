@@ -43,14 +43,6 @@ def test_each_side_is_offered_only_its_own_moves_in_table_order():
     assert lifecycle.allowed_transitions("CREATED", "outsider") == []
 
 
-def test_an_undo_goes_back_only_to_a_status_the_undone_action_starts_from():
-    assert lifecycle.may_undo("SEND", "DRAFT") is True
-    assert lifecycle.may_undo("EDIT", "ACCEPTED") is True
-    assert lifecycle.may_undo("CLOSE", "FULFILLED") is True
-    assert lifecycle.may_undo("ACCEPT", "DRAFT") is False
-    assert lifecycle.may_undo("", "CREATED") is False
-
-
 def test_send_and_edit_bump_the_version_and_the_rest_keep_it():
     actions = ("SEND", "EDIT", "ACCEPT", "CLOSE")
 

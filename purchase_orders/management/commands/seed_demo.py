@@ -29,7 +29,6 @@ from purchase_orders.contents import (
 from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.services.drafts import complete_contents, create_draft
 from purchase_orders.services.purchase_orders import (
-    confirm_purchase_order,
     send_purchase_order,
 )
 from purchase_orders.totals import to_money
@@ -148,13 +147,12 @@ class DemoOrder:
     other_charges: tuple[tuple[str, str], ...] = ()
     shipping_terms: str = ""
     shipping_bearing_party: str = ""
-    supplier_remarks: str = ""
 
 
 ORDERS = (
     DemoOrder(
         number="PO/DEMO/0001",
-        status=PurchaseOrder.Status.ACCEPTED,
+        status=PurchaseOrder.Status.CREATED,
         subject="Machining consumables for CNC line 2",
         ordered_days_ago=12,
         delivery_in_days=9,
@@ -177,7 +175,6 @@ ORDERS = (
         other_charges=(("FREIGHT", "2400.00"),),
         shipping_terms="Door delivery to the buyer's stores; freight charged at actuals.",
         shipping_bearing_party="BUYER",
-        supplier_remarks="Confirmed; the bearing sets ship from our Chakan warehouse.",
     ),
     DemoOrder(
         number="PO/DEMO/0002",
@@ -269,8 +266,9 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
 class Command(BaseCommand):
     help = (
         "Create the demo businesses, the users buyer, supplier and admin (password "
-        f"{DEMO_PASSWORD}) and demo purchase orders: a draft, one sent and awaiting "
-        "confirmation, and one accepted. Creates only what is missing. DEBUG only."
+        f"{DEMO_PASSWORD}) and demo purchase orders: a draft and two sent, which await "
+        "the supplier's confirmation once the network has delivered them. Creates only what "
+        "is missing. DEBUG only."
     )
 
     def handle(self, *args, **options):
@@ -331,17 +329,17 @@ class Command(BaseCommand):
                 buyer=buyer,
                 supplier=supplier,
                 buyer_user=users["buyer"],
-                supplier_user=users["supplier"],
             )
             created.append(f"purchase order {order.number} ({purchase_order.get_status_display()})")
         return created
 
-    def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user, supplier_user):
+    def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user):
         """Make one demo purchase order through the services, as its people would have.
 
         So its versions, history and network messages are those the portal
         keeps for any order: the sent ones' messages are queued for the
-        network, and the demo's worker delivers them.
+        network, and they are "waiting for the network" until the demo's
+        worker delivers them.
         """
         purchase_order = create_draft(
             buyer=buyer,
@@ -351,12 +349,4 @@ class Command(BaseCommand):
         )
         if order.status == PurchaseOrder.Status.DRAFT:
             return purchase_order
-        purchase_order = send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)
-        if order.status == PurchaseOrder.Status.ACCEPTED:
-            purchase_order = confirm_purchase_order(
-                purchase_order=purchase_order,
-                confirmed_by=supplier_user,
-                accept=True,
-                remarks=order.supplier_remarks,
-            )
-        return purchase_order
+        return send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)

@@ -10,6 +10,7 @@ from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, Transit
 from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
 from purchase_orders.received import ReceivedMessage
 from purchase_orders.services import documents, notifications
+from purchase_orders.services.acknowledgements import DELIVERED_NOTIFICATIONS, apply_sent_action
 from purchase_orders.services.inbound.checks import (
     ensure_current_status,
     ensure_current_version,
@@ -70,9 +71,12 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
 
 
 def _deliver_held_order(existing: PurchaseOrder, message: ReceivedMessage) -> PurchaseOrder:
-    """Mark an order held here (sent from here) as delivered; no copy is made."""
+    """Apply a send made here that the network now delivers to its supplier; no copy is made."""
     ensure_parties(existing, message)
     ensure_po_number(existing, message)
+    if (pending := _pending_echo(existing, message)) is not None:
+        apply_sent_action(purchase_order=existing, message=pending)
+        return existing
     new_version = message.version
     if existing.version > new_version and holds_contents(
         existing, parse_contents(message), version=new_version
@@ -182,15 +186,18 @@ def apply_edit_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     ensure_parties(purchase_order, message)
     ensure_details_match(message)
     ensure_po_number(purchase_order, message)
+    if (pending := _pending_echo(purchase_order, message)) is not None:
+        # Made here, and the network now delivers it to the supplier, who is
+        # hosted here too: the edit holds from now on.
+        apply_sent_action(purchase_order=purchase_order, message=pending)
+        return purchase_order
     new_version = message.version
     parsed = parse_contents(message)
 
     if new_version <= purchase_order.version and holds_contents(
         purchase_order, parsed, version=new_version
     ):
-        # The edit was made here and the network now delivers it to the
-        # supplier, who is hosted here too (perhaps after later changes), or
-        # an earlier delivery applied it.
+        # An earlier delivery applied it (perhaps before later changes).
         if new_version == purchase_order.version:
             _mark_delivered(purchase_order)
         return purchase_order
@@ -223,16 +230,10 @@ def apply_edit_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
         created_by_business=purchase_order.buyer,
         contents=parsed,
     )
-    notifications.notify_on_commit(purchase_order=purchase_order, event=notifications.EDITED)
+    notifications.notify_on_commit(
+        purchase_order=purchase_order, event=notifications.EDITED, action=lifecycle.EDIT
+    )
     return purchase_order
-
-
-# The e-mail each answer or status change sends.
-NOTIFICATIONS = {
-    lifecycle.ACCEPT: notifications.ACCEPTED,
-    lifecycle.REJECT: notifications.REJECTED,
-    **{action: notifications.STATUS_CHANGED for action in lifecycle.BUYER_STATUS_ACTIONS},
-}
 
 
 def apply_confirm_request(*, event: InboundEvent, message: ReceivedMessage) -> PurchaseOrder:
@@ -240,9 +241,7 @@ def apply_confirm_request(*, event: InboundEvent, message: ReceivedMessage) -> P
     return _apply_status_message(event=event, message=message)
 
 
-def apply_status_change_request(
-    *, event: InboundEvent, message: ReceivedMessage
-) -> PurchaseOrder:
+def apply_status_change_request(*, event: InboundEvent, message: ReceivedMessage) -> PurchaseOrder:
     """Cancel, fulfil or close a purchase order for its buyer (``req-status-change``, n -> n)."""
     return _apply_status_message(event=event, message=message)
 
@@ -251,9 +250,15 @@ def _apply_status_message(*, event: InboundEvent, message: ReceivedMessage) -> P
     purchase_order = lock_purchase_order(event, message)
     ensure_parties(purchase_order, message)
     ensure_po_number(purchase_order, message)
+    _ensure_status_message(message)
+    if (pending := _pending_echo(purchase_order, message)) is not None:
+        # Made here, and the network now delivers it to the other side,
+        # hosted here too: it holds from now on.
+        apply_sent_action(purchase_order=purchase_order, message=pending)
+        return purchase_order
     if _status_message_applied(purchase_order, message):
-        # Made here (both parties are hosted here) or by an earlier delivery,
-        # perhaps before later changes that the network delivered first.
+        # Applied by an earlier delivery, perhaps before later changes that
+        # the network delivered first.
         return purchase_order
     ensure_current_version(purchase_order, message)
     ensure_current_status(purchase_order, message)
@@ -278,12 +283,17 @@ def _apply_status_message(*, event: InboundEvent, message: ReceivedMessage) -> P
         business=purchase_order.business_of(KINDS[message.kind].sender),
         via_network=True,
     )
-    notifications.notify_on_commit(purchase_order=purchase_order, event=NOTIFICATIONS[action])
+    notifications.notify_on_commit(
+        purchase_order=purchase_order,
+        event=DELIVERED_NOTIFICATIONS[action],
+        action=action,
+        remarks=message.remarks,
+    )
     return purchase_order
 
 
-def _status_message_applied(purchase_order: PurchaseOrder, message: ReceivedMessage) -> bool:
-    """Check a confirmation's or status change's action and version; return whether applied."""
+def _ensure_status_message(message: ReceivedMessage) -> None:
+    """Refuse a confirmation or status change with an unknown action, or one moving the version."""
     kind = KINDS[message.kind]
     if message.action not in kind.actions:
         raise TransitionNotAllowed(
@@ -299,10 +309,33 @@ def _status_message_applied(purchase_order: PurchaseOrder, message: ReceivedMess
             path=("version",),
             code=conventions.ERROR_STALE_VERSION,
         )
+
+
+def _status_message_applied(purchase_order: PurchaseOrder, message: ReceivedMessage) -> bool:
+    """Return whether a confirmation or status change has moved the order already."""
     return StatusChange.objects.filter(
         purchase_order=purchase_order,
+        stage=StatusChange.Stage.APPLIED,
         version=message.previous_version,
         action=message.action,
         from_status=message.previous_status,
         to_status=message.status,
     ).exists()
+
+
+def _pending_echo(purchase_order: PurchaseOrder, message: ReceivedMessage):
+    """Return the message sent from here that this request is the network's delivery of.
+
+    Both parties are hosted here: what one of them sent arrives back as the
+    request the network delivers to the other. It is the order's pending
+    message if kind, version and action agree.
+    """
+    pending = purchase_order.pending_message
+    if (
+        pending is None
+        or pending.kind != message.kind
+        or pending.object_version != message.version
+        or (message.action and message.action != purchase_order.pending_action)
+    ):
+        return None
+    return pending

@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, F
 from django.utils import timezone
 
@@ -15,7 +16,8 @@ from purchase_orders.enkash.exceptions import (
     EnKashError,
     EnKashRejected,
 )
-from purchase_orders.models import OutboundMessage
+from purchase_orders.models import OutboundMessage, PurchaseOrder
+from purchase_orders.services.acknowledgements import record_undelivered
 from purchase_orders.services.outbound.queueing import (
     PENDING_STATES,
     earlier_pending,
@@ -134,14 +136,22 @@ def _retry_later(message: OutboundMessage, error: Exception) -> OutboundMessage:
     return OutboundMessage.objects.get(pk=message.pk)
 
 
+@transaction.atomic
 def _give_up(message: OutboundMessage, reason: str, *, response=None) -> OutboundMessage:
-    OutboundMessage.objects.filter(pk=message.pk, state=State.SENDING).update(
+    """Stop retrying; the order stays as it was, its action pending and not delivered."""
+    purchase_order = None
+    if message.purchase_order_id:
+        purchase_order = PurchaseOrder.objects.select_for_update().get(pk=message.purchase_order_id)
+    updated = OutboundMessage.objects.filter(pk=message.pk, state=State.SENDING).update(
         state=State.FAILED,
         last_error=f"Gave up after {message.attempts} attempts: {reason}",
         **_answer_fields(response),
     )
-    enqueue_successor(message)
-    return OutboundMessage.objects.get(pk=message.pk)
+    message = OutboundMessage.objects.get(pk=message.pk)
+    if updated and purchase_order is not None:
+        record_undelivered(purchase_order=purchase_order, message=message)
+    transaction.on_commit(lambda: enqueue_successor(message), robust=True)
+    return message
 
 
 def _record_answer(message: OutboundMessage, response) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from purchase_orders.models import OutboundMessage, StatusChange
-from purchase_orders.services.outbound.settling import refusal_summary
+from purchase_orders.services.acknowledgements import refusal_summary
 from purchase_orders.templatetags import portal
 
 

@@ -13,6 +13,10 @@ without ``If-None-Match`` (answered 200 each time), and fetching the whole
 page every second.
 
     python -m benchmarks.live_pages [--seconds 20] [--workers 3] [--interval 1.0]
+        [--worker-class sync|gthread] [--threads 4]
+
+With gthread workers each page's thread keeps its HTTP connection open
+between polls, as a browser does; sync workers close every connection.
 """
 
 import argparse
@@ -124,14 +128,32 @@ def page_of(pair: int, url: str, followed: dict, cookie: str, order_pk=None) -> 
     )
 
 
-def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
+KEPT = threading.local()
+
+
+def get(port: int, path: str, headers: dict, *, keep_alive: bool = False) -> tuple[int, bytes]:
+    """GET ``path``; with ``keep_alive``, on this thread's connection, kept open for the next."""
+    connection = getattr(KEPT, "connection", None) if keep_alive else None
+    for attempt in range(2):
+        if connection is None:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connection.close()
+            connection = None
+            if not keep_alive or attempt:
+                raise
+            continue  # The server closed the kept connection: open another, as a browser does.
+        if keep_alive and not response.will_close:
+            KEPT.connection = connection
+        else:
+            connection.close()
+            KEPT.connection = None
+        return response.status, body
+    raise AssertionError("unreachable")
 
 
 def cpu_seconds(master_pid: int) -> float:
@@ -160,6 +182,7 @@ def poll_pages(
     seconds: float,
     interval: float,
     changes: dict | None = None,
+    keep_alive: bool = False,
 ) -> Tally:
     """Run one thread per page for ``seconds``; each asks once every ``interval`` seconds.
 
@@ -199,7 +222,7 @@ def poll_pages(
             tally.count(f"stamp {status}")
             return
         headers = {"X-Live-Token": page.token, "If-None-Match": f'"{page.stamp}"'}
-        status, body = get(port, page.stamp_url, headers)
+        status, body = get(port, page.stamp_url, headers, keep_alive=keep_alive)
         tally.count(f"stamp {status}")
         if status != 200:
             if status != 304:
@@ -278,19 +301,29 @@ def measure(name: str, master_pid: int, seconds: float, work) -> Phase:
     return Phase(name, elapsed, cpu_seconds(master_pid) - started_cpu, tally)
 
 
-def run(*, seconds: float, workers: int, interval: float = 1.0) -> dict:
+def run(
+    *,
+    seconds: float,
+    workers: int,
+    interval: float = 1.0,
+    worker_class: str = "sync",
+    threads: int = 4,
+) -> dict:
     """Run the benchmark in a set-up Django process; return its figures."""
     pages, orders_by_pair = make_pages()
     harness.heading(
         f"Live pages: {len(pages)} open pages polling every {interval:g} s, {seconds:g} s a "
-        f"phase, gunicorn with {workers} sync workers"
+        f"phase, gunicorn with {workers} {worker_class} workers"
+        + (f" of {threads} threads, kept connections" if worker_class == "gthread" else "")
     )
+    keep_alive = worker_class == "gthread"
     port = harness.free_port()
     command = [
         harness.PYTHON, "-m", "gunicorn", "procurement.wsgi",
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
-        "--worker-class", "sync",
+        "--worker-class", worker_class,
+        "--threads", str(threads),
         "--log-level", "warning",
     ]  # fmt: skip
     phases = {}
@@ -302,7 +335,9 @@ def run(*, seconds: float, workers: int, interval: float = 1.0) -> dict:
             "live, nothing changes",
             pid,
             seconds,
-            lambda: poll_pages(port, pages, mode="live", seconds=seconds, interval=interval),
+            lambda: poll_pages(
+                port, pages, mode="live", seconds=seconds, interval=interval, keep_alive=keep_alive
+            ),
         )
 
         def changing() -> Tally:
@@ -312,7 +347,13 @@ def run(*, seconds: float, workers: int, interval: float = 1.0) -> dict:
             )
             writer.start()
             tally = poll_pages(
-                port, pages, mode="live", seconds=seconds, interval=interval, changes=changes
+                port,
+                pages,
+                mode="live",
+                seconds=seconds,
+                interval=interval,
+                changes=changes,
+                keep_alive=keep_alive,
             )
             writer.join()
             return tally
@@ -365,9 +406,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4)
     options = parser.parse_args()
     harness.setup_django()
-    figures = run(seconds=options.seconds, workers=options.workers, interval=options.interval)
+    figures = run(
+        seconds=options.seconds,
+        workers=options.workers,
+        interval=options.interval,
+        worker_class=options.worker_class,
+        threads=options.threads,
+    )
     return 0 if figures["ok"] else 1
 
 

@@ -1,24 +1,17 @@
 """The network's traffic as the pages read it: timelines, failed deliveries, stamps."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Count,
     Exists,
-    FilteredRelation,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from purchase_orders import lifecycle
+from purchase_orders import lifecycle, stamps
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import (
     InboundEvent,
@@ -26,7 +19,6 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 
-from .purchase_orders import list_purchase_orders, visible_purchase_orders
 from .viewers import Viewer
 
 
@@ -139,72 +131,42 @@ def _received_words(purchase_order: PurchaseOrder, kind: str, business_ids) -> s
 def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:
     """Return a short text that changes whenever the purchase order's page would.
 
-    One query, by the unique ``object_id`` and the indexed foreign keys of
-    the messages and events; raise Http404 unless the viewer may see it.
-    Open pages poll it and fetch themselves afresh when it changes.
+    One query (``stamps.purchase_order_stamp``), by the unique ``object_id``
+    and the indexed foreign keys of the messages and events; raise Http404
+    unless the viewer may see it. Open pages poll it and fetch themselves
+    afresh when it changes.
     """
-    events = (
-        InboundEvent.objects.filter(purchase_order=OuterRef("pk"))
-        .order_by()
-        .values("purchase_order")
-        .annotate(count=Count("pk"))
-        .values("count")
+    stamp = stamps.purchase_order_stamp(
+        buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids, object_id=object_id
     )
-    rows = list(
-        visible_purchase_orders(viewer)
-        .filter(object_id=object_id)
-        .annotate(events=Coalesce(Subquery(events), 0))
-        .order_by("outbound_messages__pk")
-        .values_list(
-            "version",
-            "status",
-            "updated_at",
-            "events",
-            "outbound_messages__pk",
-            "outbound_messages__state",
-            "outbound_messages__attempts",
-        )
-    )
-    if not rows:
+    if stamp is None:
         raise Http404("No such purchase order.")
-    version, status, updated_at, events = rows[0][:4]
-    messages = [tuple(row[4:]) for row in rows if row[4] is not None]
-    return _digest(version, status, updated_at, messages, events)
+    return stamp
 
 
 def page_stamp(purchase_order: PurchaseOrder) -> str:
     """Return ``purchase_order_stamp`` from a page's prefetched messages, without a query."""
-    messages = sorted(
-        (message.pk, message.state, message.attempts)
-        for message in purchase_order.outbound_messages.all()
-    )
-    events = len(purchase_order.inbound_events.all())
-    return _purchase_order_digest(purchase_order, messages, events)
-
-
-def _purchase_order_digest(purchase_order: PurchaseOrder, messages: list, events: int) -> str:
-    return _digest(
-        purchase_order.version, purchase_order.status, purchase_order.updated_at, messages, events
+    return stamps.order_digest(
+        version=purchase_order.version,
+        status=purchase_order.status,
+        pending_action=purchase_order.pending_action,
+        updated_at=purchase_order.updated_at,
+        messages=[
+            (message.pk, message.state, message.attempts)
+            for message in purchase_order.outbound_messages.all()
+        ],
+        events=len(purchase_order.inbound_events.all()),
     )
 
 
 def inbox_stamp(*, viewer: Viewer) -> str:
     """Return a short text that changes whenever the supplier's inbox would."""
-    return _list_stamp(viewer=viewer, role=lifecycle.SUPPLIER)
+    return stamps.inbox_stamp(supplier_ids=viewer.supplier_ids)
 
 
 def list_stamp(*, viewer: Viewer) -> str:
     """Return a short text that changes whenever the buyer's list would."""
-    return _list_stamp(viewer=viewer, role=lifecycle.BUYER)
-
-
-def _list_stamp(*, viewer: Viewer, role: str) -> str:
-    # Every change to an order the list shows saves the order, and so moves
-    # its updated_at; the count catches a draft deleted.
-    summary = list_purchase_orders(viewer=viewer, role=role).aggregate(
-        count=Count("pk"), latest=Max("updated_at")
-    )
-    return _digest(summary["count"], summary["latest"])
+    return stamps.list_stamp(buyer_ids=viewer.buyer_ids)
 
 
 def home_stamp(*, viewer: Viewer) -> str:
@@ -214,24 +176,4 @@ def home_stamp(*, viewer: Viewer) -> str:
     were refused; a message changes state without saving its order, so its
     undelivered messages are counted as well.
     """
-    undelivered = [OutboundMessage.State.FAILED, OutboundMessage.State.REJECTED]
-    summary = (
-        visible_purchase_orders(viewer)
-        .annotate(
-            undelivered=FilteredRelation(
-                "outbound_messages", condition=Q(outbound_messages__state__in=undelivered)
-            )
-        )
-        .aggregate(
-            count=Count("pk", distinct=True),
-            latest=Max("updated_at"),
-            undelivered_count=Count("undelivered"),
-            last_undelivered=Max("undelivered__pk"),
-            undelivered_attempts=Sum("undelivered__attempts"),
-        )
-    )
-    return _digest(*(summary[name] for name in sorted(summary)))
-
-
-def _digest(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    return stamps.home_stamp(buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids)

@@ -123,6 +123,25 @@ def viewer_from_token(token: str, *, scope: str) -> selectors.Viewer:
     )
 
 
+# The answer to a poll whose token is refused (403) or whose order is not found (404).
+REFUSALS = {403: {"error": "token refused"}, 404: {"error": "not found"}}
+
+
+def stamp_for_token(token: str, *, scope: str, stamp_of) -> tuple[int, str | None]:
+    """Return (200, the stamp) for a page's token, or (403 or 404, None).
+
+    Shared by the view below and by ``purchase_orders.live_wsgi``, which
+    answers polls before Django's middleware and views.
+    """
+    try:
+        viewer = viewer_from_token(token, scope=scope)
+        return 200, stamp_of(viewer)
+    except RefusedToken:
+        return 403, None
+    except Http404:
+        return 404, None
+
+
 def _stamp_response(request, *, scope: str, stamp_of, session_check=None):
     """Answer a poll: 304 if ``If-None-Match`` holds the stamp, else the stamp as JSON.
 
@@ -133,13 +152,9 @@ def _stamp_response(request, *, scope: str, stamp_of, session_check=None):
     if token is not None:
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        try:
-            viewer = viewer_from_token(token, scope=scope)
-            stamp = stamp_of(viewer)
-        except RefusedToken:
-            return JsonResponse({"error": "token refused"}, status=403)
-        except Http404:
-            return JsonResponse({"error": "not found"}, status=404)
+        status, stamp = stamp_for_token(token, scope=scope, stamp_of=stamp_of)
+        if stamp is None:
+            return JsonResponse(REFUSALS[status], status=status)
     else:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

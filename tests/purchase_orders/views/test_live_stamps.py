@@ -4,20 +4,24 @@ A poll carries the page's token and no cookie: it is answered 304 while
 the stamp is the one it names, with the new stamp once something changed,
 in one query and without a template; a forged, expired or other page's
 token is refused, and a token never tells anything of another business's
-orders.
+orders. Every test runs twice: through Django's view, and through
+``purchase_orders.live_wsgi``, which answers polls before Django's stack in
+production (``procurement/wsgi.py``); a poll it leaves to Django goes to the
+view.
 """
 
+import json
 import re
 import time
 from unittest import mock
 
 import pytest
 from django.core import signing
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from purchase_orders import lifecycle, selectors
+from purchase_orders import lifecycle, live_wsgi, selectors
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.views import live
 
@@ -35,11 +39,48 @@ def live_of(client, url: str) -> tuple[str, str, str]:
     return match.groups()
 
 
+class Answered:
+    """A poll's answer from ``live_wsgi``, read as the tests read the test client's."""
+
+    templates: list = []
+    cookies: dict = {}
+
+    def __init__(self, status: str, headers: list, body: bytes):
+        self.status_code = int(status.split()[0])
+        self.headers = dict(headers)
+        self.content = body
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name]
+
+    def get(self, name: str, default=None):
+        return self.headers.get(name, default)
+
+    def json(self):
+        return json.loads(self.content)
+
+
+@pytest.fixture(autouse=True, params=["view", "wsgi"])
+def polled_through(request, monkeypatch):
+    """Run each test with the polls answered by Django's view, then by ``live_wsgi``."""
+    monkeypatch.setattr(f"{__name__}.POLLED_THROUGH", request.param)
+    return request.param
+
+
+POLLED_THROUGH = "view"
+
+
 def poll(url: str, token: str, stamp: str | None = None, method: str = "get"):
     """Poll as the page's script does: a fresh client, no cookie, the token, If-None-Match."""
     headers = {"X-Live-Token": token}
     if stamp is not None:
         headers["If-None-Match"] = f'"{stamp}"'
+    if POLLED_THROUGH == "wsgi":
+        environ = RequestFactory().generic(method.upper(), url, headers=headers).environ
+        answered = live_wsgi.answer(environ)
+        if answered is not None:
+            return Answered(*answered)
+        assert method != "get", "live_wsgi left a GET poll to Django"
     return getattr(Client(), method)(url, headers=headers)
 
 
@@ -235,9 +276,7 @@ def test_the_page_token_names_only_the_businesses_party_to_the_order(people):
         "buyers": [],
         "suppliers": [people.supplier.pk],
     }
-    assert lifecycle.SUPPLIER in viewer_of(people, people.supplier_user).roles_for(
-        purchase_order
-    )
+    assert lifecycle.SUPPLIER in viewer_of(people, people.supplier_user).roles_for(purchase_order)
 
 
 def test_a_poll_is_get_only(people):
@@ -257,3 +296,95 @@ def test_an_open_edit_form_carries_the_orders_token(people):
     assert 'data-live-mode="notice"' in page.content.decode()
     assert url == reverse("purchase_orders:stamp", args=[purchase_order.object_id])
     assert poll(url, token, stamp).status_code == 304
+
+
+def test_the_wsgi_application_answers_polls_and_passes_everything_else(people, polled_through):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+    passed = []
+
+    def django(environ, start_response):
+        passed.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from Django"]
+
+    application = live_wsgi.LiveStamps(django)
+    answers = []
+
+    def call(target: str, method: str = "GET", **headers) -> bytes:
+        environ = RequestFactory().generic(method, target, headers=headers).environ
+        body = b"".join(application(environ, lambda status, _: answers.append(status)))
+        return body
+
+    assert call(url, **{"X-Live-Token": token, "If-None-Match": f'"{stamp}"'}) == b""
+    assert call(url, "HEAD", **{"X-Live-Token": token}) == b""
+    assert call(url, **{"X-Live-Token": token}) == json.dumps({"stamp": stamp}).encode()
+    assert answers == ["304 Not Modified", "200 OK", "200 OK"]
+    assert passed == []
+    for target, method, headers in (
+        (url, "GET", {}),  # no token: the session's way, Django's
+        (url, "POST", {"X-Live-Token": token}),
+        (url.rstrip("/"), "GET", {"X-Live-Token": token}),
+        (purchase_order.get_absolute_url(), "GET", {"X-Live-Token": token}),
+        (url, "GET", {"X-Live-Token": token, "Host": "elsewhere.example"}),
+    ):
+        assert call(target, method, **headers) == b"from Django", (target, method, headers)
+    assert len(passed) == 5
+
+
+def test_the_asgi_application_answers_polls(people, polled_through):
+    import asyncio
+
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+    sent = []
+
+    async def django(scope, receive, send):
+        raise AssertionError("the poll was left to Django")
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": url,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "headers": [(b"x-live-token", token.encode()), (b"if-none-match", f'"{stamp}"'.encode())],
+    }
+    # The poll's database work runs in Django's thread for sync code; here it
+    # is run first, in the test's own thread (and transaction), and handed over.
+    answered = live_wsgi.answer(live_wsgi._environ_of(scope))
+
+    async def in_thread(environ):
+        return answered
+
+    with mock.patch("asgiref.sync.sync_to_async", lambda function, **_: in_thread):
+        asyncio.run(live_wsgi.LiveStampsASGI(django)(scope, None, send))
+
+    assert sent[0]["status"] == 304
+    assert (b"etag", f'"{stamp}"'.encode()) in sent[0]["headers"]
+    assert sent[1] == {"type": "http.response.body", "body": b""}
+
+
+def test_a_pending_action_and_its_messages_state_change_the_stamps(people, polled_through):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    polled = [live_of(people.buyer_client, purchase_order.get_absolute_url())]
+    polled += [
+        live_of(people.buyer_client, reverse(page)) for page in ("purchase_orders:list", "home")
+    ]
+    polled.append(live_of(people.supplier_client, reverse("purchase_orders:inbox")))
+    message = people.message(purchase_order, state=OutboundMessage.State.QUEUED)
+    PurchaseOrder.objects.filter(pk=purchase_order.pk).update(
+        pending_action=lifecycle.CANCEL, pending_message=message
+    )
+
+    for url, token, stamp in polled:
+        # A pending action set without saving the order (no updated_at moved) still shows.
+        pending = poll(url, token, stamp)
+        assert pending.status_code == 200, url
+        after = pending.json()["stamp"]
+        OutboundMessage.objects.filter(pk=message.pk).update(state=OutboundMessage.State.RETRYING)
+        assert poll(url, token, after).status_code == 200, url
+        OutboundMessage.objects.filter(pk=message.pk).update(state=OutboundMessage.State.QUEUED)

@@ -111,8 +111,9 @@ check: $(INSTALLED)
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Webhook ingest under gunicorn, several workers draining the outbox, a
-# buyer's sends timed to their acknowledgement, a 1,000-line order, and the
-# list queries' plans on 100,000 orders; a few minutes.
+# buyer's sends timed to their acknowledgement, a 1,000-line order, 200 open
+# live pages polling their stamps, and the list queries' plans on 100,000
+# orders; a few minutes.
 # The database named by BENCH_DATABASE_URL (bench_procurement on the local
 # PostgreSQL by default) is dropped and created afresh.
 bench: $(INSTALLED)

@@ -7,7 +7,9 @@ from . import views
 app_name = "purchase_orders"
 
 urlpatterns = [
+    path("home/stamp/", views.home_stamp, name="home-stamp"),
     path("purchase-orders/", views.purchase_order_list, name="list"),
+    path("purchase-orders/stamp/", views.list_stamp, name="list-stamp"),
     path("purchase-orders/new/", views.purchase_order_create, name="create"),
     path("purchase-orders/received/", views.inbox, name="inbox"),
     path("purchase-orders/received/stamp/", views.inbox_stamp, name="inbox-stamp"),

@@ -1,13 +1,17 @@
 """The network's traffic as the pages read it: timelines, failed deliveries, stamps."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
-from purchase_orders import lifecycle
+from purchase_orders import lifecycle, stamps
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import (
     InboundEvent,
@@ -15,7 +19,6 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 
-from .purchase_orders import get_visible_purchase_order, list_purchase_orders
 from .viewers import Viewer
 
 
@@ -128,41 +131,49 @@ def _received_words(purchase_order: PurchaseOrder, kind: str, business_ids) -> s
 def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:
     """Return a short text that changes whenever the purchase order's page would.
 
-    The page polls it to tell its reader that something new has arrived.
+    One query (``stamps.purchase_order_stamp``), by the unique ``object_id``
+    and the indexed foreign keys of the messages and events; raise Http404
+    unless the viewer may see it. Open pages poll it and fetch themselves
+    afresh when it changes.
     """
-    purchase_order = get_visible_purchase_order(
-        viewer=viewer, object_id=object_id, queryset=PurchaseOrder.objects.all()
+    stamp = stamps.purchase_order_stamp(
+        buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids, object_id=object_id
     )
-    messages = list(
-        purchase_order.outbound_messages.order_by("pk").values_list("pk", "state", "attempts")
-    )
-    events = purchase_order.inbound_events.count()
-    return _purchase_order_digest(purchase_order, messages, events)
+    if stamp is None:
+        raise Http404("No such purchase order.")
+    return stamp
 
 
 def page_stamp(purchase_order: PurchaseOrder) -> str:
     """Return ``purchase_order_stamp`` from a page's prefetched messages, without a query."""
-    messages = sorted(
-        (message.pk, message.state, message.attempts)
-        for message in purchase_order.outbound_messages.all()
-    )
-    events = len(purchase_order.inbound_events.all())
-    return _purchase_order_digest(purchase_order, messages, events)
-
-
-def _purchase_order_digest(purchase_order: PurchaseOrder, messages: list, events: int) -> str:
-    return _digest(
-        purchase_order.version, purchase_order.status, purchase_order.updated_at, messages, events
+    return stamps.order_digest(
+        version=purchase_order.version,
+        status=purchase_order.status,
+        pending_action=purchase_order.pending_action,
+        updated_at=purchase_order.updated_at,
+        messages=[
+            (message.pk, message.state, message.attempts)
+            for message in purchase_order.outbound_messages.all()
+        ],
+        events=len(purchase_order.inbound_events.all()),
     )
 
 
 def inbox_stamp(*, viewer: Viewer) -> str:
     """Return a short text that changes whenever the supplier's inbox would."""
-    summary = list_purchase_orders(viewer=viewer, role=lifecycle.SUPPLIER).aggregate(
-        count=Count("pk"), latest=Max("updated_at")
-    )
-    return _digest(summary["count"], summary["latest"])
+    return stamps.inbox_stamp(supplier_ids=viewer.supplier_ids)
 
 
-def _digest(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+def list_stamp(*, viewer: Viewer) -> str:
+    """Return a short text that changes whenever the buyer's list would."""
+    return stamps.list_stamp(buyer_ids=viewer.buyer_ids)
+
+
+def home_stamp(*, viewer: Viewer) -> str:
+    """Return a short text that changes whenever the home page would, in one query.
+
+    The home page lists orders by status and the deliveries that failed or
+    were refused; a message changes state without saving its order, so its
+    undelivered messages are counted as well.
+    """
+    return stamps.home_stamp(buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids)

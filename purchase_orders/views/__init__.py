@@ -9,6 +9,7 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``editing``: the new-order form and editing an order
 - ``purchase_order``: the purchase order page, its print and version comparison
 - ``actions``: send, confirm or reject, change status, duplicate, retry
+- ``live``: the stamps open pages poll, and the tokens that let them
 """
 
 from purchase_orders.views.actions import (
@@ -21,18 +22,20 @@ from purchase_orders.views.actions import (
 )
 from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
 from purchase_orders.views.home import home
-from purchase_orders.views.lists import inbox, inbox_stamp, purchase_order_list
+from purchase_orders.views.lists import inbox, purchase_order_list
+from purchase_orders.views.live import home_stamp, inbox_stamp, list_stamp, purchase_order_stamp
 from purchase_orders.views.purchase_order import (
     purchase_order_detail,
     purchase_order_print,
-    purchase_order_stamp,
     version_compare,
 )
 
 __all__ = [
     "home",
+    "home_stamp",
     "inbox",
     "inbox_stamp",
+    "list_stamp",
     "outbound_message_retry",
     "purchase_order_change_status",
     "purchase_order_confirm",

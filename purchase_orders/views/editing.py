@@ -11,6 +11,7 @@ from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.purchase_orders import edit_purchase_order
 from purchase_orders.services.transitions import ensure_nothing_pending
+from purchase_orders.views import live
 from purchase_orders.views.common import require_role, sent_message
 
 
@@ -28,6 +29,16 @@ def _render_form(request, editor, *, purchase_order=None):
         "bearing_parties": forms.BEARING_PARTIES,
         "supplier_state": _supplier_state(purchase_order) if editor.mode == "edit" else "",
     }
+    if purchase_order is not None:
+        # An open form is told when the order changes, and is left as it is.
+        viewer = request.viewer
+        context["live"] = live.follow_purchase_order(
+            viewer=viewer,
+            purchase_order=purchase_order,
+            stamp=selectors.purchase_order_stamp(
+                viewer=viewer, object_id=purchase_order.object_id
+            ),
+        )
     return render(request, "purchase_orders/form.html", context)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from purchase_orders import selectors
 from purchase_orders.lifecycle import BUYER
 from purchase_orders.models import PurchaseOrder
+from purchase_orders.views import live
 
 HOME_LIST_SIZE = 10
 
@@ -34,4 +35,6 @@ def home(request):
         )
     if viewer.business_ids:
         context["failed"] = list(selectors.failed_deliveries(viewer=viewer)[:HOME_LIST_SIZE])
+    if viewer.business_ids:
+        context["live"] = live.follow_home(viewer=viewer)
     return render(request, "home.html", context)

@@ -3,13 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from purchase_orders import forms, selectors
 from purchase_orders.lifecycle import BUYER, SUPPLIER
+from purchase_orders.views import live
 
 PAGE_SIZE = 25
 
@@ -56,8 +55,7 @@ def _list_page(request, *, role: str, title: str):
         "columns": {column["key"]: column for column in columns},
         "is_filtered": any(filters[name] for name in filters if name != "ordering"),
     }
-    if role == SUPPLIER:
-        context["stamp"] = selectors.inbox_stamp(viewer=viewer)
+    context["live"] = live.follow_list(viewer=viewer, role=role)
     return render(request, "purchase_orders/list.html", context)
 
 
@@ -71,13 +69,3 @@ def purchase_order_list(request):
 @require_GET
 def inbox(request):
     return _list_page(request, role=SUPPLIER, title="Received purchase orders")
-
-
-@never_cache
-@login_required
-@require_GET
-def inbox_stamp(request):
-    viewer = request.viewer
-    if not viewer.is_supplier:
-        raise PermissionDenied("Only suppliers have an inbox.")
-    return JsonResponse({"stamp": selectors.inbox_stamp(viewer=viewer)})

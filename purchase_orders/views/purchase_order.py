@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from purchase_orders import diffs, forms, lifecycle, selectors
 from purchase_orders.models import OutboundMessage
 from purchase_orders.totals import totals_for_purchase_order
+from purchase_orders.views import live
 
 UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 
@@ -88,7 +88,9 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         and latest_message.sender_role in actions.roles
         and latest_message != pending_message
         else None,
-        "stamp": selectors.page_stamp(purchase_order),
+        "live": live.follow_purchase_order(
+            viewer=viewer, purchase_order=purchase_order, stamp=selectors.page_stamp(purchase_order)
+        ),
     }
 
 
@@ -98,16 +100,6 @@ def purchase_order_detail(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
     return render(request, "purchase_orders/detail.html", detail_context(viewer, purchase_order))
-
-
-@never_cache
-@login_required
-@require_GET
-def purchase_order_stamp(request, object_id: str):
-    viewer = request.viewer
-    return JsonResponse(
-        {"stamp": selectors.purchase_order_stamp(viewer=viewer, object_id=object_id)}
-    )
 
 
 @login_required

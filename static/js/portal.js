@@ -9,7 +9,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     guardDoubleSubmits();
     focusErrorSummary();
-    watchForChanges();
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
@@ -39,29 +38,5 @@
   function focusErrorSummary() {
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) summary.focus();
-  }
-
-  // Pages that show network state poll a short stamp and say when it changed,
-  // so that a supplier sees an edit, or a buyer a delivery, without guessing.
-  function watchForChanges() {
-    var banner = document.querySelector("[data-stamp-url]");
-    if (!banner || !window.fetch) return;
-    var url = banner.dataset.stampUrl;
-    var stamp = banner.dataset.stamp;
-    var interval = 20000;
-    var timer = window.setInterval(check, interval);
-
-    function check() {
-      if (document.hidden) return;
-      window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) {
-          if (data && data.stamp && data.stamp !== stamp) {
-            banner.hidden = false;
-            window.clearInterval(timer);
-          }
-        })
-        .catch(function () { /* The next poll tries again. */ });
-    }
   }
 })();

@@ -9,7 +9,9 @@ from purchase_orders.services.documents import record_version
 BUYER, SUPPLIER, BOTH = "buyer", "supplier", "both"
 # Who may use each page or action of a purchase order sent from the buyer to the supplier.
 ALLOWED = {
+    "home-stamp": BOTH,
     "list": BUYER,
+    "list-stamp": BUYER,
     "inbox": SUPPLIER,
     "inbox-stamp": SUPPLIER,
     "create": BUYER,
@@ -29,7 +31,19 @@ NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
 SENT = tuple(status for status in STATUSES if status != lifecycle.DRAFT)
 # The pages and the actions, each tested in its module for the side that may use it.
-PAGES = ("list", "inbox", "inbox-stamp", "create", "detail", "stamp", "print", "compare", "edit")
+PAGES = (
+    "home-stamp",
+    "list",
+    "list-stamp",
+    "inbox",
+    "inbox-stamp",
+    "create",
+    "detail",
+    "stamp",
+    "print",
+    "compare",
+    "edit",
+)
 ACTIONS = ("send", "change-status", "confirm", "reject", "duplicate", "retry")
 
 

@@ -74,6 +74,33 @@ def test_the_inbox_stamp_changes_when_an_order_arrives(people):
     assert_refused(people, "inbox-stamp", purchase_order, "get")
 
 
+def test_the_list_stamp_changes_when_the_buyer_raises_an_order(people):
+    url = reverse("purchase_orders:list-stamp")
+    empty = people.buyer_client.get(url)
+
+    purchase_order = order_in(people, lifecycle.DRAFT)
+    response = people.buyer_client.get(url)
+
+    assert (empty.status_code, response.status_code) == (200, 200)
+    viewer = selectors.get_viewer(people.buyer_user)
+    assert response.json() == {"stamp": selectors.list_stamp(viewer=viewer)}
+    assert response.json() != empty.json()
+    assert_refused(people, "list-stamp", purchase_order, "get")
+
+
+def test_the_home_stamp_follows_each_sides_own_orders_only(people):
+    url = reverse("purchase_orders:home-stamp")
+    clients = [people.buyer_client, people.supplier_client, people.outsider_client]
+    before = [client.get(url).json()["stamp"] for client in clients]
+
+    order_in(people, lifecycle.CREATED)
+    after = [client.get(url).json()["stamp"] for client in clients]
+
+    assert after[0] != before[0]
+    assert after[1] != before[1]
+    assert after[2] == before[2]
+
+
 def test_the_new_order_form_is_for_the_buyer_and_saves_a_draft(people, form_data, three_lines):
     url = reverse("purchase_orders:create")
     data = form_data(buyer=people.buyer, supplier=people.supplier, lines=three_lines)

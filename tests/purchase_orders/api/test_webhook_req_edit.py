@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("trait", ["sent", "accepted"])
 def test_an_edit_replaces_the_contents_with_the_next_version(
-    trading_pair, signed_post, mailoutbox, django_capture_on_commit_callbacks, trait
+    trading_pair, signed_post, mailoutbox, django_capture_on_commit_callbacks, send_queued_mail,
+    trait,
 ):
     purchase_order = trading_pair.purchase_order(**{trait: True})
     from_status = purchase_order.status
@@ -44,6 +45,7 @@ def test_an_edit_replaces_the_contents_with_the_next_version(
     )
     change = StatusChange.objects.get(purchase_order=fresh)
     assert (change.action, change.version, change.via_network) == ("EDIT", 2, True)
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
     assert InboundEvent.objects.get().purchase_order == purchase_order
 

@@ -26,7 +26,12 @@ def sent_elsewhere(trading_pair) -> dict:
 
 
 def test_a_purchase_order_for_a_hosted_supplier_is_created(
-    trading_pair, sent_elsewhere, signed_post, mailoutbox, django_capture_on_commit_callbacks
+    trading_pair,
+    sent_elsewhere,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_post("req-send", sent_elsewhere)
@@ -57,6 +62,7 @@ def test_a_purchase_order_for_a_hosted_supplier_is_created(
         trading_pair.buyer,
     )
     assert InboundEvent.objects.get().purchase_order == created
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
 
 

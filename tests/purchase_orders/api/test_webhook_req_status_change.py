@@ -35,6 +35,7 @@ def test_a_status_change_moves_the_purchase_order(
     signed_post,
     example,
     mailoutbox,
+    send_queued_mail,
     django_capture_on_commit_callbacks,
     trait,
     action,
@@ -65,6 +66,7 @@ def test_a_status_change_moves_the_purchase_order(
         True,
         trading_pair.buyer,
     )
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
 
 

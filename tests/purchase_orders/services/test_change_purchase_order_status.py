@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
     ("action", "status"), [("CANCEL", "CANCELLED"), ("FULFILL", "FULFILLED"), ("CLOSE", "CLOSED")]
 )
 def test_the_buyer_moves_an_accepted_purchase_order(
-    trading_pair, accepted_purchase_order, django_capture_on_commit_callbacks, action, status
+    trading_pair,
+    accepted_purchase_order,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
+    action,
+    status,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         changed = change_purchase_order_status(
@@ -44,6 +49,7 @@ def test_the_buyer_moves_an_accepted_purchase_order(
         status,
         trading_pair.buyer_user,
     )
+    send_queued_mail()
     assert mail.outbox[-1].to == [trading_pair.supplier_user.email]
     assert mail.outbox[-1].subject.endswith(f"is now {fresh.get_status_display().lower()}")
 

@@ -35,6 +35,7 @@ def test_the_supplier_answers_without_a_new_version(
     trading_pair,
     sent_purchase_order,
     django_capture_on_commit_callbacks,
+    send_queued_mail,
     accept,
     remarks,
     status,
@@ -73,6 +74,7 @@ def test_the_supplier_answers_without_a_new_version(
         trading_pair.supplier,
         remarks,
     )
+    send_queued_mail()
     assert mail.outbox[-1].to == [trading_pair.buyer_user.email]
     assert mail.outbox[-1].subject == subject.format(
         supplier=trading_pair.supplier, number=fresh.buyer_po_number

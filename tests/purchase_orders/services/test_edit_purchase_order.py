@@ -44,7 +44,7 @@ def more_paper(purchase_order) -> dict:
 
 
 def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
-    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks
+    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks, send_queued_mail
 ):
     with django_capture_on_commit_callbacks(execute=True):
         edited = edit_purchase_order(
@@ -91,6 +91,7 @@ def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
         "CREATED",
         "Need more paper.",
     )
+    send_queued_mail()
     assert mail.outbox[-1].subject == (
         f"Purchase order {fresh.buyer_po_number} changed to version 2"
     )

@@ -65,7 +65,7 @@ def test_send_moves_the_draft_to_created_version_1_and_writes_the_message(
 
 
 def test_send_queues_delivery_and_emails_the_supplier_after_commit(
-    trading_pair, draft_purchase_order, django_capture_on_commit_callbacks
+    trading_pair, draft_purchase_order, django_capture_on_commit_callbacks, send_queued_mail
 ):
     with django_capture_on_commit_callbacks(execute=True):
         send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
@@ -74,6 +74,9 @@ def test_send_queues_delivery_and_emails_the_supplier_after_commit(
     delivery = DBTaskResult.objects.get(task_path__endswith="deliver_outbound_message_task")
     assert delivery.args_kwargs == {"args": [], "kwargs": {"message_id": message.pk}}
     assert DBTaskResult.objects.filter(task_path__endswith="sweep_outbox_task").count() == 1
+    # The e-mail waits in the queue for the worker.
+    assert mail.outbox == []
+    assert send_queued_mail() == 1
     assert [email.to for email in mail.outbox] == [[trading_pair.supplier_user.email]]
     assert mail.outbox[0].subject == (
         f"New purchase order {draft_purchase_order.buyer_po_number} from {trading_pair.buyer}"

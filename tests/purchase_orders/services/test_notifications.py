@@ -1,11 +1,17 @@
-"""E-mails to the other business: who gets them, and the link they carry."""
+"""E-mails of a purchase order's events: what they say, who gets them, the link they carry.
+
+The queue they go out from, its retries and a real mail server are in
+``test_send_notification.py``.
+"""
 
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
-from purchase_orders.models import Business, Membership
+from purchase_orders import lifecycle
+from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.services import notifications
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
@@ -14,27 +20,36 @@ from purchase_orders.services.purchase_orders import (
     send_purchase_order,
 )
 from tests.factories import MembershipFactory
+from tests.plugins.mail import queued_mail
 from tests.plugins.network import revised_contents
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("event", "to"),
+    ("event", "action", "to"),
     [
-        (notifications.SENT, "supplier_user"),
-        (notifications.EDITED, "supplier_user"),
-        (notifications.STATUS_CHANGED, "supplier_user"),
-        (notifications.ACCEPTED, "buyer_user"),
-        (notifications.REJECTED, "buyer_user"),
+        (notifications.SENT, "", "supplier_user"),
+        (notifications.EDITED, "", "supplier_user"),
+        (notifications.STATUS_CHANGED, "", "supplier_user"),
+        (notifications.ACCEPTED, "", "buyer_user"),
+        (notifications.REJECTED, "", "buyer_user"),
+        # The actor's own events go to the side that acted.
+        *[(notifications.REFUSED, action, "buyer_user") for action in ("SEND", "EDIT")],
+        *[(notifications.REFUSED, action, "supplier_user") for action in ("ACCEPT", "REJECT")],
+        *[
+            (notifications.NOT_DELIVERED, action, "buyer_user")
+            for action in ("CANCEL", "FULFILL", "CLOSE")
+        ],
+        (notifications.NOT_DELIVERED, "ACCEPT", "supplier_user"),
     ],
 )
-def test_each_event_mails_the_other_side_a_link_to_the_page(
-    trading_pair, draft_purchase_order, settings, event, to
+def test_each_event_mails_its_side_a_link_to_the_page(
+    trading_pair, draft_purchase_order, settings, event, action, to
 ):
     settings.PORTAL_BASE_URL = "https://procurement.example.in/"
 
-    sent = notifications.notify(purchase_order=draft_purchase_order, event=event)
+    sent = notifications.notify(purchase_order=draft_purchase_order, event=event, action=action)
 
     assert sent == 1
     (email,) = mail.outbox
@@ -52,13 +67,16 @@ def portal_address(settings):
     settings.DEFAULT_FROM_EMAIL = "procurement@example.in"
 
 
-def body_of(purchase_order, *, sentence: str, subject: str, total: str, status: str) -> str:
+def body_of(
+    purchase_order, *, sentence: str, subject: str, total: str, status: str, remarks: str = ""
+) -> str:
     link = f"https://procurement.example.in{purchase_order.get_absolute_url()}"
     return (
         f"{subject}\n"
         "\n"
         f"{sentence}\n"
         "\n"
+        f"{remarks}"
         f"PO number:     {purchase_order.buyer_po_number}\n"
         f"Version:       {purchase_order.version}\n"
         f"Buyer:         {purchase_order.buyer}\n"
@@ -76,12 +94,13 @@ def body_of(purchase_order, *, sentence: str, subject: str, total: str, status: 
 
 def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
     trading_pair, draft_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, send_queued_mail,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         po = send_purchase_order(
             purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user
         )
+    send_queued_mail()
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -91,7 +110,7 @@ def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
     assert email.body == body_of(
         po,
         subject=subject,
-        sentence=f"{trading_pair.buyer} sent you a new purchase order. "
+        sentence=f"{trading_pair.buyer} has sent you purchase order {po.buyer_po_number}. "
         "Please confirm or reject it in the portal.",
         total="₹4,466.30",
         status="Sent, awaiting confirmation",
@@ -100,7 +119,7 @@ def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
 
 def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
     trading_pair, sent_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, send_queued_mail,
 ):
     contents = revised_contents(sent_purchase_order, Decimal("1000"))
 
@@ -112,6 +131,7 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
             reason="More paper",
             expected_version=1,
         )
+    send_queued_mail()
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -139,7 +159,7 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
 )
 def test_the_suppliers_answer_mails_the_buyer(
     trading_pair, sent_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks, accept, subject, sentence, status,
+    django_capture_on_commit_callbacks, send_queued_mail, accept, subject, sentence, status,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         po = confirm_purchase_order(
@@ -148,6 +168,7 @@ def test_the_suppliers_answer_mails_the_buyer(
             accept=accept,
             remarks="Noted.",
         )
+    send_queued_mail()
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.buyer_user.email]
@@ -164,7 +185,7 @@ def test_the_suppliers_answer_mails_the_buyer(
 
 def test_a_status_change_mails_the_supplier_the_new_status(
     trading_pair, sent_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, send_queued_mail,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         po = change_purchase_order_status(
@@ -173,6 +194,7 @@ def test_a_status_change_mails_the_supplier_the_new_status(
             action="CANCEL",
             remarks="Budget withdrawn.",
         )
+    send_queued_mail()
 
     (email,) = mailoutbox
     assert email.to == [trading_pair.supplier_user.email]
@@ -198,7 +220,7 @@ def test_missing_dates_show_as_a_dash(trading_pair, portal_address, mailoutbox):
 
 def test_every_active_member_with_an_address_on_the_other_side_gets_one_email(
     trading_pair, draft_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, send_queued_mail,
 ):
     supplier = trading_pair.supplier
     colleague = MembershipFactory(business=supplier, role=Membership.Role.SUPPLIER).user
@@ -210,6 +232,7 @@ def test_every_active_member_with_an_address_on_the_other_side_gets_one_email(
 
     with django_capture_on_commit_callbacks(execute=True):
         send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    assert send_queued_mail() == 2
 
     assert sorted(email.to[0] for email in mailoutbox) == sorted(
         [trading_pair.supplier_user.email, colleague.email]
@@ -240,3 +263,309 @@ def test_no_email_for_a_business_not_hosted_here(trading_pair, draft_purchase_or
 
     assert sent == 0
     assert mailoutbox == []
+
+
+# -- remarks, refusals and failed deliveries ---------------------------------------------
+
+
+def mailed_on_commit(django_capture_on_commit_callbacks, send_queued_mail, **kwargs) -> None:
+    """Queue an event's e-mail in a committed transaction, then run the worker's tasks."""
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notifications.notify_on_commit(**kwargs)
+    send_queued_mail()
+
+
+def test_a_rejection_carries_the_suppliers_remarks(
+    trading_pair, sent_purchase_order, portal_address, mailoutbox,
+    django_capture_on_commit_callbacks, send_queued_mail,
+):
+    PurchaseOrder.objects.filter(pk=sent_purchase_order.pk).update(status="REJECTED")
+    sent_purchase_order.refresh_from_db()
+
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=sent_purchase_order,
+        event=notifications.REJECTED,
+        action=lifecycle.REJECT,
+        remarks="  Rates are last year's.\nPlease send the 2026 price list.  ",
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [trading_pair.buyer_user.email]
+    supplier = trading_pair.supplier
+    subject = f"{supplier} rejected purchase order {sent_purchase_order.buyer_po_number}"
+    assert email.body == body_of(
+        sent_purchase_order,
+        subject=subject,
+        sentence=f"{supplier} rejected this purchase order.",
+        remarks=f"Remarks from {supplier}:\n"
+        "Rates are last year's.\nPlease send the 2026 price list.\n\n",
+        total="₹4,466.30",
+        status="Rejected",
+    )
+
+
+@pytest.mark.parametrize(
+    ("remarks", "shown"),
+    [("Budget withdrawn for this quarter.", True), ("", False), ("   ", False)],
+)
+def test_a_status_change_carries_the_buyers_remarks_if_any(
+    trading_pair, sent_purchase_order, portal_address, mailoutbox,
+    django_capture_on_commit_callbacks, send_queued_mail, remarks, shown,
+):
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=sent_purchase_order,
+        event=notifications.STATUS_CHANGED,
+        action=lifecycle.CANCEL,
+        remarks=remarks,
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [trading_pair.supplier_user.email]
+    block = f"\n\nRemarks from {trading_pair.buyer}:\nBudget withdrawn for this quarter.\n\n"
+    assert (block in email.body) is shown
+    assert ("Remarks" in email.body) is shown
+
+
+def actor_body(purchase_order, *, subject: str, text: str) -> str:
+    """Return an e-mail to the side that acted: no status, version or total it might not have."""
+    link = f"https://procurement.example.in{purchase_order.get_absolute_url()}"
+    return (
+        f"{subject}\n"
+        "\n"
+        f"{text}\n"
+        "\n"
+        f"PO number:     {purchase_order.buyer_po_number}\n"
+        f"Buyer:         {purchase_order.buyer}\n"
+        f"Supplier:      {purchase_order.supplier}\n"
+        "\n"
+        f"Open it in the portal: {link}\n"
+        "\n"
+    )
+
+
+def test_a_refused_send_tells_the_buyer_what_why_and_what_to_do(
+    trading_pair, draft_purchase_order, portal_address, mailoutbox,
+    django_capture_on_commit_callbacks, send_queued_mail,
+):
+    reason = "Line 1: HSN code 1234567 is not a valid HSN code (lineItems[0].hsnCode)."
+
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=draft_purchase_order,
+        event=notifications.REFUSED,
+        action=lifecycle.SEND,
+        reason=reason,
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [trading_pair.buyer_user.email]
+    number = draft_purchase_order.buyer_po_number
+    subject = f"The network refused your request to send purchase order {number}"
+    assert email.subject == subject
+    assert email.body == actor_body(
+        draft_purchase_order,
+        subject=subject,
+        text=f"The network refused your request to send purchase order {number}; "
+        "the purchase order is as it was.\n"
+        "\n"
+        f"Why: {reason}\n"
+        "\n"
+        "What to do: Correct what the network names above, then send the purchase order "
+        "again.",
+    )
+
+
+def test_a_refused_rejection_goes_to_the_supplier_with_its_own_remarks(
+    trading_pair, sent_purchase_order, portal_address, mailoutbox,
+    django_capture_on_commit_callbacks, send_queued_mail,
+):
+    MembershipFactory(business=trading_pair.buyer, role=Membership.Role.BUYER)
+
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=sent_purchase_order,
+        event=notifications.REFUSED,
+        action=lifecycle.REJECT,
+        remarks="Out of stock.",
+        reason="This purchase order was changed by someone else (now version 2).",
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [trading_pair.supplier_user.email]
+    number = sent_purchase_order.buyer_po_number
+    assert email.subject == f"The network refused your rejection of purchase order {number}"
+    assert (
+        f"The network refused your rejection of purchase order {number}; "
+        "the purchase order is as it was.\n\n"
+        "Why: This purchase order was changed by someone else (now version 2).\n\n"
+        "What to do: Open the purchase order, check it, then reject it again.\n\n"
+        "Your remarks:\nOut of stock.\n\n"
+    ) in email.body
+
+
+def test_a_refusal_without_a_reason_says_none_was_given(
+    draft_purchase_order, mailoutbox, django_capture_on_commit_callbacks, send_queued_mail
+):
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=draft_purchase_order,
+        event=notifications.REFUSED,
+        action=lifecycle.SEND,
+    )
+
+    (email,) = mailoutbox
+    assert "\n\nWhy: the network gave no reason.\n\n" in email.body
+
+
+def test_a_delivery_given_up_tells_the_actor_it_was_not_delivered_and_to_retry(
+    trading_pair, accepted_purchase_order, portal_address, mailoutbox,
+    django_capture_on_commit_callbacks, send_queued_mail,
+):
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=accepted_purchase_order,
+        event=notifications.NOT_DELIVERED,
+        action=lifecycle.FULFILL,
+        reason="The network did not answer (connection refused), 12 attempts.",
+    )
+
+    (email,) = mailoutbox
+    assert email.to == [trading_pair.buyer_user.email]
+    number = accepted_purchase_order.buyer_po_number
+    subject = f"Not delivered: your request to mark purchase order {number} fulfilled"
+    assert email.subject == subject
+    assert email.body == actor_body(
+        accepted_purchase_order,
+        subject=subject,
+        text=f"Your request to mark purchase order {number} fulfilled was not delivered: "
+        "the network has not acknowledged it, and the portal has stopped retrying.\n"
+        "\n"
+        "Why: The network did not answer (connection refused), 12 attempts.\n"
+        "\n"
+        "What to do: open the purchase order and press Retry beside the message that was "
+        "not delivered.",
+    )
+
+
+@pytest.mark.parametrize("event", [notifications.REFUSED, notifications.NOT_DELIVERED])
+@pytest.mark.parametrize("action", ["", "SHIP"])
+def test_the_actors_events_need_a_lifecycle_action(draft_purchase_order, event, action):
+    with pytest.raises(ValueError, match="needs the lifecycle action it is about"):
+        notifications.notify_on_commit(
+            purchase_order=draft_purchase_order, event=event, action=action
+        )
+
+
+def test_an_e_mail_says_what_the_event_made_of_the_order_not_what_it_became(
+    trading_pair, sent_purchase_order, mailoutbox, django_capture_on_commit_callbacks,
+    send_queued_mail,
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notifications.notify_on_commit(
+            purchase_order=sent_purchase_order, event=notifications.SENT, action=lifecycle.SEND
+        )
+    # The order moves on before the worker sends the e-mail.
+    PurchaseOrder.objects.filter(pk=sent_purchase_order.pk).update(
+        status="CANCELLED", total_po_value=Decimal("1.00")
+    )
+    send_queued_mail()
+
+    (email,) = mailoutbox
+    assert "\nStatus:        Sent, awaiting confirmation\n" in email.body
+    assert "\nTotal:         ₹4,466.30\n" in email.body
+
+
+def test_the_actors_e_mail_goes_to_none_of_the_other_side(
+    trading_pair, sent_purchase_order, mailoutbox, django_capture_on_commit_callbacks,
+    send_queued_mail,
+):
+    buyer_colleague = MembershipFactory(business=trading_pair.buyer, role=Membership.Role.BUYER)
+    # Someone of the buyer's business in the supplier's role hears nothing of the buyer's act.
+    MembershipFactory(business=trading_pair.buyer, role=Membership.Role.SUPPLIER)
+
+    mailed_on_commit(
+        django_capture_on_commit_callbacks,
+        send_queued_mail,
+        purchase_order=sent_purchase_order,
+        event=notifications.REFUSED,
+        action=lifecycle.CANCEL,
+        reason="Not allowed.",
+    )
+
+    assert sorted(email.to[0] for email in mailoutbox) == sorted(
+        [trading_pair.buyer_user.email, buyer_colleague.user.email]
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "action"),
+    [
+        (notifications.SENT, ""),
+        (notifications.REFUSED, lifecycle.SEND),
+        (notifications.NOT_DELIVERED, lifecycle.CANCEL),
+    ],
+)
+def test_nothing_is_queued_for_a_business_not_hosted_here(
+    trading_pair, draft_purchase_order, django_capture_on_commit_callbacks, event, action
+):
+    Business.objects.filter(pk__in=[trading_pair.buyer.pk, trading_pair.supplier.pk]).update(
+        is_hosted=False
+    )
+    draft_purchase_order = PurchaseOrder.objects.get(pk=draft_purchase_order.pk)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notifications.notify_on_commit(
+            purchase_order=draft_purchase_order, event=event, action=action
+        )
+
+    assert callbacks == []
+    assert not queued_mail().exists()
+
+
+def test_a_rolled_back_action_queues_no_e_mail(
+    draft_purchase_order, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notifications.notify_on_commit(
+                purchase_order=draft_purchase_order, event=notifications.SENT
+            )
+            raise RuntimeError("the action failed")
+
+    assert callbacks == []
+    assert not queued_mail().exists()
+
+
+def test_each_recipient_gets_a_task_of_their_own_with_json_arguments(
+    trading_pair, draft_purchase_order, portal_address, django_capture_on_commit_callbacks
+):
+    colleague = MembershipFactory(business=trading_pair.supplier, role=Membership.Role.SUPPLIER)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_on_commit(purchase_order=draft_purchase_order, event="sent")
+
+    email = notifications.compose(purchase_order=draft_purchase_order, event="sent")
+    stored = sorted(
+        (task.args_kwargs for task in queued_mail()), key=lambda task: task["kwargs"]["to"]
+    )
+    assert stored == [
+        {
+            "args": [],
+            "kwargs": {
+                "subject": email.subject,
+                "body": email.body,
+                "from_email": "procurement@example.in",
+                "to": address,
+                "attempt": 1,
+            },
+        }
+        for address in sorted([trading_pair.supplier_user.email, colleague.user.email])
+    ]

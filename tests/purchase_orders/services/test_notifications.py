@@ -105,14 +105,17 @@ def portal_address(settings):
     settings.DEFAULT_FROM_EMAIL = "procurement@example.in"
 
 
-def body_of(purchase_order, *, sentence: str, subject: str, total: str, status: str) -> str:
+def body_of(
+    purchase_order, *, sentence: str, subject: str, total: str, status: str, remarks: str = ""
+) -> str:
     link = f"https://procurement.example.in{purchase_order.get_absolute_url()}"
     return (
         f"{subject}\n"
         "\n"
         f"{sentence}\n"
         "\n"
-        f"PO number:     {purchase_order.buyer_po_number}\n"
+        + (f"Remarks: {remarks}\n\n" if remarks else "")
+        + f"PO number:     {purchase_order.buyer_po_number}\n"
         f"Version:       {purchase_order.version}\n"
         f"Buyer:         {purchase_order.buyer}\n"
         f"Supplier:      {purchase_order.supplier}\n"
@@ -128,7 +131,10 @@ def body_of(purchase_order, *, sentence: str, subject: str, total: str, status: 
 
 
 def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
-    trading_pair, draft_purchase_order, portal_address, mailoutbox,
+    trading_pair,
+    draft_purchase_order,
+    portal_address,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +160,10 @@ def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
 
 
 def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
-    trading_pair, sent_purchase_order, portal_address, mailoutbox,
+    trading_pair,
+    sent_purchase_order,
+    portal_address,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     contents = revised_contents(sent_purchase_order, Decimal("1000"))
@@ -179,6 +188,7 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
     # Line 1 at 1,000 boxes of ₹125.50 and line 2 at 20 of ₹126.50, 18% GST.
     assert email.body == body_of(
         po,
+        remarks="More paper",
         subject=subject,
         sentence=f"{trading_pair.buyer} changed this purchase order. "
         "The new version needs your confirmation again.",
@@ -190,15 +200,30 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
 @pytest.mark.parametrize(
     ("accept", "subject", "sentence", "status"),
     [
-        (True, "{supplier} accepted purchase order {number}", "{supplier} confirmed this "
-         "purchase order.", "Accepted"),
-        (False, "{supplier} rejected purchase order {number}", "{supplier} rejected this "
-         "purchase order.", "Rejected"),
+        (
+            True,
+            "{supplier} accepted purchase order {number}",
+            "{supplier} confirmed this purchase order.",
+            "Accepted",
+        ),
+        (
+            False,
+            "{supplier} rejected purchase order {number}",
+            "{supplier} rejected this purchase order.",
+            "Rejected",
+        ),
     ],
 )
 def test_the_suppliers_answer_mails_the_buyer(
-    trading_pair, sent_purchase_order, portal_address, mailoutbox,
-    django_capture_on_commit_callbacks, accept, subject, sentence, status,
+    trading_pair,
+    sent_purchase_order,
+    portal_address,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    accept,
+    subject,
+    sentence,
+    status,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         confirm_purchase_order(
@@ -218,6 +243,7 @@ def test_the_suppliers_answer_mails_the_buyer(
     assert email.subject == subject.format(**names)
     assert email.body == body_of(
         po,
+        remarks="Noted.",
         subject=subject.format(**names),
         sentence=sentence.format(**names),
         total="₹4,466.30",
@@ -226,7 +252,10 @@ def test_the_suppliers_answer_mails_the_buyer(
 
 
 def test_a_status_change_mails_the_supplier_the_new_status(
-    trading_pair, sent_purchase_order, portal_address, mailoutbox,
+    trading_pair,
+    sent_purchase_order,
+    portal_address,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -247,6 +276,7 @@ def test_a_status_change_mails_the_supplier_the_new_status(
     assert email.subject == subject
     assert email.body == body_of(
         po,
+        remarks="Budget withdrawn.",
         subject=subject,
         sentence=f"{trading_pair.buyer} changed the status of this purchase order.",
         total="₹4,466.30",
@@ -264,7 +294,10 @@ def test_missing_dates_show_as_a_dash(trading_pair, portal_address, mailoutbox):
 
 
 def test_every_active_member_with_an_address_on_the_other_side_gets_one_email(
-    trading_pair, draft_purchase_order, portal_address, mailoutbox,
+    trading_pair,
+    draft_purchase_order,
+    portal_address,
+    mailoutbox,
     django_capture_on_commit_callbacks,
 ):
     supplier = trading_pair.supplier
@@ -291,9 +324,7 @@ def test_no_email_when_the_other_side_has_only_inactive_or_addressless_members(
 ):
     trading_pair.supplier_user.is_active = False
     trading_pair.supplier_user.save(update_fields=["is_active"])
-    MembershipFactory(
-        business=trading_pair.supplier, role=Membership.Role.SUPPLIER, user__email=""
-    )
+    MembershipFactory(business=trading_pair.supplier, role=Membership.Role.SUPPLIER, user__email="")
 
     sent = notifications.notify(purchase_order=draft_purchase_order, event=notifications.SENT)
 

@@ -14,6 +14,7 @@ from purchase_orders.services.drafts import complete_contents, current_parties
 from purchase_orders.services.purchase_orders import edit_purchase_order, send_purchase_order
 from purchase_orders.templatetags.portal import show_value
 from tests.factories import PurchaseOrderFactory
+from tests.plugins.network import acknowledged
 
 pytestmark = pytest.mark.django_db
 
@@ -139,8 +140,10 @@ def test_header_totals_milestones_and_extra_details_are_compared(snapshot):
 
 def edited_twice(people):
     """Send an order of three lines, then edit it: a line off, a line on, new amounts."""
-    purchase_order = send_purchase_order(
-        purchase_order=people.purchase_order(lines=3), sent_by=people.buyer_user
+    purchase_order = acknowledged(
+        send_purchase_order(
+            purchase_order=people.purchase_order(lines=3), sent_by=people.buyer_user
+        )
     )
     fresh = get_purchase_order_with_contents(pk=purchase_order.pk)
     contents = payloads.parse_purchase_order(payloads.build_purchase_order(fresh), [])
@@ -167,7 +170,7 @@ def edited_twice(people):
         reason="Revised",
         expected_version=1,
     )
-    return purchase_order
+    return acknowledged(purchase_order)
 
 
 def shown(row, value):

@@ -43,14 +43,14 @@ def page(client, purchase_order) -> str:
 
 def pending_alert(content: str) -> str:
     """Return the words of the page's pending alert (empty if none)."""
-    match = re.search(r'<div class="alert[^"]*\bpending"[^>]*>(.*?)</div>', content, re.S)
+    match = re.search(r'<div [^>]*class="alert[^"]*\bpending"[^>]*>(.*?)</div>', content, re.S)
     return words(match.group(1)) if match else ""
 
 
 def header_status(content: str) -> str:
     """Return the status the page's heading and its Status fact show."""
     badge = re.search(
-        r'<p class="po-head__meta">\s*<span class="badge[^"]*">([^<]*)</span>', content
+        r'<p class="po-head__meta"[^>]*>\s*<span class="badge[^"]*">([^<]*)</span>', content
     )
     fact = re.search(r"<dt>Status</dt><dd>([^<]*)</dd>", content)
     assert badge.group(1) == fact.group(1)

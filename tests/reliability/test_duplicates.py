@@ -22,9 +22,10 @@ from purchase_orders.models import (
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     confirm_purchase_order,
+    edit_purchase_order,
     send_purchase_order,
 )
-from tests.plugins.network import at_once, edit_subject, purchase_order_state
+from tests.plugins.network import acknowledged, at_once, contents_of, purchase_order_state
 from tests.plugins.webhooks import (
     answer,
     as_bytes,
@@ -47,12 +48,20 @@ NEW_DELIVERIES = 3
 
 
 def sent_purchase_order(pair) -> PurchaseOrder:
-    return send_purchase_order(purchase_order=pair.purchase_order(), sent_by=pair.buyer_user)
+    """A purchase order sent from here and acknowledged by the network."""
+    return acknowledged(
+        send_purchase_order(purchase_order=pair.purchase_order(), sent_by=pair.buyer_user)
+    )
 
 
 def accepted_purchase_order(pair) -> PurchaseOrder:
+    return acknowledged(confirm(sent_purchase_order(pair), pair))
+
+
+def confirm(purchase_order: PurchaseOrder, pair) -> PurchaseOrder:
+    """Confirm it as the supplier, here: pending until the network answers."""
     return confirm_purchase_order(
-        purchase_order=sent_purchase_order(pair),
+        purchase_order=purchase_order,
         confirmed_by=pair.supplier_user,
         accept=True,
         remarks="Will ship on time.",
@@ -83,18 +92,30 @@ def req_status_change(pair) -> dict:
     return status_change_body(purchase_order, "CANCEL", remarks="No longer needed.")
 
 
+# Each response answers an action made here and still pending.
+
+
 def resp_send(pair) -> dict:
-    sent_purchase_order(pair)
+    send_purchase_order(purchase_order=pair.purchase_order(), sent_by=pair.buyer_user)
     return answer_to("req-send")
 
 
 def resp_confirm(pair) -> dict:
-    accepted_purchase_order(pair)
+    confirm(sent_purchase_order(pair), pair)
     return answer_to("req-confirm")
 
 
 def resp_edit(pair) -> dict:
-    edit_subject(sent_purchase_order(pair), pair.buyer_user, "Revised subject")
+    purchase_order = sent_purchase_order(pair)
+    contents = contents_of(purchase_order)
+    contents.header.subject = "Revised subject"
+    edit_purchase_order(
+        purchase_order=purchase_order,
+        edited_by=pair.buyer_user,
+        contents=contents,
+        reason="Subject.",
+        expected_version=purchase_order.version,
+    )
     return answer_to("req-edit")
 
 
@@ -124,16 +145,17 @@ MESSAGES = {
 
 
 def changes() -> tuple[int, int]:
-    """Return (status changes recorded, outbound messages settled): what applying counts."""
+    """Return (status changes applied, outbound messages settled): what applying counts."""
     return (
-        StatusChange.objects.count(),
+        StatusChange.objects.filter(stage=StatusChange.Stage.APPLIED).count(),
         OutboundMessage.objects.filter(settled_at__isnull=False).count(),
     )
 
 
 def expected_change(kind: str) -> tuple[int, int]:
-    # An applied request writes one audit row; an applied response settles one message.
-    return (1, 0) if kind in kinds.REQUEST_KINDS else (0, 1)
+    # An applied request writes one audit row; an applied response settles one
+    # message and applies the action it carries (its own audit row).
+    return (1, 0) if kind in kinds.REQUEST_KINDS else (1, 1)
 
 
 def world() -> dict:

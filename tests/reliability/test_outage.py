@@ -1,9 +1,12 @@
 """An outage of the network: nothing users do meanwhile is lost, and order is kept.
 
-The sandbox fails every request (time-outs first, then HTTP 500) while the
-buyer and the supplier perform 100 actions on 20 purchase orders, some from
-the pages and some through the services, and the worker keeps trying. After
-recovery every message is delivered once, in the order written per order.
+The buyer and the supplier perform 100 actions on 20 purchase orders, some
+from the pages and some through the services, in five rounds. One action
+at a time: each round's action waits, pending, for the network's answer,
+so the network goes down during every round (time-outs first, then HTTP
+500) while the worker keeps trying, and the orders stay as the network last
+acknowledged them. Once it is back, every message is delivered once and
+applied, in the order written per order, and the next round begins.
 """
 
 import time
@@ -13,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from purchase_orders.models import OutboundMessage, PurchaseOrder
+from purchase_orders.models import OutboundMessage, PurchaseOrder, StatusChange
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     confirm_purchase_order,
@@ -111,9 +114,7 @@ def sandbox_order(network, object_id: str) -> list[str]:
     return [
         entry["req_msg_id"]
         for entry in network.sandbox.received
-        if entry["status"] == 200
-        and not entry["repeat"]
-        and object_id in str(entry["body"])
+        if entry["status"] == 200 and not entry["repeat"] and object_id in str(entry["body"])
     ]
 
 
@@ -136,18 +137,27 @@ def assert_acted_on_in_the_order_performed(network, purchase_order, messages) ->
     ]
 
 
+# What each round's action makes of an order once the network has acknowledged it.
+STATUS_AFTER = {"send": "CREATED", "accept": "ACCEPTED", "edit": "CREATED", "fulfil": "FULFILLED"}
+
+
 def test_an_outage_loses_no_action_and_keeps_each_orders_order(
     network, trading_pair, compressed_backoff
 ):
     sandbox = network.sandbox
-    sandbox.add_fault("timeout", times=TIMED_OUT_REQUESTS, seconds=0.4)
-    sandbox.add_fault("http_500", times=None)
     users = Users(trading_pair)
     orders = [trading_pair.purchase_order(lines=1) for _ in range(ORDERS)]
 
     performed = 0
     retrying_seen = 0
-    for action in ACTIONS:
+    attempts_during_outage = 0
+    drain_seconds = 0.0
+    rounds = 0
+    for turn, action in enumerate(ACTIONS):
+        before = {order.pk: (order.status, order.version) for order in orders}
+        if turn == 0:
+            sandbox.add_fault("timeout", times=TIMED_OUT_REQUESTS, seconds=0.4)
+        sandbox.add_fault("http_500", times=None)
         for index, purchase_order in enumerate(orders):
             users.perform(action, index, purchase_order)
             performed += 1
@@ -158,21 +168,47 @@ def test_an_outage_loses_no_action_and_keeps_each_orders_order(
         page = users.buyer.get(retrying.first().purchase_order.get_absolute_url())
         assert "Retrying" in page.content.decode()
         assert "the portal tries again" in page.content.decode()
+        # Meanwhile each order is as the network last acknowledged it, its action
+        # pending; but for a timed-out request that the network did act on: applied.
+        waiting = 0
+        for purchase_order in orders:
+            purchase_order.refresh_from_db()
+            message = purchase_order.outbound_messages.order_by("pk").last()
+            if message.state == "acknowledged":
+                assert purchase_order.status == STATUS_AFTER[action]
+                assert purchase_order.pending_action == ""
+                continue
+            waiting += 1
+            assert (purchase_order.status, purchase_order.version) == before[purchase_order.pk]
+            assert purchase_order.pending_message == message
+        assert waiting >= ORDERS - TIMED_OUT_REQUESTS
+        assert not OutboundMessage.objects.filter(state__in=["failed", "rejected"]).exists()
+        attempts_during_outage += sum(
+            OutboundMessage.objects.exclude(state="acknowledged").values_list("attempts", flat=True)
+        )
+
+        sandbox.clear_faults()
+        started = time.monotonic()
+        rounds += network.drain(timeout=120)
+        drain_seconds += time.monotonic() - started
+        for purchase_order in orders:
+            purchase_order.refresh_from_db()
+            assert (purchase_order.status, purchase_order.pending_action) == (
+                STATUS_AFTER[action],
+                "",
+            )
 
     assert performed == ORDERS * len(ACTIONS) == 100
     assert OutboundMessage.objects.count() == performed
-    assert not OutboundMessage.objects.filter(state__in=["failed", "rejected"]).exists()
-    attempts_during_outage = sum(OutboundMessage.objects.values_list("attempts", flat=True))
-
-    sandbox.clear_faults()
-    started = time.monotonic()
-    rounds = network.drain(timeout=120)
-    drain_seconds = time.monotonic() - started
 
     messages = OutboundMessage.objects.order_by("pk")
     assert set(messages.values_list("state", flat=True)) == {"acknowledged"}
     for purchase_order in orders:
         assert_acted_on_in_the_order_performed(network, purchase_order, messages)
+    # Each action applied once, and none refused or lost.
+    assert StatusChange.objects.filter(stage="applied").count() == performed
+    assert StatusChange.objects.filter(stage="attempted").count() == performed
+    assert not StatusChange.objects.exclude(stage__in=["applied", "attempted"]).exists()
     accepted = [e for e in sandbox.received if e["status"] == 200 and not e["repeat"]]
     assert len(accepted) == performed
     webhooks = sandbox.delivered
@@ -182,7 +218,7 @@ def test_an_outage_loses_no_action_and_keeps_each_orders_order(
     attempts = sum(messages.values_list("attempts", flat=True))
     print(
         f"\noutage: {performed} actions on {ORDERS} orders -> {messages.count()} messages; "
-        f"{attempts_during_outage} attempts during the outage "
+        f"{attempts_during_outage} attempts during the outages "
         f"({retrying_seen} retrying seen over {len(ACTIONS)} rounds), {attempts} in all; "
         f"{len(sandbox.received)} requests reached the sandbox, {len(accepted)} acted on; "
         f"drained in {drain_seconds:.1f} s ({rounds} worker rounds)"

@@ -12,8 +12,13 @@ from purchase_orders.services.purchase_orders import (
     edit_purchase_order,
     send_purchase_order,
 )
+from tests.plugins.network import acknowledged
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
+
+
+# One action at a time: each is acknowledged (as the network's SUCCESS response
+# would) before the next is made; then their messages go to the sandbox in turn.
 
 
 def post_every_message(sandbox) -> list[tuple[str, int]]:
@@ -33,15 +38,19 @@ def test_a_send_an_edit_and_a_confirmation_are_accepted(
         payloads.build_purchase_order(fresh), fresh.additional_infos
     )
     contents.header.subject = "Revised"
-    edited = edit_purchase_order(
-        purchase_order=accepted_purchase_order,
-        edited_by=trading_pair.buyer_user,
-        contents=contents,
-        reason="New subject.",
-        expected_version=1,
+    edited = acknowledged(
+        edit_purchase_order(
+            purchase_order=accepted_purchase_order,
+            edited_by=trading_pair.buyer_user,
+            contents=contents,
+            reason="New subject.",
+            expected_version=1,
+        )
     )
     confirm_purchase_order(
-        purchase_order=edited, confirmed_by=trading_pair.supplier_user, accept=False,
+        purchase_order=edited,
+        confirmed_by=trading_pair.supplier_user,
+        accept=False,
         remarks="Out of stock.",
     )
 
@@ -54,17 +63,26 @@ def test_a_send_an_edit_and_a_confirmation_are_accepted(
 
 
 def test_every_buyer_status_change_is_accepted(sandbox, trading_pair, accepted_purchase_order):
-    fulfilled = change_purchase_order_status(
-        purchase_order=accepted_purchase_order, changed_by=trading_pair.buyer_user,
-        action="FULFILL", remarks="Delivered.",
+    fulfilled = acknowledged(
+        change_purchase_order_status(
+            purchase_order=accepted_purchase_order,
+            changed_by=trading_pair.buyer_user,
+            action="FULFILL",
+            remarks="Delivered.",
+        )
     )
     change_purchase_order_status(
-        purchase_order=fulfilled, changed_by=trading_pair.buyer_user, action="CLOSE", remarks="",
+        purchase_order=fulfilled, changed_by=trading_pair.buyer_user, action="CLOSE", remarks=""
     )
-    cancelled = trading_pair.purchase_order()
-    send_purchase_order(purchase_order=cancelled, sent_by=trading_pair.buyer_user)
+    cancelled = acknowledged(
+        send_purchase_order(
+            purchase_order=trading_pair.purchase_order(), sent_by=trading_pair.buyer_user
+        )
+    )
     change_purchase_order_status(
-        purchase_order=cancelled, changed_by=trading_pair.buyer_user, action="CANCEL",
+        purchase_order=cancelled,
+        changed_by=trading_pair.buyer_user,
+        action="CANCEL",
         remarks="Ordered twice.",
     )
 

@@ -5,6 +5,7 @@ import pytest
 from purchase_orders.enkash import encoding, payloads
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrderVersion, StatusChange
 from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services.outbound import settle_outbound_message
 from purchase_orders.services.purchase_orders import edit_purchase_order
 from tests.plugins.webhooks import answer, edited_body
 
@@ -48,9 +49,11 @@ def test_an_edit_replaces_the_contents_with_the_next_version(
     assert InboundEvent.objects.get().purchase_order == purchase_order
 
 
-def test_an_edit_made_here_is_acknowledged_and_not_applied_again(
-    trading_pair, sent_purchase_order, signed_post, unchanged
+def test_an_edit_made_here_is_applied_when_delivered_and_not_applied_again(
+    trading_pair, sent_purchase_order, signed_post, mailoutbox, django_capture_on_commit_callbacks
 ):
+    # Both parties are hosted here: the buyer's edit waits, pending, until
+    # the network delivers its req-edit to the supplier (this same row).
     fresh = get_purchase_order_with_contents(pk=sent_purchase_order.pk)
     contents = payloads.parse_purchase_order(
         payloads.build_purchase_order(fresh), fresh.additional_infos
@@ -63,20 +66,39 @@ def test_an_edit_made_here_is_acknowledged_and_not_applied_again(
         reason="New subject.",
         expected_version=1,
     )
-    relayed = encoding.loads(OutboundMessage.objects.get(kind="req-edit").body)
+    sent_purchase_order.refresh_from_db()
+    assert (sent_purchase_order.version, sent_purchase_order.pending_action) == (1, "EDIT")
+    assert sent_purchase_order.subject != "Revised here"
+    message = OutboundMessage.objects.get(kind="req-edit")
+    relayed = encoding.loads(message.body)
     versions = PurchaseOrderVersion.objects.count()
-    changes = StatusChange.objects.count()
+    mailoutbox.clear()
 
-    response = signed_post("req-edit", relayed)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post("req-edit", relayed)
 
     assert answer(response)["payload"]["resp"]["result"] == "SUCCESS"
     sent_purchase_order.refresh_from_db()
     assert (sent_purchase_order.version, sent_purchase_order.subject) == (2, "Revised here")
+    assert (sent_purchase_order.status, sent_purchase_order.pending_action) == ("CREATED", "")
     assert sent_purchase_order.delivered_at is not None
-    assert (PurchaseOrderVersion.objects.count(), StatusChange.objects.count()) == (
-        versions,
-        changes,
-    )
+    # The snapshot kept with the edit is the version's; no second one is made.
+    assert PurchaseOrderVersion.objects.count() == versions
+    edits = StatusChange.objects.filter(purchase_order=sent_purchase_order, action="EDIT")
+    assert sorted(edits.values_list("stage", flat=True)) == ["applied", "attempted"]
+    assert edits.get(stage="applied").message == message
+    assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
+
+    # The same delivery again, and the network's acknowledgement: applied once.
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post("req-edit", relayed)
+        settle_outbound_message(message=message, succeeded=True)
+
+    sent_purchase_order.refresh_from_db()
+    assert (sent_purchase_order.version, sent_purchase_order.subject) == (2, "Revised here")
+    assert PurchaseOrderVersion.objects.count() == versions
+    assert edits.count() == 2
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(

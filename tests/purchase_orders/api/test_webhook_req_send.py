@@ -4,15 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from purchase_orders.enkash import conventions, payloads
+from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.models import (
     Business,
     InboundEvent,
+    OutboundMessage,
     PurchaseOrder,
     PurchaseOrderVersion,
     StatusChange,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services.outbound import settle_outbound_message
+from purchase_orders.services.purchase_orders import send_purchase_order
 from tests.factories import BusinessFactory, PurchaseOrderFactory
 from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, send_body, sent_elsewhere_body
 
@@ -81,10 +84,51 @@ def test_an_unknown_buyer_is_created_as_a_business_not_hosted_here(sent_elsewher
     )
 
 
-def test_a_purchase_order_sent_from_here_is_marked_delivered_and_not_copied(
-    trading_pair, sent_purchase_order, signed_post, unchanged
+def test_a_purchase_order_sent_from_here_is_applied_when_delivered_and_not_copied(
+    trading_pair, draft_purchase_order, signed_post, mailoutbox, django_capture_on_commit_callbacks
 ):
-    assert sent_purchase_order.delivered_at is None
+    # Both parties are hosted here: the send waits, pending, until the
+    # network delivers its req-send to the supplier (this same row).
+    send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
+    draft_purchase_order.refresh_from_db()
+    assert (draft_purchase_order.status, draft_purchase_order.pending_action) == ("DRAFT", "SEND")
+    assert draft_purchase_order.delivered_at is None
+    message = OutboundMessage.objects.get(kind="req-send")
+    count = PurchaseOrder.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post("req-send", encoding.loads(message.body))
+
+    assert answer(response)["payload"]["resp"]["result"] == "SUCCESS"
+    assert PurchaseOrder.objects.count() == count
+    draft_purchase_order.refresh_from_db()
+    assert (draft_purchase_order.status, draft_purchase_order.version) == ("CREATED", 1)
+    assert draft_purchase_order.pending_action == ""
+    assert draft_purchase_order.delivered_at is not None
+    assert InboundEvent.objects.get().purchase_order == draft_purchase_order
+    assert StatusChange.objects.filter(via_network=True).count() == 0
+    assert list(
+        StatusChange.objects.filter(purchase_order=draft_purchase_order)
+        .order_by("pk")
+        .values_list("action", "stage")
+    ) == [("SEND", "attempted"), ("SEND", "applied")]
+    assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
+
+    # The network's acknowledgement then comes: the send is not applied again.
+    with django_capture_on_commit_callbacks(execute=True):
+        settle_outbound_message(message=message, succeeded=True)
+
+    assert StatusChange.objects.filter(purchase_order=draft_purchase_order).count() == 2
+    assert len(mailoutbox) == 1
+
+
+def test_a_send_made_here_and_acknowledged_is_marked_delivered_and_not_copied(
+    trading_pair, sent_purchase_order, signed_post
+):
+    # Acknowledged first, delivered to the supplier afterwards.
+    sent_purchase_order.delivered_at = None
+    sent_purchase_order.save(update_fields=["delivered_at"])
+    changes = StatusChange.objects.count()
     count = PurchaseOrder.objects.count()
 
     response = signed_post("req-send", send_body(sent_purchase_order))
@@ -94,7 +138,7 @@ def test_a_purchase_order_sent_from_here_is_marked_delivered_and_not_copied(
     sent_purchase_order.refresh_from_db()
     assert sent_purchase_order.delivered_at is not None
     assert InboundEvent.objects.get().purchase_order == sent_purchase_order
-    assert StatusChange.objects.filter(via_network=True).count() == 0
+    assert StatusChange.objects.count() == changes
 
 
 def test_a_send_of_another_version_of_a_purchase_order_held_here_is_refused(

@@ -4,7 +4,9 @@ import pytest
 
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.models import InboundEvent, OutboundMessage, StatusChange
+from purchase_orders.services.outbound import settle_outbound_message
 from purchase_orders.services.purchase_orders import change_purchase_order_status
+from tests.plugins.network import purchase_order_state
 from tests.plugins.webhooks import answer, key_shape, status_change_body
 
 pytestmark = pytest.mark.django_db
@@ -68,8 +70,12 @@ def test_a_status_change_moves_the_purchase_order(
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
 
 
-def test_a_status_change_made_here_is_acknowledged_and_not_applied_again(
-    trading_pair, accepted_purchase_order, signed_post, unchanged
+def test_a_status_change_made_here_is_applied_when_delivered_and_not_applied_again(
+    trading_pair,
+    accepted_purchase_order,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     change_purchase_order_status(
         purchase_order=accepted_purchase_order,
@@ -77,13 +83,39 @@ def test_a_status_change_made_here_is_acknowledged_and_not_applied_again(
         action="FULFILL",
         remarks="Delivered.",
     )
-    relayed = encoding.loads(OutboundMessage.objects.get(kind="req-status-change").body)
-    check = unchanged(accepted_purchase_order)
+    accepted_purchase_order.refresh_from_db()
+    assert (accepted_purchase_order.status, accepted_purchase_order.pending_action) == (
+        "ACCEPTED",
+        "FULFILL",
+    )
+    message = OutboundMessage.objects.get(kind="req-status-change")
+    relayed = encoding.loads(message.body)
+    mailoutbox.clear()
 
-    response = signed_post("req-status-change", relayed)
+    # Both parties are hosted here: the network delivers it to the supplier.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_post("req-status-change", relayed)
 
     assert answer(response)["payload"]["resp"]["result"] == "SUCCESS"
-    check()
+    accepted_purchase_order.refresh_from_db()
+    assert (accepted_purchase_order.status, accepted_purchase_order.pending_action) == (
+        "FULFILLED",
+        "",
+    )
+    fulfils = StatusChange.objects.filter(purchase_order=accepted_purchase_order, action="FULFILL")
+    assert sorted(fulfils.values_list("stage", flat=True)) == ["applied", "attempted"]
+    assert fulfils.get(stage="applied").remarks == "Delivered."
+    assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
+    before = purchase_order_state(accepted_purchase_order)
+
+    # Delivered again, then acknowledged: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post("req-status-change", relayed)
+        settle_outbound_message(message=message, succeeded=True)
+
+    after = purchase_order_state(accepted_purchase_order)
+    assert (after["row"], after["status_changes"]) == (before["row"], before["status_changes"])
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,12 @@ SUPPLIER = "supplier"
 ROLE_LABELS = {BUYER: "Buyer", SUPPLIER: "Supplier"}
 ROLES = tuple(ROLE_LABELS)
 
+
+def other_side(role: str) -> str:
+    """Return the buyer for the supplier, and the supplier for the buyer."""
+    return SUPPLIER if role == BUYER else BUYER
+
+
 # -- Actions -----------------------------------------------------------------------
 # The supplier's answers and the buyer's status changes carry the same words
 # on the network (poConfirmation.supplierResponse, poStatus.buyerAction).

@@ -121,9 +121,7 @@ def _received_words(purchase_order: PurchaseOrder, kind: str, business_ids) -> s
         return found.words
     sender = purchase_order.business_of(found.sender)
     if sender.pk in business_ids:
-        receiver = purchase_order.business_of(
-            lifecycle.SUPPLIER if found.sender == lifecycle.BUYER else lifecycle.BUYER
-        )
+        receiver = purchase_order.business_of(lifecycle.other_side(found.sender))
         return f"The network delivered {found.what} from you to {receiver}"
     return f"{sender} sent {found.what}"
 

@@ -67,7 +67,7 @@ def send_purchase_order(
     _publish_version(
         purchase_order,
         sent,
-        OutboundMessage.Kind.SEND,
+        lifecycle.SEND,
         built=payloads.build_contents(with_header_of(sent, contents)),
         reason="Sent to the supplier.",
         actor=sent_by,
@@ -114,7 +114,7 @@ def edit_purchase_order(
     _publish_version(
         purchase_order,
         edited,
-        OutboundMessage.Kind.EDIT,
+        lifecycle.EDIT,
         built=payloads.build_contents(with_header_of(edited, contents)),
         reason=reason,
         actor=edited_by,
@@ -274,7 +274,7 @@ def _ensure_version(
 def _publish_version(
     purchase_order: PurchaseOrder,
     new: PurchaseOrder,
-    kind: str,
+    action: str,
     *,
     built: dict,
     reason: str,
@@ -292,19 +292,16 @@ def _publish_version(
         created_by_business=purchase_order.buyer,
         built=built,
     )
+    kind = KIND_OF_ACTION[action]
     message = _write_message(new, kind, payloads.build_send_request(new, built=built))
     begin_action(
         purchase_order=purchase_order,
-        action=KIND_ACTION[kind],
+        action=action,
         actor=actor,
         business=purchase_order.buyer,
         message=message,
-        remarks="" if kind == OutboundMessage.Kind.SEND else reason,
+        remarks="" if action == lifecycle.SEND else reason,
     )
-
-
-# The action of each kind that makes a new version.
-KIND_ACTION = {OutboundMessage.Kind.SEND: lifecycle.SEND, OutboundMessage.Kind.EDIT: lifecycle.EDIT}
 
 
 def _write_message(purchase_order: PurchaseOrder, kind: str, body: dict) -> OutboundMessage:

@@ -297,9 +297,7 @@ def pending_note(purchase_order: PurchaseOrder, role: str = "") -> str:
     if state is None and purchase_order.pending_message_id:
         state = purchase_order.pending_message.state
     State = OutboundMessage.State
-    counterparty = purchase_order.business_of(
-        lifecycle.SUPPLIER if transition.actor == lifecycle.BUYER else lifecycle.BUYER
-    )
+    counterparty = purchase_order.business_of(lifecycle.other_side(transition.actor))
     if role != transition.actor:
         sender = purchase_order.business_of(transition.actor)
         done = "sent a new version" if action == lifecycle.EDIT else f"{transition.participle} it"

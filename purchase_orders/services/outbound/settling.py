@@ -8,7 +8,6 @@ from purchase_orders.services.acknowledgements import apply_sent_action, refuse_
 from purchase_orders.services.outbound.queueing import enqueue_successor
 
 State = OutboundMessage.State
-Kind = OutboundMessage.Kind
 
 SETTLED_STATES = (State.ACKNOWLEDGED, State.REJECTED)
 

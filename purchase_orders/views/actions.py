@@ -60,11 +60,14 @@ def _answer(request, object_id: str, *, accept: bool):
                 return action_error(request, purchase_order, error)
             form.add_error("remarks", error.message)
         else:
-            verb = "confirmed" if accept else "rejected"
+            noun = lifecycle.TRANSITIONS_BY_ACTION[
+                lifecycle.ACCEPT if accept else lifecycle.REJECT
+            ].noun.lower()
             messages.success(
                 request,
-                f"You {verb} {purchase_order.buyer_po_number}. The buyer is told over the "
-                "network; the page shows when the network has acknowledged it.",
+                f"Your {noun} of {purchase_order.buyer_po_number} is sent. It holds once the "
+                "network acknowledges it, and the buyer is told when the network delivers it; "
+                "the page shows when.",
             )
             return redirect(purchase_order)
     page = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)

@@ -128,7 +128,7 @@ def test_the_supplier_rejects_only_with_remarks_and_the_buyer_hears_why(
         assert PurchaseOrder.objects.get().status == "CREATED"
     remarks.fill("We no longer stock this paper.")
     page.get_by_role("button", name="Reject", exact=True).click()
-    expect(notice(page)).to_contain_text("You rejected")
+    expect(notice(page)).to_contain_text("Your rejection of")
     deliver(4)
 
     buyer.page.reload()

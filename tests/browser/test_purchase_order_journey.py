@@ -113,7 +113,7 @@ def confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, por
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
     supplier.shot("inbox-order")
     supplier.page.get_by_role("button", name="Confirm", exact=True).click()
-    expect(notice(supplier.page)).to_contain_text("You confirmed")
+    expect(notice(supplier.page)).to_contain_text("Your confirmation of")
     expect(pending(supplier.page)).to_contain_text("Confirmation sent")
     expect(status_badge(supplier.page)).to_have_text("Sent, awaiting confirmation")
     expect(supplier.page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
@@ -175,7 +175,7 @@ def confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, l
     supplier.shot("version-2-changes")
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
     supplier.page.get_by_role("button", name="Confirm", exact=True).click()
-    expect(notice(supplier.page)).to_contain_text("You confirmed")
+    expect(notice(supplier.page)).to_contain_text("Your confirmation of")
     deliver(8)
 
 

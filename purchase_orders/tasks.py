@@ -6,7 +6,7 @@ the worker alone keeps it going (see ``services.outbound``).
 
 from django_tasks import task
 
-from purchase_orders.services import outbound
+from purchase_orders.services import notifications, outbound
 
 
 @task()
@@ -19,3 +19,13 @@ def deliver_outbound_message_task(message_id: int) -> None:
 def sweep_outbox_task() -> int:
     """Queue every outbound message that is due, and the next sweep."""
     return outbound.sweep_outbox()
+
+
+@task()
+def send_notification_task(
+    subject: str, body: str, from_email: str, to: str, attempt: int = 1
+) -> bool:
+    """Send one e-mail to one person, or queue its next attempt."""
+    return notifications.send_notification(
+        subject=subject, body=body, from_email=from_email, to=to, attempt=attempt
+    )

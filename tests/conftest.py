@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.plugins.webhooks",
     "tests.plugins.network",
     "tests.plugins.pages",
+    "tests.plugins.mail",
 ]
 
 # The spec's example bodies: those the application reads (for the API schema and

@@ -1,25 +1,48 @@
-"""E-mail the people of the other business when something happens to a purchase order."""
+"""E-mail the people of a business when something happens to a purchase order.
+
+The other business hears of what the network acknowledged or delivered of
+an order (sent, edited, its status changed, accepted, rejected: from
+``services.acknowledgements`` and ``services.inbound.requests``); the business
+that acted hears when the network refused its action or the delivery of it
+gave up. Each e-mail is written when the event happens, with the words and
+figures of that moment, and goes out from the task queue once the event's
+transaction commits: one task per recipient, retried with back-off while the
+mail server fails, so a mail server that is down neither loses the mail nor
+holds up the acknowledgement or the webhook.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from purchase_orders import lifecycle
-from purchase_orders.models import Membership, PurchaseOrder
+from purchase_orders.models import Business, Membership, PurchaseOrder
 
+logger = logging.getLogger(__name__)
+
+# What the other business hears of.
 SENT = "sent"
 EDITED = "edited"
 STATUS_CHANGED = "status_changed"
 ACCEPTED = "accepted"
 REJECTED = "rejected"
-# To the business that acted: the network refused its action, or delivery gave up.
+# What the business that acted hears of its own action.
 REFUSED = "refused"
 NOT_DELIVERED = "not_delivered"
 
-# Who hears of each event: the supplier's people of what the buyer did, and
-# the buyer's people of the supplier's answer.
+ACTOR_EVENTS = (REFUSED, NOT_DELIVERED)
+
+# Who hears of each event about the other side: the supplier's people of what
+# the buyer did, and the buyer's people of the supplier's answer. The actor's
+# events go to the side of their action (lifecycle.TRANSITIONS_BY_ACTION).
 RECIPIENT_ROLE = {
     SENT: Membership.Role.SUPPLIER,
     EDITED: Membership.Role.SUPPLIER,
@@ -33,14 +56,141 @@ SUBJECTS = {
     STATUS_CHANGED: "Purchase order {number} is now {status}",
     ACCEPTED: "{supplier} accepted purchase order {number}",
     REJECTED: "{supplier} rejected purchase order {number}",
-    REFUSED: "The network refused your change to purchase order {number}",
-    NOT_DELIVERED: "Your change to purchase order {number} was not delivered",
+    REFUSED: "The network refused your {request}",
+    NOT_DELIVERED: "Not delivered: your {request}",
 }
+# The actor's action in words, as in "The network refused your …".
+REQUESTS = {
+    lifecycle.SEND: "request to send purchase order {number}",
+    lifecycle.EDIT: "changes to purchase order {number}",
+    lifecycle.ACCEPT: "confirmation of purchase order {number}",
+    lifecycle.REJECT: "rejection of purchase order {number}",
+    lifecycle.CANCEL: "cancellation of purchase order {number}",
+    lifecycle.FULFILL: "request to mark purchase order {number} fulfilled",
+    lifecycle.CLOSE: "request to close purchase order {number}",
+}
+# What to do after a refusal; the network's reason says what to put right.
+FIXES = {
+    lifecycle.SEND: "Correct what the network names above, then send the purchase order again.",
+    lifecycle.EDIT: "Correct what the network names above, then save your changes again.",
+    lifecycle.ACCEPT: "Open the purchase order, check it, then confirm it again.",
+    lifecycle.REJECT: "Open the purchase order, check it, then reject it again.",
+    lifecycle.CANCEL: "Open the purchase order, check its status, then try again.",
+    lifecycle.FULFILL: "Open the purchase order, check its status, then try again.",
+    lifecycle.CLOSE: "Open the purchase order, check its status, then try again.",
+}
+
+TEMPLATE = "purchase_orders/email/notification.txt"
+
+# What a failing mail server raises through Django's SMTP backend: refusals
+# and protocol errors (smtplib), and a connection refused, reset or timed out
+# (OSError, which TimeoutError and ssl.SSLError are).
+MAIL_SERVER_ERRORS = (smtplib.SMTPException, OSError)
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail as the event wrote it, before it has an addressee."""
+
+    subject: str
+    body: str
+    from_email: str
 
 
 def portal_link(path: str) -> str:
     """Return the address of a page of the portal, as its users reach it."""
     return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def recipient_business(purchase_order: PurchaseOrder, event: str, action: str = "") -> Business:
+    """Return the business whose people hear of an event."""
+    return purchase_order.business_of(_recipient_role(event, action))
+
+
+def _recipient_role(event: str, action: str) -> str:
+    if event in ACTOR_EVENTS:
+        return _transition(event, action).actor
+    return RECIPIENT_ROLE[event]
+
+
+def _transition(event: str, action: str) -> lifecycle.Transition:
+    try:
+        return lifecycle.TRANSITIONS_BY_ACTION[action]
+    except KeyError:
+        raise ValueError(
+            f"The {event!r} e-mail needs the lifecycle action it is about, not {action!r}."
+        ) from None
+
+
+def compose(
+    *,
+    purchase_order: PurchaseOrder,
+    event: str,
+    action: str = "",
+    remarks: str = "",
+    reason: str = "",
+) -> Email:
+    """Write the e-mail of an event from the purchase order as it is now.
+
+    ``remarks`` are the actor's remarks (the supplier's reasons for a
+    rejection, the buyer's for a status change); ``reason`` is, for the
+    actor's events, the network's refusal or delivery failure in plain words.
+    """
+    if event not in SUBJECTS:
+        raise ValueError(f"Unknown e-mail event {event!r}.")
+    names = {
+        "number": purchase_order.buyer_po_number,
+        "buyer": purchase_order.buyer,
+        "supplier": purchase_order.supplier,
+        "version": purchase_order.version,
+        "status": purchase_order.get_status_display().lower(),
+    }
+    request = ""
+    if event in ACTOR_EVENTS:
+        _transition(event, action)
+        request = REQUESTS[action].format(**names)
+    subject = SUBJECTS[event].format(request=request, **names)
+    remarks = (remarks or "").strip()
+    acting_business = (
+        purchase_order.supplier
+        if RECIPIENT_ROLE.get(event) == Membership.Role.BUYER
+        else purchase_order.buyer
+    )
+    body = render_to_string(
+        TEMPLATE,
+        {
+            "purchase_order": purchase_order,
+            "event": event,
+            "subject": subject,
+            "request": request,
+            "acting_business": acting_business,
+            "remarks": remarks,
+            "reason": (reason or "").strip(),
+            "fix": FIXES.get(action, ""),
+            "link": portal_link(purchase_order.get_absolute_url()),
+        },
+    )
+    return Email(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
+
+
+def recipients(purchase_order: PurchaseOrder, event: str, action: str = "") -> list[str]:
+    """Return the addresses of the people who hear of an event, one each.
+
+    Only the active members, in the role the event is for, of a business
+    hosted here, and only those with an address.
+    """
+    role = _recipient_role(event, action)
+    business = purchase_order.business_of(role)
+    if not business.is_hosted:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(memberships__business=business, memberships__role=role, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
+    )
 
 
 def notify(
@@ -51,46 +201,18 @@ def notify(
     remarks: str = "",
     reason: str = "",
 ) -> int:
-    """E-mail the users of the business that should hear of an event; return how many.
+    """E-mail the people who should hear of an event now; return how many.
 
-    ``action`` is the lifecycle action the event is about; of a refusal or
-    a failed delivery, the business that made it hears.
+    Synchronous, for callers outside a request: a mail server error is
+    raised. Actions use ``notify_on_commit``.
     """
-    if event in (REFUSED, NOT_DELIVERED):
-        role = lifecycle.TRANSITIONS_BY_ACTION[action].actor
-    else:
-        role = RECIPIENT_ROLE[event]
-    business = purchase_order.supplier if role == Membership.Role.SUPPLIER else purchase_order.buyer
-    if not business.is_hosted:
+    to = recipients(purchase_order, event, action)
+    if not to:
         return 0
-    recipients = list(
-        get_user_model()
-        .objects.filter(memberships__business=business, memberships__role=role, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
+    email = compose(
+        purchase_order=purchase_order, event=event, action=action, remarks=remarks, reason=reason
     )
-    if not recipients:
-        return 0
-    subject = SUBJECTS[event].format(
-        number=purchase_order.buyer_po_number,
-        buyer=purchase_order.buyer,
-        supplier=purchase_order.supplier,
-        version=purchase_order.version,
-        status=purchase_order.get_status_display().lower(),
-    )
-    body = render_to_string(
-        "purchase_orders/email/notification.txt",
-        {
-            "purchase_order": purchase_order,
-            "event": event,
-            "subject": subject,
-            "link": portal_link(purchase_order.get_absolute_url()),
-            "remarks": remarks,
-            "reason": reason,
-        },
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    messages = [(email.subject, email.body, email.from_email, [address]) for address in to]
     return send_mass_mail(messages, fail_silently=False)
 
 
@@ -102,18 +224,117 @@ def notify_on_commit(
     remarks: str = "",
     reason: str = "",
 ) -> None:
-    """E-mail the people who should hear of an event once its transaction commits.
+    """Write the e-mail of an event now, and queue it for its people once committed.
 
-    E-mail is a courtesy: a mail server being down must neither undo the
-    action nor fail the delivery that made it.
+    The e-mail says what the event made of the order, whatever the order
+    becomes before it goes out. When the transaction commits, one task per
+    recipient is queued (``tasks.send_notification_task``), so that a retry
+    never mails anyone twice; if it rolls back, nothing is sent. Neither a
+    mail server nor the queue can fail what made the event: the sending happens in the
+    worker, and a failure to queue is logged.
     """
+    if not recipient_business(purchase_order, event, action).is_hosted:
+        return
+    email = compose(
+        purchase_order=purchase_order, event=event, action=action, remarks=remarks, reason=reason
+    )
+    # The recipients are read once committed, outside the action's
+    # transaction: who is a member then is who gets the e-mail.
     transaction.on_commit(
-        lambda: notify(
-            purchase_order=purchase_order,
-            event=event,
-            action=action,
-            remarks=remarks,
-            reason=reason,
-        ),
+        lambda: _enqueue_all(email, recipients(purchase_order, event, action)),
         robust=True,
     )
+
+
+def _enqueue_all(email: Email, to: list[str]) -> None:
+    for address in to:
+        _enqueue(
+            subject=email.subject,
+            body=email.body,
+            from_email=email.from_email,
+            to=address,
+            attempt=1,
+        )
+
+
+def _tasks():
+    """Return the tasks module, which calls these services: imported when first queued."""
+    from purchase_orders import tasks
+
+    return tasks
+
+
+def _enqueue(*, run_after=None, **kwargs) -> None:
+    task = _tasks().send_notification_task
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    task.enqueue(**kwargs)
+
+
+def retry_delay(attempt: int) -> float:
+    """Return the seconds to wait after a failed attempt: doubling, up to a ceiling."""
+    return min(
+        settings.NOTIFICATION_RETRY_MAX_SECONDS,
+        settings.NOTIFICATION_RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0),
+    )
+
+
+def send_notification(
+    *,
+    subject: str,
+    body: str,
+    from_email: str,
+    to: str,
+    attempt: int = 1,
+) -> bool:
+    """Send one written e-mail to one person; return whether it went out.
+
+    When the mail server fails, queue the next attempt after a back-off, up
+    to ``NOTIFICATION_MAX_ATTEMPTS`` in all, then log an error and give up.
+    A tasks backend that cannot run a task later (``supports_defer`` false,
+    such as the immediate one) gets no retry: the e-mail is given up at
+    once, with the error logged, rather than retried in a tight loop.
+    """
+    try:
+        send_mail(subject, body, from_email, [to], fail_silently=False)
+    except MAIL_SERVER_ERRORS as error:
+        failure = f"{type(error).__name__}: {error}"
+    else:
+        logger.info("E-mail sent to %s: %s", to, subject)
+        return True
+
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
+    task = _tasks().send_notification_task
+    if attempt >= max_attempts or not task.get_backend().supports_defer:
+        why = (
+            f"after {attempt} attempts"
+            if attempt >= max_attempts
+            else "and the tasks backend cannot retry later"
+        )
+        logger.error(
+            "E-mail to %s not sent %s, given up (%s): %s",
+            to,
+            why,
+            failure,
+            subject,
+        )
+        return False
+    delay = retry_delay(attempt)
+    logger.warning(
+        "E-mail to %s not sent (attempt %d of %d, %s); retrying in %g s: %s",
+        to,
+        attempt,
+        max_attempts,
+        failure,
+        delay,
+        subject,
+    )
+    _enqueue(
+        run_after=timezone.now() + timedelta(seconds=delay),
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        attempt=attempt + 1,
+    )
+    return False

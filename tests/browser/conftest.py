@@ -200,6 +200,21 @@ def visitors(request, chromium, live_server, portal_lock):
 
 
 @pytest.fixture
+def run_mail_tasks(send_queued_mail, portal_lock):
+    """Return ``run()``: send the queued e-mails as the worker would, in the portal's turn.
+
+    The webhooks that ``deliver`` waits for queue their e-mails; the worker
+    sends them later. Returns how many ran.
+    """
+
+    def run() -> int:
+        with portal_lock:
+            return send_queued_mail()
+
+    return run
+
+
+@pytest.fixture
 def deliver(network_sandbox, run_tasks, portal_lock):
     """Return ``deliver(n)``: run the due tasks, then wait for ``n`` webhooks in all.
 

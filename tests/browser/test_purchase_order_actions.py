@@ -104,7 +104,7 @@ def test_a_message_the_network_never_took_is_retried_by_the_buyer(
 
 
 def test_the_supplier_rejects_only_with_remarks_and_the_buyer_hears_why(
-    people, network_sandbox, visitors, deliver, portal_lock, mailoutbox
+    people, network_sandbox, visitors, deliver, portal_lock, mailoutbox, run_mail_tasks
 ):
     draft = people.purchase_order()
     buyer = visitors("buyer")
@@ -135,6 +135,7 @@ def test_the_supplier_rejects_only_with_remarks_and_the_buyer_hears_why(
     expect(status_badge(buyer.page)).to_have_text("Rejected")
     expect(buyer.page.locator(".alert--error")).to_contain_text("We no longer stock this paper.")
     buyer.shot("rejected")
+    run_mail_tasks()
     number = draft.buyer_po_number
     assert [mail.subject for mail in mails_to(people.supplier_user)] == [
         f"New purchase order {number} from {people.buyer}"

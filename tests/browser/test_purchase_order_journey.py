@@ -33,7 +33,7 @@ TOTAL_CGST_SGST = "₹1,75,509.97"
 
 
 def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
-    people, three_lines, visitors, deliver, portal_lock, live_server, settings
+    people, three_lines, visitors, deliver, portal_lock, run_mail_tasks, live_server, settings
 ):
     settings.PORTAL_BASE_URL = live_server.url
     three_lines[0]["quantity"] = "100"
@@ -41,13 +41,17 @@ def test_a_purchase_order_goes_from_buyer_to_supplier_and_back(
     buyer.log_in(people.buyer_user)
 
     raise_three_lines(buyer, people, three_lines)
-    purchase_order = send_to_the_supplier(buyer, people, deliver, portal_lock)
+    purchase_order = send_to_the_supplier(buyer, people, deliver, portal_lock, run_mail_tasks)
     supplier = visitors("supplier")
     supplier.log_in(people.supplier_user)
-    confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, portal_lock)
+    confirm_from_the_inbox(
+        supplier, buyer, people, purchase_order, deliver, portal_lock, run_mail_tasks
+    )
     edit_with_a_reason(buyer, three_lines, deliver)
-    confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, live_server)
-    cancel_with_remarks(buyer, supplier, people, purchase_order, deliver)
+    confirm_version_2_from_the_mail(
+        supplier, people, purchase_order, deliver, live_server, run_mail_tasks
+    )
+    cancel_with_remarks(buyer, supplier, people, purchase_order, deliver, run_mail_tasks)
 
 
 def raise_three_lines(buyer, people, three_lines) -> None:
@@ -76,7 +80,7 @@ def raise_three_lines(buyer, people, three_lines) -> None:
     buyer.shot("three-lines-cgst-sgst")
 
 
-def send_to_the_supplier(buyer, people, deliver, portal_lock) -> PurchaseOrder:
+def send_to_the_supplier(buyer, people, deliver, portal_lock, run_mail_tasks) -> PurchaseOrder:
     """The buyer sends the form; the order is delivered and the supplier told by e-mail."""
     page = buyer.page
     page.get_by_role("button", name="Send to supplier", exact=True).click()
@@ -101,13 +105,16 @@ def send_to_the_supplier(buyer, people, deliver, portal_lock) -> PurchaseOrder:
     expect(fact(page, "Delivered to the supplier")).not_to_have_text("Not yet")
     buyer.shot("sent-and-delivered")
 
+    run_mail_tasks()
     assert subjects(mails_to(people.supplier_user)) == [
         f"New purchase order {purchase_order.buyer_po_number} from {people.buyer}"
     ]
     return purchase_order
 
 
-def confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, portal_lock) -> None:
+def confirm_from_the_inbox(
+    supplier, buyer, people, purchase_order, deliver, portal_lock, run_mail_tasks
+) -> None:
     """The supplier confirms from the inbox; the buyer sees it accepted and is told."""
     supplier.page.get_by_role("link", name="Received", exact=True).click()
     supplier.page.get_by_role("link", name=purchase_order.buyer_po_number).click()
@@ -124,6 +131,7 @@ def confirm_from_the_inbox(supplier, buyer, people, purchase_order, deliver, por
     with portal_lock:
         assert PurchaseOrder.objects.get().status == "ACCEPTED"
     buyer.shot("accepted")
+    run_mail_tasks()
     assert subjects(mails_to(people.buyer_user)) == [
         f"{people.supplier} accepted purchase order {purchase_order.buyer_po_number}"
     ]
@@ -150,8 +158,11 @@ def edit_with_a_reason(buyer, three_lines, deliver) -> None:
     expect(page.locator(".po-head__meta")).to_contain_text("Version 2")
 
 
-def confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, live_server) -> None:
+def confirm_version_2_from_the_mail(
+    supplier, people, purchase_order, deliver, live_server, run_mail_tasks
+) -> None:
     """The supplier follows the e-mail's link to version 2 and its changes, and confirms."""
+    run_mail_tasks()
     (edited_mail,) = mails_to(people.supplier_user)[1:]
     assert edited_mail.subject == (
         f"Purchase order {purchase_order.buyer_po_number} changed to version 2"
@@ -179,7 +190,7 @@ def confirm_version_2_from_the_mail(supplier, people, purchase_order, deliver, l
     deliver(8)
 
 
-def cancel_with_remarks(buyer, supplier, people, purchase_order, deliver) -> None:
+def cancel_with_remarks(buyer, supplier, people, purchase_order, deliver, run_mail_tasks) -> None:
     """The buyer cancels it, saying why; the supplier sees it cancelled."""
     page = buyer.page
     page.reload()
@@ -201,6 +212,7 @@ def cancel_with_remarks(buyer, supplier, people, purchase_order, deliver) -> Non
     expect(supplier.page.get_by_role("button", name="Confirm", exact=True)).to_have_count(0)
     expect(supplier.page.locator(".timeline")).to_contain_text("The printing unit is closing.")
     supplier.shot("cancelled")
+    run_mail_tasks()
     assert subjects(mails_to(people.supplier_user))[2:] == [
         f"Purchase order {purchase_order.buyer_po_number} is now cancelled"
     ]

@@ -69,7 +69,9 @@ def accepted_subject(purchase_order: PurchaseOrder) -> str:
 # -- refused ---------------------------------------------------------------------------------
 
 
-def test_a_refused_send_leaves_a_draft_the_supplier_never_sees(network, trading_pair):
+def test_a_refused_send_leaves_a_draft_the_supplier_never_sees(
+    network, trading_pair, send_queued_mail
+):
     network.sandbox.add_fault(
         "reject",
         kind="req-send",
@@ -92,10 +94,13 @@ def test_a_refused_send_leaves_a_draft_the_supplier_never_sees(network, trading_
     refusal = StatusChange.objects.get(purchase_order=draft, stage="refused")
     assert (refusal.error_code, refusal.error_field) == ("PARTY_NOT_FOUND", "b2bIds.supplierB2BId")
     assert "The supplier is not registered on the network" in refusal.remarks
+    send_queued_mail()
     # Nobody on the supplier's side heard of it; the buyer is told of the refusal.
     assert subjects_to(trading_pair.supplier_user) == []
     assert subjects_to(trading_pair.buyer_user) == [
-        notifications.SUBJECTS[notifications.REFUSED].format(number=draft.buyer_po_number)
+        notifications.SUBJECTS[notifications.REFUSED].format(
+            request=f"request to send purchase order {draft.buyer_po_number}"
+        )
     ]
     # Refused at once (HTTP 4xx): the network delivered nothing to anyone.
     assert network.sandbox.delivered == []
@@ -108,11 +113,14 @@ def test_a_refused_send_leaves_a_draft_the_supplier_never_sees(network, trading_
 
 
 @pytest.mark.parametrize("mode", ["reject", "reject_async"])
-def test_a_failed_confirmation_never_makes_the_buyers_order_accepted(network, trading_pair, mode):
+def test_a_failed_confirmation_never_makes_the_buyers_order_accepted(
+    network, trading_pair, send_queued_mail, mode
+):
     purchase_order = send_purchase_order(
         purchase_order=trading_pair.purchase_order(), sent_by=trading_pair.buyer_user
     )
     network.drain()
+    send_queued_mail()
     purchase_order.refresh_from_db()
     assert (purchase_order.status, purchase_order.pending_action) == ("CREATED", "")
     network.sandbox.add_fault(
@@ -140,11 +148,14 @@ def test_a_failed_confirmation_never_makes_the_buyers_order_accepted(network, tr
         purchase_order=purchase_order, action="ACCEPT", stage="applied"
     ).exists()
     assert stages(purchase_order)[-2:] == [("ACCEPT", "attempted"), ("ACCEPT", "refused")]
+    send_queued_mail()
     assert accepted_subject(purchase_order) not in subjects_to(trading_pair.buyer_user)
     assert subjects_to(trading_pair.buyer_user) == []
     # The supplier who confirmed is told the network refused it.
     assert subjects_to(trading_pair.supplier_user) == [
-        notifications.SUBJECTS[notifications.REFUSED].format(number=purchase_order.buyer_po_number)
+        notifications.SUBJECTS[notifications.REFUSED].format(
+            request=f"confirmation of purchase order {purchase_order.buyer_po_number}"
+        )
     ]
     # The buyer's side never heard of the confirmation.
     assert "req-confirm" not in [entry["kind"] for entry in network.sandbox.delivered]
@@ -156,7 +167,7 @@ def test_a_failed_confirmation_never_makes_the_buyers_order_accepted(network, tr
 
 
 def test_the_suppliers_view_changes_when_the_send_is_delivered_to_it(
-    network, trading_pair, live_server, monkeypatch
+    network, trading_pair, live_server, monkeypatch, send_queued_mail
 ):
     """Both parties hosted here: the req-send webhook shows it to the supplier, then resp-send."""
     draft = trading_pair.purchase_order()
@@ -187,8 +198,10 @@ def test_the_suppliers_view_changes_when_the_send_is_delivered_to_it(
         draft.refresh_from_db()
         assert (draft.status, draft.pending_action) == ("DRAFT", "SEND")
         assert not in_inbox(supplier, draft)
+        assert send_queued_mail() == 0
         assert mail.outbox == []
     network.drain()
+    send_queued_mail()
 
     assert seen_before_response == [("req-send", 200, True)]
     assert [entry["kind"] for entry in network.sandbox.delivered] == ["req-send", "resp-send"]
@@ -210,6 +223,7 @@ def test_the_suppliers_view_changes_when_the_send_is_delivered_to_it(
     draft.refresh_from_db()
     assert (draft.status, draft.pending_action) == ("CREATED", "ACCEPT")
     network.drain()
+    send_queued_mail()
 
     draft.refresh_from_db()
     assert (draft.status, draft.pending_action) == ("ACCEPTED", "")
@@ -219,7 +233,7 @@ def test_the_suppliers_view_changes_when_the_send_is_delivered_to_it(
 
 
 def test_an_action_made_while_the_network_is_down_waits_then_is_delivered_once(
-    network, trading_pair
+    network, trading_pair, send_queued_mail
 ):
     network.sandbox.go_offline()
     draft = trading_pair.purchase_order()
@@ -234,12 +248,14 @@ def test_an_action_made_while_the_network_is_down_waits_then_is_delivered_once(
     assert (draft.status, draft.version, draft.pending_action) == ("DRAFT", 0, "SEND")
     assert stages(draft) == [("SEND", "attempted")]
     assert not in_inbox(supplier, draft)
+    assert send_queued_mail() == 0
     assert mail.outbox == []
     buyer_list = signed_in(trading_pair.buyer_user).get(LIST)
     assert draft.buyer_po_number in buyer_list.content.decode()
 
     network.sandbox.go_online()
     network.drain()
+    send_queued_mail()
 
     message.refresh_from_db()
     assert (message.state, message.attempts >= 2) == ("acknowledged", True)

@@ -189,7 +189,7 @@ class Copies:
 
 
 @pytest.fixture
-def deliver_copies(signed_post, mailoutbox, django_capture_on_commit_callbacks):
+def deliver_copies(signed_post, mailoutbox, django_capture_on_commit_callbacks, send_queued_mail):
     """Return ``deliver(kind, body, copies, msg_id=None)``: post copies of one message.
 
     ``msg_id`` gives every copy the same webhook-id; without it each copy
@@ -201,9 +201,11 @@ def deliver_copies(signed_post, mailoutbox, django_capture_on_commit_callbacks):
         before = changes()
         with django_capture_on_commit_callbacks(execute=True):
             first = signed_post(kind, body, msg_id=msg_id)
+        send_queued_mail()
         after_first, mails = world(), len(mailoutbox)
         with django_capture_on_commit_callbacks(execute=True):
             repeats = [signed_post(kind, body, msg_id=msg_id) for _ in range(copies - 1)]
+        send_queued_mail()
         later = world()
         assert (later["orders"], later["messages"]) == (
             after_first["orders"],

@@ -142,7 +142,7 @@ STATUS_AFTER = {"send": "CREATED", "accept": "ACCEPTED", "edit": "CREATED", "ful
 
 
 def test_an_outage_loses_no_action_and_keeps_each_orders_order(
-    network, trading_pair, compressed_backoff
+    network, trading_pair, compressed_backoff, send_queued_mail, mailoutbox
 ):
     sandbox = network.sandbox
     users = Users(trading_pair)
@@ -191,6 +191,9 @@ def test_an_outage_loses_no_action_and_keeps_each_orders_order(
         started = time.monotonic()
         rounds += network.drain(timeout=120)
         drain_seconds += time.monotonic() - started
+        # The e-mails of the round's acknowledgements go out, leaving the
+        # queue to the next round's deliveries.
+        send_queued_mail()
         for purchase_order in orders:
             purchase_order.refresh_from_db()
             assert (purchase_order.status, purchase_order.pending_action) == (
@@ -214,6 +217,8 @@ def test_an_outage_loses_no_action_and_keeps_each_orders_order(
     webhooks = sandbox.delivered
     assert len(webhooks) == 2 * performed
     assert {entry["outcome"] for entry in webhooks} == {"delivered"}
+    # Each applied action mailed the other side's one person, once.
+    assert len(mailoutbox) == performed
 
     attempts = sum(messages.values_list("attempts", flat=True))
     print(

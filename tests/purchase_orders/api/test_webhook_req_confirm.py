@@ -26,7 +26,12 @@ def test_the_documented_example_is_answered_in_the_documented_shape(signed_post,
 
 
 def test_an_acceptance_accepts_the_purchase_order(
-    trading_pair, signed_post, example, mailoutbox, django_capture_on_commit_callbacks
+    trading_pair,
+    signed_post,
+    example,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     purchase_order = trading_pair.purchase_order(sent=True)
     sent = confirm_body(purchase_order, "ACCEPT", remarks="Will ship by Friday.")
@@ -70,6 +75,7 @@ def test_an_acceptance_accepts_the_purchase_order(
         purchase_order,
         purchase_order.object_id,
     )
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.buyer_user.email]]
     assert "accepted" in mailoutbox[0].subject
 

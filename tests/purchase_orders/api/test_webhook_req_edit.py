@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("trait", ["sent", "accepted"])
 def test_an_edit_replaces_the_contents_with_the_next_version(
-    trading_pair, signed_post, mailoutbox, django_capture_on_commit_callbacks, trait
+    trading_pair,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
+    trait,
 ):
     purchase_order = trading_pair.purchase_order(**{trait: True})
     from_status = purchase_order.status
@@ -45,12 +50,18 @@ def test_an_edit_replaces_the_contents_with_the_next_version(
     )
     change = StatusChange.objects.get(purchase_order=fresh)
     assert (change.action, change.version, change.via_network) == ("EDIT", 2, True)
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
     assert InboundEvent.objects.get().purchase_order == purchase_order
 
 
 def test_an_edit_made_here_is_applied_when_delivered_and_not_applied_again(
-    trading_pair, sent_purchase_order, signed_post, mailoutbox, django_capture_on_commit_callbacks
+    trading_pair,
+    sent_purchase_order,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     # Both parties are hosted here: the buyer's edit waits, pending, until
     # the network delivers its req-edit to the supplier (this same row).
@@ -87,6 +98,7 @@ def test_an_edit_made_here_is_applied_when_delivered_and_not_applied_again(
     edits = StatusChange.objects.filter(purchase_order=sent_purchase_order, action="EDIT")
     assert sorted(edits.values_list("stage", flat=True)) == ["applied", "attempted"]
     assert edits.get(stage="applied").message == message
+    assert send_queued_mail() == 1
     assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
 
     # The same delivery again, and the network's acknowledgement: applied once.
@@ -98,6 +110,7 @@ def test_an_edit_made_here_is_applied_when_delivered_and_not_applied_again(
     assert (sent_purchase_order.version, sent_purchase_order.subject) == (2, "Revised here")
     assert PurchaseOrderVersion.objects.count() == versions
     assert edits.count() == 2
+    assert send_queued_mail() == 0
     assert len(mailoutbox) == 1
 
 

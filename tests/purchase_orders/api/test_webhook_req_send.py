@@ -29,7 +29,12 @@ def sent_elsewhere(trading_pair) -> dict:
 
 
 def test_a_purchase_order_for_a_hosted_supplier_is_created(
-    trading_pair, sent_elsewhere, signed_post, mailoutbox, django_capture_on_commit_callbacks
+    trading_pair,
+    sent_elsewhere,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_post("req-send", sent_elsewhere)
@@ -60,6 +65,7 @@ def test_a_purchase_order_for_a_hosted_supplier_is_created(
         trading_pair.buyer,
     )
     assert InboundEvent.objects.get().purchase_order == created
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
 
 
@@ -85,7 +91,12 @@ def test_an_unknown_buyer_is_created_as_a_business_not_hosted_here(sent_elsewher
 
 
 def test_a_purchase_order_sent_from_here_is_applied_when_delivered_and_not_copied(
-    trading_pair, draft_purchase_order, signed_post, mailoutbox, django_capture_on_commit_callbacks
+    trading_pair,
+    draft_purchase_order,
+    signed_post,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     # Both parties are hosted here: the send waits, pending, until the
     # network delivers its req-send to the supplier (this same row).
@@ -112,6 +123,7 @@ def test_a_purchase_order_sent_from_here_is_applied_when_delivered_and_not_copie
         .order_by("pk")
         .values_list("action", "stage")
     ) == [("SEND", "attempted"), ("SEND", "applied")]
+    assert send_queued_mail() == 1
     assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
 
     # The network's acknowledgement then comes: the send is not applied again.
@@ -119,6 +131,7 @@ def test_a_purchase_order_sent_from_here_is_applied_when_delivered_and_not_copie
         settle_outbound_message(message=message, succeeded=True)
 
     assert StatusChange.objects.filter(purchase_order=draft_purchase_order).count() == 2
+    assert send_queued_mail() == 0
     assert len(mailoutbox) == 1
 
 

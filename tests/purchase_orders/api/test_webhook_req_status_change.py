@@ -37,6 +37,7 @@ def test_a_status_change_moves_the_purchase_order(
     signed_post,
     example,
     mailoutbox,
+    send_queued_mail,
     django_capture_on_commit_callbacks,
     trait,
     action,
@@ -67,6 +68,7 @@ def test_a_status_change_moves_the_purchase_order(
         True,
         trading_pair.buyer,
     )
+    send_queued_mail()
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
 
 
@@ -76,6 +78,7 @@ def test_a_status_change_made_here_is_applied_when_delivered_and_not_applied_aga
     signed_post,
     mailoutbox,
     django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     change_purchase_order_status(
         purchase_order=accepted_purchase_order,
@@ -105,6 +108,7 @@ def test_a_status_change_made_here_is_applied_when_delivered_and_not_applied_aga
     fulfils = StatusChange.objects.filter(purchase_order=accepted_purchase_order, action="FULFILL")
     assert sorted(fulfils.values_list("stage", flat=True)) == ["applied", "attempted"]
     assert fulfils.get(stage="applied").remarks == "Delivered."
+    assert send_queued_mail() == 1
     assert [mail.to for mail in mailoutbox] == [[trading_pair.supplier_user.email]]
     before = purchase_order_state(accepted_purchase_order)
 
@@ -115,6 +119,7 @@ def test_a_status_change_made_here_is_applied_when_delivered_and_not_applied_aga
 
     after = purchase_order_state(accepted_purchase_order)
     assert (after["row"], after["status_changes"]) == (before["row"], before["status_changes"])
+    assert send_queued_mail() == 0
     assert len(mailoutbox) == 1
 
 

@@ -87,6 +87,7 @@ def test_success_acknowledges_the_send_and_marks_it_delivered(
     signed_post,
     mailoutbox,
     django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     assert (pending_purchase_order.status, pending_purchase_order.version) == ("DRAFT", 0)
     assert pending_purchase_order.pending_action == "SEND"
@@ -107,6 +108,7 @@ def test_success_acknowledges_the_send_and_marks_it_delivered(
     assert pending_purchase_order.delivered_at is not None
     assert pending_purchase_order.delivered_at >= sent_message.created_at
     assert stages(pending_purchase_order) == [("SEND", "attempted"), ("SEND", "applied")]
+    assert send_queued_mail() == 1
     assert [message.to for message in mailoutbox] == [[trading_pair.supplier_user.email]]
     event = InboundEvent.objects.get()
     assert (event.state, event.outbound_message, event.purchase_order, event.req_msg_id) == (
@@ -124,6 +126,7 @@ def test_failure_rejects_the_send_and_leaves_the_draft(
     signed_post,
     mailoutbox,
     django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     body = response_body(
         request_of(sent_message),
@@ -156,6 +159,7 @@ def test_failure_rejects_the_send_and_leaves_the_draft(
     assert (refusal.error_code, refusal.error_field) == ("INVALID_FIELD", "b2bIds.supplierB2BId")
     assert "Supplier is not registered" in refusal.remarks
     # The supplier never hears of it; the buyer who sent it is told of the refusal.
+    assert send_queued_mail() == 1
     recipients = [address for message in mailoutbox for address in message.to]
     assert trading_pair.supplier_user.email not in recipients
     assert recipients == [trading_pair.buyer_user.email]

@@ -113,7 +113,7 @@ def action(request, trading_pair):
 
 
 def test_an_action_is_pending_and_leaves_the_order_as_the_network_acknowledged_it(
-    trading_pair, action, django_capture_on_commit_callbacks
+    trading_pair, action, django_capture_on_commit_callbacks, send_queued_mail
 ):
     name, purchase_order, make, kind = action
     before = acknowledged_part(purchase_order)
@@ -146,6 +146,7 @@ def test_an_action_is_pending_and_leaves_the_order_as_the_network_acknowledged_i
     else:
         assert new_versions == versions
     # The other side hears of it only once the network has delivered it.
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
 
@@ -153,7 +154,7 @@ def test_an_action_is_pending_and_leaves_the_order_as_the_network_acknowledged_i
 
 
 def test_an_acknowledged_action_is_applied_once_and_the_other_side_is_mailed_once(
-    trading_pair, action, django_capture_on_commit_callbacks
+    trading_pair, action, django_capture_on_commit_callbacks, send_queued_mail
 ):
     name, purchase_order, make, kind = action
     make()
@@ -172,6 +173,7 @@ def test_an_acknowledged_action_is_applied_once_and_the_other_side_is_mailed_onc
         "attempted",
         "applied",
     ]
+    assert send_queued_mail() == 1
     assert [email.to for email in mail.outbox] == [
         [getattr(trading_pair, COUNTERPARTY[name]).email]
     ]
@@ -199,10 +201,20 @@ def test_an_acknowledged_edit_takes_the_new_contents_from_its_snapshot(
 
 
 @pytest.mark.parametrize(
-    ("name", "subject_to"), [("SEND", "buyer_user"), ("ACCEPT", "supplier_user")]
+    ("name", "subject_to", "words"),
+    [
+        ("SEND", "buyer_user", "request to send purchase order"),
+        ("ACCEPT", "supplier_user", "confirmation of purchase order"),
+    ],
 )
 def test_a_refused_action_leaves_the_order_as_it_was_and_mails_only_the_side_that_acted(
-    trading_pair, request, django_capture_on_commit_callbacks, name, subject_to
+    trading_pair,
+    request,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
+    name,
+    subject_to,
+    words,
 ):
     make, fixture, kind = ACTIONS[name]
     purchase_order = request.getfixturevalue(fixture)
@@ -237,11 +249,11 @@ def test_a_refused_action_leaves_the_order_as_it_was_and_mails_only_the_side_tha
         + {"SEND": "send", "ACCEPT": "confirm"}[name]
         + ": Supplier is not registered."
     )
+    assert send_queued_mail() == 1
     (email,) = mail.outbox
     assert email.to == [getattr(trading_pair, subject_to).email]
-    assert email.subject == (
-        f"The network refused your change to purchase order {purchase_order.buyer_po_number}"
-    )
+    assert email.subject == (f"The network refused your {words} {purchase_order.buyer_po_number}")
+    assert f"\n\nWhy: {refusal.refusal_reason}\n\n" in email.body
     assert purchase_order.get_absolute_url() in email.body
 
 
@@ -266,7 +278,12 @@ def test_a_refused_edit_drops_the_snapshot_of_its_version(trading_pair, sent_pur
 
 @pytest.mark.sandbox
 def test_an_action_not_delivered_stays_pending_until_retried(
-    sandbox, trading_pair, pending_send, settings, django_capture_on_commit_callbacks
+    sandbox,
+    trading_pair,
+    pending_send,
+    settings,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
 ):
     settings.ENKASH_MAX_ATTEMPTS = 1
     sandbox.add_fault(mode="http_500", kind="req-send", times=1)
@@ -289,10 +306,11 @@ def test_an_action_not_delivered_stays_pending_until_retried(
         "The purchase order could not be delivered to the network: Gave up after 1 attempts"
     )
     assert undelivered.remarks.endswith("The purchase order is as it was; retry it from its page.")
+    assert send_queued_mail() == 1
     (email,) = mail.outbox
     assert email.to == [trading_pair.buyer_user.email]
     assert email.subject == (
-        f"Your change to purchase order {pending_send.buyer_po_number} was not delivered"
+        f"Not delivered: your request to send purchase order {pending_send.buyer_po_number}"
     )
 
     retried = retry_outbound_message(message=message, retried_by=trading_pair.buyer_user)
@@ -314,7 +332,7 @@ def test_an_action_not_delivered_stays_pending_until_retried(
 
 
 def test_an_acknowledgement_after_the_order_moved_on_leaves_it_as_it_is(
-    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks
+    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks, send_queued_mail
 ):
     accept(trading_pair, sent_purchase_order)
     message = OutboundMessage.objects.get(kind="req-confirm")
@@ -338,6 +356,7 @@ def test_an_acknowledgement_after_the_order_moved_on_leaves_it_as_it_is(
         "The network took the confirmation, but the purchase order had changed meanwhile "
         "(now “Sent, awaiting confirmation”, version 2), so it was left as it is."
     )
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
 

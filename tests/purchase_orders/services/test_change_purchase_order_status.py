@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
     ("action", "status"), [("CANCEL", "CANCELLED"), ("FULFILL", "FULFILLED"), ("CLOSE", "CLOSED")]
 )
 def test_the_buyer_moves_an_accepted_purchase_order(
-    trading_pair, accepted_purchase_order, django_capture_on_commit_callbacks, action, status
+    trading_pair,
+    accepted_purchase_order,
+    django_capture_on_commit_callbacks,
+    send_queued_mail,
+    action,
+    status,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         changed = change_purchase_order_status(
@@ -43,10 +48,13 @@ def test_the_buyer_moves_an_accepted_purchase_order(
     )
     assert message.object_version == 1
     assert encoding.loads(message.body)["poStatus"]["buyerAction"] == action
+    # Nothing is mailed, nor queued to be, before the network acknowledges.
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         acknowledged(changed)
+    assert send_queued_mail() == 1
 
     fresh = get_purchase_order_with_contents(pk=changed.pk)
     assert (fresh.status, fresh.previous_status, fresh.version) == (status, "ACCEPTED", 1)

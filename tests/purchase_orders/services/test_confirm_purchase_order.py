@@ -36,6 +36,7 @@ def test_the_supplier_answers_without_a_new_version(
     trading_pair,
     sent_purchase_order,
     django_capture_on_commit_callbacks,
+    send_queued_mail,
     accept,
     remarks,
     status,
@@ -71,10 +72,13 @@ def test_the_supplier_answers_without_a_new_version(
     confirmation = encoding.loads(message.body)["poConfirmation"]
     assert confirmation["supplierResponse"] == word
     assert confirmation["poStatusTransition"] == {"currentStatus": "CREATED", "newStatus": status}
+    # Nothing is mailed, nor queued to be, before the network acknowledges.
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         acknowledged(confirmed)
+    assert send_queued_mail() == 1
 
     fresh = get_purchase_order_with_contents(pk=confirmed.pk)
     assert (fresh.status, fresh.previous_status, fresh.version, fresh.previous_version) == (

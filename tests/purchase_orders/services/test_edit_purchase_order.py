@@ -44,7 +44,7 @@ def more_paper(purchase_order) -> dict:
 
 
 def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
-    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks
+    trading_pair, sent_purchase_order, django_capture_on_commit_callbacks, send_queued_mail
 ):
     before = contents_of(sent_purchase_order)
 
@@ -79,10 +79,13 @@ def test_edit_makes_version_2_with_recomputed_totals_and_a_message(
         2,
     )
     assert attempt.remarks == "Need more paper."
+    # Nothing is mailed, nor queued to be, before the network acknowledges.
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         acknowledged(edited)
+    assert send_queued_mail() == 1
 
     fresh = get_purchase_order_with_contents(pk=edited.pk)
     assert (fresh.status, fresh.previous_status, fresh.version, fresh.previous_version) == (

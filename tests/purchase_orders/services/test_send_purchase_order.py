@@ -86,7 +86,7 @@ def test_send_writes_the_message_and_waits_for_the_network_then_moves_to_created
 
 
 def test_send_queues_delivery_after_commit_and_the_supplier_is_mailed_once_delivered(
-    trading_pair, draft_purchase_order, django_capture_on_commit_callbacks
+    trading_pair, draft_purchase_order, django_capture_on_commit_callbacks, send_queued_mail
 ):
     with django_capture_on_commit_callbacks(execute=True):
         send_purchase_order(purchase_order=draft_purchase_order, sent_by=trading_pair.buyer_user)
@@ -95,10 +95,13 @@ def test_send_queues_delivery_after_commit_and_the_supplier_is_mailed_once_deliv
     delivery = DBTaskResult.objects.get(task_path__endswith="deliver_outbound_message_task")
     assert delivery.args_kwargs == {"args": [], "kwargs": {"message_id": message.pk}}
     assert DBTaskResult.objects.filter(task_path__endswith="sweep_outbox_task").count() == 1
+    # Nothing is mailed, nor queued to be, before the network acknowledges.
+    assert send_queued_mail() == 0
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         acknowledged(draft_purchase_order)
+    assert send_queued_mail() == 1
 
     assert [email.to for email in mail.outbox] == [[trading_pair.supplier_user.email]]
     assert mail.outbox[0].subject == (

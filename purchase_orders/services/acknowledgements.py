@@ -137,7 +137,9 @@ def refuse_sent_action(*, purchase_order: PurchaseOrder, message: OutboundMessag
 
     ``purchase_order`` is locked and ``message`` carries the refusal's
     codes. The version an unapplied edit or send would have made is
-    dropped; the people who acted are told.
+    dropped; the people who acted are told. A refusal of an action already
+    applied here (its request was delivered to the other side, hosted here)
+    is only recorded.
     """
     attempt = attempt_of(message)
     applied = StatusChange.objects.filter(message=message, stage=Stage.APPLIED).exists()
@@ -158,13 +160,15 @@ def refuse_sent_action(*, purchase_order: PurchaseOrder, message: OutboundMessag
         error_code=message.error_code,
         error_field=message.error_field,
     )
-    notifications.notify_on_commit(
-        purchase_order=purchase_order,
-        event=notifications.REFUSED,
-        action=attempt.action,
-        remarks=attempt.remarks,
-        reason=refusal_summary(message),
-    )
+    if not applied:
+        # An action already applied here stands: no e-mail says otherwise.
+        notifications.notify_on_commit(
+            purchase_order=purchase_order,
+            event=notifications.REFUSED,
+            action=attempt.action,
+            remarks=attempt.remarks,
+            reason=refusal_summary(message),
+        )
     return change
 
 

@@ -110,12 +110,17 @@ class Waiter:
             except RuntimeError:  # the loop is closed: its request is gone
                 pass
 
-    def sleep(self, seconds: float) -> None:
-        """Return when woken or after ``seconds``; a wake-up during the next check is kept."""
-        self.event.wait(seconds)
-        self.event.clear()
+    def sleep(self, seconds: float) -> bool:
+        """Return whether woken, when woken or after ``seconds``.
 
-    async def asleep(self, seconds: float) -> None:
+        A wake-up that comes during the check that follows is kept for the
+        next sleep.
+        """
+        woken = self.event.wait(seconds)
+        self.event.clear()
+        return woken
+
+    async def asleep(self, seconds: float) -> bool:
         import asyncio
 
         try:
@@ -123,7 +128,9 @@ class Waiter:
         except TimeoutError:
             pass
         self.async_event.clear()
+        woken = self.event.is_set()
         self.event.clear()
+        return woken
 
 
 class Hub:
@@ -134,6 +141,8 @@ class Hub:
         self.lock = threading.Lock()
         self.waiters: set[Waiter] = set()
         self.listening = False  # connected and in LISTEN
+        # Moves whenever listening starts or stops: a wait that saw it unmoved heard everything.
+        self.epoch = 0
         self.thread: threading.Thread | None = None
         self.connection = None
         self.stopped = threading.Event()
@@ -146,6 +155,13 @@ class Hub:
     @property
     def started(self) -> bool:
         return self.thread is not None
+
+    def heard(self) -> tuple:
+        """A mark to compare after a wait: unchanged and listening, no change was missed."""
+        return (self.listening, self.epoch)
+
+    def heard_all_since(self, mark: tuple) -> bool:
+        return mark[0] and self.heard() == mark
 
     def recheck_seconds(self, left: float) -> float:
         """How long a waiter may sleep before it looks at its stamp again."""
@@ -203,6 +219,7 @@ class Hub:
                 self.connection = psycopg.connect(**params, autocommit=True)
                 self.connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
                 self.listening = True
+                self.epoch += 1
                 # What changed before LISTEN woke nobody: every waiter looks once.
                 self.wake_all()
                 while not self.stopped.is_set():
@@ -214,6 +231,7 @@ class Hub:
                 logger.warning("Listening for live changes failed, re-checking instead: %s", error)
             finally:
                 self.listening = False
+                self.epoch += 1
                 if self.connection is not None:
                     try:
                         self.connection.close()
@@ -257,14 +275,33 @@ def wait_for_stamp(token: str, *, scope: str, stamp_of, unchanged, seconds: floa
     waiter = HUB.add(scope, viewer) if seconds > 0 else None
     deadline = time.monotonic() + seconds
     try:
+        look = True
         while True:
-            try:
-                stamp = run(lambda: stamp_of(viewer))
-            except Http404:
-                return 404, None
+            if look:
+                try:
+                    stamp = run(lambda: stamp_of(viewer))
+                except Http404:
+                    return 404, None
             left = deadline - time.monotonic()
             if waiter is None or left <= 0 or not unchanged(stamp):
                 return 200, stamp
-            waiter.sleep(HUB.recheck_seconds(left))
+            release_connection()
+            mark = HUB.heard()
+            woken = waiter.sleep(HUB.recheck_seconds(left))
+            # Not woken, and listening all along: nothing that concerns it committed.
+            look = woken or not HUB.heard_all_since(mark)
     finally:
         HUB.remove(waiter)
+
+
+def release_connection(using: str = "default") -> None:
+    """Close the thread's PostgreSQL connection while its request waits.
+
+    A held poll would otherwise keep a database connection idle for as long
+    as it waits, one per waiting request; the next query opens one again.
+    Never inside a transaction (a test's), and never SQLite's, which costs
+    nothing to keep.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        connection.close()

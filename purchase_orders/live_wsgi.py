@@ -193,18 +193,24 @@ async def answer_async(environ) -> tuple[str, list, bytes] | None:
     hub = live_wait.HUB
     waiter = hub.add(scope, viewer, loop=asyncio.get_running_loop()) if seconds > 0 else None
     deadline = time.monotonic() + seconds
+    release = sync_to_async(live_wait.release_connection, thread_sensitive=True)
     try:
+        look = True
         while True:
-            try:
-                stamp = await query()
-            except Http404:
-                return _respond(404, None, unchanged)
-            except DatabaseError:
-                return None
+            if look:
+                try:
+                    stamp = await query()
+                except Http404:
+                    return _respond(404, None, unchanged)
+                except DatabaseError:
+                    return None
             left = deadline - time.monotonic()
             if waiter is None or left <= 0 or not unchanged(stamp):
                 return _respond(200, stamp, unchanged)
-            await waiter.asleep(hub.recheck_seconds(left))
+            await release()
+            mark = hub.heard()
+            woken = await waiter.asleep(hub.recheck_seconds(left))
+            look = woken or not hub.heard_all_since(mark)
     finally:
         hub.remove(waiter)
 

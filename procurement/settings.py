@@ -240,6 +240,14 @@ TASKS_POLL_INTERVAL_SECONDS = env.float(
 # off behind a pooler in transaction mode, which cannot hold a LISTEN.
 TASKS_LISTEN = env.bool("TASKS_LISTEN", default=True)
 
+# Live pages' polls may wait for a change (purchase_orders/live_wait.py):
+# woken on PostgreSQL by notifications, which each web process LISTENs for
+# (off behind a pooler in transaction mode; the waits then re-check every
+# 0.5 s), and at most this many held at once in one web process, so that
+# the server's other threads stay free for pages (below gunicorn's --threads).
+LIVE_LISTEN = env.bool("LIVE_LISTEN", default=True)
+LIVE_WAITERS_PER_PROCESS = env.int("LIVE_WAITERS_PER_PROCESS", default=48)
+
 # EnKash (Bharat Connect B2B). Read by the network layer at call time.
 ENKASH_BASE_URL = env("ENKASH_BASE_URL", default="http://127.0.0.1:8001")
 ENKASH_CLIENT_ID = env("ENKASH_CLIENT_ID", default="demo-client")

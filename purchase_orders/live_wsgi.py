@@ -7,7 +7,11 @@ same rules as ``views/live.py`` (the token's signature, salt, age and scope
 checked by ``live.stamp_for_token``; the stamp computed by the selectors'
 one raw SQL statement, ``purchase_orders.stamps``), 304 when
 ``If-None-Match`` names it, else 200 with the stamp and its ETag; 403 for a
-refused token, 404 for an order the token's businesses may not see.
+refused token, 404 for an order the token's businesses may not see. A
+poll with ``X-Live-Wait`` whose stamp has not changed is held until it
+does, or for up to 25 s (``purchase_orders.live_wait``): in its thread
+under a threaded WSGI server (gunicorn's ``gthread``, ``runserver``), in the
+event loop under ASGI; a single-threaded server answers it at once.
 
 Everything else, and a poll this module will not answer (a host not in
 ``ALLOWED_HOSTS``, plain HTTP where HTTPS is required, a path it does not
@@ -26,11 +30,11 @@ from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 from django.urls import get_script_prefix, reverse
-from django.utils.http import parse_etags
 
-from purchase_orders import selectors
+from purchase_orders import live_wait, selectors
 from purchase_orders.views import live
 
 # The headers ``never_cache`` and the security middleware give the view's answers.
@@ -101,15 +105,15 @@ def _secure_enough(environ) -> bool:
     return False
 
 
-def _stamp(token: str, scope: str, stamp_of) -> tuple[int, str | None]:
-    """Run the poll's query on the kept connection, once more on a fresh one if it failed."""
+def _run(function):
+    """Run a poll's query on the kept connection, once more on a fresh one if it failed."""
     try:
-        return live.stamp_for_token(token, scope=scope, stamp_of=stamp_of)
+        return function()
     except DatabaseError:
         if connection.in_atomic_block:
             raise
         connection.close()
-        return live.stamp_for_token(token, scope=scope, stamp_of=stamp_of)
+        return function()
     finally:
         if (
             not connection.in_atomic_block
@@ -119,8 +123,8 @@ def _stamp(token: str, scope: str, stamp_of) -> tuple[int, str | None]:
             connection.close()
 
 
-def answer(environ) -> tuple[str, list, bytes] | None:
-    """Return the poll's (status line, headers, body), or None to leave it to Django."""
+def _parse(environ):
+    """Return a poll's (token, scope, stamp_of, unchanged, seconds), or None for Django."""
     token = environ.get("HTTP_X_LIVE_TOKEN")
     if token is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
@@ -128,17 +132,18 @@ def answer(environ) -> tuple[str, list, bytes] | None:
     if route is None or not _host_allowed(environ) or not _secure_enough(environ):
         return None
     scope, stamp_of = route
-    try:
-        status, stamp = _stamp(token, scope, stamp_of)
-    except DatabaseError:
-        return None  # Django answers, and logs, as for any request whose database fails.
+    unchanged = live_wait.unchanged_by(environ.get("HTTP_IF_NONE_MATCH", ""))
+    seconds = live_wait.requested_wait(environ.get("HTTP_X_LIVE_WAIT"))
+    return token, scope, stamp_of, unchanged, seconds
+
+
+def _respond(status: int, stamp: str | None, unchanged) -> tuple[str, list, bytes]:
     if stamp is None:
         body = json.dumps(live.REFUSALS[status]).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         return STATUS_LINES[status], headers + COMMON_HEADERS, body
     etag = f'"{stamp}"'
-    etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH", ""))
-    if "*" in etags or etag in (tag.removeprefix("W/") for tag in etags):
+    if unchanged(stamp):
         return STATUS_LINES[304], [("ETag", etag), *COMMON_HEADERS], b""
     body = json.dumps({"stamp": stamp}).encode()
     headers = [
@@ -147,6 +152,67 @@ def answer(environ) -> tuple[str, list, bytes] | None:
         ("ETag", etag),
     ]
     return STATUS_LINES[200], headers + COMMON_HEADERS, body
+
+
+def answer(environ) -> tuple[str, list, bytes] | None:
+    """Return the poll's (status line, headers, body), or None to leave it to Django.
+
+    A poll that asks to wait is held in this thread (``live_wait``) when the
+    server runs requests in threads; a single-threaded one answers at once.
+    """
+    parsed = _parse(environ)
+    if parsed is None:
+        return None
+    token, scope, stamp_of, unchanged, seconds = parsed
+    if not environ.get("wsgi.multithread"):
+        seconds = 0.0
+    try:
+        status, stamp = live_wait.wait_for_stamp(
+            token, scope=scope, stamp_of=stamp_of, unchanged=unchanged, seconds=seconds, run=_run
+        )
+    except DatabaseError:
+        return None  # Django answers, and logs, as for any request whose database fails.
+    return _respond(status, stamp, unchanged)
+
+
+async def answer_async(environ) -> tuple[str, list, bytes] | None:
+    """The same under ASGI: each query in Django's thread, the wait in the event loop."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    parsed = _parse(environ)
+    if parsed is None:
+        return None
+    token, scope, stamp_of, unchanged, seconds = parsed
+    try:
+        viewer = live.viewer_from_token(token, scope=scope)
+    except live.RefusedToken:
+        return _respond(403, None, unchanged)
+    query = sync_to_async(lambda: _run(lambda: stamp_of(viewer)), thread_sensitive=True)
+    hub = live_wait.HUB
+    waiter = hub.add(scope, viewer, loop=asyncio.get_running_loop()) if seconds > 0 else None
+    deadline = time.monotonic() + seconds
+    release = sync_to_async(live_wait.release_connection, thread_sensitive=True)
+    try:
+        look = True
+        while True:
+            if look:
+                try:
+                    stamp = await query()
+                except Http404:
+                    return _respond(404, None, unchanged)
+                except DatabaseError:
+                    return None
+            left = deadline - time.monotonic()
+            if waiter is None or left <= 0 or not unchanged(stamp):
+                return _respond(200, stamp, unchanged)
+            await release()
+            mark = hub.heard()
+            woken = await waiter.asleep(hub.recheck_seconds(left))
+            look = woken or not hub.heard_all_since(mark)
+    finally:
+        hub.remove(waiter)
 
 
 class LiveStamps:
@@ -165,7 +231,7 @@ class LiveStamps:
 
 
 class LiveStampsASGI:
-    """The same for ASGI: the poll is answered in Django's thread for database work."""
+    """The same for ASGI: a waiting poll holds no thread, only its place in the event loop."""
 
     def __init__(self, application):
         self.application = application
@@ -174,9 +240,7 @@ class LiveStampsASGI:
         if scope["type"] == "http" and any(
             name == b"x-live-token" for name, _ in scope.get("headers", ())
         ):
-            from asgiref.sync import sync_to_async
-
-            answered = await sync_to_async(answer, thread_sensitive=True)(_environ_of(scope))
+            answered = await answer_async(_environ_of(scope))
             if answered is not None:
                 status, headers, body = answered
                 await send(

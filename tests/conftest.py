@@ -57,3 +57,17 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.write_line(
         "browser tests: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
     )
+
+
+@pytest.fixture(autouse=True)
+def live_listener_closed():
+    """Close a web process's live-change listener a test started (PostgreSQL only).
+
+    Its connection to the test database would otherwise outlive the test,
+    and stop the database from being dropped at the end of the run.
+    """
+    yield
+    from purchase_orders import live_wait
+
+    if live_wait.HUB.started:
+        live_wait.HUB.close()

@@ -1,8 +1,10 @@
 """Live pages: the signed token a page carries and the stamps it polls.
 
 An open page (a purchase order, the buyer's list, the supplier's inbox,
-home, an open edit form) polls its stamp about once a second with
-``If-None-Match`` and is answered 304 while nothing has changed. Only when
+home, an open edit form) polls its stamp with ``If-None-Match`` and is
+answered 304 while nothing has changed; a poll that asks to wait
+(``X-Live-Wait``) is held until the stamp changes or for up to 25 s
+(``purchase_orders.live_wait``), and the page asks again at once. Only when
 the stamp changes does the page fetch itself afresh, through the session,
 and ``static/js/live.js`` swaps in the parts marked ``data-live-region``.
 
@@ -142,6 +144,22 @@ def stamp_for_token(token: str, *, scope: str, stamp_of) -> tuple[int, str | Non
         return 404, None
 
 
+def _wait_for_stamp(request, token: str, *, scope: str, stamp_of):
+    """Check the token and the stamp; with ``X-Live-Wait``, hold until the stamp changes."""
+    from purchase_orders import live_wait
+
+    seconds = live_wait.requested_wait(request.headers.get(live_wait.WAIT_HEADER))
+    if not request.META.get("wsgi.multithread", True):
+        seconds = 0.0  # a single-threaded server would be blocked while it waits
+    return live_wait.wait_for_stamp(
+        token,
+        scope=scope,
+        stamp_of=stamp_of,
+        unchanged=live_wait.unchanged_by(request.headers.get("If-None-Match", "")),
+        seconds=seconds,
+    )
+
+
 def _stamp_response(request, *, scope: str, stamp_of, session_check=None):
     """Answer a poll: 304 if ``If-None-Match`` holds the stamp, else the stamp as JSON.
 
@@ -152,7 +170,7 @@ def _stamp_response(request, *, scope: str, stamp_of, session_check=None):
     if token is not None:
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        status, stamp = stamp_for_token(token, scope=scope, stamp_of=stamp_of)
+        status, stamp = _wait_for_stamp(request, token, scope=scope, stamp_of=stamp_of)
         if stamp is None:
             return JsonResponse(REFUSALS[status], status=status)
     else:

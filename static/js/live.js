@@ -1,11 +1,14 @@
 /* Live pages: an open page follows the network without a reload.
  *
  * The page's [data-live] element names a stamp URL, the stamp the page was
- * rendered with and a signed token (purchase_orders/views/live.py). About
- * once a second, while the tab is visible, the stamp is asked for with
- * If-None-Match and the token, and without cookies; the answer is 304 while
- * nothing has changed. When it changes, the page is fetched afresh and each
- * [data-live-region] is morphed (idiomorph) into the fresh one:
+ * rendered with and a signed token (purchase_orders/views/live.py). While
+ * the tab is visible the stamp is asked for with If-None-Match, the token,
+ * no cookies and X-Live-Wait: the server holds the request until the stamp
+ * changes or for up to 25 s (purchase_orders/live_wait.py), answering 304
+ * if nothing changed, and the page asks again at once, but never more often
+ * than once a second (a server that does not hold it answers at once). When
+ * the stamp changes, the page is fetched afresh and each [data-live-region]
+ * is morphed (idiomorph) into the fresh one:
  *
  * - a form holding the focus or anything typed is left as it is, and the
  *   page's notice says that the order was changed by someone else;
@@ -21,6 +24,9 @@
   "use strict";
 
   var VISIBLE_INTERVAL = 1000;
+  // Seconds the server may hold a poll; the request is abandoned a while after.
+  var WAIT_SECONDS = 25;
+  var ABANDON_AFTER = (WAIT_SECONDS + 15) * 1000;
   var HIDDEN_INTERVAL_MAX = 60000;
   var ERROR_INTERVAL_MAX = 30000;
 
@@ -58,13 +64,16 @@
       state.timer = window.setTimeout(poll, delay);
     }
 
-    function next() {
+    // After an answer that took `elapsed` ms: at once after a held poll,
+    // a second after the previous one otherwise; backing off while hidden.
+    function next(elapsed) {
       if (document.hidden) {
         state.delay = Math.min(Math.max(state.delay * 2, 2000), HIDDEN_INTERVAL_MAX);
+        schedule(state.delay);
       } else {
         state.delay = VISIBLE_INTERVAL;
+        schedule(Math.max(0, VISIBLE_INTERVAL - elapsed));
       }
-      schedule(state.delay);
     }
 
     function failed() {
@@ -75,14 +84,21 @@
     function poll() {
       if (state.busy || state.stopped) return;
       state.busy = true;
+      var started = Date.now();
+      var headers = {
+        Accept: "application/json",
+        "If-None-Match": "\"" + state.stamp + "\"",
+        "X-Live-Token": state.token
+      };
+      // A hidden tab asks without waiting, at its backed-off pace.
+      if (!document.hidden) headers["X-Live-Wait"] = String(WAIT_SECONDS);
+      var abandon = window.AbortController ? new window.AbortController() : null;
+      var abandonTimer = abandon && window.setTimeout(function () { abandon.abort(); }, ABANDON_AFTER);
       window.fetch(state.url, {
         credentials: "omit",
         cache: "no-store",
-        headers: {
-          Accept: "application/json",
-          "If-None-Match": "\"" + state.stamp + "\"",
-          "X-Live-Token": state.token
-        }
+        headers: headers,
+        signal: abandon ? abandon.signal : undefined
       })
         .then(function (response) {
           if (response.status === 304) return null;
@@ -97,10 +113,12 @@
           });
         })
         .then(function () {
+          window.clearTimeout(abandonTimer);
           state.busy = false;
-          next();
+          next(Date.now() - started);
         })
         .catch(function () {
+          window.clearTimeout(abandonTimer);
           state.busy = false;
           failed();
         });

@@ -7,6 +7,8 @@ acknowledgement replaces the pending alert with the new status. The
 focus stays where it was, the aria-live announcer says what changed, and
 an open edit form is told of the change and keeps what was typed. Each
 "within 2 s" is Playwright waiting at most 2 s for what must happen.
+The page's poll is held by the server until something changes (a long
+poll, re-checked every 0.5 s on SQLite), not repeated every second.
 """
 
 import re
@@ -82,6 +84,33 @@ def test_an_open_order_page_shows_a_confirmation_made_elsewhere(people, visitors
     assert page.evaluate("() => document.activeElement.id") == "po-print"
     expect(page.locator("#live-history")).to_contain_text("Accepted")
     buyer.shot("confirmed-in-place")
+
+
+def test_an_open_page_waits_for_a_change_instead_of_polling_every_second(
+    people, visitors, portal_lock
+):
+    """The page's poll is held by the server; the change answers it, and shows within 2 s."""
+    purchase_order = people.purchase_order(sent=True, lines=1)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    polls = []
+    page.on(
+        "request",
+        lambda request: polls.append(request.headers.get("x-live-wait"))
+        if "/stamp/" in request.url
+        else None,
+    )
+    page.goto(purchase_order.get_absolute_url())
+    page.evaluate(MARK)
+    page.wait_for_timeout(3_500)
+
+    # Polling every second would have asked three times by now; a held poll, once.
+    assert polls == ["25"]
+    confirm(people, purchase_order, portal_lock)
+
+    expect(status_badge(page)).to_have_text(STATUS_LABELS["ACCEPTED"], timeout=WITHIN)
+    assert page.evaluate(NOT_RELOADED) is True
 
 
 def test_a_pending_action_shows_in_place_and_goes_when_the_network_acknowledges(

@@ -21,7 +21,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from purchase_orders import lifecycle, live_wsgi, selectors
+from purchase_orders import lifecycle, live_wait, live_wsgi, selectors
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.views import live
 
@@ -70,18 +70,34 @@ def polled_through(request, monkeypatch):
 POLLED_THROUGH = "view"
 
 
-def poll(url: str, token: str, stamp: str | None = None, method: str = "get"):
-    """Poll as the page's script does: a fresh client, no cookie, the token, If-None-Match."""
+def poll(
+    url: str,
+    token: str,
+    stamp: str | None = None,
+    method: str = "get",
+    *,
+    wait: float | None = None,
+    threaded: bool = False,
+):
+    """Poll as the page's script does: a fresh client, no cookie, the token, If-None-Match.
+
+    With ``wait``, the poll asks to be held until the stamp changes; with
+    ``threaded``, the server says it runs requests in threads (as gthread
+    and runserver do), without which a poll is never held.
+    """
     headers = {"X-Live-Token": token}
     if stamp is not None:
         headers["If-None-Match"] = f'"{stamp}"'
+    if wait is not None:
+        headers["X-Live-Wait"] = str(wait)
+    extra = {"wsgi.multithread": threaded}
     if POLLED_THROUGH == "wsgi":
-        environ = RequestFactory().generic(method.upper(), url, headers=headers).environ
+        environ = RequestFactory().generic(method.upper(), url, headers=headers, **extra).environ
         answered = live_wsgi.answer(environ)
         if answered is not None:
             return Answered(*answered)
         assert method != "get", "live_wsgi left a GET poll to Django"
-    return getattr(Client(), method)(url, headers=headers)
+    return getattr(Client(), method)(url, headers=headers, **extra)
 
 
 def save(purchase_order: PurchaseOrder, **fields) -> None:
@@ -332,7 +348,17 @@ def test_the_wsgi_application_answers_polls_and_passes_everything_else(people, p
     assert len(passed) == 5
 
 
-def test_the_asgi_application_answers_polls(people, polled_through):
+def inline(function, **_):
+    """``sync_to_async`` that runs the function in the caller's thread."""
+
+    async def run(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_asgi_application_answers_polls(people, polled_through, monkeypatch):
     import asyncio
 
     purchase_order = people.purchase_order(sent=True, lines=0)
@@ -353,19 +379,31 @@ def test_the_asgi_application_answers_polls(people, polled_through):
         "server": ("testserver", 80),
         "headers": [(b"x-live-token", token.encode()), (b"if-none-match", f'"{stamp}"'.encode())],
     }
-    # The poll's database work runs in Django's thread for sync code; here it
-    # is run first, in the test's own thread (and transaction), and handed over.
-    answered = live_wsgi.answer(live_wsgi._environ_of(scope))
+    async def polls() -> float:
+        from django.db import connections
 
-    async def in_thread(environ):
-        return answered
+        application = live_wsgi.LiveStampsASGI(django)
+        try:
+            await application(scope, None, send)
+            started = time.monotonic()
+            scope["headers"].append((b"x-live-wait", b"1"))
+            await application(scope, None, send)
+            return time.monotonic() - started
+        finally:
+            connections.close_all()  # the event loop's own connection
 
-    with mock.patch("asgiref.sync.sync_to_async", lambda function, **_: in_thread):
-        asyncio.run(live_wsgi.LiveStampsASGI(django)(scope, None, send))
+    # The poll's queries run in Django's thread for sync code; here they run
+    # in the event loop's, on a connection of its own (so the data is committed).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with mock.patch("asgiref.sync.sync_to_async", inline):
+        waited = asyncio.run(polls())
 
     assert sent[0]["status"] == 304
     assert (b"etag", f'"{stamp}"'.encode()) in sent[0]["headers"]
     assert sent[1] == {"type": "http.response.body", "body": b""}
+    # Asked to wait, the unchanged poll is held for its second, in the event loop.
+    assert sent[2]["status"] == 304
+    assert waited >= 0.9
 
 
 def test_a_pending_action_and_its_messages_state_change_the_stamps(people, polled_through):
@@ -388,3 +426,149 @@ def test_a_pending_action_and_its_messages_state_change_the_stamps(people, polle
         OutboundMessage.objects.filter(pk=message.pk).update(state=OutboundMessage.State.RETRYING)
         assert poll(url, token, after).status_code == 200, url
         OutboundMessage.objects.filter(pk=message.pk).update(state=OutboundMessage.State.QUEUED)
+
+
+# Long polls: a poll that asks to wait is held until its stamp changes.
+
+
+def test_an_unchanged_poll_asked_to_wait_is_304_after_its_wait(people):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+
+    started = time.monotonic()
+    held = poll(url, token, stamp, wait=1, threaded=True)
+    waited = time.monotonic() - started
+
+    assert held.status_code == 304
+    assert held["ETag"] == f'"{stamp}"'
+    assert 0.9 <= waited < 5
+
+
+def test_a_changed_stamp_is_answered_at_once_even_when_asked_to_wait(people):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+    save(purchase_order, status=PurchaseOrder.Status.ACCEPTED)
+
+    started = time.monotonic()
+    changed = poll(url, token, stamp, wait=20, threaded=True)
+
+    assert changed.status_code == 200
+    assert changed.json()["stamp"] != stamp
+    assert time.monotonic() - started < 1
+
+
+def test_refused_and_unknown_polls_are_not_held(people):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+    outsider = viewer_of(people, people.outsider_user)
+    scope = live.purchase_order_scope(purchase_order.object_id)
+    outsiders = live.follow(viewer=outsider, scope=scope, url=url, stamp="")["token"]
+
+    started = time.monotonic()
+    assert poll(url, "not a token", stamp, wait=20, threaded=True).status_code == 403
+    assert poll(url, outsiders, stamp, wait=20, threaded=True).status_code == 404
+    assert time.monotonic() - started < 1
+
+
+def test_a_single_threaded_server_or_a_full_process_does_not_hold_a_poll(people, settings):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+
+    started = time.monotonic()
+    # gunicorn's sync worker: one request at a time, so a held poll would block it.
+    assert poll(url, token, stamp, wait=20, threaded=False).status_code == 304
+    settings.LIVE_WAITERS_PER_PROCESS = 0
+    assert poll(url, token, stamp, wait=20, threaded=True).status_code == 304
+    assert time.monotonic() - started < 1
+
+
+@pytest.mark.parametrize("value", ["", "0", "-3", "nan", "soon"])
+def test_a_poll_asking_no_sensible_wait_is_answered_at_once(people, value):
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    url, token, stamp = live_of(people.buyer_client, purchase_order.get_absolute_url())
+
+    started = time.monotonic()
+    assert poll(url, token, stamp, wait=value, threaded=True).status_code == 304
+    assert time.monotonic() - started < 1
+    assert live_wait.requested_wait("600") == live_wait.MAX_WAIT_SECONDS
+
+
+def change_the_order(purchase_order: PurchaseOrder) -> None:
+    save(purchase_order, status=PurchaseOrder.Status.ACCEPTED)
+
+
+def fail_its_message(purchase_order: PurchaseOrder) -> None:
+    # As the outbox does: a queryset update, which sends no Django signal.
+    OutboundMessage.objects.filter(purchase_order=purchase_order).update(
+        state=OutboundMessage.State.FAILED
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", [change_the_order, fail_its_message])
+@pytest.mark.parametrize("page", ["order", "home"])
+def test_a_waiting_poll_is_answered_soon_after_a_change_commits(people, change, page):
+    """Held for up to 20 s, the poll is answered within a generous 3 s of the commit.
+
+    On PostgreSQL the process's listener is connected first, so that what
+    answers is the trigger's notification, not a re-check (SQLite's way,
+    every 0.5 s).
+    """
+    import threading
+
+    from django.db import connection
+
+    purchase_order = people.purchase_order(sent=True, lines=0)
+    people.message(purchase_order, state=OutboundMessage.State.SENDING)
+    target = purchase_order.get_absolute_url() if page == "order" else reverse("home")
+    url, token, stamp = live_of(people.buyer_client, target)
+    answers = []
+
+    def held() -> None:
+        try:
+            answers.append((poll(url, token, stamp, wait=20, threaded=True), time.monotonic()))
+        finally:
+            connection.close()
+
+    waiting = threading.Thread(target=held)
+    waiting.start()
+    if connection.vendor == "postgresql":
+        deadline = time.monotonic() + 10
+        while not live_wait.HUB.listening and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live_wait.HUB.listening
+        assert live_wait.HUB.recheck_seconds(20) == 20
+    time.sleep(0.6)  # the poll is held now (its first check found the stamp unchanged)
+    assert answers == []
+    change(purchase_order)
+    committed = time.monotonic()
+    waiting.join(timeout=15)
+
+    assert answers, "the waiting poll was not answered"
+    answered, at = answers[0]
+    assert answered.status_code == 200
+    assert answered.json()["stamp"] != stamp
+    assert at - committed < 3
+
+
+def test_only_the_waiters_an_order_concerns_are_woken(people, settings):
+    settings.LIVE_LISTEN = False  # this hub's waiters are woken by hand
+    buyer, supplier, other = 11, 22, 33
+    viewer = selectors.Viewer(user=None, buyer_ids=frozenset({buyer}))
+    supplier_viewer = selectors.Viewer(user=None, supplier_ids=frozenset({supplier}))
+    hub = live_wait.Hub()
+    waiters = {
+        "order": hub.add(live.purchase_order_scope("PO-1"), viewer),
+        "other order": hub.add(live.purchase_order_scope("PO-2"), viewer),
+        "list": hub.add(live.LIST, viewer),
+        "inbox": hub.add(live.INBOX, supplier_viewer),
+        "home": hub.add(live.HOME, supplier_viewer),
+        "outsider's list": hub.add(live.LIST, selectors.Viewer(user=None, buyer_ids={other})),
+    }
+
+    hub.wake(json.dumps(["PO-1", buyer, supplier]))
+
+    woken = {name for name, waiter in waiters.items() if waiter.event.is_set()}
+    assert woken == {"order", "list", "inbox", "home"}
+    hub.wake("not what the trigger sends")
+    assert all(waiter.event.is_set() for waiter in waiters.values())

@@ -44,16 +44,21 @@
       mode: config.dataset.liveMode || "morph",
       delay: VISIBLE_INTERVAL,
       timer: null,
+      abandon: null,
       busy: false,
       stopped: false
     };
     var announcer = document.querySelector("[data-live-announcer]");
     var notice = document.querySelector("[data-live-notice]");
 
+    // A browser keeps only a few connections per host: a tab going out of
+    // sight lets go of its held poll, so that hidden tabs never hold them.
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden) {
         state.delay = VISIBLE_INTERVAL;
         schedule(0);
+      } else if (state.abandon) {
+        state.abandon.abort();
       }
     });
     schedule(state.delay);
@@ -93,6 +98,7 @@
       // A hidden tab asks without waiting, at its backed-off pace.
       if (!document.hidden) headers["X-Live-Wait"] = String(WAIT_SECONDS);
       var abandon = window.AbortController ? new window.AbortController() : null;
+      state.abandon = abandon;
       var abandonTimer = abandon && window.setTimeout(function () { abandon.abort(); }, ABANDON_AFTER);
       window.fetch(state.url, {
         credentials: "omit",
@@ -114,11 +120,13 @@
         })
         .then(function () {
           window.clearTimeout(abandonTimer);
+          state.abandon = null;
           state.busy = false;
           next(Date.now() - started);
         })
         .catch(function () {
           window.clearTimeout(abandonTimer);
+          state.abandon = null;
           state.busy = false;
           failed();
         });

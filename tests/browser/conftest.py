@@ -132,13 +132,21 @@ class Visitor:
 
 
 class SerializedApp:
-    """A WSGI app that handles one request at a time, under a lock."""
+    """A WSGI app that handles one request at a time, under a lock.
+
+    So it says it is not multithreaded, and a page's live poll is answered at
+    once instead of being held (a held poll would hold the lock, and every
+    other request, for its whole wait). ``hold_polls`` lets a test that is
+    about held polls have them.
+    """
 
     def __init__(self, app, lock):
         self.app = app
         self.lock = lock
+        self.hold_polls = False
 
     def __call__(self, environ, start_response):
+        environ["wsgi.multithread"] = self.hold_polls
         with self.lock:
             result = self.app(environ, start_response)
             try:
@@ -162,6 +170,19 @@ def portal_lock(live_server):
     if not isinstance(httpd.get_app(), SerializedApp):
         httpd.set_app(SerializedApp(httpd.get_app(), threading.RLock()))
     return httpd.get_app().lock
+
+
+@pytest.fixture
+def held_polls(live_server, portal_lock):
+    """Let the live server hold pages' polls until a change, as a threaded server does.
+
+    The live server outlives the test, so its polls are answered at once again
+    afterwards.
+    """
+    app = live_server.thread.httpd.get_app()
+    app.hold_polls = True
+    yield
+    app.hold_polls = False
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def test_an_open_order_page_shows_a_confirmation_made_elsewhere(people, visitors
 
 
 def test_an_open_page_waits_for_a_change_instead_of_polling_every_second(
-    people, visitors, portal_lock
+    people, visitors, portal_lock, held_polls
 ):
     """The page's poll is held by the server; the change answers it, and shows within 2 s."""
     purchase_order = people.purchase_order(sent=True, lines=1)
@@ -111,6 +111,35 @@ def test_an_open_page_waits_for_a_change_instead_of_polling_every_second(
 
     expect(status_badge(page)).to_have_text(STATUS_LABELS["ACCEPTED"], timeout=WITHIN)
     assert page.evaluate(NOT_RELOADED) is True
+
+
+HIDE_TAB = """() => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_tab_going_out_of_sight_lets_go_of_its_held_poll(people, visitors, held_polls):
+    """Browsers keep a few connections per host; hidden tabs must not hold them."""
+    purchase_order = people.purchase_order(sent=True, lines=1)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    failed = []
+    page.on(
+        "requestfailed",
+        lambda request: failed.append(request.headers.get("x-live-wait"))
+        if "/stamp/" in request.url
+        else None,
+    )
+    page.goto(purchase_order.get_absolute_url())
+    page.wait_for_timeout(1_500)  # the poll is held by now
+    assert failed == []
+
+    page.evaluate(HIDE_TAB)
+
+    page.wait_for_timeout(500)
+    assert failed == ["25"]
 
 
 def test_a_pending_action_shows_in_place_and_goes_when_the_network_acknowledges(

@@ -43,6 +43,7 @@ from django.db import connections
 from django.http import Http404
 
 from purchase_orders.views import live
+from purchase_orders.wakeup import listening_connection
 
 logger = logging.getLogger(__name__)
 
@@ -211,13 +212,10 @@ class Hub:
 
     def _listen(self) -> None:
         import psycopg
-        from psycopg import sql
 
         while not self.stopped.is_set():
             try:
-                params = connections[self.using].get_connection_params()
-                self.connection = psycopg.connect(**params, autocommit=True)
-                self.connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+                self.connection = listening_connection(CHANNEL, using=self.using)
                 self.listening = True
                 self.epoch += 1
                 # What changed before LISTEN woke nobody: every waiter looks once.

@@ -45,6 +45,17 @@ def notify_task_enqueued(sender, task_result, **kwargs) -> None:
         cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, task_result.task.queue_name])
 
 
+def listening_connection(channel: str, *, using: str = "default"):
+    """Open a PostgreSQL connection of its own, in autocommit, listening on ``channel``."""
+    import psycopg
+    from psycopg import sql
+
+    params = connections[using].get_connection_params()
+    connection = psycopg.connect(**params, autocommit=True)
+    connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+    return connection
+
+
 class Waker:
     """Wait until a task is queued, or for at most the given seconds.
 
@@ -83,12 +94,7 @@ class Waker:
             time.sleep(seconds)
 
     def _listen(self) -> None:
-        import psycopg
-        from psycopg import sql
-
-        params = connections[self.using].get_connection_params()
-        self.connection = psycopg.connect(**params, autocommit=True)
-        self.connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+        self.connection = listening_connection(CHANNEL, using=self.using)
 
     def close(self) -> None:
         if self.connection is not None:

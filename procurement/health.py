@@ -1,4 +1,4 @@
-"""``/healthz``: is the database answering, and is the outbox moving?
+"""``/healthz``: is the database answering, is the outbox moving, is anything flagged?
 
 For load balancers and monitoring: unauthenticated, so it shows counts and
 ages only, never a name, setting or secret. 200 while the database answers
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult
 
-from purchase_orders.models import OutboundMessage
+from purchase_orders.models import InboundEvent, OutboundMessage
 from purchase_orders.services.outbound import PENDING_STATES
 
 
@@ -49,4 +49,8 @@ def _queue() -> dict:
         ).count(),
         "oldest_due_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0,
         "tasks_ready": DBTaskResult.objects.ready().count(),
+        # Deliveries that acted for a business hosted here, not yet reviewed.
+        "inbound_flagged": InboundEvent.objects.filter(
+            flagged=True, reviewed_at__isnull=True
+        ).count(),
     }

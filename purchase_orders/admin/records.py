@@ -2,11 +2,13 @@
 
 import simplejson
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 
 from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import (
+    FlaggedDelivery,
     InboundEvent,
     OutboundMessage,
     PurchaseOrderVersion,
@@ -175,7 +177,7 @@ class InboundEventAdmin(RecordAdmin):
         "repeats",
         "processed_at",
     )
-    list_filter = ("state", "kind", "received_at")
+    list_filter = ("state", "kind", "flagged", "received_at")
     search_fields = ("req_msg_id", "object_id", "dedupe_key")
     fieldsets = (
         (
@@ -217,3 +219,53 @@ class InboundEventAdmin(RecordAdmin):
     @admin.display(description="response body")
     def response(self, event: InboundEvent) -> str:
         return preformatted(pretty_json(event.response_body))
+
+
+@admin.register(FlaggedDelivery)
+class FlaggedDeliveryAdmin(InboundEventAdmin):
+    """Deliveries refused for acting or speaking for a business hosted here.
+
+    Each is someone holding the network's credentials acting for a business
+    that did not act (or naming it with details not its own): an admin
+    looks at each, and marks it reviewed; ``/healthz`` counts those not yet
+    reviewed.
+    """
+
+    list_display = (
+        "received_at",
+        "kind",
+        "object_id",
+        "error_code",
+        "error_field",
+        "remote_addr",
+        "reviewed",
+    )
+    list_filter = (("reviewed_at", admin.EmptyFieldListFilter), "error_code", "kind")
+    actions = ["mark_reviewed"]
+    fieldsets = (
+        ("Review", {"fields": (("reviewed_at", "reviewed_by"),)}),
+        *InboundEventAdmin.fieldsets,
+    )
+
+    @admin.display(description="reviewed", boolean=True, ordering="reviewed_at")
+    def reviewed(self, event: InboundEvent) -> bool:
+        return event.reviewed_at is not None
+
+    def has_review_permission(self, request) -> bool:
+        opts = InboundEvent._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description="Mark the selected deliveries as reviewed", permissions=["review"])
+    def mark_reviewed(self, request, queryset):
+        marked = 0
+        for event in queryset.filter(reviewed_at__isnull=True):
+            event.reviewed_at = timezone.now()
+            event.reviewed_by = request.user.get_username()
+            event.save(update_fields=["reviewed_at", "reviewed_by"])
+            self.log_change(request, event, "Marked as reviewed.")
+            marked += 1
+        self.message_user(
+            request,
+            f"Marked {marked} deliver{'ies' if marked != 1 else 'y'} as reviewed.",
+            messages.SUCCESS,
+        )

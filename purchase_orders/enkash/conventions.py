@@ -80,6 +80,11 @@ ERROR_INVALID_FIELD = "INVALID_FIELD"
 ERROR_PO_NOT_FOUND = "PO_NOT_FOUND"
 ERROR_PARTY_NOT_FOUND = "PARTY_NOT_FOUND"
 ERROR_PARTY_MISMATCH = "PARTY_MISMATCH"
+# A request acting for a business hosted here that this portal did not send
+# for it, and a purchase order naming a hosted business with details other
+# than its own (services/inbound/trust.py); both are flagged for admins.
+ERROR_NOT_SENT_FROM_HERE = "NOT_SENT_FROM_HERE"
+ERROR_HOSTED_DETAILS_MISMATCH = "HOSTED_DETAILS_MISMATCH"
 ERROR_STALE_VERSION = "STALE_VERSION"
 # A message based on a version or status the purchase order has not reached yet.
 ERROR_OUT_OF_ORDER = "OUT_OF_ORDER"

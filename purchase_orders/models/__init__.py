@@ -1,6 +1,6 @@
 from .business import Business, Membership
 from .history import PurchaseOrderVersion, StatusChange
-from .network import InboundEvent, OutboundMessage
+from .network import FlaggedDelivery, InboundEvent, OutboundMessage
 from .parts import (
     LineItem,
     LineItemTax,
@@ -13,6 +13,7 @@ from .purchase_order import PurchaseOrder
 
 __all__ = [
     "Business",
+    "FlaggedDelivery",
     "InboundEvent",
     "LineItem",
     "LineItemTax",

@@ -145,9 +145,40 @@ class InboundEvent(models.Model):
     )
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    flagged = models.BooleanField(
+        default=False,
+        help_text="Refused for acting or speaking for a business hosted here: for an admin to see.",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(
+        max_length=150, blank=True, help_text="Username of the admin who reviewed the flag."
+    )
 
     class Meta:
         ordering = ["received_at", "id"]
+        indexes = [
+            # The few flagged deliveries still to review, for the admin list and /healthz.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(flagged=True, reviewed_at__isnull=True),
+                name="inbound_flagged_to_review",
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.object_id} ({self.state})"
+
+
+class FlaggedManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(flagged=True)
+
+
+class FlaggedDelivery(InboundEvent):
+    """The deliveries refused for acting or speaking for a hosted business (admin's list)."""
+
+    objects = FlaggedManager()
+
+    class Meta:
+        proxy = True
+        verbose_name_plural = "flagged deliveries"

@@ -2,10 +2,12 @@
 
 ``viewers`` says who looks and what they may do with an order;
 ``purchase_orders`` reads one order with its contents, or a list;
+``businesses`` tells a remote party from a hosted namesake;
 ``network`` reads the network's traffic: timelines, failed deliveries and
 the stamps that tell an open page something has changed.
 """
 
+from .businesses import namesakes
 from .network import (
     NetworkEntry,
     failed_deliveries,
@@ -55,6 +57,7 @@ __all__ = [
     "inbox_stamp",
     "list_purchase_orders",
     "list_stamp",
+    "namesakes",
     "network_timeline",
     "page_stamp",
     "purchase_order_actions",

@@ -35,6 +35,11 @@ def home(request):
         )
     if viewer.business_ids:
         context["failed"] = list(selectors.failed_deliveries(viewer=viewer)[:HOME_LIST_SIZE])
-    if viewer.business_ids:
         context["live"] = live.follow_home(viewer=viewer)
+    listed = [
+        po for key in ("awaiting", "rejected", "drafts", "sent") for po in context.get(key, ())
+    ]
+    context["namesakes"] = selectors.namesakes(
+        business for po in listed for business in (po.buyer, po.supplier)
+    )
     return render(request, "home.html", context)

@@ -52,6 +52,9 @@ def _list_page(request, *, role: str, title: str):
         "form": form,
         "page": page,
         "purchase_orders": page.object_list,
+        "namesakes": selectors.namesakes(
+            business for po in page.object_list for business in (po.buyer, po.supplier)
+        ),
         "columns": {column["key"]: column for column in columns},
         "is_filtered": any(filters[name] for name in filters if name != "ordering"),
     }

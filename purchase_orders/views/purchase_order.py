@@ -77,6 +77,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "latest_version": versions[-1] if versions else None,
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": list(purchase_order.status_changes.all()),
+        "namesakes": selectors.namesakes([purchase_order.buyer, purchase_order.supplier]),
         "timeline": timeline,
         # The latest entries in full; the earlier ones folded away.
         "timeline_recent": timeline[-TIMELINE_RECENT:],

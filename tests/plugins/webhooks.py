@@ -11,7 +11,7 @@ from django.test import Client
 
 from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions, encoding, payloads, signing
-from purchase_orders.models import PurchaseOrder
+from purchase_orders.models import Business, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 
 
@@ -35,8 +35,12 @@ def answer(response) -> dict:
 
 
 def row_counts() -> dict[str, int]:
-    """Return how many rows every model of the project holds."""
-    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+    """Return how many rows every model of the project holds (a proxy holds its model's)."""
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if not model._meta.proxy
+    }
 
 
 def key_shape(value):
@@ -104,8 +108,23 @@ def send_body(purchase_order: PurchaseOrder) -> dict:
     return payloads.build_send_request(get_purchase_order_with_contents(pk=purchase_order.pk))
 
 
+def elsewhere(business) -> None:
+    """Make a business one that trades on another platform, not hosted here.
+
+    A business hosted here acts only through this portal: the network's
+    request acting for it is refused unless this portal sent it. So the
+    side that acts in a webhook built below is made remote first.
+    """
+    Business.objects.filter(pk=business.pk).update(is_hosted=False)
+    business.is_hosted = False
+
+
 def confirm_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "") -> dict:
-    """Return the req-confirm body of a supplier's answer to a purchase order as it stands here."""
+    """Return the req-confirm body of a supplier's answer to a purchase order as it stands here.
+
+    The supplier answers on its own platform: it is made remote (``elsewhere``).
+    """
+    elsewhere(purchase_order.supplier)
     body = payloads.build_confirm_request(
         get_purchase_order_with_contents(pk=purchase_order.pk),
         supplier_response=action,
@@ -121,7 +140,11 @@ def confirm_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "
 
 
 def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "") -> dict:
-    """Return the req-status-change body of a buyer's action on a purchase order here."""
+    """Return the req-status-change body of a buyer's action on a purchase order here.
+
+    The buyer acts on its own platform: it is made remote (``elsewhere``).
+    """
+    elsewhere(purchase_order.buyer)
     body = payloads.build_status_change_request(
         get_purchase_order_with_contents(pk=purchase_order.pk),
         buyer_action=action,
@@ -137,7 +160,11 @@ def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: s
 
 
 def sent_elsewhere_body(trading_pair, *, lines: int = 3) -> dict:
-    """Return the req-send body of a purchase order raised on another platform, not held here."""
+    """Return the req-send body of a purchase order raised on another platform, not held here.
+
+    Its buyer is made remote (``elsewhere``).
+    """
+    elsewhere(trading_pair.buyer)
     purchase_order = trading_pair.purchase_order(sent=True, lines=lines)
     body = send_body(purchase_order)
     body["purchaseOrder"]["objectId"] = conventions.new_object_id()
@@ -147,7 +174,11 @@ def sent_elsewhere_body(trading_pair, *, lines: int = 3) -> dict:
 
 
 def edited_body(trading_pair, purchase_order: PurchaseOrder, *, lines: int = 3) -> dict:
-    """Return a req-edit body moving a purchase order to the next version with other lines."""
+    """Return a req-edit body moving a purchase order to the next version with other lines.
+
+    The buyer edits on its own platform: it is made remote (``elsewhere``).
+    """
+    elsewhere(purchase_order.buyer)
     other = trading_pair.purchase_order(lines=lines)
     body = send_body(other)
     target = body["purchaseOrder"]

@@ -360,8 +360,9 @@ def test_a_late_send_of_an_order_edited_since_is_acknowledged(
     other = signed_post("req-send", forged)
 
     assert (late.status_code, answer(late)["response_code"]) == (200, 0)
-    # Version 1 here held other contents: that is no late copy.
-    assert answer(other)["payload"]["resp"]["errorCd"] == "STALE_VERSION"
+    # Version 1 was sent from here with other contents: that is no late copy,
+    # and no one else sends for the buyer hosted here.
+    assert answer(other)["payload"]["resp"]["errorCd"] == conventions.ERROR_NOT_SENT_FROM_HERE
     purchase_order = PurchaseOrder.objects.get(pk=sent_purchase_order.pk)
     assert (purchase_order.version, purchase_order.subject) == (2, "Revised subject")
     # The late copy of version 1 does not count as delivering version 2.

@@ -169,10 +169,10 @@ def holds_contents(purchase_order: PurchaseOrder, contents: Contents, *, version
         if kept is None:
             return False
         own = payloads.parse_snapshot(kept.snapshot)
-    return _without_status(own) == _without_status(contents)
+    return without_status(own) == without_status(contents)
 
 
-def _without_status(contents: Contents) -> Contents:
+def without_status(contents: Contents) -> Contents:
     # The status may have moved on since the edit (the supplier, hosted
     # here too, confirmed it; a status change marks the version it left):
     # only the contents are compared, not their lifecycle marks.

@@ -16,6 +16,7 @@ from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.received import ReceivedMessage
+from purchase_orders.services.inbound import trust
 from purchase_orders.services.inbound.checks import NotYetApplicable
 
 # One logger for all of inbound processing, as settings and logs name it.
@@ -270,6 +271,10 @@ def _refuse(
         response_code=response_code,
         payload=payload,
     )
+    if isinstance(error, trust.FlaggedRefusal):
+        logger.warning(
+            "Webhook %s %s flagged for review: %s %s", event.kind, event.pk, error.code, error
+        )
     return _answer(event, state, status, envelope, error=error)
 
 
@@ -291,6 +296,7 @@ def _answer(
     event.error_field = error_field(error, kind=event.kind) if error else ""
     event.traceback = trace
     event.processed_at = timezone.now()
+    event.flagged = isinstance(error, trust.FlaggedRefusal)
     event.save(
         update_fields=[
             "state",
@@ -301,6 +307,7 @@ def _answer(
             "error_field",
             "traceback",
             "processed_at",
+            "flagged",
             "purchase_order",
             "outbound_message",
         ]

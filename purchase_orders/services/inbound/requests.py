@@ -7,10 +7,17 @@ from purchase_orders.contents import EDITABLE_FIELDS, PartyContents, field_value
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.exceptions import PurchaseOrderError, StaleVersion, TransitionNotAllowed
-from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
+from purchase_orders.models import (
+    Business,
+    InboundEvent,
+    OutboundMessage,
+    PurchaseOrder,
+    StatusChange,
+)
 from purchase_orders.received import ReceivedMessage
 from purchase_orders.services import documents, notifications
 from purchase_orders.services.acknowledgements import DELIVERED_NOTIFICATIONS, apply_sent_action
+from purchase_orders.services.inbound import trust
 from purchase_orders.services.inbound.checks import (
     ensure_current_status,
     ensure_current_version,
@@ -25,6 +32,8 @@ from purchase_orders.services.inbound.checks import (
 from purchase_orders.services.transitions import Marks, move_purchase_order
 
 RECEIVED_REASON = "Received from the network."
+# The kinds that carry a purchase order's contents, and a version of its own.
+CONTENT_KINDS = (OutboundMessage.Kind.SEND, OutboundMessage.Kind.EDIT)
 
 
 def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> PurchaseOrder:
@@ -53,6 +62,7 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
             path=("b2b_ids", lifecycle.SUPPLIER),
             code=conventions.ERROR_PARTY_NOT_FOUND,
         )
+    buyer = businesses.get(message.buyer_b2b_id)
     ensure_details_match(message)
     existing = (
         PurchaseOrder.objects.select_for_update(of=("self",))
@@ -62,21 +72,43 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     )
     if existing is not None:
         event.purchase_order = existing
-        return _deliver_held_order(existing, message)
-    purchase_order = _receive_new_order(
-        message, supplier=supplier, buyer=businesses.get(message.buyer_b2b_id)
+        ensure_parties(existing, message)
+        ensure_po_number(existing, message)
+    echo = trust.sent_from_here(
+        event=event, message=message, purchase_order=existing, acting=buyer
     )
+    if echo is not None:
+        return _apply_echo(existing, echo)
+    trust.ensure_hosted_details(
+        message,
+        businesses={lifecycle.BUYER: buyer, lifecycle.SUPPLIER: supplier},
+        purchase_order=existing,
+    )
+    if existing is not None:
+        return _deliver_held_order(existing, message)
+    purchase_order = _receive_new_order(message, supplier=supplier, buyer=buyer)
     event.purchase_order = purchase_order
     return purchase_order
 
 
+def _apply_echo(purchase_order: PurchaseOrder, echo: OutboundMessage) -> PurchaseOrder:
+    """Apply a message sent from here that the network delivers to the other side, hosted here.
+
+    What one business hosted here sent arrives back as the request the
+    network delivers to the other: its action holds from now on, if it is
+    still pending. Otherwise the network's answer applied it first (or
+    refused it), and the echo changes nothing but noting that the current
+    version has reached the other side.
+    """
+    if purchase_order.pending_message_id == echo.pk:
+        apply_sent_action(purchase_order=purchase_order, message=echo)
+    elif echo.kind in CONTENT_KINDS and echo.object_version == purchase_order.version:
+        _mark_delivered(purchase_order)
+    return purchase_order
+
+
 def _deliver_held_order(existing: PurchaseOrder, message: ReceivedMessage) -> PurchaseOrder:
-    """Apply a send made here that the network now delivers to its supplier; no copy is made."""
-    ensure_parties(existing, message)
-    ensure_po_number(existing, message)
-    if (pending := _pending_echo(existing, message)) is not None:
-        apply_sent_action(purchase_order=existing, message=pending)
-        return existing
+    """Acknowledge a repeat of a send from elsewhere, delivered before; no copy is made."""
     new_version = message.version
     if existing.version > new_version and holds_contents(
         existing, parse_contents(message), version=new_version
@@ -186,11 +218,13 @@ def apply_edit_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     ensure_parties(purchase_order, message)
     ensure_details_match(message)
     ensure_po_number(purchase_order, message)
-    if (pending := _pending_echo(purchase_order, message)) is not None:
-        # Made here, and the network now delivers it to the supplier, who is
-        # hosted here too: the edit holds from now on.
-        apply_sent_action(purchase_order=purchase_order, message=pending)
-        return purchase_order
+    trust.ensure_delivered_to_hosted(purchase_order, message)
+    echo = trust.sent_from_here(event=event, message=message, purchase_order=purchase_order)
+    if echo is not None:
+        return _apply_echo(purchase_order, echo)
+    trust.ensure_hosted_details(
+        message, businesses=_parties_here(purchase_order), purchase_order=purchase_order
+    )
     new_version = message.version
     parsed = parse_contents(message)
 
@@ -251,11 +285,10 @@ def _apply_status_message(*, event: InboundEvent, message: ReceivedMessage) -> P
     ensure_parties(purchase_order, message)
     ensure_po_number(purchase_order, message)
     _ensure_status_message(message)
-    if (pending := _pending_echo(purchase_order, message)) is not None:
-        # Made here, and the network now delivers it to the other side,
-        # hosted here too: it holds from now on.
-        apply_sent_action(purchase_order=purchase_order, message=pending)
-        return purchase_order
+    trust.ensure_delivered_to_hosted(purchase_order, message)
+    echo = trust.sent_from_here(event=event, message=message, purchase_order=purchase_order)
+    if echo is not None:
+        return _apply_echo(purchase_order, echo)
     if _status_message_applied(purchase_order, message):
         # Applied by an earlier delivery, perhaps before later changes that
         # the network delivered first.
@@ -323,19 +356,5 @@ def _status_message_applied(purchase_order: PurchaseOrder, message: ReceivedMess
     ).exists()
 
 
-def _pending_echo(purchase_order: PurchaseOrder, message: ReceivedMessage):
-    """Return the message sent from here that this request is the network's delivery of.
-
-    Both parties are hosted here: what one of them sent arrives back as the
-    request the network delivers to the other. It is the order's pending
-    message if kind, version and action agree.
-    """
-    pending = purchase_order.pending_message
-    if (
-        pending is None
-        or pending.kind != message.kind
-        or pending.object_version != message.version
-        or (message.action and message.action != purchase_order.pending_action)
-    ):
-        return None
-    return pending
+def _parties_here(purchase_order: PurchaseOrder) -> dict[str, Business]:
+    return {role: purchase_order.business_of(role) for role in lifecycle.ROLES}

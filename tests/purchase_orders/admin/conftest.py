@@ -88,6 +88,20 @@ def demo(db, settings) -> Demo:
         purchase_order=accepted,
         outbound_message=acknowledged_message,
     )
+    # A confirmation that no one at the hosted supplier made, refused and flagged.
+    InboundEvent.objects.create(
+        kind="req-confirm",
+        dedupe_key="msg_demo_2",
+        object_id=sent.object_id,
+        headers={"webhook-id": "msg_demo_2"},
+        body='{"poConfirmation":{"supplierResponse":"ACCEPT"}}',
+        state=InboundEvent.State.REFUSED,
+        response_status=200,
+        error_code=conventions.ERROR_NOT_SENT_FROM_HERE,
+        error_field="b2bIds.supplierB2BId",
+        purchase_order=sent,
+        flagged=True,
+    )
     # A sweep waiting in the task queue gives the queue's pages a row.
     schedule_outbox_sweep()
     return Demo(

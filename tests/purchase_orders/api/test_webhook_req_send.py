@@ -17,7 +17,13 @@ from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.outbound import settle_outbound_message
 from purchase_orders.services.purchase_orders import send_purchase_order
 from tests.factories import BusinessFactory, PurchaseOrderFactory
-from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, send_body, sent_elsewhere_body
+from tests.plugins.webhooks import (
+    ADDITIONAL_INFOS,
+    answer,
+    elsewhere,
+    send_body,
+    sent_elsewhere_body,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +163,8 @@ def test_a_send_made_here_and_acknowledged_is_marked_delivered_and_not_copied(
 def test_a_send_of_another_version_of_a_purchase_order_held_here_is_refused(
     trading_pair, signed_post, unchanged
 ):
+    # Received from a buyer elsewhere at version 2; version 1 comes again.
+    elsewhere(trading_pair.buyer)
     purchase_order = trading_pair.purchase_order(sent=True, version=2, previous_version=1)
     sent = send_body(purchase_order)
     sent["purchaseOrder"]["objectVersion"] = {"currentVersion": 0, "newVersion": 1}

@@ -8,7 +8,7 @@ import pytest
 
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.models import InboundEvent, PurchaseOrder
-from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, row_counts, send_body
+from tests.plugins.webhooks import ADDITIONAL_INFOS, answer, elsewhere, row_counts, send_body
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ MISSING = object()
 @pytest.fixture
 def send_request(trading_pair) -> dict:
     """A valid req-send body for the hosted supplier, of a purchase order not held here."""
+    elsewhere(trading_pair.buyer)
     body = send_body(trading_pair.purchase_order(sent=True))
     body["purchaseOrder"]["objectId"] = conventions.new_object_id()
     body["purchaseOrder"]["buyerPONumber"] = "ERP/2026/7"

@@ -74,9 +74,7 @@ def test_a_confirmation_no_one_at_a_hosted_supplier_made_is_refused_and_flagged(
     assert after == before
 
 
-def test_a_send_naming_a_hosted_buyer_that_never_sent_it_creates_nothing(
-    trading_pair, signed_post
-):
+def test_a_send_naming_a_hosted_buyer_that_never_sent_it_creates_nothing(trading_pair, signed_post):
     body = sent_elsewhere_body(trading_pair)
     # The buyer is hosted here, and sent no such order.
     trading_pair.buyer.is_hosted = True
@@ -194,9 +192,7 @@ def test_an_edit_from_the_network_cannot_rewrite_a_hosted_suppliers_details(
     assert InboundEvent.objects.get().flagged
 
 
-def test_a_send_naming_a_hosted_supplier_under_another_gstin_is_refused(
-    trading_pair, signed_post
-):
+def test_a_send_naming_a_hosted_supplier_under_another_gstin_is_refused(trading_pair, signed_post):
     body = sent_elsewhere_body(trading_pair)
     body["purchaseOrder"]["supplierDetails"]["gstin"] = "27AAPFU0939F1ZV"
 
@@ -289,3 +285,45 @@ def _announced(message) -> dict:
     from purchase_orders.enkash import encoding
 
     return encoding.loads(message.body)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_http_a_forged_acceptance_is_refused_and_the_order_stays(
+    trading_pair, live_server, settings
+):
+    import requests
+
+    from purchase_orders.enkash import encoding, payloads, signing
+    from purchase_orders.selectors import get_purchase_order_with_contents
+
+    purchase_order = trading_pair.purchase_order(sent=True)
+    body = payloads.build_confirm_request(
+        get_purchase_order_with_contents(pk=purchase_order.pk),
+        supplier_response="ACCEPT",
+        remarks="",
+        from_status=purchase_order.status,
+    )
+    body["poConfirmation"]["poStatusTransition"]["newStatus"] = "ACCEPTED"
+    raw = encoding.dumps(body).encode()
+
+    response = requests.post(
+        f"{live_server.url}/api/v0/purchase-order/req-confirm",
+        data=raw,
+        headers={
+            "Content-Type": "application/json",
+            **signing.signature_headers(
+                secret=settings.ENKASH_WEBHOOK_SECRET, msg_id="msg_forged", body=raw
+            ),
+        },
+        timeout=10,
+    )
+
+    assert response.status_code == 200
+    resp = encoding.loads(response.content)["payload"]["resp"]
+    assert (resp["result"], resp["errorCd"]) == ("FAILURE", conventions.ERROR_NOT_SENT_FROM_HERE)
+    purchase_order.refresh_from_db()
+    assert purchase_order.status == PurchaseOrder.Status.CREATED
+    assert (
+        requests.get(f"{live_server.url}/healthz", timeout=10).json()["queue"]["inbound_flagged"]
+        == 1
+    )

@@ -259,7 +259,8 @@ FIELD_RULES: dict[str, Rule] = {
     _po("poValueDetails.otherValues[].type"): non_empty,
     # A round-off may lower the total.
     _po("poValueDetails.otherValues[].value"): number(places=AMOUNT_PLACES, minimum=None),
-    _po("paymentMilestones[].milestoneDate"): date,
+    # A milestone may fall due on an event (on delivery) rather than a day.
+    _po("paymentMilestones[].milestoneDate"): date_or_empty,
     _po("paymentMilestones[].dueAmount"): number(places=AMOUNT_PLACES, above_minimum=True),
     _po("contractReferenceDetails[].receiptAdviceDate"): date_or_empty,
     _po("shippingTermsDetails.charges"): AMOUNT,

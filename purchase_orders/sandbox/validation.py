@@ -22,11 +22,12 @@ each party, and the same in both), each party's ``gstin`` and
 ``orderDate``, every line's ``productDescription``, ``hsnCode`` and
 ``isService``, the ``type`` of an ``itemValueDetails`` or ``otherValues``
 entry and the ``name`` of an ``otherTaxes`` entry (the amounts depend on
-them), every milestone's ``milestoneDate``, ``device.tag.name``,
-``supplierResponse`` and ``buyerAction``. A purchase order has at least one
-line. Everything else may be empty: ``subject``, ``tradeName``, addresses
-(a non-empty ``pincode`` is six digits), contacts and e-mail,
-``deliveryDate``, batch and receipt-advice dates, ``serialno``,
+them), ``device.tag.name``, ``supplierResponse`` and ``buyerAction``. A
+purchase order has at least one line. Everything else may be empty:
+``subject``, ``tradeName``, addresses (a non-empty ``pincode`` is six
+digits), contacts and e-mail, ``deliveryDate``, a milestone's
+``milestoneDate`` (it may fall due on an event, such as delivery, rather
+than on a day), batch and receipt-advice dates, ``serialno``,
 ``barCode``, ``unit`` and the line's other references, remarks, the
 free-form lists (``poInfos``, ``attributeDetails``, ``rates``,
 ``contractReferenceDetails``, ``additionalDocumentDetails``,

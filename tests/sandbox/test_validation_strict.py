@@ -67,13 +67,24 @@ def test_an_empty_identity_or_description_is_refused(api, path):
     assert detail.startswith(path)
 
 
-@pytest.mark.parametrize(
-    "path", [f"{PO}.orderDate", f"{PO}.ts", f"{PO}.paymentMilestones[0].milestoneDate"]
-)
+@pytest.mark.parametrize("path", [f"{PO}.orderDate", f"{PO}.ts"])
 def test_an_empty_required_date_is_refused(api, path):
     status, code, field, _ = refusal(post_with(api, "req-send", {path: ""}))
 
     assert (status, code, field) == (400, "INVALID_FIELD", path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{PO}.deliveryDate",
+        f"{PO}.paymentMilestones[0].milestoneDate",
+        f"{LINE}.batchDetails.expiryDate",
+        f"{PO}.contractReferenceDetails[0].receiptAdviceDate",
+    ],
+)
+def test_a_date_that_may_be_empty_is_accepted_empty(api, path):
+    assert post_with(api, "req-send", {path: ""}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -7,24 +7,62 @@ leaf is a JSON string where the example shows a string and a JSON number
 where it shows a number. Every documented key is required except
 ``additionalInfos[].name`` and ``.value`` (SPEC §3.13). On top of the shape,
 the conventions (DESIGN.md, "Where the network's documentation is silent")
-are checked field by field, then the version and status rules of the kind.
+are checked field by field; then what ties fields together (the parties'
+B2B IDs and GSTINs, the lines, the dates); then the amounts
+(``totals.py``); then the version and status move of the kind
+(``transitions.py``).
+
+Which texts may be empty. The spec marks every field required yet says
+nothing of empty values (SPEC §8, question 8), and DESIGN.md asks to be
+strict about what identifies and changes a purchase order and tolerant of
+the rest. So these must hold text: ``objectId`` (``PO`` + 32 upper-case
+letters and digits), ``buyerPONumber``, both B2B IDs (in ``b2bIds`` and in
+each party, and the same in both), each party's ``gstin`` and
+``legalName`` and ``stateCode``, the buyer's ``placeOfSupply``, ``ts``,
+``orderDate``, every line's ``productDescription``, ``hsnCode`` and
+``isService``, the ``type`` of an ``itemValueDetails`` or ``otherValues``
+entry and the ``name`` of an ``otherTaxes`` entry (the amounts depend on
+them), ``device.tag.name``, ``supplierResponse`` and ``buyerAction``. A
+purchase order has at least one line. Everything else may be empty:
+``subject``, ``tradeName``, addresses (a non-empty ``pincode`` is six
+digits), contacts and e-mail, ``deliveryDate``, a milestone's
+``milestoneDate`` (it may fall due on an event, such as delivery, rather
+than on a day), batch and receipt-advice dates, ``serialno``,
+``barCode``, ``unit`` and the line's other references, remarks, the
+free-form lists (``poInfos``, ``attributeDetails``, ``rates``,
+``contractReferenceDetails``, ``additionalDocumentDetails``,
+``additionalInfos``) and the shipping terms' texts.
+
+Dates are ``YYYY-MM-DD`` between 2000-01-01 and 2099-12-31, and a delivery
+date is not before the order date; ``ts`` is ISO-8601 with an offset in the
+same years. Amounts have at most 2 decimal places, quantities 3 and rates
+(per cent, 0 to 100) 3, all below 10^16; none is negative but
+``otherValues[].value`` (a round-off may lower the total), a quantity is
+more than 0 and so is a milestone's ``dueAmount``.
+
+The sandbox's tables (state codes, moves) and its arithmetic are its own;
+it reads the conventions' constants and nothing of the portal's
+validators, builders or totals, so a misreading on either side fails a test.
 
 The first violation found raises ``Invalid``, whose ``field`` is a dotted
 path such as ``purchaseOrder.itemLists[0].hsnCode``.
 """
 
-import datetime
 import difflib
 import functools
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from importlib import resources
 
-from purchase_orders import enkash, lifecycle
-from purchase_orders.enkash import conventions, kinds
-from purchase_orders.validators import GST_STATE_CODES
+from purchase_orders import enkash
+from purchase_orders.enkash import kinds
+
+from . import totals, transitions
+from .invalid import Invalid
+from .rules import FIELD_RULES, parse_date
+
+__all__ = ["BODY_OBJECTS", "OPTIONAL_FIELDS", "Invalid", "load_shape", "validate_request"]
 
 # The documented example each kind's body must look like (SPEC §2: the
 # confirm API's body is the confirm request webhook's, A2; an edit is a send,
@@ -35,27 +73,6 @@ SHAPE_FILES = {name: kinds.KINDS[name].request_example for name in kinds.REQUEST
 BODY_OBJECTS = {name: kinds.object_key(name) for name in kinds.REQUEST_KINDS}
 # Keys the spec marks optional; paths with "[]" for any array index.
 OPTIONAL_FIELDS = frozenset({"additionalInfos[].name", "additionalInfos[].value"})
-
-AMOUNT_PLACES = 2
-QUANTITY_PLACES = 3
-
-
-class Invalid(Exception):
-    """A body that breaks the spec or a convention."""
-
-    def __init__(
-        self,
-        field: str,
-        detail: str,
-        *,
-        error_code: str = conventions.ERROR_INVALID_FIELD,
-        response_code: int = conventions.RESPONSE_CODE_INVALID,
-    ):
-        super().__init__(f"{field}: {detail}" if field else detail)
-        self.field = field
-        self.detail = detail
-        self.error_code = error_code
-        self.response_code = response_code
 
 
 @functools.cache
@@ -80,8 +97,50 @@ def validate_request(kind: str, body) -> None:
         if problem:
             raise Invalid(path, f"{path} {problem}")
     object_name = BODY_OBJECTS[kind]
-    check_versions(kind, body[object_name], path=object_name)
-    check_transition(kind, body[object_name], path=object_name)
+    if object_name == kinds.PURCHASE_ORDER:
+        order = body[object_name]
+        check_parties(body["b2bIds"], order, path=object_name)
+        check_contents(order, path=object_name)
+        totals.check_purchase_order(order, path=object_name)
+    transitions.check_versions(kind, body[object_name], path=object_name)
+    transitions.check_transition(kind, body[object_name], path=object_name)
+
+
+# -- what ties fields together -----------------------------------------------------
+
+PARTIES = (("supplierDetails", "supplierB2BId"), ("buyerDetails", "buyerB2BId"))
+
+
+def check_parties(b2b_ids: dict, order: dict, *, path: str) -> None:
+    """Refuse parties whose B2B ID is not the body's, or whose GSTIN is of another state."""
+    for key, b2b_key in PARTIES:
+        party = order[key]
+        party_path = f"{path}.{key}"
+        if party["b2bId"] != b2b_ids[b2b_key]:
+            raise Invalid(
+                f"{party_path}.b2bId",
+                f"{party_path}.b2bId is {party['b2bId']!r}, but b2bIds.{b2b_key} is "
+                f"{b2b_ids[b2b_key]!r}.",
+            )
+        # The first two digits of a GSTIN are the state it is registered in.
+        if party["gstin"][:2] != party["stateCode"]:
+            raise Invalid(
+                f"{party_path}.gstin",
+                f"{party_path}.gstin is registered in state {party['gstin'][:2]}, but "
+                f"{party_path}.stateCode is {party['stateCode']}.",
+            )
+
+
+def check_contents(order: dict, *, path: str) -> None:
+    """Refuse a purchase order without lines, or delivered before it is ordered."""
+    if not order["itemLists"]:
+        raise Invalid(f"{path}.itemLists", f"{path}.itemLists must have at least one line.")
+    delivery = order["deliveryDate"]
+    if delivery and parse_date(delivery) < parse_date(order["orderDate"]):
+        raise Invalid(
+            f"{path}.deliveryDate",
+            f"{path}.deliveryDate {delivery} is before the orderDate {order['orderDate']}.",
+        )
 
 
 # -- shape ---------------------------------------------------------------------
@@ -160,198 +219,3 @@ def iter_leaves(value, *, path: str, pattern: str) -> Iterator[tuple[str, str, o
             yield from iter_leaves(item, path=f"{path}[{index}]", pattern=f"{pattern}[]")
     else:
         yield path, pattern, value
-
-
-# -- field conventions ------------------------------------------------------------
-# Each rule returns what is wrong, completing "<path> ...", or None.
-
-Rule = Callable[[object], str | None]
-DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def decimal_places(value) -> int:
-    """Return the decimal places of a number as written, trailing zeros aside."""
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not number.is_finite():
-        return 99
-    _, digits, exponent = number.as_tuple()
-    while exponent < 0 and len(digits) > 1 and digits[-1] == 0:
-        digits, exponent = digits[:-1], exponent + 1
-    return max(0, -exponent)
-
-
-def non_empty(value) -> str | None:
-    return None if value.strip() else "must not be empty."
-
-
-def b2b_id(value) -> str | None:
-    if re.match(conventions.B2B_ID_PATTERN, value):
-        return None
-    return "must be 1 to 100 characters without a backslash or a double quote."
-
-
-def device_tag_name(value) -> str | None:
-    if value == conventions.DEVICE_TAG_NAME:
-        return None
-    return f"must be {conventions.DEVICE_TAG_NAME}."
-
-
-def date_or_empty(value) -> str | None:
-    if value == "":
-        return None
-    if DATE_PATTERN.match(value):
-        try:
-            datetime.date.fromisoformat(value)
-            return None
-        except ValueError:
-            pass
-    return f"must be a date written YYYY-MM-DD (or empty), not {value!r}."
-
-
-def timestamp(value) -> str | None:
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.tzinfo is not None and "T" in value:
-        return None
-    return f"must be an ISO-8601 timestamp with an offset, not {value!r}."
-
-
-def state_code(value) -> str | None:
-    if value in GST_STATE_CODES:
-        return None
-    return f"must be a two-digit GST state code such as \"29\", not {value!r}."
-
-
-def one_of(choices: tuple[str, ...]) -> Rule:
-    def rule(value) -> str | None:
-        if value in choices:
-            return None
-        return f"must be one of {', '.join(choices)}, not {value!r}."
-
-    return rule
-
-
-def version_number(value) -> str | None:
-    if isinstance(value, int) and value >= 0:
-        return None
-    return f"must be a whole number, 0 or more, not {value}."
-
-
-def places(limit: int) -> Rule:
-    def rule(value) -> str | None:
-        if decimal_places(value) <= limit:
-            return None
-        return f"must have at most {limit} decimal places, not {value}."
-
-    return rule
-
-
-def _item(key: str) -> str:
-    return f"purchaseOrder.itemLists[].{key}"
-
-
-def _object_rules() -> dict[str, Rule]:
-    """Return the rules shared by the three business objects."""
-    rules: dict[str, Rule] = {}
-    for name in set(BODY_OBJECTS.values()):
-        rules[f"{name}.objectId"] = non_empty
-        rules[f"{name}.buyerPONumber"] = non_empty
-        rules[f"{name}.objectVersion.currentVersion"] = version_number
-        rules[f"{name}.objectVersion.newVersion"] = version_number
-        rules[f"{name}.poStatusTransition.currentStatus"] = one_of(conventions.NETWORK_STATUSES)
-        rules[f"{name}.poStatusTransition.newStatus"] = one_of(conventions.NETWORK_STATUSES)
-    return rules
-
-
-FIELD_RULES: dict[str, Rule] = {
-    **_object_rules(),
-    "device.tag.name": device_tag_name,
-    "b2bIds.buyerB2BId": b2b_id,
-    "b2bIds.supplierB2BId": b2b_id,
-    "purchaseOrder.ts": timestamp,
-    "purchaseOrder.orderDate": date_or_empty,
-    "purchaseOrder.deliveryDate": date_or_empty,
-    "purchaseOrder.supplierDetails.stateCode": state_code,
-    "purchaseOrder.buyerDetails.stateCode": state_code,
-    "purchaseOrder.buyerDetails.placeOfSupply": state_code,
-    _item("isService"): one_of((conventions.IS_SERVICE_YES, conventions.IS_SERVICE_NO)),
-    _item("batchDetails.expiryDate"): date_or_empty,
-    _item("batchDetails.batchWarrantyDate"): date_or_empty,
-    "purchaseOrder.paymentMilestones[].milestoneDate": date_or_empty,
-    "purchaseOrder.contractReferenceDetails[].receiptAdviceDate": date_or_empty,
-    "poConfirmation.supplierResponse": one_of(conventions.SUPPLIER_RESPONSES),
-    "poStatus.buyerAction": one_of(conventions.BUYER_ACTIONS),
-    **{_item(key): places(QUANTITY_PLACES) for key in ("quantity", "freeQuantity")},
-    **{
-        path: places(AMOUNT_PLACES)
-        for path in (
-            _item("unitPrice"),
-            _item("totalAmt"),
-            _item("assessmentAmount"),
-            _item("totalItemValue"),
-            _item("itemValueDetails[].value"),
-            _item("otherTaxes[].amount"),
-            "purchaseOrder.poValueDetails.totalPOValue",
-            "purchaseOrder.poValueDetails.otherValues[].value",
-            "purchaseOrder.paymentMilestones[].dueAmount",
-            "purchaseOrder.shippingTermsDetails.charges",
-        )
-    },
-}
-
-
-# -- versions and transitions ----------------------------------------------------
-
-
-def check_versions(kind: str, data: dict, *, path: str) -> None:
-    """Apply the version rule: send 0 -> 1, edit n -> n+1, confirm and status change n -> n."""
-    current = data["objectVersion"]["currentVersion"]
-    new = data["objectVersion"]["newVersion"]
-    current_path = f"{path}.objectVersion.currentVersion"
-    new_path = f"{path}.objectVersion.newVersion"
-    if kind == "req-send":
-        if current != 0:
-            raise Invalid(current_path, f"A send starts from version 0, not {current}.")
-        expected = 1
-    else:
-        if current < 1:
-            raise Invalid(
-                current_path, f"{kind} needs a purchase order already sent (version 1 or more)."
-            )
-        expected = current + 1 if kind == "req-edit" else current
-    if new != expected:
-        raise Invalid(new_path, f"{kind} from version {current} goes to {expected}, not {new}.")
-
-
-def _action(kind: str, data: dict) -> str:
-    if kind == "req-confirm":
-        return data["supplierResponse"]
-    if kind == "req-status-change":
-        return data["buyerAction"]
-    return lifecycle.SEND if kind == "req-send" else lifecycle.EDIT
-
-
-def check_transition(kind: str, data: dict, *, path: str) -> None:
-    """Check the status transition against the one table of allowed moves."""
-    action = _action(kind, data)
-    current = data["poStatusTransition"]["currentStatus"]
-    new = data["poStatusTransition"]["newStatus"]
-    transition = lifecycle.TRANSITIONS_BY_ACTION[action]
-    # A draft is CREATED on the network, so a send goes CREATED -> CREATED.
-    from_statuses = {conventions.network_status(status) for status in transition.from_statuses}
-    if current not in from_statuses:
-        raise Invalid(
-            f"{path}.poStatusTransition.currentStatus",
-            f"{action} is not allowed from {current}.",
-            error_code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-            response_code=conventions.RESPONSE_CODE_REFUSED,
-        )
-    if new != transition.to_status:
-        raise Invalid(
-            f"{path}.poStatusTransition.newStatus",
-            f"{action} from {current} leads to {transition.to_status}, not {new}.",
-            error_code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-            response_code=conventions.RESPONSE_CODE_REFUSED,
-        )

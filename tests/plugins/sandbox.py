@@ -67,8 +67,10 @@ CONFORMING_TEXT = {
     "ts": "2026-11-23T10:15:00+05:30",
     "orderDate": "2026-11-23",
     "deliveryDate": "2026-12-15",
+    "gstin": "29AABCS1234K1ZC",
     "stateCode": "29",
     "placeOfSupply": "29",
+    "pincode": "560001",
     "isService": "N",
     "hsnCode": "4802",
     "expiryDate": "2027-12-31",
@@ -78,13 +80,20 @@ CONFORMING_TEXT = {
     "supplierResponse": "ACCEPT",
     "buyerAction": "CANCEL",
 }
+# One line whose amounts add up: 2.5 x 1250.50, with 9% CGST + 9% SGST
+# (281.36 each) within Karnataka; the one milestone is the whole total.
 CONFORMING_NUMBERS = {
     "quantity": Decimal("2.500"),
     "unitPrice": Decimal("1250.50"),
     "totalAmt": Decimal("3126.25"),
+    "assessmentAmount": Decimal("3126.25"),
     "gstRate": 18,
-    "totalPOValue": Decimal("3688.98"),
+    "totalItemValue": Decimal("3688.97"),
+    "totalPOValue": Decimal("3688.97"),
+    "dueAmount": Decimal("3688.97"),
 }
+# The buyer's GSTIN, registered in the same state as the supplier's.
+CONFORMING_BUYER_GSTIN = "29AAACB5678L1Z4"
 
 
 def _fill(value, key: str = ""):
@@ -106,6 +115,11 @@ def conforming_request(kind: str, example: str | None = None) -> dict:
     (current, new), (from_status, to_status) = MOVE_FOR_KIND[kind]
     obj["objectVersion"] = {"currentVersion": current, "newVersion": new}
     obj["poStatusTransition"] = {"currentStatus": from_status, "newStatus": to_status}
+    if "supplierDetails" in obj:
+        # Each party carries the B2B ID the body's b2bIds name it by.
+        obj["supplierDetails"]["b2bId"] = body["b2bIds"]["supplierB2BId"]
+        obj["buyerDetails"]["b2bId"] = body["b2bIds"]["buyerB2BId"]
+        obj["buyerDetails"]["gstin"] = CONFORMING_BUYER_GSTIN
     return body
 
 

@@ -1,11 +1,13 @@
 """Fixtures of the sandbox's validation tests: one sandbox per module, and reading its answers."""
 
 import re
+from decimal import Decimal
 
 import pytest
 import requests
 from django.conf import settings
 
+from purchase_orders import totals
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.sandbox.server import SandboxServer
 
@@ -71,3 +73,49 @@ def parent_of(body: dict, path: str):
     for step in steps[:-1]:
         node = node[step]
     return node, steps[-1]
+
+
+def refill_totals(body: dict) -> dict:
+    """Restate a purchase order's line and PO amounts from its quantities, prices and rates.
+
+    The portal's own arithmetic (``purchase_orders.totals``) fills them, so a
+    body it restates passing the sandbox's independent checks is one more
+    cross-check of the two.
+    """
+    order = body["purchaseOrder"]
+    intra_state = totals.is_intra_state(
+        supplier_state_code=order["supplierDetails"]["stateCode"],
+        place_of_supply=order["buyerDetails"]["placeOfSupply"],
+    )
+    lines_value = Decimal(0)
+    for line in order["itemLists"]:
+        discount = sum(
+            (Decimal(d["value"]) for d in line["itemValueDetails"] if d["type"] == "DISCOUNT"),
+            Decimal(0),
+        )
+        computed = totals.compute_line(
+            totals.LineInput(
+                quantity=Decimal(line["quantity"]),
+                unit_price=Decimal(line["unitPrice"]),
+                gst_rate=Decimal(line["gstRate"]),
+                discount=discount,
+                other_tax_rates=[Decimal(tax["rate"]) for tax in line["otherTaxes"]],
+            ),
+            intra_state=intra_state,
+        )
+        line["totalAmt"] = computed.total_amount
+        line["assessmentAmount"] = computed.assessment_amount
+        line["totalItemValue"] = computed.total_item_value
+        for tax, tax_amount in zip(line["otherTaxes"], computed.other_tax_amounts, strict=True):
+            tax["amount"] = tax_amount
+        lines_value += computed.total_item_value
+    values = order["poValueDetails"]
+    values["totalPOValue"] = lines_value + sum(
+        (Decimal(entry["value"]) for entry in values["otherValues"]), Decimal(0)
+    )
+    milestones = order["paymentMilestones"]
+    if milestones:
+        # One milestone for the whole total.
+        del milestones[1:]
+        milestones[0]["dueAmount"] = values["totalPOValue"]
+    return body

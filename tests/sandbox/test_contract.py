@@ -1,7 +1,11 @@
 """What the portal sends is what the network accepts: its own bodies against the sandbox."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 
+from purchase_orders.contents import ChargeContents, MilestoneContents, TaxContents
 from purchase_orders.enkash import encoding, payloads
 from purchase_orders.enkash.client import get_enkash_client
 from purchase_orders.models import OutboundMessage
@@ -12,6 +16,7 @@ from purchase_orders.services.purchase_orders import (
     edit_purchase_order,
     send_purchase_order,
 )
+from purchase_orders.totals import apply_computed_totals
 from tests.plugins.network import acknowledged
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
@@ -90,3 +95,43 @@ def test_every_buyer_status_change_is_accepted(sandbox, trading_pair, accepted_p
 
     assert [status for _, status in statuses] == [200] * 6
     assert [kind for kind, _ in statuses].count("req-status-change") == 3
+
+
+def test_an_edit_with_discounts_taxes_charges_and_milestones_is_accepted(
+    sandbox, trading_pair, accepted_purchase_order
+):
+    """Every amount the sandbox checks on its own, as the portal states it across two states."""
+    fresh = get_purchase_order_with_contents(pk=accepted_purchase_order.pk)
+    contents = payloads.parse_purchase_order(
+        payloads.build_purchase_order(fresh), fresh.additional_infos
+    )
+    first, second = contents.lines
+    first.value_details = [{"type": "DISCOUNT", "value": Decimal("25.55")}]
+    first.other_taxes = [TaxContents(name="Compensation cess", rate=Decimal("1.5"))]
+    second.gst_rate = Decimal(5)
+    second.free_quantity = Decimal("2.000")
+    contents.other_charges = [
+        ChargeContents(charge_type="FREIGHT", amount=Decimal("500.00")),
+        ChargeContents(charge_type="ROUND_OFF", amount=Decimal("-0.37")),
+    ]
+    total = apply_computed_totals(contents).header.total_po_value
+    contents.milestones = [
+        MilestoneContents(due_on=datetime.date(2026, 12, 1), due_amount=Decimal("1000.00")),
+        MilestoneContents(due_on=datetime.date(2027, 1, 15), due_amount=total - 1000),
+    ]
+    edit_purchase_order(
+        purchase_order=accepted_purchase_order,
+        edited_by=trading_pair.buyer_user,
+        contents=contents,
+        reason="Discount, cess and freight.",
+        expected_version=1,
+    )
+
+    assert post_every_message(sandbox) == [
+        ("req-send", 200),
+        ("req-confirm", 200),
+        ("req-edit", 200),
+    ]
+    edit = encoding.loads(OutboundMessage.objects.get(kind="req-edit").body)["purchaseOrder"]
+    assert edit["itemLists"][0]["otherTaxes"][0]["amount"] > 0
+    assert edit["poValueDetails"]["totalPOValue"] == total

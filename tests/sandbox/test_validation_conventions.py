@@ -6,8 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from purchase_orders.enkash import conventions
+from purchase_orders.sandbox import transitions
+from purchase_orders.sandbox.validation import BODY_OBJECTS
 from tests.plugins.sandbox import conforming_request
-from tests.sandbox.conftest import parent_of, refusal
+from tests.sandbox.conftest import parent_of, refill_totals, refusal
 
 pytestmark = pytest.mark.sandbox
 
@@ -32,7 +35,7 @@ def test_values_within_the_conventions_are_accepted(api, path, value):
     node, key = parent_of(body, path)
     node[key] = value
 
-    assert api.post("req-send", body).status_code == 200
+    assert api.post("req-send", refill_totals(body)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -160,3 +163,41 @@ def test_every_buyer_action_in_the_table_is_accepted(api, action, current, new):
     body["poStatus"]["poStatusTransition"] = {"currentStatus": current, "newStatus": new}
 
     assert api.post("req-status-change", body).status_code == 200
+
+
+# Every action of each kind from every network status: acknowledged exactly
+# where the sandbox's table has the move.
+
+
+@pytest.mark.parametrize("status", conventions.NETWORK_STATUSES)
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [
+        ("req-edit", "EDIT"),
+        ("req-confirm", "ACCEPT"),
+        ("req-confirm", "REJECT"),
+        ("req-status-change", "CANCEL"),
+        ("req-status-change", "FULFILL"),
+        ("req-status-change", "CLOSE"),
+    ],
+)
+def test_a_move_is_acknowledged_exactly_where_the_table_has_it(api, kind, action, status):
+    move = transitions.MOVES[action]
+    body = conforming_request(kind)
+    obj = body[{"req-confirm": "poConfirmation", "req-status-change": "poStatus"}.get(kind, PO)]
+    if kind == "req-confirm":
+        obj["supplierResponse"] = action
+    elif kind == "req-status-change":
+        obj["buyerAction"] = action
+    obj["poStatusTransition"] = {"currentStatus": status, "newStatus": move.to_status}
+
+    response = api.post(kind, body)
+
+    if status in move.from_statuses:
+        assert response.status_code == 200
+    else:
+        assert refusal(response)[:3] == (
+            422,
+            "TRANSITION_NOT_ALLOWED",
+            f"{BODY_OBJECTS[kind]}.poStatusTransition.currentStatus",
+        )

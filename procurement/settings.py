@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# /api/schema/ and /api/docs/ answer only staff with DEBUG off
+# (purchase_orders/api/docs.py): the description names every check the
+# webhooks make, which an outsider has no need of. True opens them to all.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # Background work: the tasks API with the durable database backend.
 TASKS = {

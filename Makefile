@@ -42,7 +42,6 @@ run web worker sandbox migrate seed: export DEBUG := true
 
 migrate: $(INSTALLED)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 
 seed: migrate
 	$(MANAGE) seed_demo

@@ -121,7 +121,7 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # The database cache by default: shared by every web node with no other
-# service (`manage.py createcachetable` makes its table). CACHE_URL may name
+# service (migration 0007_cache_table makes its table). CACHE_URL may name
 # another, e.g. redis://host:6379/0; a per-process cache (locmemcache://) would
 # let each process count failed logins on its own, which `check --deploy`
 # refuses on a database shared by several processes.

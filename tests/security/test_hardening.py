@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from procurement import demo
+from purchase_orders.enkash import kinds
 from purchase_orders.models import OutboundMessage
 from tests.plugins.webhooks import webhook_url
 
@@ -189,6 +190,18 @@ def test_the_demo_settings_pass_the_checks_without_deploy():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_readme_says_what_to_configure_and_register_to_connect_to_enkash():
+    readme = (BASE_DIR / "README.md").read_text()
+    section = readme.split("\n## Connecting to EnKash\n", 1)[1].split("\n## ", 1)[0]
+    settings_source = (BASE_DIR / "procurement" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"(ENKASH_[A-Z0-9_]+)"', settings_source))
+
+    assert len(read) > 15
+    assert sorted(name for name in read if f"`{name}`" not in section) == []
+    for kind in kinds.WEBHOOK_KINDS:
+        assert f"`PORTAL_BASE_URL{reverse(f'api:{kind}')}`" in section
 
 
 def test_pages_send_the_security_headers_and_the_policy(people):

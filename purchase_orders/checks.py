@@ -70,7 +70,7 @@ def is_loopback(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
-def url_problem(name: str, *, id_unset: str, id_loopback: str, hint: str):
+def url_problem(name: str, *, id_unset: str, id_loopback: str, hint: str) -> checks.Error | None:
     """Return the Error of an address setting that is unset, not absolute, or local, or None."""
     value = getattr(settings, name)
     parts = urlsplit(value or "")

@@ -42,7 +42,6 @@ run web worker sandbox migrate seed: export DEBUG := true
 
 migrate: $(INSTALLED)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 
 seed: migrate
 	$(MANAGE) seed_demo
@@ -94,6 +93,8 @@ test: $(INSTALLED)
 	exit $$status
 
 # The regular expression finds each variable settings.py reads with env(...).
+# The last command is the deployment checklist under production-like settings:
+# each value it is given is one that check --deploy refuses to leave unset.
 check: $(INSTALLED)
 	$(BIN)/ruff check .
 	@$(BIN)/python -c 'import re, sys; \
@@ -106,6 +107,10 @@ check: $(INSTALLED)
 	DEBUG=false \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	ALLOWED_HOSTS=procurement.example.in \
+	PORTAL_BASE_URL=https://procurement.example.in \
+	EMAIL_HOST=smtp.example.in \
+	ENKASH_BASE_URL=https://enkash.example.in \
+	ENKASH_CLIENT_ID=check-deploy-client \
 	ENKASH_CLIENT_SECRET=check-deploy-client-secret \
 	ENKASH_WEBHOOK_SECRET=whsec_Y2hlY2stZGVwbG95LXdlYmhvb2stc2VjcmV0 \
 	$(MANAGE) check --deploy --fail-level WARNING

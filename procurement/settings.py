@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from procurement import demo
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(DEBUG=(bool, False))
@@ -24,7 +26,7 @@ DEBUG = env("DEBUG")
 # empty key. Commands that sign nothing (migrate, makemigrations, check) run.
 SECRET_KEY = env("SECRET_KEY", default="")
 if DEBUG and not SECRET_KEY:
-    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
+    SECRET_KEY = demo.SECRET_KEY
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
@@ -119,9 +121,10 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # The database cache by default: shared by every web node with no other
-# service (`manage.py createcachetable` makes its table). CACHE_URL may
-# name another, e.g. redis://host:6379/0; a per-process cache (locmem://)
-# would let each node count failed logins on its own.
+# service (migration 0007_cache_table makes its table). CACHE_URL may name
+# another, e.g. redis://host:6379/0; a per-process cache (locmemcache://) would
+# let each process count failed logins on its own, which `check --deploy`
+# refuses on a database shared by several processes.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://procurement_cache")}
 
 LOGIN_URL = "login"
@@ -169,7 +172,7 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=10)
 NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=30.0)
 NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", default=3600.0)
 # The portal's address as its users reach it; links in e-mails start with it.
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=demo.PORTAL_BASE_URL if DEBUG else "")
 
 # Production hardening; every value can be relaxed from the environment for
 # a deployment behind a TLS-terminating proxy that sets X-Forwarded-Proto.
@@ -218,6 +221,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# /api/schema/ and /api/docs/ answer only staff with DEBUG off
+# (purchase_orders/api/docs.py): the description names every check the
+# webhooks make, which an outsider has no need of. True opens them to all.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 # Background work: the tasks API with the durable database backend.
 TASKS = {
@@ -249,12 +256,16 @@ LIVE_LISTEN = env.bool("LIVE_LISTEN", default=True)
 LIVE_WAITERS_PER_PROCESS = env.int("LIVE_WAITERS_PER_PROCESS", default=48)
 
 # EnKash (Bharat Connect B2B). Read by the network layer at call time.
-ENKASH_BASE_URL = env("ENKASH_BASE_URL", default="http://127.0.0.1:8001")
-ENKASH_CLIENT_ID = env("ENKASH_CLIENT_ID", default="demo-client")
-ENKASH_CLIENT_SECRET = env("ENKASH_CLIENT_SECRET", default="demo-secret" if DEBUG else "")
+# The base URL and client id default to the sandbox's even with DEBUG off, so
+# that tests and benchmarks reach their sandbox; `check --deploy` refuses both
+# (purchase_orders/checks.py), as it refuses the demo secrets.
+ENKASH_BASE_URL = env("ENKASH_BASE_URL", default=demo.ENKASH_BASE_URL)
+ENKASH_CLIENT_ID = env("ENKASH_CLIENT_ID", default=demo.ENKASH_CLIENT_ID)
+ENKASH_CLIENT_SECRET = env(
+    "ENKASH_CLIENT_SECRET", default=demo.ENKASH_CLIENT_SECRET if DEBUG else ""
+)
 ENKASH_WEBHOOK_SECRET = env(
-    "ENKASH_WEBHOOK_SECRET",
-    default="whsec_ZGVtby13ZWJob29rLXNlY3JldC1mb3ItbG9jYWwtd29yaw==" if DEBUG else "",
+    "ENKASH_WEBHOOK_SECRET", default=demo.ENKASH_WEBHOOK_SECRET if DEBUG else ""
 )
 # Extra secrets still accepted while a new ENKASH_WEBHOOK_SECRET rolls out.
 ENKASH_WEBHOOK_PREVIOUS_SECRETS = env.list("ENKASH_WEBHOOK_PREVIOUS_SECRETS", default=[])

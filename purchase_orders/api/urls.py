@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import WEBHOOK_KINDS
 
+from .docs import staff_unless_public
 from .views import WebhookView
 
 app_name = "api"
@@ -24,11 +25,14 @@ urlpatterns = (
         for kind in WEBHOOK_KINDS
     ]
     + [
-        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        # Staff only with DEBUG off, unless API_DOCS_PUBLIC (docs.py).
+        path("api/schema/", staff_unless_public(SpectacularAPIView.as_view()), name="schema"),
         # The split view serves Swagger UI's start-up script as a file of its
         # own (?script), so that the Content Security Policy needs no inline script.
         path(
-            "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"
+            "api/docs/",
+            staff_unless_public(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+            name="docs",
         ),
     ]
 )

@@ -4,6 +4,8 @@ Each test names what the allowed visitor gets, so that a page refusing
 everyone fails, and keeps the refusals of the others.
 """
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -57,20 +59,47 @@ def test_healthz_answers_ok_without_a_login(db):
     assert Client().post("/healthz").status_code == 405
 
 
-def test_the_api_schema_and_docs_are_public(people):
-    # The webhook API is described to anyone: it holds no data, only its shape.
-    for client in (Client(), people.buyer_client):
-        schema = client.get("/api/schema/", {"format": "json"})
-        docs = client.get("/api/docs/")
-        script = client.get("/api/docs/?script=")
+DOCS_URLS = ("/api/schema/?format=json", "/api/docs/", "/api/docs/?script=")
 
-        assert schema.status_code == 200
-        assert schema.json()["info"]["title"].startswith("Procurement portal")
-        assert schema.json()["paths"]
-        assert docs.status_code == 200
-        assert "/api/docs/?script=" in text(docs)
-        assert script.status_code == 200
-        assert reverse("api:schema") in text(script)
+
+def assert_the_docs_are_served(client):
+    schema = client.get("/api/schema/", {"format": "json"})
+    docs = client.get("/api/docs/")
+    script = client.get("/api/docs/?script=")
+
+    assert schema.status_code == 200
+    assert schema.json()["info"]["title"].startswith("Procurement portal")
+    assert schema.json()["paths"]
+    assert docs.status_code == 200
+    assert "/api/docs/?script=" in text(docs)
+    assert script.status_code == 200
+    assert reverse("api:schema") in text(script)
+
+
+def test_the_api_schema_and_docs_are_for_staff(people, admin_client):
+    assert_the_docs_are_served(admin_client)
+    for url in DOCS_URLS:
+        anonymous = Client().get(url)
+        assert anonymous.status_code == 302
+        assert anonymous["Location"] == f"{reverse('login')}?next={quote(url, safe='/')}"
+        assert people.buyer_client.get(url).status_code == 403
+
+
+def test_the_api_schema_and_docs_are_public_when_opened_or_with_debug(people, settings):
+    settings.API_DOCS_PUBLIC = True
+    assert_the_docs_are_served(Client())
+    assert_the_docs_are_served(people.buyer_client)
+
+    settings.API_DOCS_PUBLIC = False
+    settings.DEBUG = True
+    assert_the_docs_are_served(Client())
+
+
+def test_the_webhooks_stay_open_to_the_network_when_the_docs_are_closed(signed_post):
+    # The webhooks authenticate by their signature, not by a login.
+    response = signed_post("req-confirm", {"unexpected": True})
+
+    assert response.status_code == 400
 
 
 def admin_urls(model) -> list[str]:

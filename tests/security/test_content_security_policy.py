@@ -8,12 +8,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import chromium, portal_lock, visitors  # noqa: F401 (fixtures)
+from tests.factories import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_api_docs_render_every_webhook_under_their_policy(visitors):
+def test_the_api_docs_render_every_webhook_under_their_policy(visitors, django_user_model):
+    # The docs answer staff only with DEBUG off.
+    staff = django_user_model.objects.create_user("reader", password=DEMO_PASSWORD, is_staff=True)
     reader = visitors("reader")
+    reader.log_in(staff)
 
     reader.page.goto("/api/docs/")
 

@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement import demo
+from purchase_orders.enkash import kinds
 from purchase_orders.models import OutboundMessage
 from tests.plugins.webhooks import webhook_url
 
@@ -40,6 +42,10 @@ def production_env(**overrides) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "procurement.example.in",
         "DATABASE_URL": "sqlite:////nonexistent/never-opened.sqlite3",
+        "PORTAL_BASE_URL": "https://procurement.example.in",
+        "EMAIL_HOST": "smtp.example.in",
+        "ENKASH_BASE_URL": "https://enkash.example.in",
+        "ENKASH_CLIENT_ID": "procurement-example-in",
         "ENKASH_CLIENT_SECRET": secrets.token_urlsafe(24),
         "ENKASH_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
     }
@@ -70,6 +76,132 @@ def test_the_deployment_checklist_is_clean_under_production_settings():
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def check_deploy(env: dict) -> tuple[int, list[str]]:
+    """Run ``check --deploy`` in a process of its own; return its exit status and the app's ids."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.returncode, re.findall(r"\((purchase_orders\.[EW]\d+)\)", result.stderr)
+
+
+def env_example() -> dict:
+    """Return the variables .env.example sets, as a production copied from it would have."""
+    text = (BASE_DIR / ".env.example").read_text()
+    return dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.M))
+
+
+def test_without_debug_the_defaults_fail_the_deployment_checklist():
+    env = production_env()
+    for name in (
+        "PORTAL_BASE_URL",
+        "EMAIL_HOST",
+        "ENKASH_BASE_URL",
+        "ENKASH_CLIENT_ID",
+        "ENKASH_CLIENT_SECRET",
+        "ENKASH_WEBHOOK_SECRET",
+    ):
+        del env[name]
+
+    status, ids = check_deploy(env)
+
+    assert status == 1
+    assert ids == [
+        "purchase_orders.E003",  # ENKASH_BASE_URL: the sandbox on the loopback
+        "purchase_orders.E004",  # ENKASH_CLIENT_ID: demo-client
+        "purchase_orders.E005",  # ENKASH_CLIENT_SECRET: empty
+        "purchase_orders.E006",  # ENKASH_WEBHOOK_SECRET: empty
+        "purchase_orders.E009",  # PORTAL_BASE_URL: unset
+        "purchase_orders.E011",  # EMAIL_BACKEND: the console
+    ]
+
+
+def test_a_production_copied_from_env_example_fails_the_deployment_checklist():
+    env = {
+        **env_example(),
+        "PATH": os.environ["PATH"],
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "procurement.example.in",
+        "DATABASE_URL": "sqlite:////nonexistent/never-opened.sqlite3",
+    }
+
+    status, ids = check_deploy(env)
+
+    assert status == 1
+    assert ids == [f"purchase_orders.E{n:03d}" for n in (3, 4, 5, 6, 8, 10, 11)]
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("postgres://nobody@127.0.0.1:9/never-opened", (1, ["purchase_orders.E012"])),
+        ("sqlite:////nonexistent/never-opened.sqlite3", (0, ["purchase_orders.W001"])),
+    ],
+)
+def test_a_per_process_cache_fails_the_checklist_on_a_shared_database(database_url, expected):
+    env = production_env(CACHE_URL="locmemcache://", DATABASE_URL=database_url)
+
+    assert check_deploy(env) == expected
+
+
+# The settings whose DEBUG default is the demo's published value (procurement/demo.py).
+DEMO_SETTINGS = (
+    "SECRET_KEY",
+    "ENKASH_BASE_URL",
+    "ENKASH_CLIENT_ID",
+    "ENKASH_CLIENT_SECRET",
+    "ENKASH_WEBHOOK_SECRET",
+    "PORTAL_BASE_URL",
+)
+
+
+def test_the_demo_values_are_those_of_env_example_and_of_the_debug_defaults():
+    code = (
+        "import django, os, json; os.environ['DJANGO_SETTINGS_MODULE'] = 'procurement.settings';"
+        "django.setup(); from django.conf import settings as s;"
+        f"print(json.dumps([getattr(s, name) for name in {DEMO_SETTINGS!r}]))"
+    )
+    env = {"PATH": os.environ["PATH"], "DEBUG": "true", "DATABASE_URL": "sqlite://"}
+
+    debug_defaults = json.loads(run_python(code, env).stdout)
+
+    assert debug_defaults == [getattr(demo, name) for name in DEMO_SETTINGS]
+    # .env.example suggests a signing key of its own, refused as well.
+    example = env_example()
+    assert example["SECRET_KEY"] == demo.EXAMPLE_SECRET_KEY
+    assert [example[name] for name in DEMO_SETTINGS[1:]] == debug_defaults[1:]
+
+
+def test_the_demo_settings_pass_the_checks_without_deploy():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env={"PATH": os.environ["PATH"], "DEBUG": "true", "DATABASE_URL": "sqlite://"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_readme_says_what_to_configure_and_register_to_connect_to_enkash():
+    readme = (BASE_DIR / "README.md").read_text()
+    section = readme.split("\n## Connecting to EnKash\n", 1)[1].split("\n## ", 1)[0]
+    settings_source = (BASE_DIR / "procurement" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\(\s*"(ENKASH_[A-Z0-9_]+)"', settings_source))
+
+    assert len(read) > 15
+    assert sorted(name for name in read if f"`{name}`" not in section) == []
+    for kind in kinds.WEBHOOK_KINDS:
+        assert f"`PORTAL_BASE_URL{reverse(f'api:{kind}')}`" in section
 
 
 def test_pages_send_the_security_headers_and_the_policy(people):
@@ -105,9 +237,9 @@ def test_templates_have_no_inline_script_style_or_event_handler():
     assert offending == []
 
 
-def test_the_api_docs_render_under_a_relaxed_style_policy_with_no_inline_script(client):
-    page = client.get("/api/docs/")
-    script = client.get("/api/docs/?script=")
+def test_the_api_docs_render_under_a_relaxed_style_policy_with_no_inline_script(admin_client):
+    page = admin_client.get("/api/docs/")
+    script = admin_client.get("/api/docs/?script=")
 
     assert page.status_code == 200
     assert '<div id="swagger-ui"></div>' in page.content.decode()

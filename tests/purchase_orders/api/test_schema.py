@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def schema(client) -> dict:
-    response = client.get("/api/schema/", {"format": "json"})
+def schema(admin_client) -> dict:
+    response = admin_client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return json.loads(response.content)
 
@@ -80,13 +80,13 @@ def test_amounts_are_numbers_and_versions_integers(schema):
     assert components["Resp"]["properties"]["errorCd"]["nullable"] is True
 
 
-def test_the_docs_render_with_no_external_urls(client):
-    response = client.get("/api/docs/")
+def test_the_docs_render_with_no_external_urls(admin_client):
+    response = admin_client.get("/api/docs/")
 
     assert response.status_code == 200
     html = response.content.decode()
     # Swagger UI's start-up script is served apart, so that no script is inline.
-    script = client.get("/api/docs/?script=").content.decode()
+    script = admin_client.get("/api/docs/?script=").content.decode()
     assert "SwaggerUIBundle" in script
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls

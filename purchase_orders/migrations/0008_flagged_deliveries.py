@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('purchase_orders', '0006_live_change_notifications'),
+        ('purchase_orders', '0007_cache_table'),
     ]
 
     operations = [

@@ -85,4 +85,3 @@ def unreadable_part(value, path: str = "") -> UnreadablePart | None:
         elif isinstance(value, list):
             stack.extend(reversed([(f"{path}[{i}]", item) for i, item in enumerate(value)]))
     return None
-

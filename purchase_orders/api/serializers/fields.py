@@ -123,7 +123,9 @@ class Timestamp(Text):
     """``ts``: ISO-8601 with an offset where contents are written."""
 
     default_error_messages = {
-        "timestamp": "Must be an ISO-8601 timestamp with an offset, like 2026-11-23T10:15:00+05:30.",
+        "timestamp": (
+            "Must be an ISO-8601 timestamp with an offset, like 2026-11-23T10:15:00+05:30."
+        ),
         "out_of_range": OUT_OF_RANGE,
     }
 

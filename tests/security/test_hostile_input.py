@@ -8,7 +8,7 @@ PostgreSQL, whose text and jsonb columns cannot hold NUL.
 import pytest
 
 from purchase_orders.api.parsers import DuplicateKey
-from purchase_orders.enkash import encoding, formats
+from purchase_orders.enkash import conventions, encoding, formats
 from purchase_orders.models import InboundEvent, PurchaseOrder
 from tests.plugins.webhooks import answer, row_counts, webhook_url
 from tests.purchase_orders.api.test_webhook_validation import (  # noqa: F401 (fixture)
@@ -428,3 +428,25 @@ def test_a_long_key_named_twice_is_named_as_far_as_the_field_can_hold(signed_pos
     assert resp["errorDtl"] == f"{path}: {DuplicateKey.detail_text}"
     assert InboundEvent.objects.get().error_field == path[:255]
     assert row_counts()["purchase_orders.PurchaseOrder"] == before["purchase_orders.PurchaseOrder"]
+
+
+@pytest.mark.parametrize("length", ["abc", "1e3", "\u00b2", "0x10"])
+def test_a_content_length_that_is_no_number_is_refused(webhook_client, send_request, length):
+    raw = encoding.dumps(send_request).encode()
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-send"),
+        data=raw,
+        content_type="application/json",
+        headers={"Content-Length": length},
+    )
+
+    assert response.status_code == 400
+    body = answer(response)
+    assert body["response_code"] == conventions.RESPONSE_CODE_INVALID
+    assert conventions.envelope_error(body)[:2] == (
+        conventions.ERROR_INVALID_FIELD,
+        "The Content-Length header is not a number of bytes.",
+    )
+    assert row_counts() == before

@@ -450,3 +450,44 @@ def test_a_content_length_that_is_no_number_is_refused(webhook_client, send_requ
         "The Content-Length header is not a number of bytes.",
     )
     assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "literal", "field"),
+    [
+        (SUBJECT, '"a\\ud800b"', SUBJECT),
+        ("additionalInfos[0].value", '"\\udfff"', "additionalInfos[0].value"),
+        ("purchaseOrder.unknownExtra", '{"\\ud83d": 1}', "purchaseOrder.unknownExtra.\\ud83d"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_refused_naming_its_path(
+    signed_post, send_request, path, literal, field
+):
+    before = row_counts()
+
+    response = signed_post("req-send", with_literal(send_request, path, literal))
+
+    resp = assert_invalid(response, field, before)
+    assert resp["errorDtl"] == f"{field}: Surrogate characters are not allowed."
+
+
+def test_a_surrogate_pair_is_one_character_and_is_stored(signed_post, send_request):
+    response = signed_post("req-send", with_literal(send_request, SUBJECT, '"\\ud83d\\udce6"'))
+
+    assert response.status_code == 200
+    stored = PurchaseOrder.objects.get(object_id=send_request["purchaseOrder"]["objectId"])
+    assert stored.subject == "\U0001f4e6"
+
+
+def test_a_nul_in_a_stored_header_is_replaced_not_a_server_error(signed_post, send_request):
+    response = signed_post(
+        "req-send",
+        send_request,
+        headers={"X-Req-Msg-Id": "req\u0000id", "X-Trace": "a\u0000b", "X-Half": "\u00e9"},
+    )
+
+    assert response.status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.req_msg_id == "req\ufffdid"
+    stored = {name.lower(): value for name, value in event.headers.items()}
+    assert (stored["x-trace"], stored["x-half"]) == ("a\ufffdb", "\u00e9")

@@ -491,3 +491,12 @@ def test_a_nul_in_a_stored_header_is_replaced_not_a_server_error(signed_post, se
     assert event.req_msg_id == "req\ufffdid"
     stored = {name.lower(): value for name, value in event.headers.items()}
     assert (stored["x-trace"], stored["x-half"]) == ("a\ufffdb", "\u00e9")
+
+
+def test_a_content_type_holding_a_nul_is_refused_as_unsupported(signed_post, send_request):
+    response = signed_post("req-send", send_request, content_type="text/plain; x=\u0000")
+
+    assert response.status_code == 415
+    body = answer(response)
+    assert conventions.envelope_error(body)[0] == conventions.ERROR_UNSUPPORTED_MEDIA_TYPE
+    assert "\x00" not in InboundEvent.objects.get().error_detail

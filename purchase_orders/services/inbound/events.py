@@ -294,7 +294,9 @@ def _answer(
     event.response_status = status
     event.response_body = body
     event.error_code = error.code if error else (conventions.ERROR_INTERNAL if trace else "")
-    event.error_detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
+    # A detail may quote what arrived, such as a Content-Type holding a NUL.
+    detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
+    event.error_detail = _storable(detail)
     event.error_field = error_field(error, kind=event.kind) if error else ""
     event.traceback = trace
     event.processed_at = timezone.now()

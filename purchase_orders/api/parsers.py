@@ -52,11 +52,11 @@ class NetworkJSONParser(BaseParser):
     """Parse a JSON body, reading every number with a fraction as Decimal.
 
     NaN and Infinity are refused: they are not JSON numbers, and no amount
-    may be one. So is a NUL character in any key or string: PostgreSQL's
-    text and jsonb cannot hold it, and no field of the network carries one;
-    and so is a lone surrogate, which is no character at all.
-    So is a key named twice in one object, at any depth: JSON leaves open
-    which value counts, and the network may have read the other one.
+    may be one. So is a NUL character in any key or string (PostgreSQL's
+    text and jsonb cannot hold it, and no field of the network carries one),
+    and a lone surrogate, which is no character at all. So is a key named
+    twice in one object, at any depth: JSON leaves open which value counts,
+    and the network may have read the other one.
     """
 
     media_type = "application/json"
@@ -77,8 +77,9 @@ def unreadable_part(value, path: str = "") -> UnreadablePart | None:
     """Return the refusal of the first key or string, in document order, not to be read.
 
     That is a key or string holding a NUL or a lone surrogate, or a key its
-    object names twice. Walks with an explicit stack: the parser has already bounded the depth,
-    but the walk must not be the one to hit the recursion limit.
+    object names twice. Walks with an explicit stack: the parser has already
+    bounded the depth, but the walk must not be the one to hit the recursion
+    limit.
     """
     stack = [(path, value)]
     while stack:

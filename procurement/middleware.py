@@ -11,7 +11,7 @@ from procurement.logging import log_context
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only if it is short and plain, so that it cannot
 # forge log lines or headers.
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestIdMiddleware:
@@ -25,7 +25,8 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         offered = request.headers.get(REQUEST_ID_HEADER, "")
-        request.id = offered if REQUEST_ID_PATTERN.match(offered) else uuid.uuid4().hex
+        # The whole of it: "$" would let a trailing newline into the answer's headers.
+        request.id = offered if REQUEST_ID_PATTERN.fullmatch(offered) else uuid.uuid4().hex
         # A context of its own, so that what the request binds ends with it.
         response = contextvars.copy_context().run(self._handle, request)
         response[REQUEST_ID_HEADER] = request.id

@@ -92,16 +92,18 @@ def authenticate_delivery(*, headers, body: bytes, remote_addr: str) -> Authenti
         return AuthenticatedDelivery(mode=mode, webhook_id=webhook_id)
     if mode == conventions.WEBHOOK_AUTH_HEADER:
         header = settings.ENKASH_WEBHOOK_AUTH_HEADER
-        offered = headers.get(header) or ""
+        offered = signing.read_header(headers, header, signing.SHARED_SECRET_PATTERN)
         if not offered:
             raise WebhookAuthenticationError(f"missing the {header} header")
+        # Unsigned here, but stored as the delivery's id: it must be one.
+        webhook_id = signing.read_header(
+            headers, conventions.WEBHOOK_ID_HEADER, signing.WEBHOOK_ID_PATTERN
+        )
         # Every secret is compared, so the time taken does not tell which one is current.
         matches = [constant_time_compare(offered, secret) for secret in secrets]
         if not any(matches):
             raise WebhookAuthenticationError(f"the {header} header matches no webhook secret")
-        return AuthenticatedDelivery(
-            mode=mode, webhook_id=headers.get(conventions.WEBHOOK_ID_HEADER) or ""
-        )
+        return AuthenticatedDelivery(mode=mode, webhook_id=webhook_id)
     raise WebhookAuthenticationError(
         f"ENKASH_WEBHOOK_AUTH_MODE is {mode!r}, not signature or header"
     )

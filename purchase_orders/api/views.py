@@ -42,6 +42,10 @@ TRANSPORT_ERROR_CODES = {
 }
 
 
+class MalformedContentLength(ParseError):
+    default_detail = "The Content-Length header is not a number of bytes."
+
+
 class PayloadTooLarge(APIException):
     status_code = 413
     default_detail = "The body is larger than this endpoint accepts."
@@ -139,7 +143,8 @@ def refuse_large_body(request) -> None:
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        declared = 0
+        # Django reads the body by this header, and cannot.
+        raise MalformedContentLength() from None
     try:
         too_large = declared > limit or len(request.body) > limit
     except RequestDataTooBig:

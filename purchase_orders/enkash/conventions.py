@@ -54,6 +54,13 @@ def new_req_msg_id() -> str:
 # -- Formats -----------------------------------------------------------------
 
 DATE_FORMAT = "%Y-%m-%d"
+# The years a date or a ts of a purchase order may fall in (inclusive). The
+# network states no range; a purchase order of the year 1 or 9999 is a typo
+# or an attack, and at the edges of Python's calendar a ts with an offset has
+# no UTC time to be stored as (0001-01-01T00:00:00+14:00 is in the year 0).
+# Two centuries from 2000 leave room for any real order, old or planned.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2199
 IS_SERVICE_YES = "Y"
 IS_SERVICE_NO = "N"
 DEVICE_TAG_NAME = "GEOCODE"

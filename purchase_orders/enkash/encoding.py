@@ -18,12 +18,43 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def loads(text: str | bytes):
+class DuplicateKeys(dict):
+    """A JSON object that names some of its keys more than once.
+
+    JSON parsers disagree on which value of a repeated key wins (this one
+    keeps the last), so the sender and the portal may read different
+    messages from the same bytes. ``duplicates`` lists those keys in order.
+    """
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_noting_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    seen, duplicates = set(), []
+    for key, _ in pairs:
+        if key in seen and key not in duplicates:
+            duplicates.append(key)
+        seen.add(key)
+    value = DuplicateKeys(value)
+    value.duplicates = tuple(duplicates)
+    return value
+
+
+def loads(text: str | bytes, *, note_duplicate_keys: bool = False):
     """Parse a message, reading every non-integer number as Decimal.
 
-    NaN and Infinity, which some encoders emit, are refused.
+    NaN and Infinity, which some encoders emit, are refused. With
+    ``note_duplicate_keys``, an object that repeats a key is a ``DuplicateKeys``.
     """
-    return simplejson.loads(text, use_decimal=True, parse_constant=_reject_constant)
+    return simplejson.loads(
+        text,
+        use_decimal=True,
+        parse_constant=_reject_constant,
+        object_pairs_hook=_object_noting_duplicates if note_duplicate_keys else None,
+    )
 
 
-__all__ = ["Decimal", "dumps", "loads"]
+__all__ = ["Decimal", "DuplicateKeys", "dumps", "loads"]

@@ -28,8 +28,14 @@ def format_timestamp(value: datetime.datetime) -> str:
 
 
 def parse_timestamp(value: str) -> datetime.datetime:
-    """Read an ISO-8601 timestamp with an offset."""
-    parsed = parse_datetime(value or "")
+    """Read an ISO-8601 timestamp with an offset, written in ASCII.
+
+    ``parse_datetime`` would also read other scripts' digits and ignore a
+    trailing newline, which no ISO-8601 timestamp has.
+    """
+    if not value or not value.isascii() or value != value.strip():
+        raise ValueError("expected an ISO-8601 timestamp with an offset")
+    parsed = parse_datetime(value)
     if parsed is None or timezone.is_naive(parsed):
         raise ValueError("expected an ISO-8601 timestamp with an offset")
     return parsed

@@ -10,6 +10,7 @@ prefix is used as raw bytes.
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Iterable, Mapping
 
@@ -19,6 +20,19 @@ from .exceptions import WebhookAuthenticationError
 
 SECRET_PREFIX = "whsec_"
 SIGNATURE_VERSION = "v1"
+
+# Each header is read as ASCII and refused unless it has its shape, so that
+# nothing else reaches int(), the HMAC or a database column: ``str.isdigit``
+# is also true of "²" and of other scripts' digits, which int() refuses or
+# reads, and a NUL in an id cannot be stored in PostgreSQL. An id is
+# printable ASCII without a space or the "." that separates the signed
+# parts; a timestamp is decimal seconds (at most 20 digits, far past any
+# date); signatures are printable ASCII separated by spaces.
+WEBHOOK_ID_PATTERN = re.compile(r"[\x21-\x2d\x2f-\x7e]+")
+TIMESTAMP_PATTERN = re.compile(r"[0-9]{1,20}")
+SIGNATURES_PATTERN = re.compile(r"[\x20-\x7e]+")
+# A shared secret sent in a header (the "header" mode): printable ASCII.
+SHARED_SECRET_PATTERN = re.compile(r"[\x20-\x7e]+")
 
 
 def secret_key(secret: str) -> bytes:
@@ -49,6 +63,20 @@ def signature_headers(
     }
 
 
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+
+
+def read_header(headers: Mapping[str, str], name: str, pattern: re.Pattern) -> str:
+    """Return a header's value, "" when it is absent.
+
+    Raise ``WebhookAuthenticationError`` unless all of it matches ``pattern``.
+    """
+    value = headers.get(name) or ""
+    if value and not (isinstance(value, str) and pattern.fullmatch(value)):
+        raise WebhookAuthenticationError(f"malformed {name} header")
+    return value
+
+
 def verify_signature(
     *,
     secrets: Iterable[str],
@@ -61,16 +89,14 @@ def verify_signature(
 
     ``headers`` is looked up case-insensitively by the caller (Django's
     ``request.headers`` is). Raise ``WebhookAuthenticationError`` when a
-    header is missing, the timestamp is outside the tolerance, or no
-    signature matches any of the secrets.
+    header is missing or malformed, the timestamp is outside the tolerance,
+    or no signature matches any of the secrets.
     """
-    msg_id = headers.get("webhook-id") or ""
-    timestamp = headers.get("webhook-timestamp") or ""
-    signatures = headers.get("webhook-signature") or ""
-    if not (msg_id and timestamp and signatures):
+    if not all(headers.get(name) for name in SIGNATURE_HEADERS):
         raise WebhookAuthenticationError("missing webhook signature headers")
-    if "." in msg_id or not timestamp.isdigit():
-        raise WebhookAuthenticationError("malformed webhook-id or webhook-timestamp")
+    msg_id = read_header(headers, "webhook-id", WEBHOOK_ID_PATTERN)
+    timestamp = read_header(headers, "webhook-timestamp", TIMESTAMP_PATTERN)
+    signatures = read_header(headers, "webhook-signature", SIGNATURES_PATTERN)
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > tolerance_seconds:
         raise WebhookAuthenticationError("webhook timestamp outside the tolerance")

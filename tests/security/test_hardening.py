@@ -397,8 +397,9 @@ def test_logs_are_json_lines_with_the_request_id_and_the_req_msg_id(json_logs, s
     assert "is invalid" in lines[0]["message"]
 
 
-def test_a_request_without_a_plain_id_gets_a_new_one(client):
-    given = client.get(reverse("login"), headers={"X-Request-ID": "bad id\r\nX-Evil: 1"})
+@pytest.mark.parametrize("offered", ["bad id\r\nX-Evil: 1", "lb-7f3a\n"])
+def test_a_request_without_a_plain_id_gets_a_new_one(client, offered):
+    given = client.get(reverse("login"), headers={"X-Request-ID": offered})
     fresh = client.get(reverse("login"))
 
     assert re.fullmatch(r"[0-9a-f]{32}", given["X-Request-ID"])

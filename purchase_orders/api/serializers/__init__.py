@@ -7,7 +7,8 @@ strings, versions whole JSON numbers, statuses and action words strings,
 amounts JSON numbers (never strings or booleans) with bounded digits and at
 most 2 decimals for money, 3 for quantities and rates. Where a purchase order
 is written from the message (``req-send``, ``req-edit``), dates must be
-``YYYY-MM-DD``, ``ts`` ISO-8601 with an offset, and texts fit their columns.
+``YYYY-MM-DD``, ``ts`` ISO-8601 with an offset, both in the years
+``conventions.EARLIEST_YEAR`` to ``LATEST_YEAR``, and texts fit their columns.
 
 Tolerant of the rest (DESIGN.md, "Reading what arrives"): empty strings and
 arrays are accepted, ``errorCd`` / ``errorDtl`` / ``errorField`` may be null,

@@ -13,7 +13,12 @@ from purchase_orders.models.purchase_order import MONEY, QUANTITY, RATE
 ID_MAX_LENGTH = 100
 WORD_MAX_LENGTH = 20
 MAX_VERSION = 2**31 - 1  # the largest PositiveIntegerField value on every database
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only, and nothing after the day: ``\d`` would take any
+# script's digits and ``$`` a trailing newline.
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+EARLIEST_DATE = datetime.date(conventions.EARLIEST_YEAR, 1, 1)
+LATEST_DATE = datetime.date(conventions.LATEST_YEAR, 12, 31)
+OUT_OF_RANGE = f"Must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
 
 
 def column(model, name: str) -> int:
@@ -88,18 +93,29 @@ class Flag(Text):
         return data
 
 
+def in_network_years(value: datetime.date | datetime.datetime) -> bool:
+    """Return whether a date or timestamp falls in the years a message may carry.
+
+    A timestamp is judged by its own calendar date: with an offset under a
+    day, every one of those years also has a UTC time to be stored as.
+    """
+    return conventions.EARLIEST_YEAR <= value.year <= conventions.LATEST_YEAR
+
+
 class DateText(Text):
-    """A date: ``YYYY-MM-DD`` (or empty) where contents are written."""
+    """A date: ``YYYY-MM-DD`` (or empty) in the network's years where contents are written."""
 
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
         if data and writes_contents(self):
             try:
-                if not DATE_PATTERN.match(data):
+                if not DATE_PATTERN.fullmatch(data):
                     raise ValueError
-                datetime.date.fromisoformat(data)
+                date = datetime.date.fromisoformat(data)
             except ValueError:
                 raise serializers.ValidationError("Must be a date written YYYY-MM-DD.") from None
+            if not in_network_years(date):
+                raise serializers.ValidationError(OUT_OF_RANGE)
         return data
 
 
@@ -107,7 +123,10 @@ class Timestamp(Text):
     """``ts``: ISO-8601 with an offset where contents are written."""
 
     default_error_messages = {
-        "timestamp": "Must be an ISO-8601 timestamp with an offset, like 2026-11-23T10:15:00+05:30."
+        "timestamp": (
+            "Must be an ISO-8601 timestamp with an offset, like 2026-11-23T10:15:00+05:30."
+        ),
+        "out_of_range": OUT_OF_RANGE,
     }
 
     def run_validation(self, data=serializers.empty):
@@ -121,9 +140,11 @@ class Timestamp(Text):
         data = super().to_internal_value(data)
         if writes_contents(self):
             try:
-                formats.parse_timestamp(data)
+                timestamp = formats.parse_timestamp(data)
             except ValueError:
                 self.fail("timestamp")
+            if not in_network_years(timestamp):
+                self.fail("out_of_range")
         return data
 
 

@@ -203,7 +203,7 @@ class PoInfoSerializer(serializers.Serializer):
 
 class ContractReferenceSerializer(serializers.Serializer):
     receiptAdviceNo = Text()
-    receiptAdviceDate = Text()
+    receiptAdviceDate = DateText()
     batchReferenceNo = Text()
     contractReferenceNo = Text()
     extraReferenceNo = Text()

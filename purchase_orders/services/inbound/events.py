@@ -90,11 +90,17 @@ def _ip_or_none(remote_addr: str | None) -> str | None:
         return None
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL text and jsonb cannot hold NUL, nor UTF-8 a lone surrogate;
+    # no valid body or header has either.
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode()
+
+
 def _clip(value, field_name: str) -> str:
     # Noted for finding the event again; a bad value is the serializer's to refuse.
     if not isinstance(value, str):
         return ""
-    return value[: InboundEvent._meta.get_field(field_name).max_length]
+    return _storable(value)[: InboundEvent._meta.get_field(field_name).max_length]
 
 
 def record_event(
@@ -124,10 +130,11 @@ def record_event(
                 req_msg_id=req_msg_id,
                 object_id=object_id,
                 headers={
-                    name: value for name, value in headers.items() if name.lower() not in unstored
+                    _storable(name): _storable(value)
+                    for name, value in headers.items()
+                    if name.lower() not in unstored
                 },
-                # PostgreSQL text cannot hold NUL; no valid JSON body has one.
-                body=body.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+                body=_storable(body.decode("utf-8", errors="replace")),
                 remote_addr=_ip_or_none(remote_addr),
             )
         return event, True
@@ -292,7 +299,9 @@ def _answer(
     event.response_status = status
     event.response_body = body
     event.error_code = error.code if error else (conventions.ERROR_INTERNAL if trace else "")
-    event.error_detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
+    # A detail may quote what arrived, such as a Content-Type holding a NUL.
+    detail = error.message if error else (INTERNAL_ERROR_DETAIL if trace else "")
+    event.error_detail = _storable(detail)
     event.error_field = error_field(error, kind=event.kind) if error else ""
     event.traceback = trace
     event.processed_at = timezone.now()

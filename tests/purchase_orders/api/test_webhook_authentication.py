@@ -280,3 +280,134 @@ def test_a_captured_delivery_replayed_is_answered_as_before_or_refused(
     stale = replay(captured)
     assert_refused(stale, caplog, "outside the tolerance")
     assert row_counts() == applied
+
+
+# -- headers read as ASCII ---------------------------------------------------------
+
+
+def assert_unauthenticated(response, caplog, reason: str) -> None:
+    """A 401 in the network's envelope, the reason logged (the envelope's shape may grow)."""
+    assert response.status_code == 401
+    body = answer(response)
+    assert body["response_code"] == conventions.RESPONSE_CODE_UNAUTHENTICATED
+    assert conventions.envelope_error(body)[0] == conventions.ERROR_UNAUTHENTICATED
+    messages = [r.getMessage() for r in caplog.records if r.name == AUTH_LOGGER]
+    assert len(messages) == 1
+    assert reason in messages[0]
+
+
+def signed_as_given(body: bytes, *, msg_id: str = "msg_1", timestamp: str | None = None) -> dict:
+    """Return signature headers computed over the id and timestamp exactly as given."""
+    from django.conf import settings
+
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": signing.compute_signature(
+            secret=settings.ENKASH_WEBHOOK_SECRET, msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+
+
+def to_digits(number: int, zero: str) -> str:
+    """Return a number written in the decimal digits of another script (``zero`` its 0)."""
+    return "".join(chr(ord(zero) + int(digit)) for digit in str(number))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "superscript digits",
+        "Arabic-Indic digits",
+        "Devanagari digits",
+        "full-width digits",
+        "a trailing newline",
+        "a leading space",
+        "a sign",
+        "thousands of digits",
+    ],
+)
+def test_a_timestamp_not_in_ascii_digits_is_refused_even_when_signed(
+    webhook_client, body, caplog, case
+):
+    now = int(time.time())
+    timestamp = {
+        "superscript digits": "\u00b2" * 10,
+        # int() reads these three as the current time.
+        "Arabic-Indic digits": to_digits(now, "\u0660"),
+        "Devanagari digits": to_digits(now, "\u0966"),
+        "full-width digits": to_digits(now, "\uff10"),
+        "a trailing newline": f"{now}\n",
+        "a leading space": f" {now}",
+        "a sign": f"+{now}",
+        "thousands of digits": "9" * 5000,
+    }[case]
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"),
+        data=body,
+        content_type="application/json",
+        headers=signed_as_given(body, timestamp=timestamp),
+    )
+
+    assert_unauthenticated(response, caplog, "malformed webhook-timestamp header")
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    "msg_id",
+    ["msg_\u00fcml\u00e4ut", "msg_\u0000nul", "msg with space", "msg_1.2", "msg_\u2028", "\u00b2"],
+)
+def test_a_webhook_id_not_of_printable_ascii_is_refused_even_when_signed(
+    webhook_client, body, caplog, msg_id
+):
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"),
+        data=body,
+        content_type="application/json",
+        headers=signed_as_given(body, msg_id=msg_id),
+    )
+
+    assert_unauthenticated(response, caplog, "malformed webhook-id header")
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("extra", ["\u00e9", "\u0000", "\n"])
+def test_a_signature_header_not_of_printable_ascii_is_refused(webhook_client, body, caplog, extra):
+    headers = signed_as_given(body)
+    headers["webhook-signature"] += f" v1,{extra}"
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"), data=body, content_type="application/json", headers=headers
+    )
+
+    assert_unauthenticated(response, caplog, "malformed webhook-signature header")
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ({"X-EnKash-Webhook-Secret": "s\u00e9cret"}, "malformed X-EnKash-Webhook-Secret header"),
+        ({"X-EnKash-Webhook-Secret": "\u0000"}, "malformed X-EnKash-Webhook-Secret header"),
+        ({"webhook-id": "msg_\u0000"}, "malformed webhook-id header"),
+        ({"webhook-id": "msg_\u00b2"}, "malformed webhook-id header"),
+    ],
+)
+def test_header_mode_refuses_a_secret_or_id_not_of_printable_ascii(
+    header_mode, webhook_client, body, caplog, headers, reason
+):
+    headers = {"X-EnKash-Webhook-Secret": header_mode.ENKASH_WEBHOOK_SECRET, **headers}
+    before = row_counts()
+
+    response = webhook_client.post(
+        webhook_url("req-confirm"), data=body, content_type="application/json", headers=headers
+    )
+
+    assert_unauthenticated(response, caplog, reason)
+    assert row_counts() == before

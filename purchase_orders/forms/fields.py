@@ -3,7 +3,10 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+from purchase_orders.enkash import conventions
 
 # GST slabs in use (percent), including the special rates for precious
 # stones and metals and the transitional 12% and 28%.
@@ -16,6 +19,19 @@ BEARING_PARTIES = ("BUYER", "SUPPLIER")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Enter a date such as 23/11/2026."}
+
+
+def within_network_years(value) -> None:
+    """Refuse a date the network would refuse: outside the years its messages may carry."""
+    if not conventions.EARLIEST_YEAR <= value.year <= conventions.LATEST_YEAR:
+        raise ValidationError(
+            f"Enter a date between 1 January {conventions.EARLIEST_YEAR} and "
+            f"31 December {conventions.LATEST_YEAR}."
+        )
+
+
+# Every date of a purchase order's contents is one the network carries.
+DATE_VALIDATORS = [within_network_years]
 
 
 def amount_field(

@@ -10,6 +10,7 @@ from purchase_orders.contents import LineContents, TaxContents
 from purchase_orders.enkash import encoding, formats
 from purchase_orders.forms.fields import (
     DATE_ERRORS,
+    DATE_VALIDATORS,
     DATE_WIDGET,
     DEFAULT_GST_RATE,
     GST_RATE_CHOICES,
@@ -85,10 +86,16 @@ class LineForm(PartForm):
     )
     batch_number = forms.CharField(label="Batch number", max_length=100, required=False)
     batch_expiry_on = forms.DateField(
-        label="Batch expiry date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label="Batch expiry date", required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        validators=DATE_VALIDATORS,
     )
     batch_warranty_on = forms.DateField(
-        label="Warranty date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label="Warranty date", required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        validators=DATE_VALIDATORS,
     )
     kept = forms.CharField(widget=forms.HiddenInput, required=False)
 

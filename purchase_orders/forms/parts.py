@@ -12,6 +12,7 @@ from purchase_orders.contents import AddressContents, ChargeContents, MilestoneC
 from purchase_orders.enkash import conventions
 from purchase_orders.forms.fields import (
     DATE_ERRORS,
+    DATE_VALIDATORS,
     DATE_WIDGET,
     amount_field,
     validate_web_link,
@@ -105,7 +106,10 @@ class OtherChargeForm(PartForm):
 
 class MilestoneForm(PartForm):
     due_on = forms.DateField(
-        label="Due date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label="Due date", required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        validators=DATE_VALIDATORS,
     )
     due_amount = amount_field("Amount due")
 
@@ -155,7 +159,10 @@ class ContractReferenceForm(PartForm):
     )
     receipt_advice_no = forms.CharField(label="Receipt advice no.", max_length=100, required=False)
     receipt_advice_date = forms.DateField(
-        label="Receipt advice date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label="Receipt advice date", required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        validators=DATE_VALIDATORS,
     )
     batch_reference_no = forms.CharField(label="Batch reference", max_length=100, required=False)
     extra_reference_no = forms.CharField(label="Other reference", max_length=100, required=False)

@@ -5,6 +5,7 @@ from django import forms
 from purchase_orders import validators
 from purchase_orders.forms.fields import (
     DATE_ERRORS,
+    DATE_VALIDATORS,
     DATE_WIDGET,
     BusinessChoiceField,
     amount_field,
@@ -45,9 +46,13 @@ class PurchaseOrderForm(forms.Form):
         label="Order date",
         widget=DATE_WIDGET,
         error_messages={**DATE_ERRORS, "required": "Enter the order date."},
+        validators=DATE_VALIDATORS,
     )
     delivery_date = forms.DateField(
-        label="Delivery date", required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label="Delivery date", required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        validators=DATE_VALIDATORS,
     )
     subject = forms.CharField(label="Subject", max_length=255, required=False)
     buyer_gstin = forms.CharField(

@@ -25,8 +25,9 @@ LARGEST = Decimal(10) ** 16
 HUNDRED = Decimal(100)
 # The years a date of a purchase order may fall in: a typing slip ("0226",
 # "20266") is refused instead of travelling on.
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2099, 12, 31)
+# The years the network's dates fall in: a convention of ours, shared with the portal.
+EARLIEST = datetime.date(conventions.EARLIEST_YEAR, 1, 1)
+LATEST = datetime.date(conventions.LATEST_YEAR, 12, 31)
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 OBJECT_ID_PATTERN = re.compile(
     rf"^{conventions.OBJECT_ID_PREFIX}[A-Z0-9]{{{conventions.OBJECT_ID_LENGTH}}}$"

@@ -33,9 +33,10 @@ free-form lists (``poInfos``, ``attributeDetails``, ``rates``,
 ``contractReferenceDetails``, ``additionalDocumentDetails``,
 ``additionalInfos``) and the shipping terms' texts.
 
-Dates are ``YYYY-MM-DD`` between 2000-01-01 and 2099-12-31, and a delivery
-date is not before the order date; ``ts`` is ISO-8601 with an offset in the
-same years. Amounts have at most 2 decimal places, quantities 3 and rates
+Dates are ``YYYY-MM-DD`` between 2000-01-01 and 2199-12-31 (the years of
+``conventions.EARLIEST_YEAR`` to ``LATEST_YEAR``), and a delivery date is
+not before the order date; ``ts`` is ISO-8601 with an offset in the same
+years. Amounts have at most 2 decimal places, quantities 3 and rates
 (per cent, 0 to 100) 3, all below 10^16; none is negative but
 ``otherValues[].value`` (a round-off may lower the total), a quantity is
 more than 0 and so is a milestone's ``dueAmount``.

@@ -177,8 +177,8 @@ def test_a_malformed_identifier_or_code_is_refused(api, path, value, detail):
 @pytest.mark.parametrize(
     ("path", "value", "detail"),
     [
-        (f"{PO}.orderDate", "1999-12-31", "must fall between 2000-01-01 and 2099-12-31"),
-        (f"{PO}.deliveryDate", "2100-01-01", "must fall between 2000-01-01 and 2099-12-31"),
+        (f"{PO}.orderDate", "1999-12-31", "must fall between 2000-01-01 and 2199-12-31"),
+        (f"{PO}.deliveryDate", "2200-01-01", "must fall between 2000-01-01 and 2199-12-31"),
         (f"{PO}.ts", "0226-11-23T10:15:00+05:30", "must fall between 2000-01-01"),
         (f"{LINE}.batchDetails.expiryDate", "9999-12-31", "must fall between"),
         (f"{PO}.paymentMilestones[0].milestoneDate", "2026-13-01", "date written YYYY-MM-DD"),

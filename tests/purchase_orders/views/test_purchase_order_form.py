@@ -185,6 +185,22 @@ def test_milestones_that_add_up_are_saved(people, form_data, three_lines):
             "The delivery date is before the order date.",
         ),
         ({"supplier": ""}, "id_supplier", "Choose the supplier."),
+        # Years the network's messages cannot carry.
+        (
+            {"order_date": "0001-01-01"},
+            "id_order_date",
+            "Enter a date between 1 January 2000 and 31 December 2199.",
+        ),
+        (
+            {"delivery_date": "2300-01-01"},
+            "id_delivery_date",
+            "Enter a date between 1 January 2000 and 31 December 2199.",
+        ),
+        (
+            {"lines-0-batch_expiry_on": "9999-12-31"},
+            "id_lines-0-batch_expiry_on",
+            "Enter a date between 1 January 2000 and 31 December 2199.",
+        ),
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(

@@ -3,7 +3,8 @@
 ``viewers`` says who looks and what they may do with an order;
 ``purchase_orders`` reads one order with its contents, or a list;
 ``network`` reads the network's traffic: timelines, failed deliveries and
-the stamps that tell an open page something has changed.
+the stamps that tell an open page something has changed; ``people`` says
+which users have history.
 """
 
 from .network import (
@@ -17,6 +18,7 @@ from .network import (
     page_stamp,
     purchase_order_stamp,
 )
+from .people import user_has_history, with_history_marked
 from .purchase_orders import (
     PURCHASE_ORDER_ORDERINGS,
     awaiting_confirmation,
@@ -62,5 +64,7 @@ __all__ = [
     "purchase_orders_with_contents",
     "rejected_purchase_orders",
     "supplier_choices",
+    "user_has_history",
     "visible_purchase_orders",
+    "with_history_marked",
 ]

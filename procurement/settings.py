@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The project's own models: failed-login counts (procurement/login_limits.py).
+    "procurement",
     # Before django_tasks_db, so that its db_worker command, which sweeps the
     # outbox as the worker starts, is the one manage.py runs.
     "purchase_orders",
@@ -112,8 +114,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins are counted per username and address in the default cache;
-# past the limit, that username is refused from that address for the window.
+# Failed logins are counted per username and address in a database row that
+# every web node shares (procurement/login_limits.py), each attempt counted
+# before its password is checked; past the limit, that username is refused
+# from that address until the window has passed since its last attempt.
 AUTHENTICATION_BACKENDS = ["procurement.login_limits.RateLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)

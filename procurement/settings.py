@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "procurement.sessions.SessionTimeoutMiddleware",
     "purchase_orders.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +128,19 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 # name another, e.g. redis://host:6379/0; a per-process cache (locmem://)
 # would let each node count failed logins on its own.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://procurement_cache")}
+
+# A signed-in session ends after SESSION_IDLE_TIMEOUT_SECONDS without a
+# request from its person, and SESSION_ABSOLUTE_LIFETIME_SECONDS after its
+# login however busy (procurement/sessions.py). A session can send and
+# accept purchase orders that commit a business's money, and office PCs are
+# shared and left unlocked: half an hour idle is the usual figure for
+# business banking; twelve hours covers a working day with one login, and
+# no stolen cookie lasts past it. The cookie lasts no longer either.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = env.int(
+    "SESSION_ABSOLUTE_LIFETIME_SECONDS", default=12 * 60 * 60
+)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

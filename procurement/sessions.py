@@ -89,7 +89,11 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        # Without a session cookie nobody is signed in; not reading the
+        # session leaves such answers (the API's, a poll's) free of
+        # "Vary: Cookie".
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if has_session and request.user.is_authenticated:
             now = int(time.time())
             reason = expiry_reason(request.session, now)
             if reason is not None:

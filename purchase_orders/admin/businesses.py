@@ -1,9 +1,10 @@
 """Businesses, the people who act for them, and their memberships.
 
 A person whose name is on a purchase order's history (an order created, a
-version recorded, a status change) is deactivated, never deleted: the
-history keeps saying who did what, and the database refuses the delete
-anyway (``on_delete=PROTECT``). Someone who never acted can still be deleted.
+version recorded, a status change) or on the admin log is deactivated, never
+deleted: the history keeps saying who did what, and the database refuses the
+delete of the former anyway (``on_delete=PROTECT``). Someone who never acted
+can still be deleted.
 """
 
 from django.contrib import admin, messages
@@ -92,9 +93,10 @@ def refusal(names: list[str]) -> str:
     """Return why these people cannot be deleted, and what to do instead."""
     who = ", ".join(f"“{name}”" for name in names)
     return (
-        f"{who} cannot be deleted: their name is on purchase orders' history, which is kept "
-        "for ever. Deactivate them instead (the “Deactivate” action, or untick “Active”): "
-        "they can no longer sign in, and the history still names them."
+        f"{who} cannot be deleted: their name is on the history of purchase orders or of "
+        "this admin, which is kept for ever. Deactivate them instead (the “Deactivate” "
+        "action, or untick “Active”): they can no longer sign in, and the history still "
+        "names them."
     )
 
 

@@ -1,5 +1,10 @@
-"""People with history: users whose name is on an order, a version or a status change."""
+"""People with history: users whose name is on an order, a version or a status change.
 
+Django's admin log counts too: its link to the user cascades, so deleting
+a person would erase what they did in admin.
+"""
+
+from django.contrib.admin.models import LogEntry
 from django.db.models import Exists, OuterRef, QuerySet
 
 from purchase_orders.models import PurchaseOrder, PurchaseOrderVersion, StatusChange
@@ -16,13 +21,15 @@ def with_history_marked(users: QuerySet) -> QuerySet:
         has_history=Exists(StatusChange.objects.filter(actor=OuterRef("pk")))
         | Exists(PurchaseOrderVersion.objects.filter(created_by=OuterRef("pk")))
         | Exists(PurchaseOrder.objects.filter(created_by=OuterRef("pk")))
+        | Exists(LogEntry.objects.filter(user=OuterRef("pk")))
     )
 
 
 def user_has_history(*, user) -> bool:
-    """Return whether the user acted on, or created, any purchase order."""
+    """Return whether the user acted on, or created, any purchase order, or used the admin."""
     return (
         StatusChange.objects.filter(actor=user).exists()
         or PurchaseOrderVersion.objects.filter(created_by=user).exists()
         or PurchaseOrder.objects.filter(created_by=user).exists()
+        or LogEntry.objects.filter(user=user).exists()
     )

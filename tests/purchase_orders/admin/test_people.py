@@ -1,6 +1,7 @@
 """A person with history is deactivated in admin, never deleted; the history keeps their name."""
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -14,9 +15,9 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 CHANGELIST = reverse("admin:auth_user_changelist")
 REFUSED = (
-    "cannot be deleted: their name is on purchase orders' history, which is kept for ever. "
-    "Deactivate them instead (the “Deactivate” action, or untick “Active”): they can no "
-    "longer sign in, and the history still names them."
+    "cannot be deleted: their name is on the history of purchase orders or of this admin, "
+    "which is kept for ever. Deactivate them instead (the “Deactivate” action, or untick "
+    "“Active”): they can no longer sign in, and the history still names them."
 )
 
 
@@ -84,6 +85,17 @@ def test_a_person_without_history_can_still_be_deleted_one_or_in_bulk(superuser_
     bulk(superuser_client, "delete_selected", [other], post="yes")
 
     assert not User.objects.filter(username__in=["newcomer", "passer-by"]).exists()
+
+
+def test_a_person_who_only_worked_in_admin_is_kept_for_the_admin_log(superuser_client, newcomer):
+    LogEntry.objects.log_actions(
+        user_id=newcomer.pk, queryset=User.objects.filter(pk=newcomer.pk), action_flag=CHANGE
+    )
+
+    response = superuser_client.post(delete_url(newcomer), {"post": "yes"}, follow=True)
+
+    assert said(response) == [f"“newcomer” {REFUSED}"]
+    assert User.objects.filter(pk=newcomer.pk).exists()
 
 
 def test_deactivating_keeps_the_person_and_their_name_on_the_history(superuser_client, asha, demo):

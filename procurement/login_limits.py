@@ -65,18 +65,6 @@ def _window_start() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
-def failures(request, username: str) -> int:
-    """Return how many recent failed logins the username has from the request's address."""
-    row = LoginFailureCount.objects.filter(
-        key=_key(username, _address(request)), last_failed_at__gte=_window_start()
-    ).first()
-    return row.failures if row else 0
-
-
-def is_blocked(request, username: str) -> bool:
-    return failures(request, username) >= settings.LOGIN_FAILURE_LIMIT
-
-
 @transaction.atomic
 def count_attempt(request, username: str) -> int:
     """Count one more attempt for the username from the request's address; return its number.
@@ -84,15 +72,18 @@ def count_attempt(request, username: str) -> int:
     A count whose last attempt is older than the window starts again at 1.
     """
     key = _key(username, _address(request))
-    now = timezone.now()
+    now, window_start = timezone.now(), _window_start()
     increment = {
         "failures": Case(
-            When(last_failed_at__lt=_window_start(), then=Value(1)),
+            When(last_failed_at__lt=window_start, then=Value(1)),
             default=F("failures") + 1,
         ),
         "last_failed_at": now,
     }
     if not LoginFailureCount.objects.filter(key=key).update(**increment):
+        # A new username or address: the counts past their window go, so
+        # that the table holds only the recent ones, however many names are tried.
+        LoginFailureCount.objects.filter(last_failed_at__lt=window_start).delete()
         try:
             with transaction.atomic():
                 LoginFailureCount.objects.create(key=key, failures=1, last_failed_at=now)

@@ -19,7 +19,8 @@ class LoginFailureCount(models.Model):
         default=0, help_text="Attempts since the count last started, refused ones included."
     )
     last_failed_at = models.DateTimeField(
-        help_text="The latest attempt; the count starts afresh once the window has passed since."
+        db_index=True,
+        help_text="The latest attempt; the count starts afresh once the window has passed since.",
     )
 
     def __str__(self):

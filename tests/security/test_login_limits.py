@@ -113,6 +113,18 @@ def test_a_count_past_its_window_starts_again_at_one(people, settings):
     assert count_attempt(request, "asha") == 1
 
 
+def test_counts_past_their_window_are_swept_when_a_new_name_is_tried(people, settings):
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 60
+    request = Client(REMOTE_ADDR="203.0.113.7").get("/").wsgi_request
+    for username in ("asha", "sunil"):
+        count_attempt(request, username)
+    LoginFailureCount.objects.update(last_failed_at=timezone.now() - timezone.timedelta(seconds=61))
+
+    count_attempt(request, "olga")
+
+    assert LoginFailureCount.objects.count() == 1
+
+
 # -- simultaneous attempts, over HTTP to a threaded server in its own process ----------
 
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The project's own models: failed-login counts (procurement/login_limits.py).
+    "procurement",
     # Before django_tasks_db, so that its db_worker command, which sweeps the
     # outbox as the worker starts, is the one manage.py runs.
     "purchase_orders",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "procurement.sessions.SessionTimeoutMiddleware",
     "purchase_orders.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,8 +117,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed logins are counted per username and address in the default cache;
-# past the limit, that username is refused from that address for the window.
+# Failed logins are counted per username and address in a database row that
+# every web node shares (procurement/login_limits.py), each attempt counted
+# before its password is checked; past the limit, that username is refused
+# from that address until the window has passed since its last attempt.
 AUTHENTICATION_BACKENDS = ["procurement.login_limits.RateLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -123,9 +128,22 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 # The database cache by default: shared by every web node with no other
 # service (migration 0007_cache_table makes its table). CACHE_URL may name
 # another, e.g. redis://host:6379/0; a per-process cache (locmemcache://) would
-# let each process count failed logins on its own, which `check --deploy`
-# refuses on a database shared by several processes.
+# give each process a cache of its own, which `check --deploy` refuses on a
+# database shared by several processes.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://procurement_cache")}
+
+# A signed-in session ends after SESSION_IDLE_TIMEOUT_SECONDS without a
+# request from its person, and SESSION_ABSOLUTE_LIFETIME_SECONDS after its
+# login however busy (procurement/sessions.py). A session can send and
+# accept purchase orders that commit a business's money, and office PCs are
+# shared and left unlocked: half an hour idle is the usual figure for
+# business banking; twelve hours covers a working day with one login, and
+# no stolen cookie lasts past it. The cookie lasts no longer either.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = env.int(
+    "SESSION_ABSOLUTE_LIFETIME_SECONDS", default=12 * 60 * 60
+)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

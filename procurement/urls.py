@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from procurement.health import healthz
 from procurement.login_limits import RateLimitedAuthenticationForm
+from procurement.sessions import SignInView
 from purchase_orders import views as portal_views
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        SignInView.as_view(
             redirect_authenticated_user=True, authentication_form=RateLimitedAuthenticationForm
         ),
         name="login",

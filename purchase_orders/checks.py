@@ -40,9 +40,9 @@ def check_sending_lease(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 # -- The deployment checklist (manage.py check --deploy) ---------------------------
 # A production must not run on the demo's values: the sandbox's address, the
 # published credentials and secrets (procurement/demo.py), links to the
-# loopback, e-mail that never leaves the server, or failed-login counts kept
-# per process. Each check reads the settings when called; none runs without
-# --deploy, so the demo and the tests, which use those values, are untouched.
+# loopback, e-mail that never leaves the server, or a cache kept per process.
+# Each check reads the settings when called; none runs without --deploy, so
+# the demo and the tests, which use those values, are untouched.
 
 # E-mail backends that keep the mail on the server.
 UNSENT_MAIL_BACKENDS = {
@@ -222,11 +222,11 @@ def check_email_backend(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Refuse a per-process cache where several processes serve the portal.
 
-    Failed logins are counted in the default cache (procurement/login_limits.py).
-    A cache that lives in one process lets each process count on its own, so
-    the limit is multiplied by the number of processes (the dummy cache counts
-    nothing at all). Any database but SQLite is a server that several web
-    processes and nodes share: an error. SQLite is a file on one machine, where
+    Django's default cache is expected to be one for the whole site: whatever is
+    cached by one web process is what the others read, and invalidating it in
+    one invalidates it for all. A cache that lives in one process gives each
+    process its own (the dummy cache keeps nothing at all). Any database but
+    SQLite is a server that several web processes and nodes share: an error. SQLite is a file on one machine, where
     a single web process is possible (though gunicorn's workers are processes
     too): a warning.
     """
@@ -235,7 +235,7 @@ def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         return []
     message = (
         f"The default cache ({backend}) lives in one process, so each web process "
-        "counts failed logins on its own."
+        "would cache on its own."
     )
     hint = (
         "Set CACHE_URL to a cache every web process shares: dbcache://procurement_cache "

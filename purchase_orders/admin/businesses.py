@@ -1,10 +1,21 @@
-"""Businesses, the people who act for them, and their memberships."""
+"""Businesses, the people who act for them, and their memberships.
 
-from django.contrib import admin
+A person whose name is on a purchase order's history (an order created, a
+version recorded, a status change) or on the admin log is deactivated, never
+deleted: the history keeps saying who did what, and the database refuses the
+delete of the former anyway (``on_delete=PROTECT``). Someone who never acted
+can still be deleted.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from purchase_orders.models import Business, Membership
+from purchase_orders.selectors import user_has_history, with_history_marked
 
 User = get_user_model()
 
@@ -78,6 +89,63 @@ class MembershipAdmin(admin.ModelAdmin):
 admin.site.unregister(User)
 
 
+def refusal(names: list[str]) -> str:
+    """Return why these people cannot be deleted, and what to do instead."""
+    who = ", ".join(f"“{name}”" for name in names)
+    return (
+        f"{who} cannot be deleted: their name is on the history of purchase orders or of "
+        "this admin, which is kept for ever. Deactivate them instead (the “Deactivate” "
+        "action, or untick “Active”): they can no longer sign in, and the history still "
+        "names them."
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [UserMembershipInline]
+    list_display = (*BaseUserAdmin.list_display, "is_active", "has_history")
+    actions = ["deactivate", "delete_selected"]
+
+    def get_queryset(self, request):
+        return with_history_marked(super().get_queryset(request))
+
+    @admin.display(boolean=True, description="history")
+    def has_history(self, user) -> bool:
+        return user.has_history
+
+    def has_delete_permission(self, request, obj=None):
+        # Hides the change form's "Delete" link for a person with history.
+        if obj is not None and user_has_history(user=obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, object_id)
+        if user is not None and user_has_history(user=user):
+            self.message_user(request, refusal([user.get_username()]), messages.ERROR)
+            return redirect(reverse("admin:auth_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description="Delete selected people without history", permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        kept = sorted(user.get_username() for user in queryset if user.has_history)
+        if kept:
+            self.message_user(request, refusal(kept), messages.ERROR)
+            return None
+        return delete_selected(self, request, queryset)
+
+    @admin.action(description="Deactivate selected people", permissions=["change"])
+    def deactivate(self, request, queryset):
+        deactivated = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            # Actions, unlike the change form, leave no history of their own.
+            self.log_change(request, user, "Deactivated.")
+            deactivated += 1
+        self.message_user(
+            request,
+            f"Deactivated {deactivated} {'person' if deactivated == 1 else 'people'}: they can "
+            "no longer sign in, and the history still names them.",
+            messages.SUCCESS,
+        )

@@ -106,14 +106,10 @@ class MilestoneInline(DraftContentsInline, admin.TabularInline):
 
 class VersionInline(ReadOnlyInline, admin.TabularInline):
     model = PurchaseOrderVersion
-    fields = ("version", "reason", "created_by", "created_by_business", "created_at")
+    fields = ("version", "reason", "created_by_name", "created_by_business", "created_at")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("purchase_order", "created_by", "created_by_business")
-        )
+        return super().get_queryset(request).select_related("purchase_order", "created_by_business")
 
 
 class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
@@ -126,7 +122,7 @@ class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
         "action",
         "stage",
         "remarks",
-        "actor",
+        "actor_name",
         "actor_business",
         "via_network",
         "error_code",
@@ -134,7 +130,7 @@ class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "actor_business")
+        return super().get_queryset(request).select_related("actor_business")
 
 
 class OutboundMessageInline(ReadOnlyInline, admin.TabularInline):

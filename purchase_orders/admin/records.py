@@ -40,17 +40,17 @@ class PurchaseOrderVersionAdmin(RecordAdmin):
         "purchase_order",
         "version",
         "reason",
-        "created_by",
+        "created_by_name",
         "created_by_business",
         "created_at",
     )
-    list_select_related = ("purchase_order", "created_by", "created_by_business")
+    list_select_related = ("purchase_order", "created_by_business")
     list_filter = ("created_at",)
     search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
     fields = (
         ("purchase_order", "version"),
         "reason",
-        ("created_by", "created_by_business", "created_at"),
+        ("created_by_name", "created_by_username", "created_by_business", "created_at"),
         "snapshot_json",
     )
     readonly_fields = ("snapshot_json",)
@@ -70,14 +70,19 @@ class StatusChangeAdmin(RecordAdmin):
         "to_status",
         "version",
         "action",
-        "actor",
+        "actor_name",
         "actor_business",
         "via_network",
         "created_at",
     )
-    list_select_related = ("purchase_order", "actor", "actor_business")
+    list_select_related = ("purchase_order", "actor_business")
     list_filter = ("to_status", "action", "via_network", "error_code", "created_at")
-    search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
+    search_fields = (
+        "purchase_order__buyer_po_number",
+        "purchase_order__object_id",
+        "actor_name",
+        "actor_username",
+    )
 
 
 @admin.register(OutboundMessage)

@@ -1,9 +1,8 @@
 """Create the table of each configured database cache, as ``createcachetable`` does.
 
-The failed-login counts live in the default cache, the database cache
-``procurement_cache`` unless CACHE_URL names another
-(procurement/login_limits.py). Without its table every login attempt fails
-with "no such table"; creating it here means ``migrate`` alone prepares a
+The default cache is the database cache ``procurement_cache`` unless
+CACHE_URL names another. Without its table anything that caches fails with
+"no such table"; creating it here means ``migrate`` alone prepares a
 database. The tables are those of ``settings.CACHES`` when the migration
 runs, made by Django's own command (same columns, index and database
 routers), which leaves alone a table that already exists, such as one an

@@ -1,4 +1,10 @@
-"""What a purchase order has been: a snapshot of each version, an audit row per move."""
+"""What a purchase order has been: a snapshot of each version, an audit row per move.
+
+Both rows keep who wrote them for ever: the person's name and username are
+copied onto the row as it is written (a later rename does not rewrite the
+past), and the link to the user is protected, so that a person with history
+is deactivated, never deleted (``admin/businesses.py``).
+"""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -8,6 +14,18 @@ from purchase_orders import lifecycle
 
 from .business import Business
 from .purchase_order import PurchaseOrder
+
+
+def recorded_names(user) -> tuple[str, str]:
+    """Return the display name and username to keep on a row the user writes.
+
+    The display name is what pages show: the full name, or the username for
+    a person without one. Nobody (or an anonymous user) gives two blanks.
+    """
+    if user is None or not user.is_authenticated:
+        return "", ""
+    username = user.get_username()
+    return (user.get_full_name().strip() or username), username
 
 
 class PurchaseOrderVersion(models.Model):
@@ -23,7 +41,17 @@ class PurchaseOrderVersion(models.Model):
     )
     reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The author's full name (or username) when this version was recorded.",
+    )
+    created_by_username = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The author's username when this version was recorded.",
     )
     created_by_business = models.ForeignKey(
         Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -82,7 +110,16 @@ class StatusChange(models.Model):
     )
     remarks = models.TextField(blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The person's full name (or username) when this row was written; blank for "
+        "the network's own steps.",
+    )
+    actor_username = models.CharField(
+        max_length=150, blank=True, help_text="The person's username when this row was written."
     )
     actor_business = models.ForeignKey(
         Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -103,11 +103,12 @@ class PurchaseOrder(models.Model):
     additional_infos = json_list_field(
         "Network additionalInfos sent beside the purchaseOrder: [{name, value}]."
     )
+    # Protected like the history rows: whoever created an order stays on it.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,7 +4,8 @@
 ``purchase_orders`` reads one order with its contents, or a list;
 ``businesses`` tells a remote party from a hosted namesake;
 ``network`` reads the network's traffic: timelines, failed deliveries and
-the stamps that tell an open page something has changed.
+the stamps that tell an open page something has changed; ``people`` says
+which users have history.
 """
 
 from .businesses import namesakes
@@ -19,6 +20,7 @@ from .network import (
     page_stamp,
     purchase_order_stamp,
 )
+from .people import user_has_history, with_history_marked
 from .purchase_orders import (
     PURCHASE_ORDER_ORDERINGS,
     awaiting_confirmation,
@@ -65,5 +67,7 @@ __all__ = [
     "purchase_orders_with_contents",
     "rejected_purchase_orders",
     "supplier_choices",
+    "user_has_history",
     "visible_purchase_orders",
+    "with_history_marked",
 ]

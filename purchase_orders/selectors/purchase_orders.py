@@ -71,12 +71,12 @@ def get_purchase_order_page(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
     queryset = purchase_orders_with_contents().prefetch_related(
         Prefetch(
             "status_changes",
-            queryset=StatusChange.objects.select_related("actor", "actor_business"),
+            queryset=StatusChange.objects.select_related("actor_business"),
         ),
         Prefetch(
             "versions",
             queryset=PurchaseOrderVersion.objects.defer("snapshot").select_related(
-                "created_by", "created_by_business"
+                "created_by_business"
             ),
         ),
         Prefetch(

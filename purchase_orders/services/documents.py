@@ -20,6 +20,7 @@ from purchase_orders.models import (
     PurchaseOrderAddress,
     PurchaseOrderVersion,
 )
+from purchase_orders.models.history import recorded_names
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import apply_computed_totals
 
@@ -108,10 +109,14 @@ def record_version(
         built = payloads.build_purchase_order(
             get_purchase_order_with_contents(pk=purchase_order.pk)
         )
+    created_by = created_by if created_by and created_by.is_authenticated else None
+    created_by_name, created_by_username = recorded_names(created_by)
     values = {
         "snapshot": payloads.build_snapshot(built, purchase_order.additional_infos),
         "reason": reason,
-        "created_by": created_by if created_by and created_by.is_authenticated else None,
+        "created_by": created_by,
+        "created_by_name": created_by_name,
+        "created_by_username": created_by_username,
         "created_by_business": created_by_business,
     }
     if first:

@@ -18,6 +18,7 @@ from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import TransitionNotAllowed
 from purchase_orders.models import Business, OutboundMessage, PurchaseOrder, StatusChange
+from purchase_orders.models.history import recorded_names
 
 
 @dataclass(frozen=True)
@@ -188,9 +189,16 @@ def record_outcome(
 
 
 def _audit(purchase_order: PurchaseOrder, **fields) -> StatusChange:
+    # The person's name is copied as it is now, so that the row keeps
+    # saying who acted whatever later becomes of the user.
     business = fields.pop("business")
+    actor_name, actor_username = recorded_names(fields["actor"])
     return StatusChange.objects.create(
-        purchase_order=purchase_order, actor_business=business, **fields
+        purchase_order=purchase_order,
+        actor_business=business,
+        actor_name=actor_name,
+        actor_username=actor_username,
+        **fields,
     )
 
 

@@ -137,7 +137,8 @@
       return window.fetch(window.location.href, {
         credentials: "same-origin",
         cache: "no-store",
-        headers: { Accept: "text/html" }
+        // Not the viewer's own activity: it must not keep an idle session open.
+        headers: { Accept: "text/html", "X-Live-Refresh": "1" }
       }).then(function (response) {
         // Sent elsewhere (to log in, say): the page is no longer the viewer's to follow.
         var moved = response.redirected && pathOf(response.url) !== window.location.pathname;

@@ -1,4 +1,8 @@
-"""``migrate`` alone makes the cache table the failed-login counts live in (0007_cache_table).
+"""``migrate`` alone prepares a database: the cache table (0007_cache_table), and logins.
+
+The default cache is the database cache; its table is made by a migration,
+and the failed-login counts have a table of their own (procurement's
+migrations), so a database that has only been migrated signs people in.
 
 Django's test runner makes cache tables itself once it has migrated, so the
 tests here take the table away first: by reversing the migration in the test
@@ -93,11 +97,15 @@ def log_in(base_url: str, username: str, password: str) -> requests.Response:
     )
 
 
-def assert_logins_work_and_failures_are_counted(base_url: str, cache_rows) -> None:
+# The failed-login counts' table (procurement.LoginFailureCount).
+COUNTS_TABLE = "procurement_loginfailurecount"
+
+
+def assert_logins_work_and_failures_are_counted(base_url: str, counted_rows) -> None:
     wrong = log_in(base_url, "asha", "wrong-password")
     assert wrong.status_code == 200
     assert "Please enter a correct username and password." in wrong.text
-    assert cache_rows() == 1
+    assert counted_rows() == 1
 
     right = log_in(base_url, "asha", DEMO_PASSWORD)
     assert right.status_code == 302
@@ -113,12 +121,13 @@ def test_after_migrate_a_login_over_http_succeeds_and_a_failure_is_counted(
     migrate_to(None)
     get_user_model().objects.create_user("asha", password=DEMO_PASSWORD)
 
-    def cache_rows() -> int:
+    def counted_rows() -> int:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(CACHE_TABLE)}")
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(COUNTS_TABLE)}")
             return cursor.fetchone()[0]
 
-    assert_logins_work_and_failures_are_counted(live_server.url, cache_rows)
+    assert_logins_work_and_failures_are_counted(live_server.url, counted_rows)
+    assert cache_table_exists() is True
 
 
 # -- a fresh database, migrated by a process of its own --------------------------------
@@ -194,19 +203,21 @@ def test_on_a_fresh_database_migrate_alone_lets_a_runserver_sign_people_in(fresh
         base_url = f"http://127.0.0.1:{port}"
         wait_for(f"{base_url}/healthz")
 
-        def cache_rows() -> int:
+        def rows(table: str) -> int:
             counted = manage(
                 "shell",
                 "--no-imports",
                 "-c",
                 "from django.db import connection; c = connection.cursor(); "
-                f"c.execute('SELECT COUNT(*) FROM {CACHE_TABLE}'); print(c.fetchone()[0])",
+                f"c.execute('SELECT COUNT(*) FROM {table}'); print(c.fetchone()[0])",
                 env=env,
             )
             assert counted.returncode == 0, counted.stderr
             return int(counted.stdout)
 
-        assert_logins_work_and_failures_are_counted(base_url, cache_rows)
+        assert_logins_work_and_failures_are_counted(base_url, lambda: rows(COUNTS_TABLE))
+        # The cache's table is there too, empty until something is cached.
+        assert rows(CACHE_TABLE) == 0
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -236,5 +236,5 @@ def test_a_per_process_cache_is_an_error_on_a_shared_database_and_a_warning_on_s
         )
     assert message.msg == (
         f"The default cache ({backend}) lives in one process, so each web process "
-        "counts failed logins on its own."
+        "would cache on its own."
     )

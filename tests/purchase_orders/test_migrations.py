@@ -315,3 +315,39 @@ def test_actions_in_flight_become_pending_and_are_applied_again_when_reversed(
         "refusal",
     ]
     assert StatusChange.objects.get(pk=ids["refusal"]).action == "REFUSED"
+
+
+BEFORE_NAMES = (APP, "0008_flagged_deliveries")
+NAMES = (APP, "0009_actor_names")
+
+
+def test_existing_history_gets_the_names_of_the_people_it_links(latest_schema_afterwards):
+    apps = migrate_to(BEFORE_NAMES)
+    User = apps.get_model("auth", "User")
+    StatusChange = apps.get_model(APP, "StatusChange")
+    PurchaseOrderVersion = apps.get_model(APP, "PurchaseOrderVersion")
+    order = apps.get_model(APP, "PurchaseOrder").objects.get(pk=write_refusals(apps)["order"])
+    asha = User.objects.create(username="asha", first_name="Asha", last_name="Rao")
+    plain = User.objects.create(username="sunil")
+    by_asha = StatusChange.objects.create(
+        purchase_order=order, to_status="CREATED", version=1, action="SEND", actor=asha
+    )
+    by_sunil = PurchaseOrderVersion.objects.create(
+        purchase_order=order, version=1, snapshot={}, created_by=plain
+    )
+
+    apps = migrate_to(NAMES)
+
+    StatusChange = apps.get_model(APP, "StatusChange")
+    PurchaseOrderVersion = apps.get_model(APP, "PurchaseOrderVersion")
+    assert StatusChange.objects.values_list("actor_name", "actor_username").get(pk=by_asha.pk) == (
+        "Asha Rao",
+        "asha",
+    )
+    # Rows written by nobody (the network, a refusal) stay nameless.
+    assert set(
+        StatusChange.objects.exclude(pk=by_asha.pk).values_list("actor_name", "actor_username")
+    ) == {("", "")}
+    assert PurchaseOrderVersion.objects.values_list("created_by_name", "created_by_username").get(
+        pk=by_sunil.pk
+    ) == ("sunil", "sunil")

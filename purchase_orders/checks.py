@@ -226,9 +226,9 @@ def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     cached by one web process is what the others read, and invalidating it in
     one invalidates it for all. A cache that lives in one process gives each
     process its own (the dummy cache keeps nothing at all). Any database but
-    SQLite is a server that several web processes and nodes share: an error. SQLite is a file on one machine, where
-    a single web process is possible (though gunicorn's workers are processes
-    too): a warning.
+    SQLite is a server that several web processes and nodes share: an error.
+    SQLite is a file on one machine, where a single web process is possible
+    (though gunicorn's workers are processes too): a warning.
     """
     backend = settings.CACHES["default"]["BACKEND"]
     if backend not in PER_PROCESS_CACHES:

@@ -98,9 +98,9 @@ def test_the_request_webhook_then_the_response_webhook_are_delivered_signed(
         "resp": {
             "reqMsgId": "req-1",
             "result": "SUCCESS",
-            "errorCd": None,
-            "errorDtl": None,
-            "errorField": None,
+            "errorCd": "",
+            "errorDtl": "",
+            "errorField": "",
         },
         object_name: body[object_name],
         "additionalInfos": body["additionalInfos"],

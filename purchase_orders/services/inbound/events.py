@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions, encoding, messages
-from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS
+from purchase_orders.enkash import answers, conventions, encoding, messages
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.received import ReceivedMessage
@@ -192,7 +192,6 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             state=State.RECEIVED,
             status=conventions.RESPONSE_CODE_NOT_YET,
             response_code=conventions.RESPONSE_CODE_NOT_YET,
-            payload=message.answer,
         )
     except PurchaseOrderError as refusal:
         _forget_unsaved_links(event)
@@ -204,26 +203,18 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             refusal.message,
             error_field(refusal, kind=event.kind),
         )
-        return _refuse(
-            event, refusal, state=State.REFUSED, status=200, payload=message.answer
-        )
+        return _refuse(event, refusal, state=State.REFUSED, status=200)
     except Exception:
         logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
         _forget_unsaved_links(event)
-        envelope = conventions.refusal_envelope(
-            req_msg_id=_answer_req_msg_id(event),
+        envelope = _envelope(
+            event,
             error_code=conventions.ERROR_INTERNAL,
             error_detail=INTERNAL_ERROR_DETAIL,
             response_code=conventions.RESPONSE_CODE_ERROR,
         )
         return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
-    if event.kind in REQUEST_KINDS:
-        envelope = conventions.request_webhook_envelope(
-            req_msg_id=_answer_req_msg_id(event), payload=message.answer
-        )
-    else:
-        envelope = conventions.success_envelope()
-    return _answer(event, State.APPLIED, 200, envelope)
+    return _answer(event, State.APPLIED, 200, _envelope(event))
 
 
 def _apply(event: InboundEvent, message: ReceivedMessage) -> None:
@@ -259,18 +250,31 @@ def _refuse(
     state: str,
     status: int,
     response_code: int = conventions.RESPONSE_CODE_REFUSED,
-    payload: dict | None = None,
 ) -> Answer:
     """Answer a delivery with the refusal ``error`` names, and record it on the event."""
-    envelope = conventions.refusal_envelope(
-        req_msg_id=_answer_req_msg_id(event),
+    envelope = _envelope(
+        event,
         error_code=error.code,
         error_detail=error.message,
         error_field=error_field(error, kind=event.kind),
         response_code=response_code,
-        payload=payload,
     )
     return _answer(event, state, status, envelope, error=error)
+
+
+def _envelope(event: InboundEvent, **error) -> dict:
+    """Return the documented answer to a stored delivery, echoing its body; ``error`` refuses."""
+    return answers.webhook_answer(
+        event.kind, req_msg_id=_answer_req_msg_id(event), body=_delivered_body(event), **error
+    )
+
+
+def _delivered_body(event: InboundEvent):
+    """Return the stored body parsed, or None when it is not JSON (its answer has blanks)."""
+    try:
+        return encoding.loads(event.body)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _answer(

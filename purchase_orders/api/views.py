@@ -176,6 +176,7 @@ def read_body(request) -> tuple[dict | None, inbound.InvalidMessage | None]:
             f"Send the body as {JSON}. {error.detail}",
             status=415,
             code=conventions.ERROR_UNSUPPORTED_MEDIA_TYPE,
+            is_read=False,
         )
     except ParseError as error:
         return None, inbound.InvalidMessage(str(error.detail), field=getattr(error, "field", ""))

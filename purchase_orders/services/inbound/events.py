@@ -46,7 +46,9 @@ class InvalidMessage(InvalidPurchaseOrder):
 
     Found at the edge, before the body is read into a message, so it names
     its field as the network does: ``field`` is the ``errorField`` of the
-    first problem, as in ``purchaseOrder.itemLists[2].quantity``.
+    first problem, as in ``purchaseOrder.itemLists[2].quantity``. A body
+    refused unread (``is_read`` false: not sent as JSON) is not echoed in
+    the answer.
     """
 
     def __init__(
@@ -56,10 +58,12 @@ class InvalidMessage(InvalidPurchaseOrder):
         field: str = "",
         status: int = 400,
         code: str = conventions.ERROR_INVALID_FIELD,
+        is_read: bool = True,
     ):
         super().__init__(message, code=code)
         self.field = field
         self.status = status
+        self.is_read = is_read
 
 
 # -- storing -------------------------------------------------------------------
@@ -254,6 +258,7 @@ def _refuse(
     """Answer a delivery with the refusal ``error`` names, and record it on the event."""
     envelope = _envelope(
         event,
+        echo=getattr(error, "is_read", True),
         error_code=error.code,
         error_detail=error.message,
         error_field=error_field(error, kind=event.kind),
@@ -262,10 +267,13 @@ def _refuse(
     return _answer(event, state, status, envelope, error=error)
 
 
-def _envelope(event: InboundEvent, **error) -> dict:
+def _envelope(event: InboundEvent, *, echo: bool = True, **error) -> dict:
     """Return the documented answer to a stored delivery, echoing its body; ``error`` refuses."""
     return answers.webhook_answer(
-        event.kind, req_msg_id=_answer_req_msg_id(event), body=_delivered_body(event), **error
+        event.kind,
+        req_msg_id=_answer_req_msg_id(event),
+        body=_delivered_body(event) if echo else None,
+        **error,
     )
 
 

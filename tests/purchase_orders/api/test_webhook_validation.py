@@ -43,7 +43,11 @@ def change(body: dict, path: str, value) -> dict:
 
 
 def assert_invalid(response, field: str, before: dict, *, kind: str = "req-send") -> dict:
-    """Assert a refusal of an invalid body naming ``field``; return its resp (errors only)."""
+    """Assert a refusal of an invalid body naming ``field``; return its resp.
+
+    A response webhook's answer has no resp: its errors are read from the
+    response_message into a dict of errorCd, errorDtl and errorField.
+    """
     assert response.status_code == 400
     body = answer(response)
     assert body["response_code"] == conventions.RESPONSE_CODE_INVALID
@@ -53,8 +57,8 @@ def assert_invalid(response, field: str, before: dict, *, kind: str = "req-send"
     assert (code, error_field) == ("INVALID_FIELD", field)
     resp = {"errorCd": code, "errorDtl": detail, "errorField": error_field}
     if kind in REQUEST_KINDS:
-        assert body["payload"]["resp"]["result"] == "FAILURE"
-        assert body["payload"]["resp"] == {**body["payload"]["resp"], **resp}
+        assert body["payload"]["resp"] == {**body["payload"]["resp"], **resp, "result": "FAILURE"}
+        resp = body["payload"]["resp"]
     else:
         assert body["payload"] == "FAILURE"
     assert detail.startswith(f"{field}: ") if field else detail

@@ -268,7 +268,11 @@ def _refuse(
 
 
 def _envelope(event: InboundEvent, *, echo: bool = True, **error) -> dict:
-    """Return the documented answer to a stored delivery, echoing its body; ``error`` refuses."""
+    """Return the documented answer to a stored delivery; ``error`` refuses it.
+
+    A request's answer echoes the body (``answers``), unless it was refused unread.
+    """
+    echo = echo and KINDS[event.kind].is_request
     return answers.webhook_answer(
         event.kind,
         req_msg_id=_answer_req_msg_id(event),

@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiRequest,
     OpenApiResponse,
-    PolymorphicProxySerializer,
 )
 from rest_framework import serializers
 
@@ -73,23 +72,52 @@ class WebhookAuthenticationScheme(OpenApiAuthenticationExtension):
 # -- answers -------------------------------------------------------------------------
 
 
-class AcknowledgementSerializer(serializers.Serializer):
-    """What a response webhook is answered: the plain SUCCESS envelope."""
+class ResponseWebhookAnswerSerializer(serializers.Serializer):
+    """What a response webhook is answered: the plain envelope, its payload a string (W2).
 
-    payload = serializers.CharField(help_text="SUCCESS")
-    response_code = serializers.IntegerField(help_text="0")
-    response_message = serializers.CharField(help_text="SUCCESS")
+    Applied, it is the documented SUCCESS envelope; refused, the payload is
+    FAILURE and the response_code is not 0.
+    """
 
-
-class RefusalSerializer(serializers.Serializer):
-    """A response webhook's refusal: the plain envelope, its payload still a string."""
-
-    payload = serializers.CharField(help_text=conventions.RESPONSE_REFUSAL_PAYLOAD)
-    response_code = serializers.IntegerField(help_text="400, 401, 409, 422 or 500; never 0.")
+    payload = serializers.CharField(help_text=f"SUCCESS, or {conventions.RESPONSE_REFUSAL_PAYLOAD}")
+    response_code = serializers.IntegerField(help_text="0, or 400, 401, 409, 422 or 500.")
     response_message = serializers.CharField(
-        help_text="The error code, the field at fault and the detail: "
-        '"<errorCd> at <errorField>: <errorDtl>", or "<errorCd>: <errorDtl>" without a field.'
+        help_text="SUCCESS, or the error code, the field at fault and the detail: "
+        '"<errorCd> at <errorField>: <errorDtl>" ("<errorCd>: <errorDtl>" without a field).'
     )
+
+
+def shape_schema(shape) -> dict:
+    """Return the JSON schema of a documented shape: exactly its keys, each of its type."""
+    if isinstance(shape, dict):
+        return {
+            "type": "object",
+            "properties": {key: shape_schema(sub_shape) for key, sub_shape in shape.items()},
+            "required": list(shape),
+            "additionalProperties": False,
+        }
+    if isinstance(shape, list):
+        return {"type": "array", "items": shape_schema(shape[0])}
+    return {"type": "string"} if isinstance(shape, str) else {"type": "number"}
+
+
+def refusal_schema(kind: str) -> dict:
+    """Return the schema of a request kind's answer to a body refused as it came.
+
+    The body is echoed wherever its values have the documented type, so the
+    answer holds to the documented shape and types only, not to what the
+    request's serializer asks of a value (lengths, ranges, choices).
+    """
+    return {
+        "type": "object",
+        "properties": {
+            "response_code": {"type": "integer", "description": "Never 0."},
+            "response_message": {"type": "string"},
+            "payload": shape_schema(answers.payload_shape(kind)),
+        },
+        "required": ["response_code", "response_message", "payload"],
+        "additionalProperties": False,
+    }
 
 
 def _answer_serializer(
@@ -134,11 +162,6 @@ ANSWER_SERIALIZERS = {
     CONFIRMATION: ConfirmationAnswerSerializer,
     STATUS: StatusChangeAnswerSerializer,
 }
-ResponseWebhookAnswer = PolymorphicProxySerializer(
-    component_name="ResponseWebhookAnswer",
-    serializers=[AcknowledgementSerializer, RefusalSerializer],
-    resource_type_field_name=None,
-)
 
 RESPONSE_DESCRIPTION = (
     "Settles the request sent from here, found by resp.reqMsgId (else by objectId, "
@@ -294,11 +317,17 @@ class WebhookSchema(AutoSchema):
     def get_response_serializers(self):
         answer, note = answer_example(self.kind)
         is_request = self.kind in REQUEST_KINDS
-        # A request's refusal has its answer's shape; a response's keeps the plain envelope.
-        refusal = ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else RefusalSerializer
+        # A request's refusal has its answer's shape (of a valid body, the serializer's;
+        # else the documented types only); a response's keeps the plain envelope.
+        answer_of_valid_body = (
+            ANSWER_SERIALIZERS[object_key(self.kind)]
+            if is_request
+            else ResponseWebhookAnswerSerializer
+        )
+        refusal = refusal_schema(self.kind) if is_request else ResponseWebhookAnswerSerializer
         return {
             200: OpenApiResponse(
-                ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else ResponseWebhookAnswer,
+                answer_of_valid_body,
                 description="Applied (response_code 0), or refused (non-zero response_code, "
                 "the reason in payload.resp of a request's answer, in response_message of a "
                 "response's).",
@@ -318,7 +347,7 @@ class WebhookSchema(AutoSchema):
                 examples=[_example("Not authenticated", unauthenticated_example(self.kind))],
             ),
             409: OpenApiResponse(
-                refusal,
+                answer_of_valid_body,
                 description="Arrived before a message it depends on (the purchase order "
                 "itself, or an earlier version or status): refused for now with "
                 "response_code 409 and not recorded as answered; deliver it again later.",

@@ -34,8 +34,7 @@ class ReceivedMessage:
     ``action`` is the supplier's answer or the buyer's status change (empty
     for a purchase order, whose action its kind says). A send or an edit
     carries its purchase order's ``contents``, or ``contents_error`` when
-    they cannot be read. ``answer`` is what a request's answer echoes back,
-    in the network's words.
+    they cannot be read.
     """
 
     kind: str
@@ -52,7 +51,6 @@ class ReceivedMessage:
     contents: Contents | None = None
     contents_error: str = ""
     verdict: Verdict | None = None
-    answer: dict | None = None
 
     def b2b_id(self, role: str) -> str:
         """Return the B2B ID the message names for the buyer or the supplier."""

@@ -19,11 +19,10 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiRequest,
     OpenApiResponse,
-    PolymorphicProxySerializer,
 )
 from rest_framework import serializers
 
-from purchase_orders.enkash import conventions
+from purchase_orders.enkash import answers, conventions
 from purchase_orders.enkash.kinds import (
     CONFIRMATION,
     KINDS,
@@ -73,24 +72,52 @@ class WebhookAuthenticationScheme(OpenApiAuthenticationExtension):
 # -- answers -------------------------------------------------------------------------
 
 
-class AcknowledgementSerializer(serializers.Serializer):
-    """What a response webhook is answered: the plain SUCCESS envelope."""
+class ResponseWebhookAnswerSerializer(serializers.Serializer):
+    """What a response webhook is answered: the plain envelope, its payload a string (W2).
 
-    payload = serializers.CharField(help_text="SUCCESS")
-    response_code = serializers.IntegerField(help_text="0")
-    response_message = serializers.CharField(help_text="SUCCESS")
+    Applied, it is the documented SUCCESS envelope; refused, the payload is
+    FAILURE and the response_code is not 0.
+    """
+
+    payload = serializers.CharField(help_text=f"SUCCESS, or {conventions.RESPONSE_REFUSAL_PAYLOAD}")
+    response_code = serializers.IntegerField(help_text="0, or 400, 401, 409, 422 or 500.")
+    response_message = serializers.CharField(
+        help_text="SUCCESS, or the error code, the field at fault and the detail: "
+        '"<errorCd> at <errorField>: <errorDtl>" ("<errorCd>: <errorDtl>" without a field).'
+    )
 
 
-class RefusalPayloadSerializer(serializers.Serializer):
-    resp = RespSerializer(help_text="result FAILURE, with errorCd, errorDtl and errorField.")
+def shape_schema(shape) -> dict:
+    """Return the JSON schema of a documented shape: exactly its keys, each of its type."""
+    if isinstance(shape, dict):
+        return {
+            "type": "object",
+            "properties": {key: shape_schema(sub_shape) for key, sub_shape in shape.items()},
+            "required": list(shape),
+            "additionalProperties": False,
+        }
+    if isinstance(shape, list):
+        return {"type": "array", "items": shape_schema(shape[0])}
+    return {"type": "string"} if isinstance(shape, str) else {"type": "number"}
 
 
-class RefusalSerializer(serializers.Serializer):
-    """A refusal: the envelope with a non-zero response_code and the error in payload.resp."""
+def refusal_schema(kind: str) -> dict:
+    """Return the schema of a request kind's answer to a body refused as it came.
 
-    payload = RefusalPayloadSerializer()
-    response_code = serializers.IntegerField(help_text="400, 401, 409, 422 or 500; never 0.")
-    response_message = serializers.CharField(help_text="The error in plain words.")
+    The body is echoed wherever its values have the documented type, so the
+    answer holds to the documented shape and types only, not to what the
+    request's serializer asks of a value (lengths, ranges, choices).
+    """
+    return {
+        "type": "object",
+        "properties": {
+            "response_code": {"type": "integer", "description": "Never 0."},
+            "response_message": {"type": "string"},
+            "payload": shape_schema(answers.payload_shape(kind)),
+        },
+        "required": ["response_code", "response_message", "payload"],
+        "additionalProperties": False,
+    }
 
 
 def _answer_serializer(
@@ -135,11 +162,6 @@ ANSWER_SERIALIZERS = {
     CONFIRMATION: ConfirmationAnswerSerializer,
     STATUS: StatusChangeAnswerSerializer,
 }
-ResponseWebhookAnswer = PolymorphicProxySerializer(
-    component_name="ResponseWebhookAnswer",
-    serializers=[AcknowledgementSerializer, RefusalSerializer],
-    resource_type_field_name=None,
-)
 
 RESPONSE_DESCRIPTION = (
     "Settles the request sent from here, found by resp.reqMsgId (else by objectId, "
@@ -192,28 +214,30 @@ def answer_example(kind: str) -> tuple[dict, str]:
     if KINDS[kind].answer_example:
         return documented(KINDS[kind].answer_example), "EnKash's documented example."
     if kind in REQUEST_KINDS:
-        body, _ = request_example(kind)
-        answer = conventions.request_webhook_envelope(
-            req_msg_id="string",
-            payload={key: value for key, value in body.items() if key != "device"},
-        )
+        answer = answers.webhook_answer(kind, req_msg_id="string", body=_answer_body(kind))
         return answer, "Not documented by EnKash: the same shape as req-confirm's answer."
     return answer_example("resp-send")[0], "As resp-send's."
+
+
+def _answer_body(kind: str) -> dict | None:
+    """Return the example body a kind's answer echoes (a response's answer echoes nothing)."""
+    return request_example(kind)[0] if kind in REQUEST_KINDS else None
 
 
 def refusal_example(kind: str) -> dict:
     """Return an example of a kind's refusal."""
     if kind in REQUEST_KINDS:
-        body, _ = request_example(kind)
-        return conventions.refusal_envelope(
+        return answers.webhook_answer(
+            kind,
             req_msg_id="string",
+            body=_answer_body(kind),
             error_code=conventions.ERROR_STALE_VERSION,
             error_detail="The message is based on version 0, but the purchase order here is "
             "at version 1.",
             error_field=f"{object_key(kind)}.objectVersion.currentVersion",
-            payload={key: value for key, value in body.items() if key != "device"},
         )
-    return conventions.refusal_envelope(
+    return answers.webhook_answer(
+        kind,
         req_msg_id="string",
         error_code=conventions.ERROR_MESSAGE_NOT_FOUND,
         error_detail=f"No req-{kind.removeprefix('resp-')} request string for purchase order "
@@ -224,32 +248,41 @@ def refusal_example(kind: str) -> dict:
 
 def early_example(kind: str) -> dict:
     """Return an example of a kind's refusal for now: its purchase order is not here yet."""
-    body, _ = request_example(kind) if kind in REQUEST_KINDS else ({}, "")
-    key = object_key(kind)
-    return conventions.refusal_envelope(
+    return answers.webhook_answer(
+        kind,
         req_msg_id="string",
+        body=_answer_body(kind),
         error_code=conventions.ERROR_PO_NOT_FOUND,
         error_detail="No purchase order string is known here (yet); deliver this message "
         "again after the purchase order itself.",
-        error_field=f"{key}.objectId",
+        error_field=f"{object_key(kind)}.objectId",
         response_code=conventions.RESPONSE_CODE_NOT_YET,
-        payload={key: value for key, value in body.items() if key != "device"},
     )
 
 
-INVALID_EXAMPLE = conventions.refusal_envelope(
-    req_msg_id="string",
-    error_code=conventions.ERROR_INVALID_FIELD,
-    error_detail="purchaseOrder.itemLists[2].quantity: Must be a JSON number.",
-    error_field="purchaseOrder.itemLists[2].quantity",
-    response_code=conventions.RESPONSE_CODE_INVALID,
-)
-UNAUTHENTICATED_EXAMPLE = conventions.refusal_envelope(
-    req_msg_id="",
-    error_code=conventions.ERROR_UNAUTHENTICATED,
-    error_detail=REFUSAL_DETAIL,
-    response_code=conventions.RESPONSE_CODE_UNAUTHENTICATED,
-)
+def invalid_example(kind: str) -> dict:
+    """Return an example of a kind's refusal of a body that is not its shape."""
+    field = f"{object_key(kind)}.objectVersion.newVersion"
+    return answers.webhook_answer(
+        kind,
+        req_msg_id="string",
+        body=_answer_body(kind),
+        error_code=conventions.ERROR_INVALID_FIELD,
+        error_detail=f"{field}: Must be a whole JSON number.",
+        error_field=field,
+        response_code=conventions.RESPONSE_CODE_INVALID,
+    )
+
+
+def unauthenticated_example(kind: str) -> dict:
+    """Return an example of a kind's refusal of a delivery not authenticated: nothing echoed."""
+    return answers.webhook_answer(
+        kind,
+        req_msg_id="",
+        error_code=conventions.ERROR_UNAUTHENTICATED,
+        error_detail=REFUSAL_DETAIL,
+        response_code=conventions.RESPONSE_CODE_UNAUTHENTICATED,
+    )
 
 
 def _example(name: str, value: dict, note: str = "", **kwargs) -> OpenApiExample:
@@ -284,37 +317,46 @@ class WebhookSchema(AutoSchema):
     def get_response_serializers(self):
         answer, note = answer_example(self.kind)
         is_request = self.kind in REQUEST_KINDS
+        # A request's refusal has its answer's shape (of a valid body, the serializer's;
+        # else the documented types only); a response's keeps the plain envelope.
+        answer_of_valid_body = (
+            ANSWER_SERIALIZERS[object_key(self.kind)]
+            if is_request
+            else ResponseWebhookAnswerSerializer
+        )
+        refusal = refusal_schema(self.kind) if is_request else ResponseWebhookAnswerSerializer
         return {
             200: OpenApiResponse(
-                ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else ResponseWebhookAnswer,
+                answer_of_valid_body,
                 description="Applied (response_code 0), or refused (non-zero response_code, "
-                "the reason in payload.resp).",
+                "the reason in payload.resp of a request's answer, in response_message of a "
+                "response's).",
                 examples=[
                     _example("Applied", answer, note),
                     _example("Refused", refusal_example(self.kind)),
                 ],
             ),
             400: OpenApiResponse(
-                RefusalSerializer,
+                refusal,
                 description="The body is not JSON, not an object, or not this kind's shape.",
-                examples=[_example("Invalid field", INVALID_EXAMPLE)],
+                examples=[_example("Invalid field", invalid_example(self.kind))],
             ),
             401: OpenApiResponse(
-                RefusalSerializer,
+                refusal,
                 description="The delivery could not be authenticated; nothing was stored.",
-                examples=[_example("Not authenticated", UNAUTHENTICATED_EXAMPLE)],
+                examples=[_example("Not authenticated", unauthenticated_example(self.kind))],
             ),
             409: OpenApiResponse(
-                ANSWER_SERIALIZERS[object_key(self.kind)] if is_request else RefusalSerializer,
+                answer_of_valid_body,
                 description="Arrived before a message it depends on (the purchase order "
                 "itself, or an earlier version or status): refused for now with "
                 "response_code 409 and not recorded as answered; deliver it again later.",
                 examples=[_example("Arrived early", early_example(self.kind))],
             ),
-            413: OpenApiResponse(RefusalSerializer, description="The body is too large."),
-            415: OpenApiResponse(RefusalSerializer, description="The body is not JSON."),
+            413: OpenApiResponse(refusal, description="The body is too large."),
+            415: OpenApiResponse(refusal, description="The body is not JSON."),
             500: OpenApiResponse(
-                RefusalSerializer,
+                refusal,
                 description="A fault of the portal's own; the delivery is kept, deliver it again.",
             ),
         }

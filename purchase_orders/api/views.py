@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from procurement.logging import note_req_msg_id
-from purchase_orders.enkash import conventions, messages
+from purchase_orders.enkash import answers, conventions, messages
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.services import inbound
 
@@ -53,15 +53,20 @@ class PayloadTooLarge(APIException):
 
 
 def webhook_exception_handler(exc, context):
-    """Answer every refusal DRF raises in the network's envelope, never in DRF's own shape."""
+    """Answer every refusal DRF raises in the network's envelope, never in DRF's own shape.
+
+    These refusals happen before the body is read (or while reading it), so a
+    request webhook's answer has the documented payload with blanks.
+    """
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    kind = getattr(context.get("view"), "kind", "")
     response = exception_handler(exc, context)
     if response is None:
         logger.error("Webhook view failed", exc_info=exc)
         return Response(
-            conventions.refusal_envelope(
-                req_msg_id="",
+            unread_answer(
+                kind,
                 error_code=conventions.ERROR_INTERNAL,
                 error_detail=inbound.INTERNAL_ERROR_DETAIL,
                 response_code=conventions.RESPONSE_CODE_ERROR,
@@ -69,8 +74,8 @@ def webhook_exception_handler(exc, context):
             status=500,
         )
     unauthenticated = response.status_code in (401, 403)
-    response.data = conventions.refusal_envelope(
-        req_msg_id="",
+    response.data = unread_answer(
+        kind,
         error_code=TRANSPORT_ERROR_CODES.get(response.status_code, conventions.ERROR_INVALID_FIELD),
         error_detail=REFUSAL_DETAIL if unauthenticated else str(getattr(exc, "detail", exc)),
         response_code=(
@@ -80,6 +85,13 @@ def webhook_exception_handler(exc, context):
         ),
     )
     return response
+
+
+def unread_answer(kind: str, **error) -> dict:
+    """Return the refusal of a delivery of ``kind`` whose body was not read."""
+    if kind not in KINDS:
+        return conventions.refusal_envelope(req_msg_id="", **error)
+    return answers.webhook_answer(kind, req_msg_id="", **error)
 
 
 class WebhookView(APIView):
@@ -169,6 +181,7 @@ def read_body(request) -> tuple[dict | None, inbound.InvalidMessage | None]:
             f"Send the body as {JSON}. {error.detail}",
             status=415,
             code=conventions.ERROR_UNSUPPORTED_MEDIA_TYPE,
+            is_read=False,
         )
     except ParseError as error:
         return None, inbound.InvalidMessage(str(error.detail), field=getattr(error, "field", ""))

@@ -9,6 +9,7 @@ status to which, and the version rule) is ``purchase_orders/lifecycle.py``.
 The sandbox reads the same module.
 """
 
+import re
 import secrets
 import string
 
@@ -150,8 +151,21 @@ API_PREFIX = "/api/v0/purchase-order/"
 
 # -- Envelopes -----------------------------------------------------------------
 # The synchronous answer of the APIs and of response webhooks is
-# {payload, response_code, response_message} (SPEC §3.14). A refusal keeps
-# the envelope, with a non-zero response_code and the error in payload.resp.
+# {payload, response_code, response_message} (SPEC §3.14); ``enkash/answers.py``
+# builds a webhook's answer from these. A refusal keeps the envelope, with a
+# non-zero response_code. Where the answer's payload is an object (the APIs'
+# refusals and every answer to a request webhook) the error is in
+# payload.resp; the seeds type every key of resp as a string, so a blank is "".
+
+# A refused response webhook (resp-*) keeps the documented string payload
+# (W2 shows only "SUCCESS"): FAILURE, and a response_message that names the
+# error code, the field and the detail, as in
+# "MESSAGE_NOT_FOUND at resp.reqMsgId: No req-send request ... was sent from here."
+# ("<code>: <detail>" when no field is at fault).
+RESPONSE_REFUSAL_PAYLOAD = RESULT_FAILURE
+_REFUSAL_MESSAGE = re.compile(
+    r"(?P<code>[A-Z][A-Z0-9_]*)(?: at (?P<field>\S+))?: (?P<detail>.*)", re.DOTALL
+)
 
 
 def success_envelope() -> dict:
@@ -165,13 +179,13 @@ def success_envelope() -> dict:
 def resp_block(
     *, req_msg_id: str, error_code: str = "", error_detail: str = "", error_field: str = ""
 ) -> dict:
-    """Return a ``resp`` object: SUCCESS when there is no error code."""
+    """Return a ``resp`` object: SUCCESS when there is no error code, blanks as ""."""
     return {
         "reqMsgId": req_msg_id,
         "result": RESULT_FAILURE if error_code else RESULT_SUCCESS,
-        "errorCd": error_code or None,
-        "errorDtl": error_detail or None,
-        "errorField": error_field or None,
+        "errorCd": error_code,
+        "errorDtl": error_detail,
+        "errorField": error_field,
     }
 
 
@@ -200,6 +214,29 @@ def refusal_envelope(
     }
 
 
+def refusal_message(*, error_code: str, error_detail: str, error_field: str = "") -> str:
+    """Return the response_message of a refused response webhook (``RESPONSE_REFUSAL_PAYLOAD``)."""
+    where = f" at {error_field}" if error_field else ""
+    return f"{error_code}{where}: {error_detail}"
+
+
+def response_refusal_envelope(
+    *,
+    error_code: str,
+    error_detail: str,
+    error_field: str = "",
+    response_code: int = RESPONSE_CODE_REFUSED,
+) -> dict:
+    """Return the envelope of a refused response webhook: its payload stays a string."""
+    return {
+        "payload": RESPONSE_REFUSAL_PAYLOAD,
+        "response_code": response_code,
+        "response_message": refusal_message(
+            error_code=error_code, error_detail=error_detail, error_field=error_field
+        ),
+    }
+
+
 def request_webhook_envelope(*, req_msg_id: str, payload: dict) -> dict:
     """Return the rich SUCCESS envelope a request webhook (``req-*``) answers with.
 
@@ -213,9 +250,25 @@ def request_webhook_envelope(*, req_msg_id: str, payload: dict) -> dict:
 
 
 def envelope_error(body) -> tuple[str, str, str]:
-    """Return (errorCd, errorDtl, errorField) from a refusal envelope, blanks if absent."""
-    payload = body.get("payload") if isinstance(body, dict) else None
+    """Return (errorCd, errorDtl, errorField) from a refusal envelope, blanks if absent.
+
+    The error is in payload.resp, or, where the payload is a string, in the
+    response_message (``refusal_message``); a message in no known form is
+    the detail.
+    """
+    if not isinstance(body, dict):
+        return "", "", ""
+    payload = body.get("payload")
     resp = payload.get("resp") if isinstance(payload, dict) else None
-    if not isinstance(resp, dict):
-        return "", str(body.get("response_message", "")) if isinstance(body, dict) else "", ""
-    return resp.get("errorCd") or "", resp.get("errorDtl") or "", resp.get("errorField") or ""
+    if isinstance(resp, dict):
+        return (
+            str(resp.get("errorCd") or ""),
+            str(resp.get("errorDtl") or ""),
+            str(resp.get("errorField") or ""),
+        )
+    message = body.get("response_message")
+    message = message if isinstance(message, str) else ""
+    found = _REFUSAL_MESSAGE.fullmatch(message)
+    if found is None:
+        return "", message, ""
+    return found["code"], found["detail"], found["field"] or ""

@@ -45,7 +45,6 @@ def parse_message(kind: str, data: dict) -> ReceivedMessage:
         contents=contents,
         contents_error=contents_error,
         verdict=_verdict(data["resp"]) if "resp" in data else None,
-        answer=_answer(kind, data) if message_kind.is_request else None,
     )
 
 
@@ -57,12 +56,6 @@ def _verdict(resp: dict) -> Verdict:
         error_detail=resp["errorDtl"] or "",
         error_field=resp["errorField"] or "",
     )
-
-
-def _answer(kind: str, data: dict) -> dict:
-    """Return what a request's answer carries back: b2bIds, the object, additionalInfos."""
-    key = object_key(kind)
-    return {"b2bIds": data["b2bIds"], key: data[key], "additionalInfos": data["additionalInfos"]}
 
 
 def message_error_field(kind: str, path: FieldPath) -> str:

@@ -5,7 +5,8 @@ The control API speaks JSON, for the demo and for tests in other processes:
     GET    /_sandbox/health            {"status": "ok", ...}
     GET    /_sandbox/received          every API request, with its answer status
     GET    /_sandbox/delivered         every webhook delivery
-    POST   /_sandbox/reset             forget requests, deliveries and faults
+    GET    /_sandbox/drifted           every delivery answered out of the documented shapes
+    POST   /_sandbox/reset             forget requests, deliveries and faults (not drifts)
     POST   /_sandbox/tokens/expire     every token issued so far stops working
     GET    /_sandbox/faults            the faults waiting to happen
     POST   /_sandbox/faults            add one: {"mode", "kind", "times", "error_code",
@@ -71,7 +72,8 @@ class SandboxControl:
     def reset(self) -> None:
         """Forget requests, deliveries, token requests, faults and pending deliveries.
 
-        Issued tokens stay valid (``expire_tokens`` ends them).
+        Issued tokens stay valid (``expire_tokens`` ends them), and drifted
+        answers stay recorded (``drifted``): a reset must not hide them.
         """
         self.faults.clear()
         if self._deliverer:
@@ -93,6 +95,7 @@ class SandboxControl:
             },
             ("GET", "received"): lambda: self.received,
             ("GET", "delivered"): lambda: self.delivered,
+            ("GET", "drifted"): lambda: self.drifted,
             ("POST", "reset"): lambda: self.reset() or {"status": "reset"},
             ("POST", "tokens/expire"): lambda: self.expire_tokens() or {"status": "expired"},
             ("GET", "faults"): self.faults.all,

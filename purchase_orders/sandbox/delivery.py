@@ -7,7 +7,9 @@ then tells the sender how that went with the response webhook
 ``additionalInfos``; no ``device``, SPEC W2/W8). One thread delivers the
 exchanges one after another, in the order their requests arrived, so that
 what a test sees does not depend on thread timing. Both parties are served
-at the same ``deliver_to`` URL.
+at the same ``deliver_to`` URL. Every answer is checked against the
+documented shapes (``answers``); one that drifts is recorded with its
+delivery, under ``drifts``.
 """
 
 import heapq
@@ -25,6 +27,7 @@ from django.utils import timezone
 from purchase_orders.enkash import conventions, encoding, signing
 from purchase_orders.enkash.kinds import response_kind
 
+from .answers import answer_drift
 from .faults import Fault
 from .validation import BODY_OBJECTS
 
@@ -286,6 +289,7 @@ class Deliverer:
             "answer": None,
             "error": "",
             "body": body,
+            "drifts": [],
         }
         for attempt in range(1, self.attempts + 1):
             if attempt > 1 and self._stopping.wait(self.backoff * 2 ** (attempt - 2)):
@@ -321,6 +325,7 @@ def _read_answer(entry: dict, response: requests.Response) -> bool:
     """Record an answer to one attempt in its delivery's entry; return whether it is final.
 
     A 5xx or a 409 is to be tried again; any other answer delivers or refuses.
+    An answer in a shape other than the documented one is noted in ``drifts``.
     """
     entry["status"] = response.status_code
     entry["error"] = ""
@@ -328,6 +333,23 @@ def _read_answer(entry: dict, response: requests.Response) -> bool:
         entry["answer"] = encoding.loads(response.content)
     except ValueError:
         entry["answer"] = response.text
+    drift = answer_drift(
+        entry["kind"],
+        response.status_code,
+        entry["answer"],
+        req_msg_id=entry["req_msg_id"],
+        body=entry["body"],
+    )
+    if drift:
+        logger.warning("The answer to webhook %s drifts from its shape: %s", entry["kind"], drift)
+        entry["drifts"].append(
+            {
+                "attempt": entry["attempts"],
+                "status": response.status_code,
+                "answer": entry["answer"],
+                "drift": drift,
+            }
+        )
     if response.status_code >= 500 or response.status_code == 409:
         return False
     answer = entry["answer"]

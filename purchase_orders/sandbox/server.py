@@ -87,6 +87,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         self._changed = threading.Condition(self._lock)
         self._received: list[dict] = []
         self._delivered: list[dict] = []
+        self._drifted: list[dict] = []
         self._token_requests: list[dict] = []
         self._tokens: dict[str, float] = {}
         # The reqMsgId of every request acknowledged: a repeat is acknowledged

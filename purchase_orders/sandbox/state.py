@@ -27,6 +27,17 @@ class SandboxRecords:
             return list(self._delivered)
 
     @property
+    def drifted(self) -> list[dict]:
+        """Every delivery answered, at least once, in a shape other than the documented one.
+
+        Each is its delivery's record, whose ``drifts`` say which attempts drifted
+        and how. ``reset`` keeps these: they are the portal's faults, not the
+        sandbox's state.
+        """
+        with self._lock:
+            return list(self._drifted)
+
+    @property
     def token_requests(self) -> list[dict]:
         """Every token request: the client id offered and the status answered."""
         with self._lock:
@@ -65,4 +76,6 @@ class SandboxRecords:
     def _record_delivery(self, entry: dict) -> None:
         with self._changed:
             self._delivered.append(entry)
+            if entry.get("drifts"):
+                self._drifted.append(entry)
             self._changed.notify_all()

@@ -12,11 +12,26 @@ import pytest
 from django.utils import timezone
 from requests.structures import CaseInsensitiveDict
 
-from purchase_orders.enkash import conventions, encoding, kinds
+from purchase_orders.enkash import answers, conventions, encoding
 from purchase_orders.enkash.client import clear_token_cache
 from purchase_orders.sandbox.server import SandboxServer
 from purchase_orders.sandbox.validation import BODY_OBJECTS
 from tests.conftest import load_example
+
+
+def fail_on_drifted_answers(server: SandboxServer) -> None:
+    """Fail the test if the portal answered any webhook out of the documented shapes."""
+    drifted = server.drifted
+    if drifted:
+        lines = [
+            f"{entry['kind']} (HTTP {drift['status']}): {drift['drift']}"
+            for entry in drifted
+            for drift in entry["drifts"]
+        ]
+        pytest.fail(
+            "The sandbox got answers out of the documented shapes:\n" + "\n".join(lines),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -28,17 +43,23 @@ def sandbox(settings):
     yield server
     server.stop()
     clear_token_cache()
+    fail_on_drifted_answers(server)
 
 
 @pytest.fixture
 def network_sandbox(settings, live_server):
-    """A sandbox that delivers its webhooks to the live test server, for end-to-end tests."""
+    """A sandbox that delivers its webhooks to the live test server, for end-to-end tests.
+
+    A test fails at teardown if the portal answered a webhook out of the
+    documented shapes.
+    """
     server = SandboxServer(deliver_to=live_server.url, retry_backoff=0.1).start()
     settings.ENKASH_BASE_URL = server.url
     clear_token_cache()
     yield server
     server.stop()
     clear_token_cache()
+    fail_on_drifted_answers(server)
 
 
 # -- conforming request bodies ---------------------------------------------------------
@@ -148,11 +169,9 @@ class Delivery:
 
 def answer_as_the_portal_does(kind: str, headers, raw: bytes) -> tuple[int, dict]:
     """Acknowledge like the portal: the rich envelope to requests, SUCCESS to responses."""
-    if kind in kinds.REQUEST_KINDS:
-        return 200, conventions.request_webhook_envelope(
-            req_msg_id=headers.get(conventions.REQ_MSG_ID_HEADER, ""), payload={}
-        )
-    return 200, conventions.success_envelope()
+    return 200, answers.webhook_answer(
+        kind, req_msg_id=headers.get(conventions.REQ_MSG_ID_HEADER, ""), body=encoding.loads(raw)
+    )
 
 
 class WebhookReceiver:

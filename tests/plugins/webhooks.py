@@ -34,6 +34,15 @@ def answer(response) -> dict:
     return encoding.loads(response.content)
 
 
+def answered_error(response) -> tuple[str, str, str]:
+    """Return (errorCd, errorDtl, errorField) a refusal names, in either documented shape.
+
+    A request webhook's answer has them in payload.resp; a response webhook's
+    keeps its string payload and names them in response_message.
+    """
+    return conventions.envelope_error(answer(response))
+
+
 def row_counts() -> dict[str, int]:
     """Return how many rows every model of the project holds (a proxy holds its model's)."""
     return {

@@ -66,7 +66,7 @@ def test_copies_of_one_new_order_at_once_create_it_once_and_all_succeed(trading_
 
     created = PurchaseOrder.objects.get(object_id=object_id)
     print(f"\n{COPIES} copies at once: answers {codes(answers)}")
-    assert codes(answers) == [(200, 0, None)] * COPIES
+    assert codes(answers) == [(200, 0, "")] * COPIES
     assert InboundEvent.objects.filter(state=InboundEvent.State.APPLIED).count() == COPIES
     assert set(InboundEvent.objects.values_list("purchase_order", flat=True)) == {created.pk}
     assert StatusChange.objects.filter(purchase_order=created).count() == 1
@@ -84,7 +84,7 @@ def test_two_new_orders_with_one_number_at_once_create_one_and_refuse_the_other(
 
     print(f"\ntwo orders numbered alike at once: answers {codes(answers)}")
     assert codes(answers) == [
-        (200, 0, None),
+        (200, 0, ""),
         (200, conventions.RESPONSE_CODE_REFUSED, conventions.ERROR_DUPLICATE_PO_NUMBER),
     ]
     assert PurchaseOrder.objects.count() == before + 1
@@ -101,6 +101,6 @@ def test_new_orders_of_a_buyer_not_known_here_at_once_create_the_buyer_once(trad
     answers = at_once([delivery(body) for body in bodies])
 
     print(f"\nfour orders of a new buyer at once: answers {codes(answers)}")
-    assert codes(answers) == [(200, 0, None)] * 4
+    assert codes(answers) == [(200, 0, "")] * 4
     buyer = Business.objects.get(b2b_id="B2B99999999")
     assert PurchaseOrder.objects.filter(buyer=buyer).count() == 4

@@ -177,7 +177,7 @@ def test_a_value_of_the_wrong_type_is_refused(api, kind, path, pattern, example)
 
 @pytest.mark.parametrize("kind", SHAPED_KINDS)
 def test_a_body_that_is_not_an_object_is_refused(api, kind):
-    assert refusal(api.post(kind, [conforming_request(kind)]))[:3] == (400, "INVALID_FIELD", None)
+    assert refusal(api.post(kind, [conforming_request(kind)]))[:3] == (400, "INVALID_FIELD", "")
 
 
 # -- headers and framing -------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_the_req_msg_id_header_is_required(api):
 def test_a_body_that_is_not_json_is_refused(api):
     status, code, field, detail = refusal(api.post("req-send", b'{"device": NaN}'))
 
-    assert (status, code, field) == (400, "INVALID_FIELD", None)
+    assert (status, code, field) == (400, "INVALID_FIELD", "")
     assert detail.startswith("The body is not JSON")
 
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from purchase_orders.enkash import conventions, encoding, kinds, signing
+from purchase_orders.enkash import answers, conventions, encoding, kinds, signing
 from purchase_orders.enkash.client import clear_token_cache, get_enkash_client
 from purchase_orders.enkash.exceptions import EnKashRejected
 from purchase_orders.sandbox.server import SandboxServer
@@ -98,9 +98,9 @@ def test_the_request_webhook_then_the_response_webhook_are_delivered_signed(
         "resp": {
             "reqMsgId": "req-1",
             "result": "SUCCESS",
-            "errorCd": None,
-            "errorDtl": None,
-            "errorField": None,
+            "errorCd": "",
+            "errorDtl": "",
+            "errorField": "",
         },
         object_name: body[object_name],
         "additionalInfos": body["additionalInfos"],
@@ -169,8 +169,10 @@ def test_a_sandbox_without_deliver_to_delivers_nothing(sandbox):
 def test_a_refusal_by_the_counterparty_fails_the_response(network, webhook_receiver):
     def refuse_requests(kind, headers, raw):
         if kind == "req-send":
-            return 422, conventions.refusal_envelope(
+            return 200, answers.webhook_answer(
+                kind,
                 req_msg_id=headers[conventions.REQ_MSG_ID_HEADER],
+                body=encoding.loads(raw),
                 error_code="DUPLICATE_PO_NUMBER",
                 error_detail="PO/2026-27/00001 is already in use",
                 error_field="purchaseOrder.buyerPONumber",
@@ -182,7 +184,8 @@ def test_a_refusal_by_the_counterparty_fails_the_response(network, webhook_recei
 
     request, response = network.wait_for_deliveries(2)
 
-    assert (request["outcome"], request["attempts"], request["status"]) == ("refused", 1, 422)
+    assert (request["outcome"], request["attempts"], request["status"]) == ("refused", 1, 200)
+    assert request["drifts"] == []
     assert response["body"]["resp"] == {
         "reqMsgId": "req-1",
         "result": "FAILURE",

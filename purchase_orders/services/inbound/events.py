@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from purchase_orders.enkash import conventions, encoding, messages
-from purchase_orders.enkash.kinds import KINDS, REQUEST_KINDS
+from purchase_orders.enkash import answers, conventions, encoding, messages
+from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.received import ReceivedMessage
@@ -47,7 +47,9 @@ class InvalidMessage(InvalidPurchaseOrder):
 
     Found at the edge, before the body is read into a message, so it names
     its field as the network does: ``field`` is the ``errorField`` of the
-    first problem, as in ``purchaseOrder.itemLists[2].quantity``.
+    first problem, as in ``purchaseOrder.itemLists[2].quantity``. A body
+    refused unread (``is_read`` false: not sent as JSON) is not echoed in
+    the answer.
     """
 
     def __init__(
@@ -57,10 +59,12 @@ class InvalidMessage(InvalidPurchaseOrder):
         field: str = "",
         status: int = 400,
         code: str = conventions.ERROR_INVALID_FIELD,
+        is_read: bool = True,
     ):
         super().__init__(message, code=code)
         self.field = field
         self.status = status
+        self.is_read = is_read
 
 
 # -- storing -------------------------------------------------------------------
@@ -200,7 +204,6 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             state=State.RECEIVED,
             status=conventions.RESPONSE_CODE_NOT_YET,
             response_code=conventions.RESPONSE_CODE_NOT_YET,
-            payload=message.answer,
         )
     except PurchaseOrderError as refusal:
         _forget_unsaved_links(event)
@@ -212,26 +215,18 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             refusal.message,
             error_field(refusal, kind=event.kind),
         )
-        return _refuse(
-            event, refusal, state=State.REFUSED, status=200, payload=message.answer
-        )
+        return _refuse(event, refusal, state=State.REFUSED, status=200)
     except Exception:
         logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
         _forget_unsaved_links(event)
-        envelope = conventions.refusal_envelope(
-            req_msg_id=_answer_req_msg_id(event),
+        envelope = _envelope(
+            event,
             error_code=conventions.ERROR_INTERNAL,
             error_detail=INTERNAL_ERROR_DETAIL,
             response_code=conventions.RESPONSE_CODE_ERROR,
         )
         return _answer(event, State.ERROR, 500, envelope, trace=traceback.format_exc())
-    if event.kind in REQUEST_KINDS:
-        envelope = conventions.request_webhook_envelope(
-            req_msg_id=_answer_req_msg_id(event), payload=message.answer
-        )
-    else:
-        envelope = conventions.success_envelope()
-    return _answer(event, State.APPLIED, 200, envelope)
+    return _answer(event, State.APPLIED, 200, _envelope(event))
 
 
 def _apply(event: InboundEvent, message: ReceivedMessage) -> None:
@@ -267,22 +262,43 @@ def _refuse(
     state: str,
     status: int,
     response_code: int = conventions.RESPONSE_CODE_REFUSED,
-    payload: dict | None = None,
 ) -> Answer:
     """Answer a delivery with the refusal ``error`` names, and record it on the event."""
-    envelope = conventions.refusal_envelope(
-        req_msg_id=_answer_req_msg_id(event),
+    envelope = _envelope(
+        event,
+        echo=getattr(error, "is_read", True),
         error_code=error.code,
         error_detail=error.message,
         error_field=error_field(error, kind=event.kind),
         response_code=response_code,
-        payload=payload,
     )
     if isinstance(error, trust.FlaggedRefusal):
         logger.warning(
             "Webhook %s %s flagged for review: %s %s", event.kind, event.pk, error.code, error
         )
     return _answer(event, state, status, envelope, error=error)
+
+
+def _envelope(event: InboundEvent, *, echo: bool = True, **error) -> dict:
+    """Return the documented answer to a stored delivery; ``error`` refuses it.
+
+    A request's answer echoes the body (``answers``), unless it was refused unread.
+    """
+    echo = echo and KINDS[event.kind].is_request
+    return answers.webhook_answer(
+        event.kind,
+        req_msg_id=_answer_req_msg_id(event),
+        body=_delivered_body(event) if echo else None,
+        **error,
+    )
+
+
+def _delivered_body(event: InboundEvent):
+    """Return the stored body parsed, or None when it is not JSON (its answer has blanks)."""
+    try:
+        return encoding.loads(event.body)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _answer(

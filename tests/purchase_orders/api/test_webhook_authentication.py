@@ -14,15 +14,27 @@ OLD_SECRET = "whsec_b2xkLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="
 OTHER_SECRET = "whsec_b3RoZXItd2ViaG9vay1zZWNyZXQtMDEyMzQ1Njc4OWFi"
 AUTH_LOGGER = "purchase_orders.api.authentication"
 
+# Refused before its body is read: the documented answer of req-confirm, blanks
+# where the body would have been echoed.
 UNAUTHENTICATED = {
     "payload": {
+        "b2bIds": {"buyerB2BId": "", "supplierB2BId": ""},
         "resp": {
             "reqMsgId": "",
             "result": "FAILURE",
             "errorCd": "UNAUTHENTICATED",
             "errorDtl": "The delivery could not be authenticated.",
-            "errorField": None,
-        }
+            "errorField": "",
+        },
+        "poConfirmation": {
+            "objectId": "",
+            "buyerPONumber": "",
+            "supplierResponse": "",
+            "supplierRemarks": "",
+            "objectVersion": {"currentVersion": 0, "newVersion": 0},
+            "poStatusTransition": {"currentStatus": "", "newStatus": ""},
+        },
+        "additionalInfos": [],
     },
     "response_code": 401,
     "response_message": "The delivery could not be authenticated.",

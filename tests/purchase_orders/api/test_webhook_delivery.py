@@ -11,7 +11,14 @@ from purchase_orders.enkash import conventions, kinds, signing
 from purchase_orders.models import InboundEvent, PurchaseOrder, StatusChange
 from purchase_orders.services import inbound
 from tests.factories import PurchaseOrderFactory
-from tests.plugins.webhooks import answer, as_bytes, confirm_body, row_counts, webhook_url
+from tests.plugins.webhooks import (
+    answer,
+    answered_error,
+    as_bytes,
+    confirm_body,
+    row_counts,
+    webhook_url,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +142,7 @@ def test_every_kind_answers_with_or_without_a_trailing_slash(signed_post, kind, 
 
     assert response.status_code == 400
     first_field = "device" if kind in kinds.REQUEST_KINDS else "b2bIds"
-    assert answer(response)["payload"]["resp"]["errorField"] == first_field
+    assert answered_error(response)[2] == first_field
     assert InboundEvent.objects.get().kind == kind
 
 

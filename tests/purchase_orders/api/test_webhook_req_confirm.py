@@ -46,9 +46,9 @@ def test_an_acceptance_accepts_the_purchase_order(
     assert body["payload"]["resp"] == {
         "reqMsgId": "msg_accept",
         "result": "SUCCESS",
-        "errorCd": None,
-        "errorDtl": None,
-        "errorField": None,
+        "errorCd": "",
+        "errorDtl": "",
+        "errorField": "",
     }
     assert body["payload"]["poConfirmation"] == sent["poConfirmation"]
     purchase_order.refresh_from_db()

@@ -187,10 +187,8 @@ def test_a_response_to_nothing_sent_from_here_is_refused(sent_message, signed_po
     body = answer(response)
     assert set(body) == {"payload", "response_code", "response_message"}
     assert body["response_code"] == conventions.RESPONSE_CODE_REFUSED
-    assert (body["payload"]["resp"]["errorCd"], body["payload"]["resp"]["errorField"]) == (
-        "MESSAGE_NOT_FOUND",
-        "resp.reqMsgId",
-    )
+    assert body["payload"] == "FAILURE"
+    assert body["response_message"].startswith("MESSAGE_NOT_FOUND at resp.reqMsgId: No req-send")
     sent_message.refresh_from_db()
     assert sent_message.state == "queued"
     event = InboundEvent.objects.get()

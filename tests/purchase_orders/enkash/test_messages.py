@@ -26,11 +26,6 @@ def test_a_confirmation_is_read_into_its_typed_parts(example):
     assert (message.previous_status, message.status) == ("CREATED", "CREATED")
     assert (message.action, message.remarks) == ("ACCEPT", "On time.")
     assert message.contents is None and message.verdict is None
-    assert message.answer == {
-        "b2bIds": body["b2bIds"],
-        "poConfirmation": body["poConfirmation"],
-        "additionalInfos": body["additionalInfos"],
-    }
 
 
 def sent_body(trading_pair) -> dict:
@@ -76,7 +71,6 @@ def test_a_response_carries_the_networks_verdict(example):
         "No.",
         "",
     )
-    assert message.answer is None
 
 
 @pytest.mark.parametrize(

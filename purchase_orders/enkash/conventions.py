@@ -163,8 +163,9 @@ API_PREFIX = "/api/v0/purchase-order/"
 # "MESSAGE_NOT_FOUND at resp.reqMsgId: No req-send request ... was sent from here."
 # ("<code>: <detail>" when no field is at fault).
 RESPONSE_REFUSAL_PAYLOAD = RESULT_FAILURE
+# The field runs to the first ": ": a field holding one is read short, the code never.
 _REFUSAL_MESSAGE = re.compile(
-    r"(?P<code>[A-Z][A-Z0-9_]*)(?: at (?P<field>\S+))?: (?P<detail>.*)", re.DOTALL
+    r"(?P<code>[A-Z][A-Z0-9_]*)(?: at (?P<field>.+?))?: (?P<detail>.*)", re.DOTALL
 )
 
 

@@ -405,7 +405,7 @@ def test_a_key_named_twice_in_a_response_webhook_is_refused(signed_post, example
 
     response = signed_post("resp-send", with_key_twice(body, "resp.result", "FAILURE", "SUCCESS"))
 
-    assert_invalid(response, "resp.result", before)
+    assert_invalid(response, "resp.result", before, kind="resp-send")
 
 
 def test_the_first_problem_in_document_order_is_named(signed_post, send_request):

@@ -310,7 +310,8 @@ def _answer(
     error: PurchaseOrderError | None = None,
     trace: str = "",
 ) -> Answer:
-    body = encoding.dumps(envelope)
+    # A request's answer echoes what arrived, which may hold what no text can.
+    body = _storable(encoding.dumps(envelope))
     event.state = state
     event.response_status = status
     event.response_body = body

@@ -121,3 +121,8 @@ def validate_pincode(value: str) -> None:
         raise ValidationError(
             "Enter a six-digit PIN code, such as 560001.", code="pincode"
         )
+
+
+def comparable_name(name: str) -> str:
+    """Return a business's name as two are compared: case and runs of spaces aside."""
+    return " ".join(name.split()).casefold()

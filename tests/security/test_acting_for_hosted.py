@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 
 from purchase_orders.enkash import conventions
-from purchase_orders.models import InboundEvent, PurchaseOrder, StatusChange
+from purchase_orders.models import Business, InboundEvent, PurchaseOrder, StatusChange
+from purchase_orders.selectors import namesakes
 from purchase_orders.services.purchase_orders import confirm_purchase_order, send_purchase_order
 from tests.factories import BusinessFactory, UserFactory
 from tests.plugins.webhooks import (
@@ -205,6 +206,26 @@ def test_a_send_naming_a_hosted_supplier_under_another_gstin_is_refused(trading_
     assert not PurchaseOrder.objects.filter(object_id=body["purchaseOrder"]["objectId"]).exists()
 
 
+def test_a_new_buyer_carrying_a_hosted_businesss_gstin_is_refused(trading_pair, signed_post):
+    # A B2B ID of its own, and the legal name and GSTIN of a business hosted here.
+    hosted = BusinessFactory()
+    body = sent_elsewhere_body(trading_pair)
+    body["b2bIds"]["buyerB2BId"] = body["purchaseOrder"]["buyerDetails"]["b2bId"] = "B2B-LOOKALIKE"
+    body["purchaseOrder"]["buyerDetails"]["legalName"] = hosted.legal_name
+    body["purchaseOrder"]["buyerDetails"]["gstin"] = hosted.gstin.lower()
+
+    response = signed_post("req-send", body)
+
+    assert refusal(response)[2:] == (
+        conventions.ERROR_HOSTED_DETAILS_MISMATCH,
+        "purchaseOrder.buyerDetails.gstin",
+    )
+    assert hosted.b2b_id in answer(response)["payload"]["resp"]["errorDtl"]
+    assert not PurchaseOrder.objects.filter(object_id=body["purchaseOrder"]["objectId"]).exists()
+    assert not Business.objects.filter(b2b_id="B2B-LOOKALIKE").exists()
+    assert InboundEvent.objects.get().flagged
+
+
 def test_a_hosted_suppliers_name_written_another_way_is_the_same_name(trading_pair, signed_post):
     body = sent_elsewhere_body(trading_pair)
     details = body["purchaseOrder"]["supplierDetails"]
@@ -278,6 +299,26 @@ def test_a_remote_namesake_of_a_hosted_business_is_told_apart_on_the_pages(peopl
     assert namesake.gstin in detail
     assert "on the network, not the Sahyadri Tools Private Limited on this portal" in listing
     assert namesake.gstin in listing
+
+
+@pytest.mark.parametrize(
+    ("name", "gstin_of_hosted", "told_apart"),
+    [
+        ("sahyadri  TOOLS private limited", False, True),
+        ("Deccan Fasteners LLP", True, True),
+        ("Deccan Fasteners LLP", False, False),
+    ],
+)
+def test_a_namesake_is_told_apart_by_name_written_another_way_or_by_gstin(
+    people, name, gstin_of_hosted, told_apart
+):
+    hosted = BusinessFactory(legal_name="Sahyadri Tools Private Limited", trade_name="")
+    remote = BusinessFactory(legal_name=name, trade_name="", is_hosted=False, state_code="27")
+    if gstin_of_hosted:
+        Business.objects.filter(pk=remote.pk).update(gstin=hosted.gstin)
+        remote.refresh_from_db()
+
+    assert (remote.pk in namesakes([remote, hosted])) is told_apart
 
 
 def _announced(message) -> dict:

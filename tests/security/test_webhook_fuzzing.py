@@ -29,12 +29,14 @@ from urllib.parse import urlsplit
 import pytest
 import simplejson
 from django.conf import settings as django_settings
+from django.db import transaction
 from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from purchase_orders.enkash import conventions, encoding, signing
 from purchase_orders.models import OutboundMessage
+from tests.factories import BusinessFactory, PurchaseOrderFactory
 from tests.plugins.webhooks import (
     confirm_body,
     edited_body,
@@ -55,6 +57,8 @@ FEWEST_CASES = 5_000
 FUZZ = hypothesis_settings(deadline=None, database=None, suppress_health_check=list(HealthCheck))
 # Cases sent, by test and by HTTP status.
 sent: dict[str, Counter] = {}
+# Cases applied (answered response_code 0), by test.
+applied: Counter = Counter()
 
 pytestmark = pytest.mark.django_db
 
@@ -244,11 +248,22 @@ def mutated(draw, seeds: list[tuple[str, dict]]) -> tuple[str, object]:
 
 @pytest.fixture
 def seeds(trading_pair, send_request, sent_purchase_order) -> list[tuple[str, dict]]:  # noqa: F811
-    """A valid body of each of the eight kinds, of orders held here and not."""
+    """A valid body of each of the eight kinds, of orders held here and not.
+
+    Each request acts for a party elsewhere on an order of its own, so that,
+    unmutated, it is applied (``test_every_seed_unmutated_is_applied``): the
+    buyer of ``send_request``'s pair is elsewhere, and the confirmation is of
+    an order whose supplier is.
+    """
     sent_message = OutboundMessage.objects.get()
-    confirm = confirm_body(sent_purchase_order, "ACCEPT")
-    cancel = status_change_body(sent_purchase_order, "CANCEL")
-    edit = edited_body(trading_pair, sent_purchase_order)
+    edit = edited_body(trading_pair, trading_pair.purchase_order(sent=True))
+    cancel = status_change_body(trading_pair.purchase_order(sent=True), "CANCEL")
+    answered = PurchaseOrderFactory(
+        buyer=BusinessFactory(),
+        supplier=BusinessFactory(state_code="27", city="Pune", state="Maharashtra"),
+        sent=True,
+    )
+    confirm = confirm_body(answered, "ACCEPT")
     return [
         ("req-send", send_request),
         ("req-edit", edit),
@@ -265,6 +280,24 @@ def seeds(trading_pair, send_request, sent_purchase_order) -> list[tuple[str, di
             response_body(cancel, req_msg_id="", result="FAILURE", error_code="X"),
         ),
     ]
+
+
+# The seeds an unmutated delivery applies; the other three answer requests
+# never sent from here, and are refused.
+APPLIED_SEEDS = ("req-send", "req-edit", "req-confirm", "req-status-change", "resp-send")
+
+
+def test_every_seed_unmutated_is_applied(seeds, signed_post):
+    for kind, body in seeds:
+        with transaction.atomic():
+            response = signed_post(kind, body)
+            transaction.set_rollback(True)
+
+        answered = encoding.loads(response.content)
+        if kind in APPLIED_SEEDS:
+            assert (response.status_code, answered["response_code"]) == (200, 0), (kind, answered)
+        else:
+            assert answered["response_code"] == conventions.RESPONSE_CODE_REFUSED, answered
 
 
 def assert_answered_in_the_envelope(status: int, content: bytes, content_type: str) -> None:
@@ -310,12 +343,16 @@ def test_mutated_bodies_are_never_a_server_error(seeds, webhook_client, capsys):
             response.status_code, response.content, response["Content-Type"]
         )
         record(test, response.status_code)
+        if response.status_code == 200 and encoding.loads(response.content)["response_code"] == 0:
+            applied[test] += 1
 
     post()
 
     assert report(test, capsys) >= BODY_CASES
-    # Mutation must not have made every case invalid: some get past the serializer.
+    # Mutation must not have made every case invalid: some get past the
+    # serializer, and some are applied.
     assert set(sent[test]) - {400}, sent[test]
+    assert applied[test] > 0, applied
 
 
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")

@@ -1,5 +1,6 @@
 """Apply the four request kinds: a purchase order sent, edited, confirmed or changed."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from purchase_orders import lifecycle
@@ -49,12 +50,17 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     the order.
     """
     # Both parties in one query; the buyer may be known here, or not yet.
-    businesses = {
-        business.b2b_id: business
-        for business in Business.objects.filter(
-            b2b_id__in=(message.supplier_b2b_id, message.buyer_b2b_id)
+    # Both parties in one query, with any hosted business whose GSTIN the
+    # order names; the buyer may be known here, or not yet.
+    gstins = trust.stated_gstins(message)
+    found = list(
+        Business.objects.filter(
+            Q(b2b_id__in=(message.supplier_b2b_id, message.buyer_b2b_id))
+            | Q(is_hosted=True, gstin__in=gstins)
         ).order_by()
-    }
+    )
+    businesses = {business.b2b_id: business for business in found}
+    hosted_by_gstin = {b.gstin: b for b in found if b.is_hosted and b.gstin in gstins}
     supplier = businesses.get(message.supplier_b2b_id)
     if supplier is None or not supplier.is_hosted:
         raise PurchaseOrderError(
@@ -83,6 +89,7 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
         message,
         businesses={lifecycle.BUYER: buyer, lifecycle.SUPPLIER: supplier},
         purchase_order=existing,
+        hosted_by_gstin=hosted_by_gstin,
     )
     if existing is not None:
         return _deliver_held_order(existing, message)

@@ -12,7 +12,8 @@ acting for a business that did not act.
 The details of a hosted party inside a purchase order received from the
 other side (GSTIN, legal name, state) must be those it registered here, or
 those the order already holds for it: a counterparty cannot rename or
-re-register a business hosted here on its orders.
+re-register a business hosted here on its orders. Nor can a party from
+elsewhere carry a hosted business's GSTIN under a B2B ID of its own.
 """
 
 from purchase_orders import lifecycle
@@ -23,6 +24,7 @@ from purchase_orders.models import Business, InboundEvent, OutboundMessage, Purc
 from purchase_orders.received import ReceivedMessage
 from purchase_orders.services.acknowledgements import attempt_of
 from purchase_orders.services.inbound.checks import without_status
+from purchase_orders.validators import comparable_name
 
 # The details of a hosted party that a message must not change, and their words.
 HOSTED_DETAILS = {"gstin": "GSTIN", "legal_name": "legal name", "state_code": "state code"}
@@ -126,14 +128,19 @@ def ensure_delivered_to_hosted(purchase_order: PurchaseOrder, message: ReceivedM
 def ensure_hosted_details(
     message: ReceivedMessage,
     *,
-    businesses: dict[str, Business],
+    businesses: dict[str, Business | None],
     purchase_order: PurchaseOrder | None = None,
+    hosted_by_gstin: dict[str, Business] | None = None,
 ) -> None:
     """Refuse a purchase order naming a hosted business with details not its own.
 
     ``businesses`` maps each role to its business here, where there is one.
-    The details may be those registered here, or those ``purchase_order``
-    already holds for the party (an order keeps the details it was sent with).
+    The details of a hosted party may be those registered here, or those
+    ``purchase_order`` already holds for it (an order keeps the details it
+    was sent with). A party that is not hosted here may not carry the GSTIN
+    of one that is: under a B2B ID of its own, it would pass for that
+    business. ``hosted_by_gstin`` holds the hosted businesses of the GSTINs
+    the message names, if the caller has read them already.
     """
     if message.contents is None:
         return
@@ -142,9 +149,10 @@ def ensure_hosted_details(
         held = {party.role: party for party in purchase_order.parties.all()}
     for role in lifecycle.ROLES:
         business = businesses.get(role)
-        if business is None or not business.is_hosted:
-            continue
         stated = message.contents.parties[role]
+        if business is None or not business.is_hosted:
+            _ensure_not_hosted_gstin(message, role, hosted_by_gstin)
+            continue
         for name, words in HOSTED_DETAILS.items():
             given = getattr(stated, name)
             if _same(given, getattr(business, name)) or (
@@ -159,6 +167,34 @@ def ensure_hosted_details(
             )
 
 
+def stated_gstins(message: ReceivedMessage) -> set[str]:
+    """Return the GSTINs a message's purchase order names for its parties, as stored."""
+    if message.contents is None:
+        return set()
+    parties = message.contents.parties.values()
+    return {party.gstin.strip().upper() for party in parties if party.gstin.strip()}
+
+
+def _ensure_not_hosted_gstin(
+    message: ReceivedMessage, role: str, hosted_by_gstin: dict[str, Business] | None
+) -> None:
+    gstin = message.contents.parties[role].gstin.strip().upper()
+    if not gstin:
+        return
+    if hosted_by_gstin is None:
+        hosted = Business.objects.filter(is_hosted=True, gstin=gstin).first()
+    else:
+        hosted = hosted_by_gstin.get(gstin)
+    if hosted is None:
+        return
+    path = ("parties", role, "gstin")
+    raise HostedDetailsMismatch(
+        f"{messages.message_error_field(message.kind, path)} is {gstin}, the GSTIN of {hosted}, "
+        f"which is hosted here under the B2B ID {hosted.b2b_id}, not {message.b2b_id(role)}; "
+        "it acts only through this portal.",
+        path=path,
+    )
+
+
 def _same(given: str, registered: str) -> bool:
-    """Compare details as people write them: case and runs of spaces aside."""
-    return " ".join(given.split()).casefold() == " ".join(registered.split()).casefold()
+    return comparable_name(given) == comparable_name(registered)

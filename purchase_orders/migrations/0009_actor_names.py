@@ -10,27 +10,36 @@ its foreign keys have no ON DELETE action.
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 
-def display_name(user) -> str:
-    # Historical models have no get_full_name(); this is what it returns.
-    return f"{user.first_name} {user.last_name}".strip() or user.username
+def _names_of(User, link: str):
+    """Return subqueries of the display name and username of the user a row links to.
+
+    The display name is what get_full_name() returns, else the username
+    (historical models have no methods): one UPDATE per table, whatever the
+    number of rows or people.
+    """
+    user = User.objects.filter(pk=OuterRef(link))
+    full_name = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    shown = Coalesce(NullIf(full_name, Value("")), "username", output_field=CharField())
+    return (
+        Subquery(user.annotate(shown=shown).values("shown")[:1]),
+        Subquery(user.values("username")[:1]),
+    )
 
 
 def fill_names(apps, schema_editor):
     StatusChange = apps.get_model("purchase_orders", "StatusChange")
     PurchaseOrderVersion = apps.get_model("purchase_orders", "PurchaseOrderVersion")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
-    users_with_history = set(
-        StatusChange.objects.exclude(actor=None).values_list("actor", flat=True)
-    ) | set(PurchaseOrderVersion.objects.exclude(created_by=None).values_list("created_by", flat=True))
-    for user in User.objects.filter(pk__in=users_with_history):
-        StatusChange.objects.filter(actor=user).update(
-            actor_name=display_name(user), actor_username=user.username
-        )
-        PurchaseOrderVersion.objects.filter(created_by=user).update(
-            created_by_name=display_name(user), created_by_username=user.username
-        )
+    name, username = _names_of(User, "actor")
+    StatusChange.objects.exclude(actor=None).update(actor_name=name, actor_username=username)
+    name, username = _names_of(User, "created_by")
+    PurchaseOrderVersion.objects.exclude(created_by=None).update(
+        created_by_name=name, created_by_username=username
+    )
 
 
 class Migration(migrations.Migration):

@@ -62,7 +62,7 @@ STATE_NAMES = {
 STATE_CODES = frozenset(STATE_NAMES)
 
 GSTIN_LENGTH = 15
-SHAPE = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+SHAPE = re.compile(r"[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]")
 BASE36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -87,7 +87,7 @@ def gstin_problem(value: str) -> str | None:
     """Return what is wrong with a GSTIN, completing "<field> ...", or None."""
     if not value.strip():
         return "must not be empty."
-    if not SHAPE.match(value):
+    if not SHAPE.fullmatch(value):
         return (
             f"must be a 15-character GSTIN such as 29ABCDE1234F1Z5 (state code, PAN, "
             f"entity number, Z, check character), not {value!r}."

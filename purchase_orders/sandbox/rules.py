@@ -23,17 +23,17 @@ RATE_PLACES = 3
 # Far above any purchase order, and within what 18 digits hold with 2 places.
 LARGEST = Decimal(10) ** 16
 HUNDRED = Decimal(100)
-# The years a date of a purchase order may fall in: a typing slip ("0226",
-# "20266") is refused instead of travelling on.
-# The years the network's dates fall in: a convention of ours, shared with the portal.
+# The years a date of a purchase order may fall in (a convention of ours,
+# shared with the portal): a typing slip ("0226") is refused, not carried on.
+# Every pattern is matched whole (fullmatch): "$" would let a newline end one.
 EARLIEST = datetime.date(conventions.EARLIEST_YEAR, 1, 1)
 LATEST = datetime.date(conventions.LATEST_YEAR, 12, 31)
-DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 OBJECT_ID_PATTERN = re.compile(
-    rf"^{conventions.OBJECT_ID_PREFIX}[A-Z0-9]{{{conventions.OBJECT_ID_LENGTH}}}$"
+    rf"{conventions.OBJECT_ID_PREFIX}[A-Z0-9]{{{conventions.OBJECT_ID_LENGTH}}}"
 )
-PINCODE_PATTERN = re.compile(r"^[1-9][0-9]{5}$")
-HSN_SAC_PATTERN = re.compile(r"^(?:[0-9]{4}|[0-9]{6}|[0-9]{8})$")
+PINCODE_PATTERN = re.compile(r"[1-9][0-9]{5}")
+HSN_SAC_PATTERN = re.compile(r"[0-9]{4}|[0-9]{6}|[0-9]{8}")
 
 
 def as_decimal(value) -> Decimal:
@@ -53,7 +53,7 @@ def decimal_places(value) -> int:
 
 def parse_date(value: str) -> datetime.date | None:
     """Return the date a YYYY-MM-DD text names, or None if it names none."""
-    if not DATE_PATTERN.match(value):
+    if not DATE_PATTERN.fullmatch(value):
         return None
     try:
         return datetime.date.fromisoformat(value)
@@ -69,7 +69,7 @@ def non_empty(value) -> str | None:
 
 
 def object_id(value) -> str | None:
-    if OBJECT_ID_PATTERN.match(value):
+    if OBJECT_ID_PATTERN.fullmatch(value):
         return None
     if not value.strip():
         return "must not be empty."
@@ -80,7 +80,7 @@ def object_id(value) -> str | None:
 
 
 def b2b_id(value) -> str | None:
-    if re.match(conventions.B2B_ID_PATTERN, value) and value.strip():
+    if re.fullmatch(conventions.B2B_ID_PATTERN, value) and value.strip():
         return None
     return "must be 1 to 100 characters without a backslash or a double quote."
 
@@ -92,7 +92,7 @@ def device_tag_name(value) -> str | None:
 
 
 def hsn_sac(value) -> str | None:
-    if HSN_SAC_PATTERN.match(value):
+    if HSN_SAC_PATTERN.fullmatch(value):
         return None
     if not value.strip():
         return "must not be empty."
@@ -100,7 +100,7 @@ def hsn_sac(value) -> str | None:
 
 
 def pincode_or_empty(value) -> str | None:
-    if value == "" or PINCODE_PATTERN.match(value):
+    if value == "" or PINCODE_PATTERN.fullmatch(value):
         return None
     return f"must be a six-digit PIN code such as 560001 (or empty), not {value!r}."
 

@@ -95,6 +95,7 @@ def test_a_date_that_may_be_empty_is_accepted_empty(api, path):
         ("29AABCS1234K1ZD", "ends with D, but its check character is C."),
         ("29AABCS1234K0ZC", "must be a 15-character GSTIN"),
         ("00AABCS1234K1ZC", "starts with 00, which is not a GST state code."),
+        ("29AABCS1234K1ZC\n", "must be a 15-character GSTIN"),
     ],
 )
 def test_a_malformed_gstin_is_refused(api, value, detail):
@@ -160,6 +161,10 @@ def test_a_party_whose_b2b_id_is_not_the_bodys_is_refused(api, party, b2b_key):
         (f"{SUPPLIER}.address.pincode", "056001", "six-digit PIN code"),
         (f"{PO}.addressDetails[0].address.pincode", "5600", "six-digit PIN code"),
         (f"{BUYER}.stateCode", "00", "two-digit GST state code"),
+        # A pattern is matched whole: a trailing newline is no part of a code.
+        (f"{PO}.objectId", "PO" + "A" * 32 + "\n", "must be PO followed by 32"),
+        (f"{LINE}.hsnCode", "4802\n", "HSN or SAC code of 4, 6 or 8 digits"),
+        (f"{SUPPLIER}.address.pincode", "560001\n", "six-digit PIN code"),
     ],
 )
 def test_a_malformed_identifier_or_code_is_refused(api, path, value, detail):

@@ -80,17 +80,23 @@ def count_attempt(request, username: str) -> int:
         ),
         "last_failed_at": now,
     }
-    if not LoginFailureCount.objects.filter(key=key).update(**increment):
+    counts = LoginFailureCount.objects.filter(key=key)
+    for _ in range(3):
+        if counts.update(**increment):
+            break
         # A new username or address: the counts past their window go, so
         # that the table holds only the recent ones, however many names are tried.
         LoginFailureCount.objects.filter(last_failed_at__lt=window_start).delete()
         try:
             with transaction.atomic():
                 LoginFailureCount.objects.create(key=key, failures=1, last_failed_at=now)
+            break
         except IntegrityError:
-            # A simultaneous first attempt inserted it: increment that row.
-            LoginFailureCount.objects.filter(key=key).update(**increment)
-    return LoginFailureCount.objects.values_list("failures", flat=True).get(key=key)
+            # A simultaneous first attempt inserted it: increment that row,
+            # unless a login cleared it meanwhile, when this one inserts again.
+            continue
+    # Cleared by a simultaneous successful login: this attempt is the first.
+    return counts.values_list("failures", flat=True).first() or 1
 
 
 @receiver(user_logged_in)

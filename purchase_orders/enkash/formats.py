@@ -9,6 +9,15 @@ from django.utils.dateparse import parse_datetime
 from . import conventions
 
 
+def in_network_years(value: datetime.date | datetime.datetime) -> bool:
+    """Return whether a date or timestamp falls in the years a message may carry.
+
+    A timestamp is judged by its own calendar date: with an offset under a
+    day, every one of those years also has a UTC time to be stored as.
+    """
+    return conventions.EARLIEST_YEAR <= value.year <= conventions.LATEST_YEAR
+
+
 def format_date(value: datetime.date | None) -> str:
     if not value:
         return ""

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from purchase_orders.enkash import conventions
+from purchase_orders.enkash import conventions, formats
 
 # GST slabs in use (percent), including the special rates for precious
 # stones and metals and the transitional 12% and 28%.
@@ -23,7 +23,7 @@ DATE_ERRORS = {"invalid": "Enter a date such as 23/11/2026."}
 
 def within_network_years(value) -> None:
     """Refuse a date the network would refuse: outside the years its messages may carry."""
-    if not conventions.EARLIEST_YEAR <= value.year <= conventions.LATEST_YEAR:
+    if not formats.in_network_years(value):
         raise ValidationError(
             f"Enter a date between 1 January {conventions.EARLIEST_YEAR} and "
             f"31 December {conventions.LATEST_YEAR}."

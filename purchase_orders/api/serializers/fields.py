@@ -93,15 +93,6 @@ class Flag(Text):
         return data
 
 
-def in_network_years(value: datetime.date | datetime.datetime) -> bool:
-    """Return whether a date or timestamp falls in the years a message may carry.
-
-    A timestamp is judged by its own calendar date: with an offset under a
-    day, every one of those years also has a UTC time to be stored as.
-    """
-    return conventions.EARLIEST_YEAR <= value.year <= conventions.LATEST_YEAR
-
-
 class DateText(Text):
     """A date: ``YYYY-MM-DD`` (or empty) in the network's years where contents are written."""
 
@@ -114,7 +105,7 @@ class DateText(Text):
                 date = datetime.date.fromisoformat(data)
             except ValueError:
                 raise serializers.ValidationError("Must be a date written YYYY-MM-DD.") from None
-            if not in_network_years(date):
+            if not formats.in_network_years(date):
                 raise serializers.ValidationError(OUT_OF_RANGE)
         return data
 
@@ -143,7 +134,7 @@ class Timestamp(Text):
                 timestamp = formats.parse_timestamp(data)
             except ValueError:
                 self.fail("timestamp")
-            if not in_network_years(timestamp):
+            if not formats.in_network_years(timestamp):
                 self.fail("out_of_range")
         return data
 

@@ -49,7 +49,6 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     buyer's PO number), and ``process_event`` runs it again, when it finds
     the order.
     """
-    # Both parties in one query; the buyer may be known here, or not yet.
     # Both parties in one query, with any hosted business whose GSTIN the
     # order names; the buyer may be known here, or not yet.
     gstins = trust.stated_gstins(message)

@@ -8,9 +8,6 @@ one, and say so.
 """
 
 import copy
-import json
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -41,8 +38,6 @@ from .serializers import (
     PurchaseOrderSerializer,
     RespSerializer,
 )
-
-EXAMPLES_DIR = Path(__file__).parent.parent / "enkash" / "examples"
 
 REQUEST_TAG = "Request webhooks (req-*)"
 RESPONSE_TAG = "Response webhooks (resp-*)"
@@ -180,12 +175,6 @@ COMMON_DESCRIPTION = (
 # -- examples --------------------------------------------------------------------------
 
 
-@cache
-def documented(name: str) -> dict:
-    """Return one of the network's documented example bodies."""
-    return json.loads((EXAMPLES_DIR / name).read_text())
-
-
 def request_example(kind: str) -> tuple[dict, str]:
     """Return (body, note) of the example for a kind's webhook body.
 
@@ -194,9 +183,9 @@ def request_example(kind: str) -> tuple[dict, str]:
     """
     example = KINDS[kind].example
     if example == KINDS["req-send"].example:
-        return documented(example), "The send API's documented body."
+        return answers.documented(example), "The send API's documented body."
     if example:
-        return documented(example), "EnKash's documented example."
+        return answers.documented(example), "EnKash's documented example."
     if kind == "req-edit":
         body = copy.deepcopy(request_example("req-send")[0])
         body["purchaseOrder"]["objectVersion"] = {"currentVersion": 1, "newVersion": 2}
@@ -212,7 +201,7 @@ def request_example(kind: str) -> tuple[dict, str]:
 def answer_example(kind: str) -> tuple[dict, str]:
     """Return (body, note) of the example of a kind's successful answer."""
     if KINDS[kind].answer_example:
-        return documented(KINDS[kind].answer_example), "EnKash's documented example."
+        return answers.documented(KINDS[kind].answer_example), "EnKash's documented example."
     if kind in REQUEST_KINDS:
         answer = answers.webhook_answer(kind, req_msg_id="string", body=_answer_body(kind))
         return answer, "Not documented by EnKash: the same shape as req-confirm's answer."

@@ -21,13 +21,10 @@ response's SUCCESS is the documented answer itself.
 
 import copy
 import functools
-import json
-from importlib import resources
 
-from purchase_orders import enkash
 from purchase_orders.enkash import conventions, kinds
 
-from .validation import Invalid, check_shape, load_shape
+from .validation import Invalid, check_shape, documented, load_shape
 
 ANSWER_EXAMPLES = {
     "req-confirm": "webhook-req-confirm.response.json",
@@ -39,20 +36,15 @@ MODEL_KIND = "req-confirm"
 
 
 @functools.cache
-def _documented(name: str) -> dict:
-    return json.loads(resources.files(enkash).joinpath("examples", name).read_text())
-
-
-@functools.cache
 def answer_shape(kind: str) -> dict:
     """Return the documented shape of the whole answer to a webhook of ``kind``."""
     if kind in kinds.RESPONSE_KINDS:
-        return _documented(RESPONSE_ANSWER_EXAMPLE)
+        return documented(RESPONSE_ANSWER_EXAMPLE)
     if kind in ANSWER_EXAMPLES:
-        return _documented(ANSWER_EXAMPLES[kind])
+        return documented(ANSWER_EXAMPLES[kind])
     if kind not in kinds.REQUEST_KINDS:
         raise ValueError(f"unknown webhook kind {kind!r}")
-    shape = copy.deepcopy(_documented(ANSWER_EXAMPLES[MODEL_KIND]))
+    shape = copy.deepcopy(documented(ANSWER_EXAMPLES[MODEL_KIND]))
     model_key, key = kinds.object_key(MODEL_KIND), kinds.object_key(kind)
     shape["payload"] = {
         (key if name == model_key else name): (
@@ -88,7 +80,7 @@ def _check(kind: str, status: int, answer, *, req_msg_id: str, body) -> None:
     if succeeded and not 200 <= status < 300:
         raise Invalid("response_code", f"HTTP {status} answered with response_code 0.")
     if kind in kinds.RESPONSE_KINDS:
-        if succeeded and answer != _documented(RESPONSE_ANSWER_EXAMPLE):
+        if succeeded and answer != documented(RESPONSE_ANSWER_EXAMPLE):
             raise Invalid("payload", f"response_code 0 must be the documented SUCCESS: {answer}.")
         if not succeeded and answer["payload"] == conventions.RESULT_SUCCESS:
             raise Invalid("payload", f"response_code {code} answered with payload SUCCESS.")

@@ -77,13 +77,18 @@ OPTIONAL_FIELDS = frozenset({"additionalInfos[].name", "additionalInfos[].value"
 
 
 @functools.cache
+def documented(name: str) -> dict:
+    """Return one of the network's documented example bodies (``enkash/examples``)."""
+    return json.loads(resources.files(enkash).joinpath("examples", name).read_text())
+
+
 def load_shape(kind: str) -> dict:
     """Return the documented example body a request of this kind must follow."""
     try:
         name = SHAPE_FILES[kind]
     except KeyError:
         raise ValueError(f"unknown request kind {kind!r}") from None
-    return json.loads(resources.files(enkash).joinpath("examples", name).read_text())
+    return documented(name)
 
 
 def validate_request(kind: str, body) -> None:

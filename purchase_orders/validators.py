@@ -118,8 +118,38 @@ def validate_hsn_sac(value: str) -> None:
 def validate_pincode(value: str) -> None:
     """Check an Indian PIN code: six digits, not starting with 0."""
     if not PINCODE_PATTERN.match(value or ""):
+        raise ValidationError("Enter a six-digit PIN code, such as 560001.", code="pincode")
+
+
+PAN_PATTERN = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+# L/U (listed or not), industry code, state, year, ownership, serial number.
+CIN_PATTERN = re.compile(r"^[LU][0-9]{5}[A-Z]{2}[0-9]{4}[A-Z]{3}[0-9]{6}$")
+UDYAM_PATTERN = re.compile(r"^UDYAM-[A-Z]{2}-[0-9]{2}-[0-9]{7}$")
+
+
+def validate_pan(value: str) -> None:
+    """Check a PAN: five letters, four digits, a letter (ABCDE1234F)."""
+    if not PAN_PATTERN.fullmatch(value or ""):
         raise ValidationError(
-            "Enter a six-digit PIN code, such as 560001.", code="pincode"
+            "Enter a PAN of ten characters: five letters, four digits and a letter, "
+            "such as AABCN1234F.",
+            code="pan",
+        )
+
+
+def validate_cin(value: str) -> None:
+    """Check a Corporate Identity Number: 21 characters, such as U29100KA2009PTC049563."""
+    if not CIN_PATTERN.fullmatch(value or ""):
+        raise ValidationError(
+            "Enter a CIN of 21 characters, such as U29100KA2009PTC049563.", code="cin"
+        )
+
+
+def validate_udyam_number(value: str) -> None:
+    """Check an Udyam (MSME) registration number, such as UDYAM-KR-03-0012345."""
+    if not UDYAM_PATTERN.fullmatch(value or ""):
+        raise ValidationError(
+            "Enter an Udyam registration number such as UDYAM-KR-03-0012345.", code="udyam"
         )
 
 

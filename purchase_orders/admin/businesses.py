@@ -14,7 +14,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from purchase_orders.models import Business, Membership
+from purchase_orders.models import Business, Membership, SupplierLink
 from purchase_orders.selectors import user_has_history, with_history_marked
 
 User = get_user_model()
@@ -38,6 +38,17 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name_plural = "businesses this person acts for"
 
 
+class SupplierLinkInline(admin.TabularInline):
+    model = SupplierLink
+    fk_name = "buyer"
+    extra = 0
+    autocomplete_fields = ("supplier",)
+    fields = ("supplier", "added_by", "created_at")
+    readonly_fields = ("added_by", "created_at")
+    verbose_name = "supplier in the directory"
+    verbose_name_plural = "suppliers in the directory"
+
+
 @admin.register(Business)
 class BusinessAdmin(admin.ModelAdmin):
     list_display = ("legal_name", "trade_name", "b2b_id", "gstin", "state_code", "is_hosted")
@@ -49,6 +60,7 @@ class BusinessAdmin(admin.ModelAdmin):
             None,
             {"fields": ("legal_name", "trade_name", "b2b_id", "gstin", "state_code", "is_hosted")},
         ),
+        ("Registrations", {"fields": ("pan", "cin", "udyam_number")}),
         ("Contact", {"fields": ("contact_type", "country_code", "phone_number", "email")}),
         (
             "Address",
@@ -64,9 +76,13 @@ class BusinessAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Purchase orders",
+            {"fields": ("default_terms", "approval_limit", "approvers_may_approve_own")},
+        ),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, SupplierLinkInline]
 
 
 @admin.register(Membership)
@@ -84,6 +100,21 @@ class MembershipAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("user", "business")
     readonly_fields = ("created_at",)
+
+
+@admin.register(SupplierLink)
+class SupplierLinkAdmin(admin.ModelAdmin):
+    list_display = ("supplier", "buyer", "added_by", "created_at")
+    list_select_related = ("supplier", "buyer", "added_by")
+    search_fields = (
+        "supplier__legal_name",
+        "supplier__gstin",
+        "supplier__b2b_id",
+        "buyer__legal_name",
+        "buyer__b2b_id",
+    )
+    autocomplete_fields = ("buyer", "supplier")
+    readonly_fields = ("added_by", "created_at")
 
 
 admin.site.unregister(User)

@@ -1,4 +1,4 @@
-from .business import Business, Membership
+from .business import Business, Membership, MembershipRole, SupplierLink
 from .history import PurchaseOrderVersion, StatusChange
 from .network import FlaggedDelivery, InboundEvent, OutboundMessage
 from .parts import (
@@ -18,6 +18,7 @@ __all__ = [
     "LineItem",
     "LineItemTax",
     "Membership",
+    "MembershipRole",
     "OtherCharge",
     "OutboundMessage",
     "Party",
@@ -26,4 +27,5 @@ __all__ = [
     "PurchaseOrderAddress",
     "PurchaseOrderVersion",
     "StatusChange",
+    "SupplierLink",
 ]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from purchase_orders import lifecycle
 from purchase_orders.models import (
     Membership,
+    MembershipRole,
     OutboundMessage,
     PurchaseOrder,
 )
@@ -12,15 +13,42 @@ from purchase_orders.models import (
 
 @dataclass(frozen=True)
 class Viewer:
-    """The businesses a signed-in user acts for, by role."""
+    """The businesses a signed-in user acts for, by role (``MembershipRole``).
+
+    ``buyer_ids`` and ``supplier_ids`` are the sides the user acts on in
+    purchase orders; ``approver_ids`` the buying businesses whose orders the
+    user approves; ``admin_ids`` the businesses whose profile, people and
+    settings the user keeps.
+    """
 
     user: object
     buyer_ids: frozenset = frozenset()
     supplier_ids: frozenset = frozenset()
+    approver_ids: frozenset = frozenset()
+    admin_ids: frozenset = frozenset()
 
     @property
     def business_ids(self) -> frozenset:
-        return self.buyer_ids | self.supplier_ids
+        """Return every business the user belongs to, in any role."""
+        return self.buyer_ids | self.supplier_ids | self.approver_ids | self.admin_ids
+
+    def roles_in(self, business_id: int) -> frozenset:
+        """Return the roles (``MembershipRole`` values) the user holds in a business."""
+        held = (
+            (MembershipRole.ADMIN, self.admin_ids),
+            (MembershipRole.BUYER, self.buyer_ids),
+            (MembershipRole.APPROVER, self.approver_ids),
+            (MembershipRole.SUPPLIER, self.supplier_ids),
+        )
+        return frozenset(role.value for role, ids in held if business_id in ids)
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.admin_ids)
+
+    @property
+    def is_approver(self) -> bool:
+        return bool(self.approver_ids)
 
     @property
     def is_buyer(self) -> bool:
@@ -46,13 +74,19 @@ def get_viewer(user) -> Viewer:
     Pages read it as ``request.viewer`` (``middleware.ViewerMiddleware``),
     once per request.
     """
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return Viewer(user=user)
-    buyer_ids, supplier_ids = set(), set()
+    ids = {role: set() for role in MembershipRole.values}
     memberships = Membership.objects.filter(user=user).values_list("business_id", "role")
     for business_id, role in memberships:
-        (buyer_ids if role == lifecycle.BUYER else supplier_ids).add(business_id)
-    return Viewer(user=user, buyer_ids=frozenset(buyer_ids), supplier_ids=frozenset(supplier_ids))
+        ids[role].add(business_id)
+    return Viewer(
+        user=user,
+        buyer_ids=frozenset(ids[MembershipRole.BUYER]),
+        supplier_ids=frozenset(ids[MembershipRole.SUPPLIER]),
+        approver_ids=frozenset(ids[MembershipRole.APPROVER]),
+        admin_ids=frozenset(ids[MembershipRole.ADMIN]),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 
 from purchase_orders import selectors
@@ -13,6 +14,18 @@ def require_role(viewer: selectors.Viewer, purchase_order: PurchaseOrder, role: 
     """Refuse with 403 unless the viewer holds ``role`` on the purchase order."""
     if role not in viewer.roles_for(purchase_order):
         raise PermissionDenied(f"Only the {role} of this purchase order can do this.")
+
+
+def require_business_role(viewer: selectors.Viewer, business_id: int, *roles: str) -> None:
+    """Refuse a business's page: 404 to an outsider, 403 without one of ``roles`` there.
+
+    ``roles`` are ``MembershipRole`` values; a person holding any of them passes.
+    """
+    held = viewer.roles_in(business_id)
+    if not held:
+        raise Http404("No such business here.")
+    if not held.intersection(roles):
+        raise PermissionDenied("Your role in this business does not allow this page.")
 
 
 def action_error(request, purchase_order, error: PurchaseOrderError):

@@ -7,11 +7,14 @@ from purchase_orders.models import Business
 from purchase_orders.validators import (
     STATE_CODE_CHOICES,
     gstin_check_digit,
+    validate_cin,
     validate_gstin,
     validate_hsn_sac,
+    validate_pan,
     validate_pincode,
     validate_state_code,
     validate_state_matches_gstin,
+    validate_udyam_number,
 )
 
 GSTIN_FORMAT_MESSAGE = (
@@ -202,3 +205,44 @@ def test_business_reports_a_bad_pincode_on_the_pincode_field():
         business.clean()
 
     assert caught.value.message_dict == {"pincode": [PINCODE_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    ("validator", "good", "bad"),
+    [
+        (validate_pan, "AABCN1234F", ["AABCN1234", "aabcn1234f", "AABC11234F", "AABCN1234F\n"]),
+        (
+            validate_cin,
+            "U29100KA2009PTC049563",
+            ["U29100KA2009PTC04956", "X29100KA2009PTC049563", "U29100KA2009PTC049563 "],
+        ),
+        (
+            validate_udyam_number,
+            "UDYAM-KR-03-0012345",
+            ["UDYAM-KR-3-0012345", "UDYAM-KR-03-001234", "udyam-kr-03-0012345"],
+        ),
+    ],
+)
+def test_pan_cin_and_udyam_numbers_are_checked_whole(validator, good, bad):
+    validator(good)
+    for value in bad:
+        assert "such as" in error_of(validator, value).message
+
+
+def test_business_pan_must_be_the_one_inside_its_gstin():
+    business = Business(
+        b2b_id="B2B-1",
+        gstin="29AABCN1234F1ZS",
+        legal_name="Nandi",
+        state_code="29",
+        pan="AABCN9999F",
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        business.clean()
+
+    assert caught.value.message_dict == {
+        "pan": ["The PAN must be the one inside the GSTIN (AABCN1234F)."]
+    }
+    business.pan = "AABCN1234F"
+    business.clean()

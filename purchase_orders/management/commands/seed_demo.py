@@ -27,7 +27,7 @@ from purchase_orders.contents import (
     MilestoneContents,
     TaxContents,
 )
-from purchase_orders.models import Business, Membership, PurchaseOrder
+from purchase_orders.models import Business, Membership, PurchaseOrder, SupplierLink
 from purchase_orders.services.drafts import complete_contents, create_draft
 from purchase_orders.services.purchase_orders import (
     send_purchase_order,
@@ -70,11 +70,11 @@ BUSINESSES = {
     },
 }
 
-# username -> (user fields, business B2B ID and role, or None for the admin)
+# username -> (user fields, business B2B ID and roles, or None for the admin)
 USERS = {
     "buyer": (
         {"first_name": "Asha", "last_name": "Rao", "email": "asha.rao@nandi-precision.example.in"},
-        (BUYER_B2B_ID, Membership.Role.BUYER),
+        (BUYER_B2B_ID, (Membership.Role.BUYER, Membership.Role.ADMIN)),
     ),
     "supplier": (
         {
@@ -82,7 +82,7 @@ USERS = {
             "last_name": "Patil",
             "email": "vikram.patil@sahyadri-industrial.example.in",
         },
-        (SUPPLIER_B2B_ID, Membership.Role.SUPPLIER),
+        (SUPPLIER_B2B_ID, (Membership.Role.SUPPLIER, Membership.Role.ADMIN)),
     ),
     "admin": (
         {
@@ -314,14 +314,23 @@ class Command(BaseCommand):
                 created.append(f"user {username}")
             users[username] = user
             if membership:
-                b2b_id, role = membership
-                _, is_new = Membership.objects.get_or_create(
-                    user=user, business=businesses[b2b_id], role=role
-                )
-                if is_new:
-                    created.append(f"membership of {username} as {role} of {businesses[b2b_id]}")
+                b2b_id, roles = membership
+                for role in roles:
+                    _, is_new = Membership.objects.get_or_create(
+                        user=user, business=businesses[b2b_id], role=role
+                    )
+                    if is_new:
+                        created.append(
+                            f"membership of {username} as {role.label.lower()} of "
+                            f"{businesses[b2b_id]}"
+                        )
 
         buyer, supplier = businesses[BUYER_B2B_ID], businesses[SUPPLIER_B2B_ID]
+        _, is_new = SupplierLink.objects.get_or_create(
+            buyer=buyer, supplier=supplier, defaults={"added_by": users["buyer"]}
+        )
+        if is_new:
+            created.append(f"{supplier} in the supplier directory of {buyer}")
         for order in ORDERS:
             if PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=order.number).exists():
                 continue

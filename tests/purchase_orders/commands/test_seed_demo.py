@@ -79,7 +79,12 @@ def test_creates_buyer_supplier_and_admin_with_the_demo_password(seed):
     memberships = set(
         Membership.objects.values_list("user__username", "role", "business__state_code")
     )
-    assert memberships == {("buyer", "buyer", "29"), ("supplier", "supplier", "27")}
+    assert memberships == {
+        ("buyer", "buyer", "29"),
+        ("buyer", "admin", "29"),
+        ("supplier", "supplier", "27"),
+        ("supplier", "admin", "27"),
+    }
 
 
 def orders_by_number() -> dict[str, PurchaseOrder]:
@@ -213,9 +218,7 @@ def test_it_completes_what_is_missing_and_keeps_what_exists(seed):
     buyer.set_password("changed-by-the-user-1")
     buyer.save()
     kept = {
-        number: order.pk
-        for number, order in orders_by_number().items()
-        if number != "PO/DEMO/0003"
+        number: order.pk for number, order in orders_by_number().items() if number != "PO/DEMO/0003"
     }
     PurchaseOrder.objects.filter(buyer_po_number="PO/DEMO/0003").delete()
 

@@ -1,0 +1,160 @@
+"""A line's own lists in the browser: other taxes, rates, attributes, value details, any GST rate."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from purchase_orders.models import PurchaseOrder
+from tests.browser.steps import add_to_line_list, fill_line, notice, total
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Worked out by hand (Karnataka to Maharashtra: IGST), each amount rounded half-up:
+# line 1: 4 x 2,500.00 = 10,000.00, less the 500.00 discount and a listed DISCOUNT
+#   of 250.00 = 9,250.00 taxable; IGST 0.25% = 23.125 -> 23.13; cess 1% = 92.50,
+#   green cess 0.5% = 46.25; line total 9,411.88;
+# line 2: 3 x 99.99 = 299.97; IGST 18% = 53.9946 -> 53.99; cess 2% = 5.9994 -> 6.00;
+#   line total 359.96.
+LINE_1 = {
+    "product_description": "Gold-plated connectors, 24 pin",
+    "hsn_code": "85369090",
+    "quantity": "4",
+    "unit_price": "2500.00",
+    "discount": "500.00",
+    "gst_rate": "0.25",
+}
+LINE_2 = {
+    "product_description": "Crimping tool",
+    "hsn_code": "82032000",
+    "quantity": "3",
+    "unit_price": "99.99",
+}
+
+
+def test_a_buyer_sets_a_lines_own_lists_and_sees_the_totals_the_server_computes(
+    people, visitors, portal_lock
+):
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto("/purchase-orders/new/")
+    page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
+    fill_line(page, 1, LINE_1)
+    line = page.get_by_role("group", name="Line 1", exact=True)
+    expect(line.locator("[data-out=total]")).to_have_text("₹9,523.75")
+
+    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "1"})
+    add_to_line_list(
+        page, 1, "Add other tax", "Other tax 2", {"Tax": "Green cess", "Rate (%)": "0.5"}
+    )
+    add_to_line_list(page, 1, "Add rate", "Rate 1", {"Kind": "MRP per unit", "Value": "750.5"})
+    add_to_line_list(page, 1, "Add attribute", "Attribute 1", {"Name": "Colour", "Value": "Gold"})
+    add_to_line_list(
+        page, 1, "Add value detail", "Value detail 1", {"Kind": "MRP", "Amount (₹)": "3000"}
+    )
+    add_to_line_list(
+        page, 1, "Add value detail", "Value detail 2", {"Kind": "discount", "Amount (₹)": "250"}
+    )
+    # A third tax added by mistake and removed: the others keep their numbers.
+    mistake = add_to_line_list(
+        page, 1, "Add other tax", "Other tax 3", {"Tax": "Wrong", "Rate (%)": "50"}
+    )
+    expect(line.locator("[data-out=other]")).to_have_text("₹4,763.75")
+    mistake.get_by_role("button", name="Remove other tax 3").click()
+    expect(mistake).to_be_hidden()
+    expect(line.get_by_role("button", name="Add other tax", exact=True)).to_be_focused()
+    expect(line.locator("[data-out=taxable]")).to_have_text("₹9,250.00")
+    expect(line.locator("[data-out=gst]")).to_have_text("₹23.13 (IGST)")
+    expect(line.locator("[data-out=other]")).to_have_text("₹138.75")
+    expect(line.locator("[data-out=total]")).to_have_text("₹9,411.88")
+    buyer.shot("line-1-details")
+
+    # A line added by the page's script has its lists too.
+    page.get_by_role("button", name="Add line", exact=True).click()
+    fill_line(page, 2, LINE_2)
+    add_to_line_list(page, 2, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "2"})
+    second = page.get_by_role("group", name="Line 2", exact=True)
+    expect(second.locator("[data-out=total]")).to_have_text("₹359.96")
+    expect(total(page, "Taxable value")).to_have_text("₹9,549.97")
+    expect(total(page, "IGST")).to_have_text("₹77.12")
+    expect(total(page, "Other taxes")).to_have_text("₹144.75")
+    expect(total(page, "Total PO value")).to_have_text("₹9,771.84")
+    buyer.shot("two-lines")
+
+    page.get_by_role("button", name="Save draft", exact=True).click()
+
+    expect(notice(page)).to_contain_text("saved")
+    with portal_lock:
+        purchase_order = PurchaseOrder.objects.get()
+        lines = list(purchase_order.lines.all())
+        taxes = [[(t.name, t.rate, t.amount) for t in line.other_taxes.all()] for line in lines]
+    # What the page worked out is what the server computed.
+    assert purchase_order.total_po_value == Decimal("9771.84")
+    assert [line.total_item_value for line in lines] == [Decimal("9411.88"), Decimal("359.96")]
+    assert lines[0].gst_rate == Decimal("0.250")
+    assert taxes == [
+        [
+            ("Cess", Decimal("1.000"), Decimal("92.50")),
+            ("Green cess", Decimal("0.500"), Decimal("46.25")),
+        ],
+        [("Cess", Decimal("2.000"), Decimal("6.00"))],
+    ]
+    assert lines[0].rates == [{"type": "MRP PER UNIT", "value": "750.5"}]
+    assert lines[0].attributes == [{"name": "Colour", "value": "Gold"}]
+    assert lines[0].value_details == [
+        {"type": "DISCOUNT", "value": "500.00"},
+        {"type": "MRP", "value": "3000.00"},
+        {"type": "DISCOUNT", "value": "250.00"},
+    ]
+
+    lines_table = page.locator(".table--lines")
+    for shown in (
+        "0.25%",
+        "Cess 1%: ₹92.50",
+        "Green cess 0.5%: ₹46.25",
+        "Cess 2%: ₹6.00",
+        "Rate MRP PER UNIT: 750.5",
+        "Colour: Gold",
+        "Mrp ₹3,000.00",
+        "Discount ₹250.00",
+    ):
+        expect(lines_table).to_contain_text(shown)
+    expect(page.locator(".po-head__total")).to_have_text("₹9,771.84")
+    buyer.shot("saved")
+
+
+def test_a_wrong_row_is_shown_open_beside_its_field_and_put_right(people, visitors, portal_lock):
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto("/purchase-orders/new/")
+    page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
+    fill_line(page, 1, LINE_2)
+    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "two"})
+
+    page.get_by_role("button", name="Save draft", exact=True).click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text(
+        "Line 1, other tax 1, rate (%): Enter the rate as a percentage, such as 1 or 0.5."
+    )
+    rate = (
+        page.get_by_role("group", name="Line 1", exact=True)
+        .get_by_role("group", name="Other tax 1", exact=True)
+        .get_by_label("Rate (%)")
+    )
+    expect(rate).to_be_visible()
+    expect(rate).to_have_attribute("aria-invalid", "true")
+    with portal_lock:
+        assert PurchaseOrder.objects.count() == 0
+    buyer.shot("other-tax-error")
+
+    summary.get_by_role("link").click()
+    expect(rate).to_be_focused()
+    rate.fill("2")
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(notice(page)).to_contain_text("saved")
+    with portal_lock:
+        assert PurchaseOrder.objects.get().total_po_value == Decimal("359.96")

@@ -88,7 +88,8 @@ def test_every_list_of_a_line_is_saved_and_counted_in_the_totals(people, form_da
     for shown in (
         "0.25%",
         "Mrp ₹3,000.00",
-        "Discount ₹250.00",
+        # The Discount column: 500.00 and 250.00.
+        '<td class="num">₹750.00</td>',
         "Rate MRP PER UNIT: 750.5",
         "Colour: Gold",
         "Pins: 24",
@@ -97,6 +98,12 @@ def test_every_list_of_a_line_is_saved_and_counted_in_the_totals(people, form_da
         "₹9,411.88",
     ):
         assert shown in page, shown
+    assert "Discount ₹" not in page
+    document = people.buyer_client.get(
+        reverse("purchase_orders:print", args=[purchase_order.object_id])
+    ).content.decode()
+    for shown in ("Rate MRP PER UNIT: 750.5", "Colour: Gold", "Green cess 0.5%: ₹46.25"):
+        assert shown in document, shown
 
 
 def test_a_line_takes_many_rows_in_each_list(people, form_data):

@@ -23,7 +23,7 @@ from purchase_orders.totals import DISCOUNT_TYPE
 # Where a row's index goes in a list's template; the line's index is
 # Django's "__prefix__", filled in when the line itself is added.
 ITEM_PLACEHOLDER = "__item__"
-# Kinds of value detail the form suggests: value -> what the suggestion says.
+# Types of value detail the form suggests: value -> what the suggestion says.
 VALUE_DETAIL_TYPES = {
     DISCOUNT_TYPE: "Discount: lowers the taxable value",
     "MRP": "Maximum retail price",
@@ -43,7 +43,7 @@ class OtherTaxForm(PartForm):
     """One of a line's ``otherTaxes``; its amount is computed."""
 
     name = forms.CharField(
-        label="Tax",
+        label="Name",
         max_length=100,
         error_messages={"required": "Name the tax, such as Compensation cess."},
     )
@@ -58,22 +58,22 @@ class OtherTaxForm(PartForm):
 
 
 class ValueDetailForm(PartForm):
-    """One of a line's ``itemValueDetails``: an amount of a kind."""
+    """One of a line's ``itemValueDetails``: a value of a type."""
 
     type = forms.CharField(
-        label="Kind",
+        label="Type",
         max_length=100,
-        error_messages={"required": "Say what the amount is, such as DISCOUNT."},
+        error_messages={"required": "Give the type of this value, such as DISCOUNT or MRP."},
         widget=forms.TextInput(attrs={"list": "value-detail-types", "autocomplete": "off"}),
     )
-    value = amount_field("Amount")
+    value = amount_field("Value")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["value"].label = "Amount (₹)"
+        self.fields["value"].label = "Value (₹)"
 
     def to_contents(self) -> dict:
-        # Kinds are the network's words, written in capitals (DISCOUNT).
+        # Types are the network's words, written in capitals (DISCOUNT).
         return {
             "type": self.cleaned_data["type"].upper(),
             "value": formats.money(self.cleaned_data["value"]),
@@ -85,12 +85,12 @@ class ValueDetailForm(PartForm):
 
 
 class RateForm(PartForm):
-    """One of a line's ``rates``: a number of a kind."""
+    """One of a line's ``rates``: a number of a type."""
 
     type = forms.CharField(
-        label="Kind",
+        label="Type",
         max_length=100,
-        error_messages={"required": "Say what the rate is, such as MRP per unit."},
+        error_messages={"required": "Give the type of this rate, such as MRP per unit."},
     )
     value = forms.DecimalField(
         label="Value",
@@ -184,14 +184,14 @@ LINE_LISTS = {
         _formset(ValueDetailForm),
         "Value detail",
         "Add value detail",
-        "Amounts of the line by kind. A DISCOUNT lowers the taxable value, as the Discount "
-        "field does; other kinds are stated on the order and do not change its totals.",
+        "Values of the line by type. A DISCOUNT lowers the taxable value, as the Discount "
+        "field does; other types are stated on the order and do not change its totals.",
     ),
     "rates": (
         _formset(RateForm),
         "Rate",
         "Add rate",
-        "Rates by kind, for the supplier's records; they do not change the totals.",
+        "Rates by type, for the supplier's records; they do not change the totals.",
     ),
     "attributes": (
         _formset(AttributeForm),

@@ -29,6 +29,9 @@ from purchase_orders.forms.parts import PartForm, filled_rows, number_rows
 from purchase_orders.labels import LIST_LABELS
 from purchase_orders.totals import DISCOUNT_TYPE
 
+# The initial value that says a row was just added to one of the line's
+# lists (without the page's script), so its "More details" shows open.
+ROW_ADDED = "row_just_added"
 # Fields shown under a line's "More details", beside its lists.
 DETAIL_FIELDS = (
     "serial_no",
@@ -110,6 +113,7 @@ class LineForm(PartForm):
     def __init__(self, *args, initial=None, **kwargs):
         initial = dict(initial or {})
         rows = {name: initial.pop(name, None) or [] for name in LINE_LISTS}
+        self.row_just_added = bool(initial.pop(ROW_ADDED, False))
         super().__init__(*args, initial=initial, **kwargs)
         self.line_lists = {
             name: formset_class(
@@ -141,9 +145,30 @@ class LineForm(PartForm):
                 "add_label": add_label,
                 "hint": hint,
                 "line_index": self.index,
+                "count_words": (row_name.lower(), LIST_LABELS[name].lower()),
             }
             for name, (_, row_name, add_label, hint) in LINE_LISTS.items()
         ]
+
+    @property
+    def details_count(self) -> str:
+        """Return how many rows the line's lists hold, as "2 other taxes, 1 rate"."""
+        counts = []
+        for name, (_, row_name, _, _) in LINE_LISTS.items():
+            formset = self.line_lists[name]
+            if self.is_bound:
+                held = len(filled_rows(formset, checked=False))
+            else:
+                held = sum(1 for form in formset.forms if any(form.initial.values()))
+            if held:
+                words = row_name.lower() if held == 1 else LIST_LABELS[name].lower()
+                counts.append(f"{held} {words}")
+        return ", ".join(counts)
+
+    @property
+    def details_open(self) -> bool:
+        """Return whether "More details" shows open: to show an error, or a row just added."""
+        return self.row_just_added or self.details_have_errors
 
     @property
     def details_have_errors(self) -> bool:
@@ -239,6 +264,7 @@ class LineForm(PartForm):
                 for form in filled_rows(formset, checked=False)
             ]
             lists[name] = rows + ([{}] if add_row_to == formset.prefix else [])
+        lists[ROW_ADDED] = add_row_to.startswith(f"{self.prefix}-")
         return lists
 
     @staticmethod

@@ -193,6 +193,24 @@
     });
   }
 
+  // "More details" says how many rows the line's lists hold, as the server does.
+  function showDetailsCount(row) {
+    var out = row.querySelector("[data-details-count]");
+    if (!out) return;
+    var counts = [];
+    row.querySelectorAll('[data-formset^="' + row.dataset.prefix + '-"]').forEach(function (list) {
+      var held = liveRowsOf(list).filter(hasText).length;
+      if (held) counts.push(held + " " + (held === 1 ? list.dataset.countOne : list.dataset.countMany));
+    });
+    out.textContent = counts.join(", ");
+  }
+
+  function hasText(row) {
+    return Array.prototype.some.call(row.querySelectorAll('input[type="text"]'), function (input) {
+      return input.value.trim() !== "";
+    });
+  }
+
   function supplierState(form) {
     if (form.dataset.supplierState) return form.dataset.supplierState;
     var supplier = form.querySelector('[name="supplier"]');
@@ -215,6 +233,7 @@
     var sums = { taxable: 0n, cgst: 0n, sgst: 0n, igst: 0n, other: 0n, charges: 0n, total: 0n };
 
     liveRows(form, "lines").forEach(function (row) {
+      showDetailsCount(row);
       var quantity = scaled(field(row, "quantity"), 3);
       var price = scaled(field(row, "unit_price"), 2);
       var outputs = row.querySelector("[data-line-totals]");

@@ -1,4 +1,4 @@
-"""A line's own lists in the browser: other taxes, rates, attributes, value details, any GST rate."""
+"""A line's own lists in the browser: other taxes, rates, attributes, value details, GST."""
 
 from decimal import Decimal
 
@@ -44,21 +44,21 @@ def test_a_buyer_sets_a_lines_own_lists_and_sees_the_totals_the_server_computes(
     line = page.get_by_role("group", name="Line 1", exact=True)
     expect(line.locator("[data-out=total]")).to_have_text("₹9,523.75")
 
-    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "1"})
+    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Name": "Cess", "Rate (%)": "1"})
     add_to_line_list(
-        page, 1, "Add other tax", "Other tax 2", {"Tax": "Green cess", "Rate (%)": "0.5"}
+        page, 1, "Add other tax", "Other tax 2", {"Name": "Green cess", "Rate (%)": "0.5"}
     )
-    add_to_line_list(page, 1, "Add rate", "Rate 1", {"Kind": "MRP per unit", "Value": "750.5"})
+    add_to_line_list(page, 1, "Add rate", "Rate 1", {"Type": "MRP per unit", "Value": "750.5"})
     add_to_line_list(page, 1, "Add attribute", "Attribute 1", {"Name": "Colour", "Value": "Gold"})
     add_to_line_list(
-        page, 1, "Add value detail", "Value detail 1", {"Kind": "MRP", "Amount (₹)": "3000"}
+        page, 1, "Add value detail", "Value detail 1", {"Type": "MRP", "Value (₹)": "3000"}
     )
     add_to_line_list(
-        page, 1, "Add value detail", "Value detail 2", {"Kind": "discount", "Amount (₹)": "250"}
+        page, 1, "Add value detail", "Value detail 2", {"Type": "discount", "Value (₹)": "250"}
     )
     # A third tax added by mistake and removed: the others keep their numbers.
     mistake = add_to_line_list(
-        page, 1, "Add other tax", "Other tax 3", {"Tax": "Wrong", "Rate (%)": "50"}
+        page, 1, "Add other tax", "Other tax 3", {"Name": "Wrong", "Rate (%)": "50"}
     )
     expect(line.locator("[data-out=other]")).to_have_text("₹4,763.75")
     mistake.get_by_role("button", name="Remove other tax 3").click()
@@ -68,12 +68,15 @@ def test_a_buyer_sets_a_lines_own_lists_and_sees_the_totals_the_server_computes(
     expect(line.locator("[data-out=gst]")).to_have_text("₹23.13 (IGST)")
     expect(line.locator("[data-out=other]")).to_have_text("₹138.75")
     expect(line.locator("[data-out=total]")).to_have_text("₹9,411.88")
+    expect(line.locator("[data-details-count]")).to_have_text(
+        "2 other taxes, 2 value details, 1 rate, 1 attribute"
+    )
     buyer.shot("line-1-details")
 
     # A line added by the page's script has its lists too.
     page.get_by_role("button", name="Add line", exact=True).click()
     fill_line(page, 2, LINE_2)
-    add_to_line_list(page, 2, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "2"})
+    add_to_line_list(page, 2, "Add other tax", "Other tax 1", {"Name": "Cess", "Rate (%)": "2"})
     second = page.get_by_role("group", name="Line 2", exact=True)
     expect(second.locator("[data-out=total]")).to_have_text("₹359.96")
     expect(total(page, "Taxable value")).to_have_text("₹9,549.97")
@@ -132,7 +135,7 @@ def test_a_wrong_row_is_shown_open_beside_its_field_and_put_right(people, visito
     page.goto("/purchase-orders/new/")
     page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
     fill_line(page, 1, LINE_2)
-    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Tax": "Cess", "Rate (%)": "two"})
+    add_to_line_list(page, 1, "Add other tax", "Other tax 1", {"Name": "Cess", "Rate (%)": "two"})
 
     page.get_by_role("button", name="Save draft", exact=True).click()
 

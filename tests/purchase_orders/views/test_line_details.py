@@ -139,7 +139,7 @@ def test_a_line_takes_many_rows_in_each_list(people, form_data):
         (
             {"other_taxes": [{"name": "", "rate": "2"}]},
             "id_lines-1-other_taxes-0-name",
-            "Line 2, other tax 1, tax: Name the tax, such as Compensation cess.",
+            "Line 2, other tax 1, name: Name the tax, such as Compensation cess.",
             "Name the tax, such as Compensation cess.",
         ),
         (
@@ -151,20 +151,20 @@ def test_a_line_takes_many_rows_in_each_list(people, form_data):
         (
             {"value_details": [{"type": "MRP", "value": ""}]},
             "id_lines-1-value_details-0-value",
-            "Line 2, value detail 1, amount (₹): Enter the amount.",
-            "Enter the amount.",
+            "Line 2, value detail 1, value (₹): Enter the value.",
+            "Enter the value.",
         ),
         (
             {"value_details": [{"type": "", "value": "10"}]},
             "id_lines-1-value_details-0-type",
-            "Line 2, value detail 1, kind: Say what the amount is, such as DISCOUNT.",
-            "Say what the amount is, such as DISCOUNT.",
+            "Line 2, value detail 1, type: Give the type of this value, such as DISCOUNT or MRP.",
+            "Give the type of this value, such as DISCOUNT or MRP.",
         ),
         (
             {"value_details": [{"type": "MRP", "value": "-5"}]},
             "id_lines-1-value_details-0-value",
-            "Line 2, value detail 1, amount (₹): The amount cannot be negative.",
-            "The amount cannot be negative.",
+            "Line 2, value detail 1, value (₹): The value cannot be negative.",
+            "The value cannot be negative.",
         ),
         (
             {"rates": [{"type": "MRP", "value": "12.3456"}]},
@@ -175,8 +175,8 @@ def test_a_line_takes_many_rows_in_each_list(people, form_data):
         (
             {"rates": [{"type": "", "value": "12"}]},
             "id_lines-1-rates-0-type",
-            "Line 2, rate 1, kind: Say what the rate is, such as MRP per unit.",
-            "Say what the rate is, such as MRP per unit.",
+            "Line 2, rate 1, type: Give the type of this rate, such as MRP per unit.",
+            "Give the type of this rate, such as MRP per unit.",
         ),
         (
             {"attributes": [{"name": "", "value": "Gold"}]},
@@ -252,6 +252,8 @@ def test_a_row_added_without_the_script_keeps_what_was_typed(people, form_data):
     content = response.content.decode()
     assert 'name="lines-0-other_taxes-TOTAL_FORMS" value="3"' in content
     assert 'name="lines-0-other_taxes-2-rate"' in content
+    # The line's "More details" is open on the row just added.
+    assert '<details class="more" open>' in content
     assert 'value="Green cess"' in content
     assert 'value="mrp per unit"' in content
     assert 'value="0.25"' in content
@@ -328,6 +330,9 @@ def test_the_edit_form_shows_every_row_and_saving_it_unchanged_changes_nothing(p
         'name="lines-0-rates-0-type" value="MRP PER UNIT"',
         'name="lines-0-rates-0-value" value="750.5"',
         'name="lines-0-attributes-1-name" value="Pins"',
+        # Closed, "More details" says what it holds.
+        '<details class="more">\n    <summary>More details <span class="more__count" '
+        "data-details-count>2 other taxes, 2 value details, 1 rate, 2 attributes</span>",
     ):
         assert shown in page, shown
 
@@ -433,9 +438,7 @@ def test_sending_a_detailed_line_reaches_version_one(people, form_data):
     assert (sent.version, sent.total_po_value) == (1, DETAILED_LINE_TOTAL)
 
 
-def test_a_form_of_200_detailed_lines_is_saved_shown_and_saved_again_unchanged(
-    people, form_data
-):
+def test_a_form_of_200_detailed_lines_is_saved_shown_and_saved_again_unchanged(people, form_data):
     lines = [
         detailed_line(product_description=f"Connector type {n}", serial_no=str(n))
         for n in range(1, 201)

@@ -1,11 +1,14 @@
 """A line's own lists in the browser: other taxes, rates, attributes, value details, GST."""
 
+import random
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
 from purchase_orders.models import PurchaseOrder
+from purchase_orders.templatetags.portal import format_inr
+from purchase_orders.totals import LineInput, compute_totals, to_money
 from tests.browser.steps import add_to_line_list, fill_line, notice, total
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,3 +165,105 @@ def test_a_wrong_row_is_shown_open_beside_its_field_and_put_right(people, visito
     expect(notice(page)).to_contain_text("saved")
     with portal_lock:
         assert PurchaseOrder.objects.get().total_po_value == Decimal("359.96")
+
+
+def random_lines(rng: random.Random, count: int) -> list[dict]:
+    """Return lines of any quantity, price and rates, with discounts and other taxes."""
+    lines = []
+    for _ in range(count):
+        quantity = Decimal(rng.randint(1, 250_000)) / 1000
+        price = Decimal(rng.randint(1, 5_000_000)) / 100
+        amount = to_money(quantity * price)
+        discount = to_money(amount * Decimal(rng.randint(0, 20)) / 100)
+        listed = to_money(amount * Decimal(rng.randint(0, 10)) / 100)
+        lines.append(
+            {
+                "product_description": f"Part {rng.randint(1, 999)}",
+                "hsn_code": "84819090",
+                "quantity": str(quantity),
+                "unit_price": str(price),
+                "discount": str(discount),
+                "gst_rate": str(Decimal(rng.randint(0, 100_000)) / 1000),
+                "listed_discount": str(listed),
+                "tax_rates": [
+                    str(Decimal(rng.randint(0, 30_000)) / 1000) for _ in range(rng.randint(0, 3))
+                ],
+            }
+        )
+    return lines
+
+
+def expected_totals(lines: list[dict], *, intra_state: bool):
+    return compute_totals(
+        lines=[
+            LineInput(
+                quantity=Decimal(line["quantity"]),
+                unit_price=Decimal(line["unit_price"]),
+                gst_rate=Decimal(line["gst_rate"]),
+                discount=Decimal(line["discount"]) + Decimal(line["listed_discount"]),
+                other_tax_rates=[Decimal(rate) for rate in line["tax_rates"]],
+            )
+            for line in lines
+        ],
+        intra_state=intra_state,
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_live_totals_are_the_servers_for_any_rates_and_lists(
+    people, visitors, portal_lock, seed
+):
+    rng = random.Random(seed)
+    lines = random_lines(rng, 3)
+    intra_state = seed % 2 == 0
+    expected = expected_totals(lines, intra_state=intra_state)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto("/purchase-orders/new/")
+    page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
+    if intra_state:
+        page.get_by_label("Place of supply").select_option(people.supplier.state_code)
+    for number, line in enumerate(lines, start=1):
+        if number > 1:
+            page.get_by_role("button", name="Add line", exact=True).click()
+        fill_line(page, number, line)
+        add_to_line_list(
+            page,
+            number,
+            "Add value detail",
+            "Value detail 1",
+            {"Type": "DISCOUNT", "Value (₹)": line["listed_discount"]},
+        )
+        for tax, rate in enumerate(line["tax_rates"], start=1):
+            add_to_line_list(
+                page,
+                number,
+                "Add other tax",
+                f"Other tax {tax}",
+                {"Name": "Cess", "Rate (%)": rate},
+            )
+
+    for number, computed in enumerate(expected.lines, start=1):
+        row = page.get_by_role("group", name=f"Line {number}", exact=True)
+        expect(row.locator("[data-out=taxable]")).to_have_text(
+            format_inr(computed.assessment_amount)
+        )
+        expect(row.locator("[data-out=total]")).to_have_text(format_inr(computed.total_item_value))
+    expect(total(page, "Taxable value")).to_have_text(format_inr(expected.taxable_value))
+    if intra_state:
+        expect(total(page, "CGST")).to_have_text(format_inr(expected.cgst_amount))
+        expect(total(page, "SGST")).to_have_text(format_inr(expected.sgst_amount))
+    else:
+        expect(total(page, "IGST")).to_have_text(format_inr(expected.igst_amount))
+    expect(total(page, "Other taxes")).to_have_text(format_inr(expected.other_taxes_amount))
+    expect(total(page, "Total PO value")).to_have_text(format_inr(expected.total_po_value))
+
+    page.get_by_role("button", name="Save draft", exact=True).click()
+
+    expect(notice(page)).to_contain_text("saved")
+    with portal_lock:
+        purchase_order = PurchaseOrder.objects.get()
+        saved = [line.total_item_value for line in purchase_order.lines.all()]
+    assert purchase_order.total_po_value == expected.total_po_value
+    assert saved == [computed.total_item_value for computed in expected.lines]

@@ -57,7 +57,7 @@
   }
 
   // The markup of a new row: a list of the form has its template inside it;
-  // a line's list uses the one template of its kind, given the line's index.
+  // a line's list uses the one template of its list, given the line's index.
   function newRowMarkup(form, container, index) {
     var kind = container.dataset.itemTemplate;
     if (kind) {
@@ -178,7 +178,7 @@
     return container ? liveRowsOf(container) : [];
   }
 
-  // The Discount field and the value details of kind DISCOUNT, in paise.
+  // The Discount field and the value details of type DISCOUNT, in paise.
   function discounts(row) {
     return lineList(row, "value_details").reduce(function (sum, detail) {
       if (field(detail, "type").trim().toUpperCase() !== "DISCOUNT") return sum;

@@ -145,6 +145,12 @@ SESSION_ABSOLUTE_LIFETIME_SECONDS = env.int(
 )
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
 
+# The purchase-order form posts some forty fields a line (a line's other
+# taxes, value details, rates and attributes included); Django's default of
+# 1,000 fields would refuse an order of a few dozen lines. The body's size
+# stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50_000
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

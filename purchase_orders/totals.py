@@ -77,6 +77,11 @@ class LineTotals:
     other_tax_amounts: list[Decimal]
     total_item_value: Decimal
 
+    @property
+    def discount_amount(self) -> Decimal:
+        """Return what the line's discounts take off its amount."""
+        return self.total_amount - self.assessment_amount
+
 
 @dataclass(frozen=True)
 class Totals:

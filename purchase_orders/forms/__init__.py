@@ -10,6 +10,7 @@ name the part at fault by path, shown next to its field.
 - ``fields``: fields and widgets the forms share, and the page's suggestions
 - ``purchase_order``: the header of the purchase-order form
 - ``lines``, ``parts``: one row of each list, and the formset of a list
+- ``line_details``: the lists inside a line (other taxes, value details, rates, attributes)
 - ``editor``: the header and every list checked together, and their initial values
 - ``actions``: the supplier's answer and the buyer's status change
 - ``filters``: filters, search and sort of the lists
@@ -31,16 +32,17 @@ from purchase_orders.forms.fields import (
     DATE_ERRORS,
     DATE_WIDGET,
     DEFAULT_GST_RATE,
-    GST_RATE_CHOICES,
     GST_RATES,
     UNIT_SUGGESTIONS,
     BusinessChoiceField,
     BusinessSelect,
     amount_field,
+    percent_field,
     quantity_field,
     validate_web_link,
 )
 from purchase_orders.forms.filters import PurchaseOrderFilterForm
+from purchase_orders.forms.line_details import LINE_LISTS, VALUE_DETAIL_TYPES
 from purchase_orders.forms.lines import LineForm
 from purchase_orders.forms.parts import (
     CONTRACT_REFERENCE_KEYS,
@@ -66,10 +68,11 @@ __all__ = [
     "DEFAULT_GST_RATE",
     "FIELD_ALIASES",
     "GST_RATES",
-    "GST_RATE_CHOICES",
+    "LINE_LISTS",
     "PARTS",
     "START_WITH_A_ROW",
     "UNIT_SUGGESTIONS",
+    "VALUE_DETAIL_TYPES",
     "AdditionalInfoForm",
     "AddressForm",
     "AnswerForm",
@@ -90,6 +93,7 @@ __all__ = [
     "amount_field",
     "initial_for_new",
     "initial_for_purchase_order",
+    "percent_field",
     "quantity_field",
     "validate_web_link",
 ]

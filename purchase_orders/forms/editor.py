@@ -19,6 +19,7 @@ from purchase_orders.forms.parts import (
     PartFormSet,
     PoInfoForm,
     marked_removed,
+    number_rows,
 )
 from purchase_orders.forms.purchase_order import PurchaseOrderForm
 from purchase_orders.models import PurchaseOrder
@@ -114,12 +115,7 @@ class PurchaseOrderEditor:
     def _number_rows(self) -> None:
         """Give each row the number people see (removed rows are not counted)."""
         for formset in self.formsets.values():
-            number = 0
-            for form in formset.forms:
-                form.is_removed = marked_removed(form)
-                if not form.is_removed:
-                    number += 1
-                form.number = number
+            number_rows(formset)
 
     def parts(self) -> dict[str, dict]:
         """Return each list by prefix with its formset, row name and add-button text."""
@@ -152,13 +148,19 @@ class PurchaseOrderEditor:
                 if form.is_removed:
                     continue
                 label = f"{row_name} {form.number}"
-                for message in form.non_field_errors():
-                    summary.append((f"{label}: {message}", f"{form.prefix}-row"))
-                for name in form.fields:
-                    for message in form[name].errors:
+                summary.extend(_row_errors(form, label))
+                for part in form.sub_lists():
+                    for message in part["formset"].non_form_errors():
                         summary.append(
-                            (f"{label}, {form[name].label}: {message}", form[name].id_for_label)
+                            (
+                                f"{label}, {part['label'].lower()}: {message}",
+                                f"part-{part['prefix']}",
+                            )
                         )
+                    for item in part["formset"].forms:
+                        if not item.is_removed:
+                            item_label = f"{label}, {part['row_name'].lower()} {item.number}"
+                            summary.extend(_row_errors(item, item_label, lower=True))
         return summary
 
     # -- checking ----------------------------------------------------------------
@@ -238,6 +240,8 @@ class PurchaseOrderEditor:
 
         Adding a row without the page's script posts the form; this keeps
         what was typed and shows no errors for rows not yet finished.
+        ``add_row_to`` is a list's prefix: ``lines``, or a line's list such as
+        ``lines-2-rates``.
         """
         initial = {name: self.main[name].value() for name in self.main.fields}
         parts_initial = {}
@@ -247,9 +251,17 @@ class PurchaseOrderEditor:
             else:
                 forms_to_keep = []
             parts_initial[prefix] = [
-                {name: form[name].value() for name in form.fields if name != DELETION_FIELD_NAME}
+                {
+                    **{
+                        name: form[name].value()
+                        for name in form.fields
+                        if name != DELETION_FIELD_NAME
+                    },
+                    **(form.refill(add_row_to=add_row_to) if form.sub_lists() else {}),
+                }
                 for form in forms_to_keep
-                if form.has_changed() and not marked_removed(form)
+                if not marked_removed(form)
+                and (form.has_changed() or add_row_to.startswith(f"{form.prefix}-"))
             ]
         extra = {add_row_to: 1} if add_row_to in PARTS else {}
         return PurchaseOrderEditor(
@@ -260,6 +272,16 @@ class PurchaseOrderEditor:
             parts_initial=parts_initial,
             extra_rows=extra,
         )
+
+
+def _row_errors(form, label: str, *, lower: bool = False) -> list[tuple[str, str]]:
+    """Return (message, id of the field) for the errors of one row, named by ``label``."""
+    summary = [(f"{label}: {message}", f"{form.prefix}-row") for message in form.non_field_errors()]
+    for name in form.fields:
+        words = form[name].label.lower() if lower else form[name].label
+        for message in form[name].errors:
+            summary.append((f"{label}, {words}: {message}", form[name].id_for_label))
+    return summary
 
 
 def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dict]:

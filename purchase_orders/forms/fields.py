@@ -10,9 +10,9 @@ from purchase_orders.enkash import conventions, formats
 
 # GST slabs in use (percent), including the special rates for precious
 # stones and metals and the transitional 12% and 28%.
+# The form takes any rate from 0 to 100%; these are offered as suggestions.
 GST_RATES = ("0", "0.1", "0.25", "1", "1.5", "3", "5", "6", "7.5", "12", "18", "28", "40")
-GST_RATE_CHOICES = [(rate, f"{rate}%") for rate in GST_RATES]
-DEFAULT_GST_RATE = "18"
+DEFAULT_GST_RATE = Decimal(18)
 UNIT_SUGGESTIONS = ("NOS", "PCS", "BOX", "SET", "KGS", "GMS", "MTR", "LTR", "SQM", "HRS", "DAY")
 ADDRESS_PURPOSES = ("DELIVERY", "BILLING", "SITE", "WAREHOUSE")
 BEARING_PARTIES = ("BUYER", "SUPPLIER")
@@ -55,6 +55,42 @@ def amount_field(
         help_text=help_text,
         error_messages=errors,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def percent_field(
+    label: str,
+    *,
+    what: str = "the rate",
+    example: str = "18 or 0.25",
+    required: bool = True,
+    initial: Decimal | None = None,
+    suggestions: str = "",
+) -> forms.DecimalField:
+    """Return a field for a rate in percent, 0 to 100 with up to 3 decimals.
+
+    ``suggestions`` is the id of a datalist of common rates the browser offers.
+    """
+    asked = f"Enter {what} as a percentage, such as {example}."
+    attrs = {"inputmode": "decimal", "autocomplete": "off"}
+    if suggestions:
+        attrs["list"] = suggestions
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        initial=initial,
+        decimal_places=3,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        error_messages={
+            "required": asked,
+            "invalid": asked,
+            "max_decimal_places": "Use at most 3 decimal places.",
+            "min_value": "The rate cannot be negative.",
+            # Django fills in the message with %-formatting.
+            "max_value": "The rate cannot be more than 100%%.",
+        },
+        widget=forms.TextInput(attrs=attrs),
     )
 
 

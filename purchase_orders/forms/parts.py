@@ -25,6 +25,10 @@ class PartForm(forms.Form):
     def to_contents(self):
         raise NotImplementedError
 
+    def sub_lists(self) -> list[dict]:
+        """Return the lists the row holds itself (a line's rates…); most rows hold none."""
+        return []
+
 
 class AddressForm(PartForm):
     purpose = forms.CharField(
@@ -106,7 +110,8 @@ class OtherChargeForm(PartForm):
 
 class MilestoneForm(PartForm):
     due_on = forms.DateField(
-        label="Due date", required=False,
+        label="Due date",
+        required=False,
         widget=DATE_WIDGET,
         error_messages=DATE_ERRORS,
         validators=DATE_VALIDATORS,
@@ -159,7 +164,8 @@ class ContractReferenceForm(PartForm):
     )
     receipt_advice_no = forms.CharField(label="Receipt advice no.", max_length=100, required=False)
     receipt_advice_date = forms.DateField(
-        label="Receipt advice date", required=False,
+        label="Receipt advice date",
+        required=False,
         widget=DATE_WIDGET,
         error_messages=DATE_ERRORS,
         validators=DATE_VALIDATORS,
@@ -246,6 +252,26 @@ class PartFormSet(forms.BaseFormSet):
             for index, form in enumerate(self.forms)
             if form.has_changed() and not marked_removed(form) and form.cleaned_data
         ]
+
+
+def filled_rows(formset, *, checked: bool = True) -> list[PartForm]:
+    """Return the rows of a list that hold something and are not removed.
+
+    With ``checked`` (once the list is valid), only rows with checked values.
+    """
+    if not checked:
+        return [form for form in formset.forms if form.has_changed() and not marked_removed(form)]
+    return [form for _, form in formset.filled()]
+
+
+def number_rows(formset) -> None:
+    """Give each row of a list the number people see (removed rows are not counted)."""
+    number = 0
+    for form in formset.forms:
+        form.is_removed = marked_removed(form)
+        if not form.is_removed:
+            number += 1
+        form.number = number
 
 
 def marked_removed(form) -> bool:

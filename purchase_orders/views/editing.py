@@ -27,6 +27,8 @@ def _render_form(request, editor, *, purchase_order=None):
         "unit_suggestions": forms.UNIT_SUGGESTIONS,
         "address_purposes": forms.ADDRESS_PURPOSES,
         "bearing_parties": forms.BEARING_PARTIES,
+        "gst_rates": forms.GST_RATES,
+        "value_detail_types": forms.VALUE_DETAIL_TYPES,
         "supplier_state": _supplier_state(purchase_order) if editor.mode == "edit" else "",
     }
     if purchase_order is not None:

@@ -11,8 +11,20 @@
     var form = document.querySelector("form[data-po-form]");
     if (!form) return;
     var status = makeStatus(form);
-    form.querySelectorAll("[data-formset]").forEach(function (container) {
-      setUpFormset(form, container, status);
+    // One listener for every list, a line's own lists included, so that
+    // the lists of a line added later work too.
+    form.addEventListener("click", function (event) {
+      var add = event.target.closest("[data-add-row]");
+      if (add) {
+        event.preventDefault();
+        addRow(form, add.closest("[data-formset]"), status);
+        return;
+      }
+      var remove = event.target.closest("[data-remove-row]");
+      if (remove) {
+        event.preventDefault();
+        removeRow(form, remove.closest("[data-row]"), status);
+      }
     });
     form.addEventListener("input", function () { recalculate(form); });
     form.addEventListener("change", function (event) {
@@ -32,51 +44,65 @@
 
   // -- rows -------------------------------------------------------------------
 
-  function setUpFormset(form, container, status) {
+  // A list's own rows and add button, not those of the lists inside its rows.
+  function rowsOf(container) {
+    return container.querySelector(":scope > [data-rows]");
+  }
+
+  function liveRowsOf(container) {
+    return Array.prototype.filter.call(
+      rowsOf(container).querySelectorAll(":scope > [data-row]"),
+      function (row) { return !row.hidden; }
+    );
+  }
+
+  // The markup of a new row: a list of the form has its template inside it;
+  // a line's list uses the one template of its list, given the line's index.
+  function newRowMarkup(form, container, index) {
+    var kind = container.dataset.itemTemplate;
+    if (kind) {
+      var shared = form.querySelector('template[data-item-template="' + kind + '"]');
+      return shared.innerHTML
+        .replace(/__prefix__/g, container.dataset.lineIndex)
+        .replace(/__item__/g, String(index));
+    }
+    var own = container.querySelector(":scope > template[data-row-template]");
+    return own.innerHTML.replace(/__prefix__/g, String(index));
+  }
+
+  function addRow(form, container, status) {
     var prefix = container.dataset.formset;
     var total = form.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
-    var template = container.querySelector("template[data-row-template]");
-    var rows = container.querySelector("[data-rows]");
-    var addButton = container.querySelector("[data-add-row]");
-    var rowName = container.dataset.rowName;
+    var index = Number(total.value);
+    var holder = document.createElement("div");
+    holder.innerHTML = newRowMarkup(form, container, index);
+    var row = holder.firstElementChild;
+    rowsOf(container).appendChild(row);
+    total.value = String(index + 1);
+    var number = renumber(container);
+    recalculate(form);
+    var first = row.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) first.focus();
+    status(container.dataset.rowName + " " + number + " added.");
+  }
 
-    addButton.addEventListener("click", function (event) {
-      event.preventDefault();
-      var index = Number(total.value);
-      var holder = document.createElement("div");
-      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
-      var row = holder.firstElementChild;
-      rows.appendChild(row);
-      total.value = String(index + 1);
-      var number = renumber(container);
-      recalculate(form);
-      var first = row.querySelector("input:not([type=hidden]), select, textarea");
-      if (first) first.focus();
-      status(rowName + " " + number + " added.");
-    });
-
-    container.addEventListener("click", function (event) {
-      var button = event.target.closest("[data-remove-row]");
-      if (!button) return;
-      event.preventDefault();
-      var row = button.closest("[data-row]");
-      var remove = row.querySelector('input[name$="-DELETE"]');
-      if (remove) remove.checked = true;
-      row.hidden = true;
-      renumber(container);
-      recalculate(form);
-      addButton.focus();
-      status(rowName + " removed.");
-    });
+  function removeRow(form, row, status) {
+    var container = row.closest("[data-formset]");
+    var remove = form.querySelector('input[name="' + row.dataset.prefix + '-DELETE"]');
+    if (remove) remove.checked = true;
+    row.hidden = true;
+    renumber(container);
+    recalculate(form);
+    container.querySelector(":scope > [data-add-row]").focus();
+    status(container.dataset.rowName + " removed.");
   }
 
   function renumber(container) {
     var number = 0;
-    container.querySelectorAll("[data-rows] > [data-row]").forEach(function (row) {
-      if (row.hidden) return;
+    liveRowsOf(container).forEach(function (row) {
       number += 1;
       row.querySelectorAll("[data-row-number]").forEach(function (label) {
-        label.textContent = String(number);
+        if (label.closest("[data-row]") === row) label.textContent = String(number);
       });
     });
     return number;
@@ -142,19 +168,47 @@
   // -- totals ---------------------------------------------------------------------
 
   function field(row, name) {
-    var input = row.querySelector('[name$="-' + name + '"]');
+    var input = row.querySelector('[name="' + row.dataset.prefix + "-" + name + '"]');
     return input ? input.value : "";
   }
 
-  function keptTaxRates(row) {
-    var kept = field(row, "kept");
-    if (!kept) return [];
-    try {
-      var data = JSON.parse(kept);
-      return (data.other_taxes || []).map(function (tax) { return scaled(tax.rate, 3) || 0n; });
-    } catch (error) {
-      return [];
-    }
+  // The rows of one of a line's lists (other_taxes, value_details…).
+  function lineList(row, name) {
+    var container = row.querySelector('[data-formset="' + row.dataset.prefix + "-" + name + '"]');
+    return container ? liveRowsOf(container) : [];
+  }
+
+  // The Discount field and the value details of type DISCOUNT, in paise.
+  function discounts(row) {
+    return lineList(row, "value_details").reduce(function (sum, detail) {
+      if (field(detail, "type").trim().toUpperCase() !== "DISCOUNT") return sum;
+      return sum + (scaled(field(detail, "value"), 2) || 0n);
+    }, scaled(field(row, "discount"), 2) || 0n);
+  }
+
+  // The other taxes' rates, in thousandths of a percent.
+  function otherTaxRates(row) {
+    return lineList(row, "other_taxes").map(function (tax) {
+      return scaled(field(tax, "rate"), 3) || 0n;
+    });
+  }
+
+  // "More details" says how many rows the line's lists hold, as the server does.
+  function showDetailsCount(row) {
+    var out = row.querySelector("[data-details-count]");
+    if (!out) return;
+    var counts = [];
+    row.querySelectorAll('[data-formset^="' + row.dataset.prefix + '-"]').forEach(function (list) {
+      var held = liveRowsOf(list).filter(hasText).length;
+      if (held) counts.push(held + " " + (held === 1 ? list.dataset.countOne : list.dataset.countMany));
+    });
+    out.textContent = counts.join(", ");
+  }
+
+  function hasText(row) {
+    return Array.prototype.some.call(row.querySelectorAll('input[type="text"]'), function (input) {
+      return input.value.trim() !== "";
+    });
   }
 
   function supplierState(form) {
@@ -171,10 +225,7 @@
   }
 
   function liveRows(form, prefix) {
-    return Array.prototype.filter.call(
-      form.querySelectorAll('[data-formset="' + prefix + '"] [data-rows] > [data-row]'),
-      function (row) { return !row.hidden; }
-    );
+    return liveRowsOf(form.querySelector('[data-formset="' + prefix + '"]'));
   }
 
   function recalculate(form) {
@@ -182,6 +233,7 @@
     var sums = { taxable: 0n, cgst: 0n, sgst: 0n, igst: 0n, other: 0n, charges: 0n, total: 0n };
 
     liveRows(form, "lines").forEach(function (row) {
+      showDetailsCount(row);
       var quantity = scaled(field(row, "quantity"), 3);
       var price = scaled(field(row, "unit_price"), 2);
       var outputs = row.querySelector("[data-line-totals]");
@@ -189,20 +241,16 @@
         if (outputs) outputs.querySelectorAll("[data-out]").forEach(function (out) { out.textContent = "—"; });
         return;
       }
-      var discount = scaled(field(row, "discount"), 2) || 0n;
       var rate = scaled(field(row, "gst_rate"), 3) || 0n;
       var amount = divide(quantity * price, 1000n);
-      var taxable = amount - discount;
+      var taxable = amount - discounts(row);
       var cgst = 0n, sgst = 0n, igst = 0n;
       if (intra) {
         cgst = sgst = divide(taxable * rate, 200000n);
       } else {
         igst = divide(taxable * rate, 100000n);
       }
-      var otherRates = [];
-      if (field(row, "other_tax_name")) otherRates.push(scaled(field(row, "other_tax_rate"), 3) || 0n);
-      otherRates = otherRates.concat(keptTaxRates(row));
-      var other = otherRates.reduce(function (sum, otherRate) {
+      var other = otherTaxRates(row).reduce(function (sum, otherRate) {
         return sum + divide(taxable * otherRate, 100000n);
       }, 0n);
       var gst = cgst + sgst + igst;

@@ -49,9 +49,25 @@ def fill_line(page, number: int, line: dict) -> None:
     row.get_by_label("Unit price (₹)").fill(line["unit_price"])
     if "discount" in line:
         row.get_by_label("Discount (₹)").fill(line["discount"])
-    row.get_by_label("GST rate").select_option(line.get("gst_rate", "18"))
+    row.get_by_label("GST rate (%)").fill(line.get("gst_rate", "18"))
     if line.get("is_service"):
         row.get_by_label("This line is a service (SAC code)").check()
+
+
+def add_to_line_list(page, line: int, add_label: str, row_name: str, values: dict):
+    """Add a row to one of a line's lists under its "More details" and type ``values``.
+
+    ``values`` maps each field's label to its text; returns the new row.
+    """
+    row = page.get_by_role("group", name=f"Line {line}", exact=True)
+    more = row.locator("details.more")
+    if more.get_attribute("open") is None:
+        more.locator("summary").click()
+    row.get_by_role("button", name=add_label, exact=True).click()
+    item = row.get_by_role("group", name=row_name, exact=True)
+    for label, text in values.items():
+        item.get_by_label(label, exact=True).fill(text)
+    return item
 
 
 def mails_to(user) -> list:

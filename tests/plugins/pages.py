@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from purchase_orders.enkash import conventions
-from purchase_orders.forms import PARTS
+from purchase_orders.forms import LINE_LISTS, PARTS
 from purchase_orders.models import Business, Membership, OutboundMessage, PurchaseOrder
 from tests.factories import BusinessFactory, MembershipFactory, PurchaseOrderFactory, UserFactory
 
@@ -134,7 +134,9 @@ def purchase_order_form_data(
     """Return what the purchase-order form posts, with each list's management form.
 
     Each line needs ``product_description``, ``hsn_code``, ``quantity`` and
-    ``unit_price``; the GST rate defaults to 18%.
+    ``unit_price``; the GST rate defaults to 18%. A line's own lists
+    (``other_taxes``, ``value_details``, ``rates``, ``attributes``) are lists
+    of rows, posted with their counts.
     """
     data = {
         "buyer": str(buyer.pk),
@@ -159,7 +161,19 @@ def purchase_order_form_data(
             if prefix == "lines":
                 entry = {"gst_rate": "18", "unit": "NOS", **entry}
             for name, value in entry.items():
-                data[f"{prefix}-{index}-{name}"] = str(value)
+                if name in LINE_LISTS:
+                    data.update(list_data(f"{prefix}-{index}-{name}", value))
+                else:
+                    data[f"{prefix}-{index}-{name}"] = str(value)
+    return data
+
+
+def list_data(prefix: str, rows: list[dict]) -> dict:
+    """Return what one list posts: its counts and each row's fields."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            data[f"{prefix}-{index}-{name}"] = str(value)
     return data
 
 

@@ -173,7 +173,24 @@ def test_milestones_that_add_up_are_saved(people, form_data, three_lines):
             "id_lines-2-hsn_code",
             "Enter an HSN or SAC code of 4, 6 or 8 digits",
         ),
-        ({"lines-0-gst_rate": "17"}, "id_lines-0-gst_rate", "Choose a GST rate from the list."),
+        # Any GST rate from 0 to 100%, to the thousandth of a percent.
+        ({"lines-0-gst_rate": "101"}, "id_lines-0-gst_rate", "The rate cannot be more than 100%."),
+        ({"lines-0-gst_rate": "-1"}, "id_lines-0-gst_rate", "The rate cannot be negative."),
+        (
+            {"lines-0-gst_rate": "0.1234"},
+            "id_lines-0-gst_rate",
+            "Use at most 3 decimal places.",
+        ),
+        (
+            {"lines-0-gst_rate": "eighteen"},
+            "id_lines-0-gst_rate",
+            "Enter the GST rate as a percentage, such as 18 or 0.25.",
+        ),
+        (
+            {"lines-0-gst_rate": ""},
+            "id_lines-0-gst_rate",
+            "Enter the GST rate as a percentage, such as 18 or 0.25.",
+        ),
         (
             {"lines-0-unit_price": "10.005"},
             "id_lines-0-unit_price",

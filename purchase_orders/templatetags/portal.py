@@ -263,6 +263,12 @@ def without_terms(po_infos) -> list:
 
 
 @register.filter
+def lowest(ids):
+    """Return the lowest of some ids (the first business of a kind), or None."""
+    return min(ids) if ids else None
+
+
+@register.filter
 def web_link(url: str) -> str:
     """Return a link only if it is http or https; anything else is not opened from a page."""
     text = str(url or "").strip()

@@ -198,6 +198,15 @@ NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", def
 # The portal's address as its users reach it; links in e-mails start with it.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=demo.PORTAL_BASE_URL if DEBUG else "")
 
+# Invitations to join a business (purchase_orders/services/invitations.py):
+# the e-mailed link works for INVITATION_MAX_AGE_DAYS (a resend renews it);
+# one person, and one business, may send at most INVITATION_SEND_LIMIT
+# invitations (resends included) in INVITATION_SEND_WINDOW_SECONDS, counted
+# in the database so that every web node shares the count.
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+INVITATION_SEND_LIMIT = env.int("INVITATION_SEND_LIMIT", default=20)
+INVITATION_SEND_WINDOW_SECONDS = env.int("INVITATION_SEND_WINDOW_SECONDS", default=60 * 60)
+
 # Production hardening; every value can be relaxed from the environment for
 # a deployment behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

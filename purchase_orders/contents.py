@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from purchase_orders.enkash.conventions import TERMS_DETAIL_TYPE
 from purchase_orders.lifecycle import BUYER, SUPPLIER
 
 FieldPath = tuple[str | int, ...]
@@ -209,6 +210,33 @@ def read_parties(purchase_order) -> dict[str, PartyContents]:
 
 # The header's free-form lists, stored as JSON.
 HEADER_LISTS = ("po_infos", "contract_references", "additional_documents", "additional_infos")
+
+
+def terms_of(po_infos: list[dict]) -> str:
+    """Return the terms and conditions among a purchase order's PO details ("" if none).
+
+    The network's purchaseOrder has no field for them: they travel as the PO
+    detail ``conventions.TERMS_DETAIL_TYPE``.
+    """
+    return "\n\n".join(
+        str(entry.get("detailValue") or "")
+        for entry in po_infos or []
+        if entry.get("detailType") == TERMS_DETAIL_TYPE
+    )
+
+
+def without_terms(po_infos: list[dict]) -> list[dict]:
+    """Return a purchase order's PO details other than its terms and conditions."""
+    return [entry for entry in po_infos or [] if entry.get("detailType") != TERMS_DETAIL_TYPE]
+
+
+def with_terms(po_infos: list[dict], terms: str) -> list[dict]:
+    """Return PO details with ``terms`` as their terms and conditions: last, or none if blank."""
+    details = without_terms(po_infos)
+    terms = (terms or "").strip()
+    if terms:
+        details.append({"detailType": TERMS_DETAIL_TYPE, "detailValue": terms})
+    return details
 
 
 def read_header(purchase_order) -> Header:

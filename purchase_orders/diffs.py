@@ -10,7 +10,14 @@ describe the field a network error names (``enkash.labels.describe_field_path``)
 import datetime
 from dataclasses import dataclass, field
 
-from purchase_orders.contents import Contents, Header, LineContents, PartyContents
+from purchase_orders.contents import (
+    Contents,
+    Header,
+    LineContents,
+    PartyContents,
+    terms_of,
+    without_terms,
+)
 from purchase_orders.enkash import payloads
 from purchase_orders.labels import (
     ADDRESS_LABELS,
@@ -191,7 +198,22 @@ REFERENCE_LISTS = ("contract_references", "additional_documents", "po_infos")
 
 
 def _header_list(name: str):
+    if name == "po_infos":
+        return _po_details
     return lambda contents: _list(name, getattr(contents.header, name))
+
+
+TERMS_LABEL = "Terms and conditions"
+
+
+def _po_details(contents: Contents) -> Leaves:
+    """Return the PO details, the terms and conditions (one of them on the wire) by name."""
+    po_infos = contents.header.po_infos
+    leaves = _list("po_infos", without_terms(po_infos))
+    terms = terms_of(po_infos)
+    if terms:
+        leaves[TERMS_LABEL] = (terms, "text")
+    return leaves
 
 
 # The sections after the lines, in the page's order: title -> what a version says.

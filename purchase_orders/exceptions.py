@@ -47,3 +47,64 @@ class InvalidPurchaseOrder(PurchaseOrderError):
     """The purchase order's contents are not valid (totals, formats, parties)."""
 
     code = "INVALID_FIELD"
+
+
+class BusinessError(Exception):
+    """Root of the errors about a business's profile, its people and its invitations.
+
+    ``field`` names the form field at fault (``"email"``, ``"roles"``), or
+    None for the request as a whole; ``messages`` holds every message, for a
+    refusal with several reasons (a password's).
+    """
+
+    def __init__(self, *messages: str, field: str | None = None):
+        super().__init__(" ".join(messages))
+        self.messages = list(messages)
+        self.message = " ".join(messages)
+        self.field = field
+
+
+class BusinessNotAllowed(BusinessError):
+    """The user's roles in the business do not allow this."""
+
+
+class LastAdmin(BusinessError):
+    """The change would leave the business without a business admin."""
+
+
+class TooManyInvitations(BusinessError):
+    """The person, or the business, has sent as many invitations as the window allows."""
+
+
+class InvitationError(BusinessError):
+    """An invitation link that cannot be used; ``status`` is the page's HTTP status."""
+
+    status = 410
+
+
+class InvitationNotFound(InvitationError):
+    """The link was not made here, or was altered, or its invitation is gone."""
+
+    status = 404
+
+
+class InvitationExpired(InvitationError):
+    """The link's time is up."""
+
+
+class InvitationUsed(InvitationError):
+    """The invitation was accepted already."""
+
+
+class InvitationRevoked(InvitationError):
+    """The invitation was withdrawn."""
+
+
+class InvitationSuperseded(InvitationError):
+    """A newer e-mail of the same invitation was sent; only its link works."""
+
+
+class InvitationForSomeoneElse(InvitationError):
+    """The person signed in is not the one invited."""
+
+    status = 403

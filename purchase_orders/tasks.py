@@ -6,7 +6,7 @@ the worker alone keeps it going (see ``services.outbound``).
 
 from django_tasks import task
 
-from purchase_orders.services import notifications, outbound
+from purchase_orders.services import invitations, notifications, outbound
 
 
 @task()
@@ -28,4 +28,12 @@ def send_notification_task(
     """Send one e-mail to one person, or queue its next attempt."""
     return notifications.send_notification(
         subject=subject, body=body, from_email=from_email, to=to, attempt=attempt
+    )
+
+
+@task()
+def send_invitation_task(invitation_id: int, nonce: str, attempt: int = 1) -> bool:
+    """E-mail an invitation's link, unless it changed since; or queue the next attempt."""
+    return invitations.send_invitation_email(
+        invitation_id=invitation_id, nonce=nonce, attempt=attempt
     )

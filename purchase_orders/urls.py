@@ -1,4 +1,4 @@
-"""URLs of the buyer and supplier pages."""
+"""URLs of the buyer and supplier pages, and of a business's own pages."""
 
 from django.urls import path
 
@@ -36,4 +36,31 @@ urlpatterns = [
         views.outbound_message_retry,
         name="retry",
     ),
+    # The business's own pages: its profile, its people and invitations.
+    path(
+        "businesses/<int:business_id>/profile/",
+        views.business_profile,
+        name="business-profile",
+    ),
+    path("businesses/<int:business_id>/people/", views.business_people, name="business-people"),
+    path(
+        "businesses/<int:business_id>/people/invite/",
+        views.business_invite,
+        name="business-invite",
+    ),
+    path(
+        "businesses/<int:business_id>/people/<int:user_id>/roles/",
+        views.business_person_roles,
+        name="business-person-roles",
+    ),
+    path(
+        "businesses/<int:business_id>/people/<int:user_id>/remove/",
+        views.business_person_remove,
+        name="business-person-remove",
+    ),
+    path("suppliers/<int:link_id>/invite/", views.supplier_invite, name="supplier-invite"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation-resend"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    # Public: the signed token in the e-mailed link is the visitor's credential.
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

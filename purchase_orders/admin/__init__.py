@@ -4,14 +4,15 @@ A purchase order's contents can be changed here only while it is a draft: a
 sent order changes through its buyer's edit, which gives it a new version and
 tells the supplier over the network. Versions, status changes and network
 messages are records and stay read-only; a failed delivery is retried with an
-action that calls the outbox service.
+action that calls the outbox service. Invitations and the audit of
+businesses' changes are read here; an invitation may be revoked.
 
 Importing the package registers every model admin of its modules.
 """
 
 from django.contrib import admin
 
-from purchase_orders.admin import businesses, purchase_orders, records  # noqa: F401
+from purchase_orders.admin import businesses, people, purchase_orders, records  # noqa: F401
 
 admin.site.site_header = "Procurement portal administration"
 admin.site.site_title = "Procurement portal"

@@ -1,7 +1,8 @@
 """Businesses, the people who act for them, and their memberships.
 
 A person whose name is on a purchase order's history (an order created, a
-version recorded, a status change) or on the admin log is deactivated, never
+version recorded, a status change), on a business's (its profile, people or
+invitations changed) or on the admin log is deactivated, never
 deleted: the history keeps saying who did what, and the database refuses the
 delete of the former anyway (``on_delete=PROTECT``). Someone who never acted
 can still be deleted.
@@ -124,10 +125,10 @@ def refusal(names: list[str]) -> str:
     """Return why these people cannot be deleted, and what to do instead."""
     who = ", ".join(f"“{name}”" for name in names)
     return (
-        f"{who} cannot be deleted: their name is on the history of purchase orders or of "
-        "this admin, which is kept for ever. Deactivate them instead (the “Deactivate” "
-        "action, or untick “Active”): they can no longer sign in, and the history still "
-        "names them."
+        f"{who} cannot be deleted: their name is on the history of purchase orders, of "
+        "businesses or of this admin, which is kept for ever. Deactivate them instead (the "
+        "“Deactivate” action, or untick “Active”): they can no longer sign in, and the "
+        "history still names them."
     )
 
 

@@ -66,6 +66,13 @@ IS_SERVICE_YES = "Y"
 IS_SERVICE_NO = "N"
 DEVICE_TAG_NAME = "GEOCODE"
 
+# -- What the purchaseOrder has no field for ----------------------------------
+
+# A purchase order's terms and conditions (the business's default terms to
+# begin with) travel as one of its poInfos, {detailType, detailValue}: the
+# network's purchaseOrder has no field of its own for them (SPEC §3).
+TERMS_DETAIL_TYPE = "TERMS_AND_CONDITIONS"
+
 # -- What a webhook answers --------------------------------------------------
 
 RESULT_SUCCESS = "SUCCESS"

@@ -6,7 +6,15 @@ from django import forms
 from django.forms.formsets import DELETION_FIELD_NAME
 
 from purchase_orders import lifecycle
-from purchase_orders.contents import Contents, FieldPath, Header, PartyContents
+from purchase_orders.contents import (
+    Contents,
+    FieldPath,
+    Header,
+    PartyContents,
+    terms_of,
+    with_terms,
+    without_terms,
+)
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.forms.lines import LineForm
 from purchase_orders.forms.parts import (
@@ -204,6 +212,8 @@ class PurchaseOrderEditor:
                 for number, item in enumerate(items, start=1):
                     item.serial_no = item.serial_no or str(number)
             setattr(contents.header if place == "header" else contents, key, items)
+        # The terms have a box of their own; they travel as one of the PO details.
+        contents.header.po_infos = with_terms(contents.header.po_infos, data.get("terms", ""))
         return contents
 
     @property
@@ -301,6 +311,7 @@ def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dic
         "shipping_terms": purchase_order.shipping_terms,
         "shipping_bearing_party": purchase_order.shipping_bearing_party,
         "shipping_charges": purchase_order.shipping_charges or None,
+        "terms": terms_of(purchase_order.po_infos),
         "expected_version": purchase_order.version,
     }
     parts = {
@@ -323,7 +334,9 @@ def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dic
         "documents": [
             DocumentForm.initial_from(entry) for entry in purchase_order.additional_documents
         ],
-        "po_infos": [PoInfoForm.initial_from(entry) for entry in purchase_order.po_infos],
+        "po_infos": [
+            PoInfoForm.initial_from(entry) for entry in without_terms(purchase_order.po_infos)
+        ],
         "additional_infos": [
             AdditionalInfoForm.initial_from(entry) for entry in purchase_order.additional_infos
         ],
@@ -332,13 +345,17 @@ def initial_for_purchase_order(purchase_order: PurchaseOrder) -> tuple[dict, dic
 
 
 def initial_for_new(*, buyer, po_number: str, today) -> tuple[dict, dict]:
-    """Return the form's initial values for a new purchase order of a buyer."""
+    """Return the form's initial values for a new purchase order of a buyer.
+
+    It starts with the business's default terms and conditions.
+    """
     initial = {
         "buyer": buyer.pk if buyer else None,
         "buyer_po_number": po_number,
         "order_date": today,
         "buyer_gstin": buyer.gstin if buyer else "",
         "place_of_supply": buyer.state_code if buyer else "",
+        "terms": buyer.default_terms if buyer else "",
     }
     address = (
         {

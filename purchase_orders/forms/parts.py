@@ -130,6 +130,14 @@ class PoInfoForm(PartForm):
     )
     detail_value = forms.CharField(label="Value", max_length=500, required=False)
 
+    def clean_detail_type(self) -> str:
+        detail_type = self.cleaned_data["detail_type"]
+        if detail_type.strip().upper() == conventions.TERMS_DETAIL_TYPE:
+            raise forms.ValidationError(
+                "Write the terms and conditions in their own box, under Terms and conditions."
+            )
+        return detail_type
+
     def to_contents(self) -> dict:
         return {
             "detailType": self.cleaned_data["detail_type"],

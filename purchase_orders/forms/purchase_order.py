@@ -87,6 +87,13 @@ class PurchaseOrderForm(forms.Form):
         help_text="As agreed, for the record; to add freight to the total, add it under "
         "Other charges.",
     )
+    terms = forms.CharField(
+        label="Terms and conditions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="A new order starts with your business's default terms; change them for "
+        "this order as needed. The supplier receives them with the order.",
+    )
     reason = forms.CharField(
         label="Reason for the change",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -9,12 +9,16 @@ from .parts import (
     PaymentMilestone,
     PurchaseOrderAddress,
 )
+from .people import BusinessChange, Invitation, InvitationSendCount
 from .purchase_order import PurchaseOrder
 
 __all__ = [
     "Business",
+    "BusinessChange",
     "FlaggedDelivery",
     "InboundEvent",
+    "Invitation",
+    "InvitationSendCount",
     "LineItem",
     "LineItemTax",
     "Membership",

@@ -5,10 +5,21 @@
 ``businesses`` tells a remote party from a hosted namesake;
 ``network`` reads the network's traffic: timelines, failed deliveries and
 the stamps that tell an open page something has changed; ``people`` says
-which users have history.
+which users have history; ``members`` reads a business's people, its
+invitations and its audit rows.
 """
 
 from .businesses import namesakes
+from .members import (
+    Member,
+    business_people,
+    get_managed_invitation,
+    get_member,
+    get_supplier_link,
+    open_invitations,
+    recent_changes,
+    supplier_invitations,
+)
 from .network import (
     NetworkEntry,
     failed_deliveries,
@@ -40,18 +51,23 @@ from .purchase_orders import (
 from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_actions
 
 __all__ = [
+    "Member",
     "PURCHASE_ORDER_ORDERINGS",
     "NetworkEntry",
     "PurchaseOrderActions",
     "Viewer",
     "awaiting_confirmation",
+    "business_people",
     "buyer_choices",
     "counterparties",
     "failed_deliveries",
+    "get_managed_invitation",
+    "get_member",
     "get_outbound_message",
     "get_purchase_order_document",
     "get_purchase_order_page",
     "get_purchase_order_with_contents",
+    "get_supplier_link",
     "get_versions_to_compare",
     "get_viewer",
     "get_visible_purchase_order",
@@ -61,12 +77,15 @@ __all__ = [
     "list_stamp",
     "namesakes",
     "network_timeline",
+    "open_invitations",
     "page_stamp",
     "purchase_order_actions",
     "purchase_order_stamp",
     "purchase_orders_with_contents",
+    "recent_changes",
     "rejected_purchase_orders",
     "supplier_choices",
+    "supplier_invitations",
     "user_has_history",
     "visible_purchase_orders",
     "with_history_marked",

@@ -1,4 +1,5 @@
-"""People with history: users whose name is on an order, a version or a status change.
+"""People with history: users whose name is on an order, a version, a status change
+or a change to a business (its profile, people or invitations).
 
 Django's admin log counts too: its link to the user cascades, so deleting
 a person would erase what they did in admin.
@@ -7,7 +8,12 @@ a person would erase what they did in admin.
 from django.contrib.admin.models import LogEntry
 from django.db.models import Exists, OuterRef, QuerySet
 
-from purchase_orders.models import PurchaseOrder, PurchaseOrderVersion, StatusChange
+from purchase_orders.models import (
+    BusinessChange,
+    PurchaseOrder,
+    PurchaseOrderVersion,
+    StatusChange,
+)
 
 
 def with_history_marked(users: QuerySet) -> QuerySet:
@@ -22,14 +28,16 @@ def with_history_marked(users: QuerySet) -> QuerySet:
         | Exists(PurchaseOrderVersion.objects.filter(created_by=OuterRef("pk")))
         | Exists(PurchaseOrder.objects.filter(created_by=OuterRef("pk")))
         | Exists(LogEntry.objects.filter(user=OuterRef("pk")))
+        | Exists(BusinessChange.objects.filter(actor=OuterRef("pk")))
     )
 
 
 def user_has_history(*, user) -> bool:
-    """Return whether the user acted on, or created, any purchase order, or used the admin."""
+    """Return whether the user's name is on an order, its history or a business's, or in admin."""
     return (
         StatusChange.objects.filter(actor=user).exists()
         or PurchaseOrderVersion.objects.filter(created_by=user).exists()
         or PurchaseOrder.objects.filter(created_by=user).exists()
         or LogEntry.objects.filter(user=user).exists()
+        or BusinessChange.objects.filter(actor=user).exists()
     )

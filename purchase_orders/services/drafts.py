@@ -22,6 +22,8 @@ from purchase_orders.contents import (
     PartyContents,
     read_contents,
     read_parties,
+    terms_of,
+    with_terms,
 )
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
@@ -204,14 +206,25 @@ def _write(purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
 
 @transaction.atomic
 def create_draft(
-    *, buyer: Business, supplier: Business, created_by: AbstractBaseUser, contents: Contents
+    *,
+    buyer: Business,
+    supplier: Business,
+    created_by: AbstractBaseUser,
+    contents: Contents,
+    add_default_terms: bool = True,
 ) -> PurchaseOrder:
     """Save a new draft purchase order; nothing is saved if anything is invalid.
 
-    A blank PO number gets the next one of the financial year.
+    A blank PO number gets the next one of the financial year. Contents
+    without terms and conditions get the buyer's default terms, unless
+    ``add_default_terms`` is false: the new-order form starts with them, so
+    what it sends is what the buyer kept of them.
     """
     _ensure_buyer(created_by, buyer)
     contents = _prepare(contents, buyer=buyer, supplier=supplier)
+    header = contents.header
+    if add_default_terms and not terms_of(header.po_infos):
+        header.po_infos = with_terms(header.po_infos, buyer.default_terms)
     purchase_order = PurchaseOrder(
         object_id=conventions.new_object_id(),
         buyer=buyer,
@@ -261,11 +274,19 @@ def send_draft(
     sent_by: AbstractBaseUser,
     contents: Contents,
     purchase_order: PurchaseOrder | None = None,
+    add_default_terms: bool = True,
 ) -> PurchaseOrder:
-    """Save a draft (new, or ``purchase_order``) and send it, all or nothing."""
+    """Save a draft (new, or ``purchase_order``) and send it, all or nothing.
+
+    ``add_default_terms`` is ``create_draft``'s, for a new draft.
+    """
     if purchase_order is None:
         purchase_order = create_draft(
-            buyer=buyer, supplier=supplier, created_by=sent_by, contents=contents
+            buyer=buyer,
+            supplier=supplier,
+            created_by=sent_by,
+            contents=contents,
+            add_default_terms=add_default_terms,
         )
     else:
         purchase_order = update_draft(
@@ -280,7 +301,8 @@ def duplicate_purchase_order(
 ) -> PurchaseOrder:
     """Copy a purchase order into a new draft with today's date and the next PO number.
 
-    Lines, addresses, charges, milestones, terms and references are copied;
+    Lines, addresses, charges, milestones, terms and references are copied
+    (an order without terms and conditions gets the buyer's default ones);
     the parties are copied afresh from the businesses, and a delivery date
     already past is left out.
     """

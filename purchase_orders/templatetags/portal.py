@@ -7,7 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from purchase_orders import lifecycle
+from purchase_orders import contents, lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.enkash.labels import describe_field_path
@@ -248,6 +248,24 @@ def portal_viewer(context):
     if request is None or not request.user.is_authenticated:
         return None
     return request.viewer
+
+
+@register.filter
+def terms(po_infos) -> str:
+    """Return the terms and conditions a purchase order carries among its PO details."""
+    return contents.terms_of(po_infos)
+
+
+@register.filter
+def without_terms(po_infos) -> list:
+    """Return a purchase order's PO details other than its terms and conditions."""
+    return contents.without_terms(po_infos)
+
+
+@register.filter
+def lowest(ids):
+    """Return the lowest of some ids (the first business of a kind), or None."""
+    return min(ids) if ids else None
 
 
 @register.filter

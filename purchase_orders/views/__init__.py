@@ -10,6 +10,11 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``purchase_order``: the purchase order page, its print and version comparison
 - ``actions``: send, confirm or reject, change status, duplicate, retry
 - ``live``: the stamps open pages poll, and the tokens that let them
+- ``businesses``: a business's profile, its people and colleague invitations
+- ``invitations``: supplier invitations, resend and revoke, and the link's page
+
+A business's pages answer 404 to anyone who is not one of its people, and
+403 to one of them whose roles do not allow the page.
 """
 
 from purchase_orders.views.actions import (
@@ -20,8 +25,21 @@ from purchase_orders.views.actions import (
     purchase_order_reject,
     purchase_order_send,
 )
+from purchase_orders.views.businesses import (
+    business_invite,
+    business_people,
+    business_person_remove,
+    business_person_roles,
+    business_profile,
+)
 from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
 from purchase_orders.views.home import home
+from purchase_orders.views.invitations import (
+    invitation_accept,
+    invitation_resend,
+    invitation_revoke,
+    supplier_invite,
+)
 from purchase_orders.views.lists import inbox, purchase_order_list
 from purchase_orders.views.live import home_stamp, inbox_stamp, list_stamp, purchase_order_stamp
 from purchase_orders.views.purchase_order import (
@@ -31,10 +49,18 @@ from purchase_orders.views.purchase_order import (
 )
 
 __all__ = [
+    "business_invite",
+    "business_people",
+    "business_person_remove",
+    "business_person_roles",
+    "business_profile",
     "home",
     "home_stamp",
     "inbox",
     "inbox_stamp",
+    "invitation_accept",
+    "invitation_resend",
+    "invitation_revoke",
     "list_stamp",
     "outbound_message_retry",
     "purchase_order_change_status",
@@ -48,5 +74,6 @@ __all__ = [
     "purchase_order_reject",
     "purchase_order_send",
     "purchase_order_stamp",
+    "supplier_invite",
     "version_compare",
 ]

@@ -91,6 +91,7 @@ def purchase_order_create(request):
                 supplier=data["supplier"],
                 sent_by=request.user,
                 contents=editor.contents(),
+                add_default_terms=False,
             )
             messages.success(request, sent_message(purchase_order))
         else:
@@ -99,6 +100,7 @@ def purchase_order_create(request):
                 supplier=data["supplier"],
                 created_by=request.user,
                 contents=editor.contents(),
+                add_default_terms=False,
             )
             messages.success(
                 request, f"Draft {purchase_order.buyer_po_number} saved. Send it when it is ready."

@@ -10,11 +10,13 @@ from django_tasks_db.models import DBTaskResult
 
 from purchase_orders import tasks
 
+MAIL_TASKS = (tasks.send_notification_task, tasks.send_invitation_task)
+
 
 def queued_mail():
-    """Return the e-mail tasks in the database queue that are due."""
+    """Return the e-mail tasks (notifications, invitations) in the database queue that are due."""
     return DBTaskResult.objects.ready().filter(
-        task_path=tasks.send_notification_task.module_path
+        task_path__in=[task.module_path for task in MAIL_TASKS]
     )
 
 

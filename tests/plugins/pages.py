@@ -1,5 +1,6 @@
 """Fixtures: the buyer and supplier pages, their people and their forms."""
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -25,7 +26,11 @@ def plain_static_files(settings):
 
 @dataclass
 class People:
-    """A buyer (Karnataka), a supplier (Maharashtra) and an outsider, one person each."""
+    """A buyer (Karnataka), a supplier (Maharashtra) and an outsider, one person each.
+
+    The buyer's business admin, who holds no other role, is made when a test
+    first asks for them.
+    """
 
     buyer: Business
     supplier: Business
@@ -54,6 +59,19 @@ class People:
     @property
     def outsider_client(self) -> Client:
         return self.client(self.outsider_user)
+
+    @functools.cached_property
+    def admin_user(self):
+        """Return the buyer's business admin (made when first asked for): no other role."""
+        return MembershipFactory(
+            user=UserFactory(username="bina", first_name="Bina", last_name="Shetty"),
+            business=self.buyer,
+            role=Membership.Role.ADMIN,
+        ).user
+
+    @property
+    def admin_client(self) -> Client:
+        return self.client(self.admin_user)
 
     def purchase_order(self, **kwargs) -> PurchaseOrder:
         """Create a purchase order from the buyer to the supplier (a draft unless told)."""
@@ -220,6 +238,39 @@ THREE_LINES_TOTAL_CGST_SGST = Decimal("42759.97")
 @pytest.fixture
 def three_lines():
     return [dict(line) for line in THREE_LINES]
+
+
+def profile_form_data(business: Business, **changes) -> dict:
+    """Return what the profile form posts for a business as it is, with some changes."""
+    data = {
+        name: getattr(business, name)
+        for name in (
+            "legal_name",
+            "trade_name",
+            "gstin",
+            "state_code",
+            "pan",
+            "cin",
+            "udyam_number",
+            "address_type",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "country",
+            "pincode",
+            "contact_type",
+            "country_code",
+            "phone_number",
+            "email",
+            "default_terms",
+        )
+    }
+    data["approval_limit"] = "" if business.approval_limit is None else str(business.approval_limit)
+    if business.approvers_may_approve_own:
+        data["approvers_may_approve_own"] = "on"
+    data.update(changes)
+    return data
 
 
 def error_next_to(content: str, field_id: str) -> str:

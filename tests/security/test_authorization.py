@@ -3,7 +3,9 @@
 Each URL of ``purchase_orders/urls.py`` is listed in ``ALLOWED``
 (``tests/security/authorization.py``) with the side that may use it; a URL
 added without a line there fails the first test. What the rightful side gets
-is in ``test_authorization_pages.py`` and ``test_authorization_actions.py``.
+is in ``test_authorization_pages.py``, ``test_authorization_actions.py`` and,
+for a business's own pages, ``test_authorization_business.py``; the
+invitation's link, public, is tested there too.
 """
 
 import pytest
@@ -14,11 +16,12 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.security.authorization import (
     ALLOWED,
-    BOTH,
     NAMES,
-    SUPPLIER,
-    takes_order,
+    PUBLIC,
+    rightful_client,
+    scoped,
     url_of,
+    wrong_client,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +32,7 @@ def test_every_named_url_has_its_rule():
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [name for name in NAMES if ALLOWED[name] != PUBLIC])
 def test_anonymous_visitors_are_sent_to_log_in(people, name, method):
     url = url_of(name, people, people.purchase_order(sent=True))
 
@@ -40,21 +43,21 @@ def test_anonymous_visitors_are_sent_to_log_in(people, name, method):
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [name for name in NAMES if ALLOWED[name] != PUBLIC])
 def test_the_wrong_side_is_forbidden_and_another_business_finds_nothing(people, name, method):
     purchase_order = people.purchase_order(sent=True)
     url = url_of(name, people, purchase_order)
-    rightful = people.supplier_client if ALLOWED[name] == SUPPLIER else people.buyer_client
-    wrong = people.buyer_client if ALLOWED[name] == SUPPLIER else people.supplier_client
+    rightful = rightful_client(people, name)
+    wrong = wrong_client(people, name, method)
     # A page that takes no POST (or an action that takes no GET) refuses the method to all.
     if getattr(rightful, method)(url).status_code == 405:
         forbidden = not_found = 405
     else:
         forbidden, not_found = 403, 404
 
-    if ALLOWED[name] != BOTH:
+    if wrong is not None:
         assert getattr(wrong, method)(url).status_code == forbidden
-    if takes_order(name):
+    if scoped(name):
         assert getattr(people.outsider_client, method)(url).status_code == not_found
 
 

@@ -1,4 +1,4 @@
-"""Create the demo: two businesses, their people, an admin and purchase orders.
+"""Create the demo: two businesses, their people, an admin, purchase orders, an invitation.
 
 Only for local work and demonstrations: the users get a published password,
 so the command refuses to run unless DEBUG is on. It creates what is missing
@@ -27,8 +27,9 @@ from purchase_orders.contents import (
     MilestoneContents,
     TaxContents,
 )
-from purchase_orders.models import Business, Membership, PurchaseOrder, SupplierLink
+from purchase_orders.models import Business, Invitation, Membership, PurchaseOrder, SupplierLink
 from purchase_orders.services.drafts import complete_contents, create_draft
+from purchase_orders.services.invitations import invite_colleague
 from purchase_orders.services.purchase_orders import (
     send_purchase_order,
 )
@@ -39,11 +40,22 @@ DEMO_PASSWORD = "demo-pass-123"
 BUYER_B2B_ID = "DEMO-B2B-KA-NANDI"
 SUPPLIER_B2B_ID = "DEMO-B2B-MH-SAHYADRI"
 
+NANDI_TERMS = (
+    "1. Quote our PO number on every invoice, delivery challan and package.\n"
+    "2. Goods are accepted after inspection at our stores; rejected goods are returned at "
+    "the supplier's cost.\n"
+    "3. Payment as per the milestones of the order, within 45 days of an accepted invoice.\n"
+    "4. Disputes are subject to the jurisdiction of the courts at Bengaluru."
+)
+# A colleague the demo buyer has invited, who has not answered yet.
+INVITED_COLLEAGUE = ("ravi.kumar@nandi-precision.example.in", [Membership.Role.BUYER.value])
+
 BUSINESSES = {
     BUYER_B2B_ID: {
         "legal_name": "Nandi Precision Engineering Private Limited",
         "trade_name": "Nandi Precision",
         "gstin": "29AABCN1234F1ZS",
+        "pan": "AABCN1234F",
         "state_code": "29",
         "address_type": "OFFICE",
         "address_line1": "Plot 42, 2nd Phase, Peenya Industrial Area",
@@ -53,11 +65,13 @@ BUSINESSES = {
         "pincode": "560058",
         "phone_number": "8041234567",
         "email": "purchase@nandi-precision.example.in",
+        "default_terms": NANDI_TERMS,
     },
     SUPPLIER_B2B_ID: {
         "legal_name": "Sahyadri Industrial Supplies Private Limited",
         "trade_name": "Sahyadri Industrial",
         "gstin": "27AADCS5678K1ZQ",
+        "pan": "AADCS5678K",
         "state_code": "27",
         "address_type": "OFFICE",
         "address_line1": "Gat No. 118, Chakan MIDC Phase II",
@@ -268,8 +282,8 @@ class Command(BaseCommand):
     help = (
         "Create the demo businesses, the users buyer, supplier and admin (password "
         f"{DEMO_PASSWORD}) and demo purchase orders: a draft and two sent, which await "
-        "the supplier's confirmation once the network has delivered them. Creates only what "
-        "is missing. DEBUG only."
+        "the supplier's confirmation once the network has delivered them, and an invitation "
+        "the buyer sent a colleague. Creates only what is missing. DEBUG only."
     )
 
     def handle(self, *args, **options):
@@ -331,6 +345,10 @@ class Command(BaseCommand):
         )
         if is_new:
             created.append(f"{supplier} in the supplier directory of {buyer}")
+        email, roles = INVITED_COLLEAGUE
+        if not Invitation.objects.filter(business=buyer, email=email).exists():
+            invite_colleague(business=buyer, email=email, roles=roles, invited_by=users["buyer"])
+            created.append(f"an invitation to {email} to join {buyer}")
         for order in ORDERS:
             if PurchaseOrder.objects.filter(buyer=buyer, buyer_po_number=order.number).exists():
                 continue

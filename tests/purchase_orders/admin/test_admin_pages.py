@@ -10,7 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from purchase_orders.models import (
+    BusinessChange,
     InboundEvent,
+    Invitation,
+    InvitationSendCount,
     OutboundMessage,
     PurchaseOrder,
     PurchaseOrderVersion,
@@ -28,8 +31,11 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # order edited on its page.
 NO_ADD_PAGE = {
     "django_tasks_database.DBTaskResult",
+    "purchase_orders.BusinessChange",
     "purchase_orders.FlaggedDelivery",
     "purchase_orders.InboundEvent",
+    "purchase_orders.Invitation",
+    "purchase_orders.InvitationSendCount",
     "purchase_orders.LineItem",
     "purchase_orders.LineItemTax",
     "purchase_orders.OtherCharge",
@@ -40,7 +46,15 @@ NO_ADD_PAGE = {
     "purchase_orders.PurchaseOrderVersion",
     "purchase_orders.StatusChange",
 }
-RECORDS = (PurchaseOrderVersion, StatusChange, OutboundMessage, InboundEvent)
+RECORDS = (
+    PurchaseOrderVersion,
+    StatusChange,
+    OutboundMessage,
+    InboundEvent,
+    Invitation,
+    BusinessChange,
+    InvitationSendCount,
+)
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 CHANGELIST = reverse("admin:auth_user_changelist")
 REFUSED = (
-    "cannot be deleted: their name is on the history of purchase orders or of this admin, "
-    "which is kept for ever. Deactivate them instead (the “Deactivate” action, or untick "
-    "“Active”): they can no longer sign in, and the history still names them."
+    "cannot be deleted: their name is on the history of purchase orders, of businesses or of "
+    "this admin, which is kept for ever. Deactivate them instead (the “Deactivate” action, or "
+    "untick “Active”): they can no longer sign in, and the history still names them."
 )
 
 

@@ -13,9 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from purchase_orders.contents import terms_of
 from purchase_orders.enkash import payloads
 from purchase_orders.models import (
     Business,
+    Invitation,
     Membership,
     OutboundMessage,
     PurchaseOrder,
@@ -85,6 +87,25 @@ def test_creates_buyer_supplier_and_admin_with_the_demo_password(seed):
         ("supplier", "supplier", "27"),
         ("supplier", "admin", "27"),
     }
+
+
+def test_the_businesses_have_their_pan_and_the_buyer_its_terms_and_a_pending_invitation(seed):
+    seed()
+
+    for business in Business.objects.all():
+        assert business.pan == business.gstin[2:12]
+    buyer = Business.objects.get(state_code="29")
+    assert buyer.default_terms.startswith("1. Quote our PO number on every invoice")
+    invitation = Invitation.objects.get()
+    assert (invitation.business, invitation.email, invitation.roles) == (
+        buyer,
+        "ravi.kumar@nandi-precision.example.in",
+        ["buyer"],
+    )
+    assert (invitation.state, invitation.invited_by.username) == ("pending", "buyer")
+    # The demo's orders start with the buyer's default terms.
+    for order in PurchaseOrder.objects.all():
+        assert terms_of(order.po_infos) == buyer.default_terms
 
 
 def orders_by_number() -> dict[str, PurchaseOrder]:

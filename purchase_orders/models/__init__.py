@@ -1,3 +1,4 @@
+from .approval import ApprovalRequest
 from .business import Business, Membership, MembershipRole, SupplierLink
 from .history import PurchaseOrderVersion, StatusChange
 from .network import FlaggedDelivery, InboundEvent, OutboundMessage
@@ -12,6 +13,7 @@ from .parts import (
 from .purchase_order import PurchaseOrder
 
 __all__ = [
+    "ApprovalRequest",
     "Business",
     "FlaggedDelivery",
     "InboundEvent",

@@ -5,9 +5,11 @@
 ``businesses`` tells a remote party from a hosted namesake;
 ``network`` reads the network's traffic: timelines, failed deliveries and
 the stamps that tell an open page something has changed; ``people`` says
-which users have history.
+which users have history; ``approvals`` who must ask for an approval and
+what waits for one.
 """
 
+from .approvals import ApprovalNeed, approval_needed, waiting_for_approval
 from .businesses import namesakes
 from .network import (
     NetworkEntry,
@@ -29,6 +31,7 @@ from .purchase_orders import (
     get_purchase_order_document,
     get_purchase_order_page,
     get_purchase_order_with_contents,
+    get_version,
     get_versions_to_compare,
     get_visible_purchase_order,
     list_purchase_orders,
@@ -41,9 +44,11 @@ from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_ac
 
 __all__ = [
     "PURCHASE_ORDER_ORDERINGS",
+    "ApprovalNeed",
     "NetworkEntry",
     "PurchaseOrderActions",
     "Viewer",
+    "approval_needed",
     "awaiting_confirmation",
     "buyer_choices",
     "counterparties",
@@ -52,6 +57,7 @@ __all__ = [
     "get_purchase_order_document",
     "get_purchase_order_page",
     "get_purchase_order_with_contents",
+    "get_version",
     "get_versions_to_compare",
     "get_viewer",
     "get_visible_purchase_order",
@@ -69,5 +75,6 @@ __all__ = [
     "supplier_choices",
     "user_has_history",
     "visible_purchase_orders",
+    "waiting_for_approval",
     "with_history_marked",
 ]

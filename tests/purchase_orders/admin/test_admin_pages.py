@@ -28,6 +28,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # order edited on its page.
 NO_ADD_PAGE = {
     "django_tasks_database.DBTaskResult",
+    "purchase_orders.ApprovalRequest",
     "purchase_orders.FlaggedDelivery",
     "purchase_orders.InboundEvent",
     "purchase_orders.LineItem",

@@ -8,17 +8,21 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``lists``: the buyer's list and the supplier's inbox
 - ``editing``: the new-order form and editing an order
 - ``purchase_order``: the purchase order page, its print and version comparison
-- ``actions``: send, confirm or reject, change status, duplicate, retry
+- ``actions``: send, confirm or reject, change status, duplicate, retry, and
+  submit for approval, approve or return
 - ``live``: the stamps open pages poll, and the tokens that let them
 """
 
 from purchase_orders.views.actions import (
     outbound_message_retry,
+    purchase_order_approve,
     purchase_order_change_status,
     purchase_order_confirm,
     purchase_order_duplicate,
     purchase_order_reject,
+    purchase_order_return,
     purchase_order_send,
+    purchase_order_submit,
 )
 from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
 from purchase_orders.views.home import home
@@ -37,6 +41,7 @@ __all__ = [
     "inbox_stamp",
     "list_stamp",
     "outbound_message_retry",
+    "purchase_order_approve",
     "purchase_order_change_status",
     "purchase_order_confirm",
     "purchase_order_create",
@@ -46,7 +51,9 @@ __all__ = [
     "purchase_order_list",
     "purchase_order_print",
     "purchase_order_reject",
+    "purchase_order_return",
     "purchase_order_send",
     "purchase_order_stamp",
+    "purchase_order_submit",
     "version_compare",
 ]

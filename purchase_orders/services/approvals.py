@@ -308,32 +308,33 @@ def _ensure_decidable(
     if not is_approver(user, buyer):
         raise NotAllowed(f"Only an approver of {buyer} can approve or return its purchase orders.")
     request = purchase_order.waiting_approval
-    if request is None or (expected_request is not None and request.pk != expected_request):
-        seen = (
+    if request is not None and expected_request not in (None, request.pk):
+        raise StaleVersion(
+            "This purchase order was submitted again since you opened it. Reload it and "
+            "decide on what waits now.",
+            path=("expected_request",),
+            code=conventions.ERROR_STALE_VERSION,
+        )
+    if request is None:
+        decided = (
             ApprovalRequest.objects.filter(pk=expected_request, purchase_order=purchase_order)
             .exclude(state=ApprovalRequest.State.WAITING)
             .first()
             if expected_request is not None
             else None
         )
-        if seen is not None:
+        if decided is not None:
+            # A second click, or another approver was quicker: said, and nothing done.
             raise StaleVersion(
-                f"This purchase order was {seen.get_state_display().lower()} already, by "
-                f"{seen.decided_by_name}. Reload it to see where it stands.",
+                f"This purchase order was {decided.get_state_display().lower()} already, by "
+                f"{decided.decided_by_name}. Reload it to see where it stands.",
                 path=("expected_request",),
                 code=conventions.ERROR_STALE_VERSION,
             )
-        if request is None:
-            raise TransitionNotAllowed(
-                "Nothing of this purchase order is waiting for approval. Reload it to see "
-                "where it stands.",
-                code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
-            )
-        raise StaleVersion(
-            "This purchase order was submitted again since you opened it. Reload it and "
-            "decide on what waits now.",
-            path=("expected_request",),
-            code=conventions.ERROR_STALE_VERSION,
+        raise TransitionNotAllowed(
+            "Nothing of this purchase order is waiting for approval. Reload it to see where "
+            "it stands.",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
     if request.submitted_by_id == user.pk and not buyer.approvers_may_approve_own:
         raise NotAllowed(

@@ -182,6 +182,7 @@ def change_purchase_order_status(
     """
     purchase_order = _lock(purchase_order)
     _ensure_member(changed_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_no_approval_waiting(purchase_order)
     if action not in lifecycle.BUYER_STATUS_ACTIONS:
         raise TransitionNotAllowed(
             f"“{action}” is not a status change a buyer can make; choose one of "

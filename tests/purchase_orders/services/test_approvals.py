@@ -1,11 +1,13 @@
 """Approvals: a version over the buyer's approval limit waits for an approver, then goes out."""
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import read_contents
@@ -805,3 +807,37 @@ def test_the_network_steps_take_no_local_move_and_the_local_step_takes_no_networ
         "“Approve” is a step of the portal's own; the network neither carries nor makes it."
     )
     check()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks (PostgreSQL)")
+def test_two_approvers_approving_at_once_send_it_once(setup, submitted):
+    second = MembershipFactory(business=setup.buyer, role=Membership.Role.APPROVER).user
+    request = submitted.waiting_approval_id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(user):
+        try:
+            barrier.wait(timeout=5)
+            approvals.approve_purchase_order(
+                purchase_order=submitted, approved_by=user, expected_request=request
+            )
+            outcomes.append("approved")
+        except StaleVersion as refused:
+            outcomes.append(refused.message.split(",")[0])
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=approve, args=(user,)) for user in (setup.approver_user, second)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert sorted(outcomes) == ["This purchase order was approved already", "approved"]
+    assert OutboundMessage.objects.count() == 1
+    assert StatusChange.objects.filter(action="APPROVE").count() == 1
+    assert PurchaseOrder.objects.get().pending_action == "SEND"

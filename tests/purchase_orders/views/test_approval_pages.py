@@ -150,6 +150,12 @@ def test_a_forged_approval_by_the_buyer_is_forbidden_and_changes_nothing(
     check()
 
 
+def test_the_printable_view_says_it_is_not_sent_yet(limited, waiting):
+    printed = limited.buyer_client.get(url("print", waiting))
+
+    assert "Waiting for approval: not sent to the supplier" in words(printed)
+
+
 def test_a_supplier_and_an_outsider_find_nothing_waiting_for_approval(limited, waiting):
     for client in (limited.supplier_client, limited.outsider_client):
         for name in ("detail", "print", "approve", "return", "submit"):

@@ -57,6 +57,7 @@ from purchase_orders.selectors.approvals import (
 )
 from purchase_orders.services import notifications
 from purchase_orders.services.purchase_orders import (
+    SENT_REASON,
     Proposal,
     check_edit,
     prepare_edit,
@@ -70,9 +71,6 @@ from purchase_orders.services.transitions import (
     take_local_step,
 )
 from purchase_orders.templatetags.portal import format_inr
-
-SENT_REASON = "Sent to the supplier."
-
 
 # -- submitting ------------------------------------------------------------------
 

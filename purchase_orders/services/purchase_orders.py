@@ -50,6 +50,9 @@ from purchase_orders.services.transitions import (
     proposed,
 )
 
+# The reason a first version records.
+SENT_REASON = "Sent to the supplier."
+
 # -- the four actions ----------------------------------------------------------
 
 
@@ -74,7 +77,7 @@ def send_purchase_order(
     publish(
         purchase_order,
         proposal,
-        reason="Sent to the supplier.",
+        reason=SENT_REASON,
         actor=sent_by,
         author=sent_by,
         approved_by=approved_by,

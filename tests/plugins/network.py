@@ -188,9 +188,13 @@ def purchase_order_state(purchase_order: PurchaseOrder) -> dict:
     return {
         "row": model_to_dict(fresh),
         "updated_at": fresh.updated_at,
-        # Read, not built into a message: an order waiting for approval has no
-        # status on the network.
-        "contents": read_contents(fresh),
+        # As the network would carry it; an order waiting for approval, which
+        # has no status there, as it is read.
+        "contents": (
+            read_contents(fresh)
+            if fresh.status == PurchaseOrder.Status.AWAITING_APPROVAL
+            else payloads.build_purchase_order(fresh)
+        ),
         "messages": list(OutboundMessage.objects.filter(object_id=fresh.object_id).values()),
         "status_changes": list(StatusChange.objects.filter(purchase_order=fresh).values()),
         "versions": list(PurchaseOrderVersion.objects.filter(purchase_order=fresh).values()),

@@ -10,7 +10,8 @@ UTC, as text) so that a stamp computed from a page's prefetched rows
 
 Who may see what is the selectors' rule (``visible_purchase_orders``,
 ``list_purchase_orders``), written again in SQL: a business sees the orders
-it buys, and the orders it supplies once sent (never a supplier's draft).
+it buys, and the orders it supplies once sent (never a draft, nor one
+waiting for its buyer's approval).
 """
 
 import datetime
@@ -19,10 +20,12 @@ from functools import cache
 
 from django.db import connections
 
+from purchase_orders import lifecycle
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 
 UNDELIVERED = (OutboundMessage.State.FAILED.value, OutboundMessage.State.REJECTED.value)
-DRAFT = PurchaseOrder.Status.DRAFT.value
+# The statuses a supplier never sees (the buyer's alone).
+LOCAL = tuple(lifecycle.LOCAL_STATUSES)
 
 
 def _moment(value) -> str | None:
@@ -80,8 +83,13 @@ def _visible(buyer_ids, supplier_ids, params: list) -> str:
     business_ids = set(buyer_ids) | set(supplier_ids)
     buyer = _in("po.{buyer}".format(**_tables()), business_ids, params)
     supplier = _in("po.{supplier}".format(**_tables()), business_ids, params)
-    params.append(DRAFT)
-    return f"({buyer} OR ({supplier} AND po.status <> %s))"
+    return f"({buyer} OR ({supplier} AND {_not_local(params)}))"
+
+
+def _not_local(params: list) -> str:
+    """Return the condition that an order's status is one its supplier sees."""
+    params.extend(LOCAL)
+    return f"po.status NOT IN ({', '.join(['%s'] * len(LOCAL))})"
 
 
 def _rows(sql: str, params: list, using: str = "default") -> list[tuple]:
@@ -153,8 +161,7 @@ def inbox_stamp(*, supplier_ids) -> str:
     """Return the supplier's inbox's stamp: the orders sent to these businesses."""
     params: list = []
     where = _in("po.{supplier}".format(**_tables()), supplier_ids, params)
-    params.append(DRAFT)
-    return _summary(f"{where} AND po.status <> %s", params, undelivered=False)
+    return _summary(f"{where} AND {_not_local(params)}", params, undelivered=False)
 
 
 def home_stamp(*, buyer_ids, supplier_ids) -> str:

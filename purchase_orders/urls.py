@@ -18,6 +18,9 @@ urlpatterns = [
     path("purchase-orders/<str:object_id>/print/", views.purchase_order_print, name="print"),
     path("purchase-orders/<str:object_id>/edit/", views.purchase_order_edit, name="edit"),
     path("purchase-orders/<str:object_id>/send/", views.purchase_order_send, name="send"),
+    path("purchase-orders/<str:object_id>/submit/", views.purchase_order_submit, name="submit"),
+    path("purchase-orders/<str:object_id>/approve/", views.purchase_order_approve, name="approve"),
+    path("purchase-orders/<str:object_id>/return/", views.purchase_order_return, name="return"),
     path(
         "purchase-orders/<str:object_id>/status/",
         views.purchase_order_change_status,

@@ -1,4 +1,4 @@
-"""Records of what happened: versions, status changes and network messages."""
+"""Records of what happened: versions, status changes, approvals and network messages."""
 
 import simplejson
 from django.contrib import admin, messages
@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import (
+    ApprovalRequest,
     FlaggedDelivery,
     InboundEvent,
     OutboundMessage,
@@ -51,6 +52,7 @@ class PurchaseOrderVersionAdmin(RecordAdmin):
         ("purchase_order", "version"),
         "reason",
         ("created_by_name", "created_by_username", "created_by_business", "created_at"),
+        ("approved_by_name", "approved_by_username", "approved_at"),
         "snapshot_json",
     )
     readonly_fields = ("snapshot_json",)
@@ -83,6 +85,46 @@ class StatusChangeAdmin(RecordAdmin):
         "actor_name",
         "actor_username",
     )
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(RecordAdmin):
+    list_display = (
+        "purchase_order",
+        "version",
+        "action",
+        "state",
+        "total_po_value",
+        "submitted_by_name",
+        "submitted_at",
+        "decided_by_name",
+        "decided_at",
+    )
+    list_select_related = ("purchase_order",)
+    list_filter = ("state", "action", "submitted_at")
+    search_fields = (
+        "purchase_order__buyer_po_number",
+        "purchase_order__object_id",
+        "submitted_by_name",
+        "decided_by_name",
+    )
+    fields = (
+        ("purchase_order", "action", "version", "state"),
+        ("total_po_value", "approval_limit"),
+        "reason",
+        ("submitted_by_name", "submitted_by_username", "submitted_at"),
+        ("decided_by_name", "decided_by_username", "decided_at"),
+        "remarks",
+        "message",
+        "snapshot_json",
+    )
+    readonly_fields = ("snapshot_json",)
+
+    @admin.display(description="proposed version")
+    def snapshot_json(self, request: ApprovalRequest) -> str:
+        return preformatted(
+            simplejson.dumps(request.snapshot, ensure_ascii=False, indent=2, use_decimal=True)
+        )
 
 
 @admin.register(OutboundMessage)

@@ -17,16 +17,26 @@ from purchase_orders import lifecycle
 
 # -- The lifecycle in the network's words ---------------------------------------
 # The statuses and actions are the portal's own (``lifecycle.py``); the
-# network carries them under the same names, except that it has no DRAFT.
+# network carries them under the same names, except that it has no DRAFT and
+# knows nothing of approvals (``lifecycle.LOCAL_STATUSES``, the local moves).
 
-NETWORK_STATUSES = tuple(status for status in lifecycle.STATUSES if status != lifecycle.DRAFT)
+NETWORK_STATUSES = tuple(
+    status for status in lifecycle.STATUSES if status not in lifecycle.LOCAL_STATUSES
+)
 SUPPLIER_RESPONSES = lifecycle.SUPPLIER_RESPONSES  # poConfirmation.supplierResponse
 BUYER_ACTIONS = lifecycle.BUYER_STATUS_ACTIONS  # poStatus.buyerAction
 
 
 def network_status(status: str) -> str:
-    """Return the status the network knows for a local one (a draft is CREATED)."""
-    return lifecycle.CREATED if status == lifecycle.DRAFT else status
+    """Return the status the network knows for one of the portal's (a draft is CREATED).
+
+    A status of an approval is never sent: asking for it is a fault.
+    """
+    if status == lifecycle.DRAFT:
+        return lifecycle.CREATED
+    if status not in NETWORK_STATUSES:
+        raise ValueError(f"{status!r} is the portal's own status and is never sent.")
+    return status
 
 
 # -- Identifiers -------------------------------------------------------------
@@ -42,9 +52,7 @@ B2B_ID_PATTERN = r'^[^\\"]{1,100}$'
 
 def new_object_id() -> str:
     """Return a new network objectId: PO followed by 32 upper-case letters and digits."""
-    return OBJECT_ID_PREFIX + "".join(
-        secrets.choice(_ID_ALPHABET) for _ in range(OBJECT_ID_LENGTH)
-    )
+    return OBJECT_ID_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(OBJECT_ID_LENGTH))
 
 
 def new_req_msg_id() -> str:

@@ -12,11 +12,11 @@ name the part at fault by path, shown next to its field.
 - ``lines``, ``parts``: one row of each list, and the formset of a list
 - ``line_details``: the lists inside a line (other taxes, value details, rates, attributes)
 - ``editor``: the header and every list checked together, and their initial values
-- ``actions``: the supplier's answer and the buyer's status change
+- ``actions``: the supplier's answer, the buyer's status change, the approver's decision
 - ``filters``: filters, search and sort of the lists
 """
 
-from purchase_orders.forms.actions import AnswerForm, StatusChangeForm
+from purchase_orders.forms.actions import AnswerForm, ApprovalForm, StatusChangeForm
 from purchase_orders.forms.editor import (
     CONTENT_PLACES,
     FIELD_ALIASES,
@@ -76,6 +76,7 @@ __all__ = [
     "AdditionalInfoForm",
     "AddressForm",
     "AnswerForm",
+    "ApprovalForm",
     "BusinessChoiceField",
     "BusinessSelect",
     "ContractReferenceForm",

@@ -1,4 +1,4 @@
-"""The supplier's answer and the buyer's status change."""
+"""The supplier's answer, the buyer's status change and the approver's decision."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -69,3 +69,31 @@ class StatusChangeForm(forms.Form):
                 "remarks", "Say why the purchase order is cancelled; the supplier sees it."
             )
         return cleaned
+
+
+class ApprovalForm(forms.Form):
+    """The approver's decision: Approve (remarks optional), or Return with remarks."""
+
+    prefix = "approval"
+
+    remarks = forms.CharField(
+        label="Remarks",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The buyer sees them. Required to return it.",
+    )
+    # The request for approval the page showed: deciding on one gone since is refused.
+    expected_request = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, returning: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.returning = returning
+
+    def clean_remarks(self) -> str:
+        remarks = self.cleaned_data["remarks"].strip()
+        if self.returning and not remarks:
+            raise ValidationError(
+                "Say why you return it; the buyer sees your remarks.", code="required"
+            )
+        return remarks

@@ -45,7 +45,9 @@ class PurchaseOrderFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         statuses = PurchaseOrder.Status.choices
         if role == lifecycle.SUPPLIER:
-            statuses = [(value, label) for value, label in statuses if value != lifecycle.DRAFT]
+            statuses = [
+                (value, label) for value, label in statuses if value not in lifecycle.LOCAL_STATUSES
+            ]
             self.fields["counterparty"].label = "Buyer"
         self.fields["status"].choices = [("", "All")] + list(statuses)
         self.fields["counterparty"].queryset = counterparties

@@ -1,3 +1,4 @@
+from .approval import ApprovalRequest
 from .business import Business, Membership, MembershipRole, SupplierLink
 from .history import PurchaseOrderVersion, StatusChange
 from .network import FlaggedDelivery, InboundEvent, OutboundMessage
@@ -13,6 +14,7 @@ from .people import BusinessChange, Invitation, InvitationSendCount
 from .purchase_order import PurchaseOrder
 
 __all__ = [
+    "ApprovalRequest",
     "Business",
     "BusinessChange",
     "FlaggedDelivery",

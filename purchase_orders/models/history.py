@@ -56,6 +56,22 @@ class PurchaseOrderVersion(models.Model):
     created_by_business = models.ForeignKey(
         Business, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A version over the buyer's approval limit went out once an approver let it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by_name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The approver's full name (or username) when they approved this version; "
+        "blank if it needed no approval.",
+    )
+    approved_by_username = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The approver's username when they approved this version.",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,8 +106,8 @@ class StatusChange(models.Model):
     action = models.CharField(
         max_length=50,
         blank=True,
-        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…; REFUSED on refusals recorded before "
-        "stages existed.",
+        help_text="SEND, EDIT, ACCEPT, REJECT, CANCEL…; SUBMIT, APPROVE and RETURN for the "
+        "local steps of an approval; REFUSED on refusals recorded before stages existed.",
     )
     stage = models.CharField(
         max_length=20,

@@ -139,6 +139,16 @@ class PurchaseOrder(models.Model):
     pending_since = models.DateTimeField(
         null=True, blank=True, help_text="When the pending action was sent."
     )
+    # A send or an edit over the buyer's approval limit waits for an approver
+    # here, locally: nothing of it has gone to the network.
+    waiting_approval = models.ForeignKey(
+        "ApprovalRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The request for approval this order waits for; blank if none.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -176,6 +186,16 @@ class PurchaseOrder(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_local(self) -> bool:
+        """Return whether the order is the buyer's alone (a draft, or waiting for approval)."""
+        return self.status in lifecycle.LOCAL_STATUSES
+
+    @property
+    def is_waiting_for_approval(self) -> bool:
+        """Return whether a send or an edit of the order waits for an approver."""
+        return self.waiting_approval_id is not None
 
     @property
     def is_pending(self) -> bool:

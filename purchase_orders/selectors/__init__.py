@@ -6,9 +6,11 @@
 ``network`` reads the network's traffic: timelines, failed deliveries and
 the stamps that tell an open page something has changed; ``people`` says
 which users have history; ``members`` reads a business's people, its
-invitations and its audit rows.
+invitations and its audit rows; ``approvals`` who must ask for an approval
+and what waits for one.
 """
 
+from .approvals import ApprovalNeed, approval_needed, waiting_for_approval
 from .businesses import namesakes
 from .members import (
     Member,
@@ -40,6 +42,7 @@ from .purchase_orders import (
     get_purchase_order_document,
     get_purchase_order_page,
     get_purchase_order_with_contents,
+    get_version,
     get_versions_to_compare,
     get_visible_purchase_order,
     list_purchase_orders,
@@ -53,9 +56,11 @@ from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_ac
 __all__ = [
     "Member",
     "PURCHASE_ORDER_ORDERINGS",
+    "ApprovalNeed",
     "NetworkEntry",
     "PurchaseOrderActions",
     "Viewer",
+    "approval_needed",
     "awaiting_confirmation",
     "business_people",
     "buyer_choices",
@@ -68,6 +73,7 @@ __all__ = [
     "get_purchase_order_page",
     "get_purchase_order_with_contents",
     "get_supplier_link",
+    "get_version",
     "get_versions_to_compare",
     "get_viewer",
     "get_visible_purchase_order",
@@ -88,5 +94,6 @@ __all__ = [
     "supplier_invitations",
     "user_has_history",
     "visible_purchase_orders",
+    "waiting_for_approval",
     "with_history_marked",
 ]

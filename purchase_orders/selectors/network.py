@@ -134,8 +134,11 @@ def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:
     unless the viewer may see it. Open pages poll it and fetch themselves
     afresh when it changes.
     """
+    # An approver of the buyer sees its orders as the buying side does.
     stamp = stamps.purchase_order_stamp(
-        buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids, object_id=object_id
+        buyer_ids=viewer.buyer_ids | viewer.approver_ids,
+        supplier_ids=viewer.supplier_ids,
+        object_id=object_id,
     )
     if stamp is None:
         raise Http404("No such purchase order.")
@@ -172,6 +175,9 @@ def home_stamp(*, viewer: Viewer) -> str:
 
     The home page lists orders by status and the deliveries that failed or
     were refused; a message changes state without saving its order, so its
-    undelivered messages are counted as well.
+    undelivered messages are counted as well. An approver's home follows the
+    orders of the businesses they approve for (what waits for them).
     """
-    return stamps.home_stamp(buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids)
+    return stamps.home_stamp(
+        buyer_ids=viewer.buyer_ids | viewer.approver_ids, supplier_ids=viewer.supplier_ids
+    )

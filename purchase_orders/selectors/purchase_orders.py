@@ -38,12 +38,13 @@ def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
 def visible_purchase_orders(viewer: Viewer) -> QuerySet[PurchaseOrder]:
     """Return the purchase orders a viewer's businesses are party to.
 
-    A draft belongs to the buyer alone: the supplier sees an order once sent.
+    A draft belongs to the buyer alone, as does one waiting for approval: the
+    supplier sees an order once sent.
     """
     business_ids = viewer.business_ids
     return PurchaseOrder.objects.filter(
         Q(buyer_id__in=business_ids)
-        | (Q(supplier_id__in=business_ids) & ~Q(status=PurchaseOrder.Status.DRAFT))
+        | (Q(supplier_id__in=business_ids) & ~Q(status__in=lifecycle.LOCAL_STATUSES))
     )
 
 
@@ -87,6 +88,7 @@ def get_purchase_order_page(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
             queryset=InboundEvent.objects.defer("body", "headers", "traceback", "response_body"),
         ),
     )
+    queryset = queryset.select_related("waiting_approval")
     return get_visible_purchase_order(viewer=viewer, object_id=object_id, queryset=queryset)
 
 
@@ -128,7 +130,8 @@ def list_purchase_orders(
     As buyer: the orders of the user's buying businesses, drafts included.
     As supplier: the orders sent to the user's supplying businesses, those
     awaiting confirmation first (unless another order is asked for).
-    ``search`` matches part of the PO number.
+    ``search`` matches part of the PO number. The buyer's "waiting for
+    approval" finds the edits waiting too, whose orders keep their status.
     """
     if role == lifecycle.BUYER:
         queryset = PurchaseOrder.objects.filter(buyer_id__in=viewer.buyer_ids)
@@ -136,11 +139,13 @@ def list_purchase_orders(
             queryset = queryset.filter(supplier=counterparty)
     else:
         queryset = PurchaseOrder.objects.filter(supplier_id__in=viewer.supplier_ids).exclude(
-            status=PurchaseOrder.Status.DRAFT
+            status__in=lifecycle.LOCAL_STATUSES
         )
         if counterparty is not None:
             queryset = queryset.filter(buyer=counterparty)
-    if status:
+    if status == lifecycle.AWAITING_APPROVAL and role == lifecycle.BUYER:
+        queryset = queryset.filter(waiting_approval__isnull=False)
+    elif status:
         queryset = queryset.filter(status=status)
     if ordered_from:
         queryset = queryset.filter(order_date__gte=ordered_from)
@@ -195,6 +200,13 @@ def rejected_purchase_orders(*, viewer: Viewer) -> QuerySet[PurchaseOrder]:
     return list_purchase_orders(
         viewer=viewer, role=lifecycle.BUYER, status=PurchaseOrder.Status.REJECTED
     ).order_by("-updated_at", "-id")
+
+
+def get_version(*, purchase_order: PurchaseOrder, version: int) -> PurchaseOrderVersion | None:
+    """Return one stored version of a purchase order, with its snapshot, or None."""
+    return PurchaseOrderVersion.objects.filter(
+        purchase_order=purchase_order, version=version
+    ).first()
 
 
 def get_versions_to_compare(

@@ -10,6 +10,8 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 
+from .approvals import ApprovalNeed, approval_needed
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -95,22 +97,63 @@ class PurchaseOrderActions:
 
     ``roles`` are the sides the viewer acts for on the order; ``senders``
     the sides whose business the viewer belongs to, whose messages the
-    viewer may retry.
+    viewer may retry; ``approves`` whether the viewer approves the buying
+    business's orders (``selectors.approvals`` says when one must ask).
     """
 
     purchase_order: PurchaseOrder
     roles: frozenset
     senders: frozenset
+    approves: bool = False
+    user_id: int | None = None
 
     def moves(self, role: str) -> list[lifecycle.Transition]:
-        """Return the moves the viewer may make for a side: none while an action is pending."""
-        if role not in self.roles or self.purchase_order.pending_action:
+        """Return the moves the viewer may make for a side.
+
+        None while an action is pending, nor, for the buying side, while a
+        send or an edit waits for approval.
+        """
+        purchase_order = self.purchase_order
+        if role not in self.roles or purchase_order.pending_action:
             return []
-        return lifecycle.allowed_transitions(self.purchase_order.status, role)
+        if role == lifecycle.BUYER and purchase_order.waiting_approval_id:
+            return []
+        return lifecycle.allowed_transitions(purchase_order.status, role)
 
     def may(self, action: str) -> bool:
         transition = lifecycle.TRANSITIONS_BY_ACTION[action]
         return transition in self.moves(transition.actor)
+
+    @property
+    def send_approval(self) -> ApprovalNeed | None:
+        """Return why the draft's send needs an approver, or None."""
+        purchase_order = self.purchase_order
+        return approval_needed(
+            business=purchase_order.buyer,
+            total=purchase_order.total_po_value,
+            approver_of_own=self.approves,
+        )
+
+    @property
+    def may_send(self) -> bool:
+        """Return whether the buyer may send the draft straight to the supplier."""
+        return self.may(lifecycle.SEND) and self.send_approval is None
+
+    @property
+    def may_submit(self) -> bool:
+        """Return whether the buyer must, and may, submit the draft for approval."""
+        return self.may(lifecycle.SUBMIT) and self.send_approval is not None
+
+    @property
+    def may_decide(self) -> bool:
+        """Return whether the viewer may approve or return what waits for approval."""
+        request = self.purchase_order.waiting_approval
+        if not self.approves or request is None:
+            return False
+        return (
+            self.purchase_order.buyer.approvers_may_approve_own
+            or request.submitted_by_id != self.user_id
+        )
 
     @property
     def is_buyer(self) -> bool:
@@ -159,4 +202,6 @@ def purchase_order_actions(
         purchase_order=purchase_order,
         roles=viewer.roles_for(purchase_order),
         senders=frozenset(senders),
+        approves=purchase_order.buyer_id in viewer.approver_ids,
+        user_id=getattr(viewer.user, "pk", None),
     )

@@ -4,6 +4,7 @@ import copy
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import Contents, field_values, with_header_of
@@ -94,6 +95,7 @@ def record_version(
     built: dict | None = None,
     contents: Contents | None = None,
     first: bool = False,
+    approved_by: AbstractBaseUser | None = None,
 ) -> PurchaseOrderVersion:
     """Store a full snapshot of the purchase order's current version.
 
@@ -101,7 +103,8 @@ def record_version(
     it, if the caller has built it already; otherwise it is built from the
     ``contents`` just written, with the order's header, or else read from
     the database. ``first`` says that the order was just created, so that no
-    snapshot of this version exists yet.
+    snapshot of this version exists yet. ``approved_by`` is the approver
+    who let a version over the buyer's approval limit go out.
     """
     if built is None and contents is not None:
         built = payloads.build_contents(with_header_of(purchase_order, contents))
@@ -111,6 +114,8 @@ def record_version(
         )
     created_by = created_by if created_by and created_by.is_authenticated else None
     created_by_name, created_by_username = recorded_names(created_by)
+    approved_by = approved_by if approved_by and approved_by.is_authenticated else None
+    approved_by_name, approved_by_username = recorded_names(approved_by)
     values = {
         "snapshot": payloads.build_snapshot(built, purchase_order.additional_infos),
         "reason": reason,
@@ -118,6 +123,10 @@ def record_version(
         "created_by_name": created_by_name,
         "created_by_username": created_by_username,
         "created_by_business": created_by_business,
+        "approved_by": approved_by,
+        "approved_by_name": approved_by_name,
+        "approved_by_username": approved_by_username,
+        "approved_at": timezone.now() if approved_by else None,
     }
     if first:
         return PurchaseOrderVersion.objects.create(

@@ -1,5 +1,8 @@
 """Drafts: the buyer writes a purchase order, keeps it, duplicates it, sends it.
 
+A draft over the buyer's approval limit is submitted for approval instead of
+sent (``submit_draft``; ``services.approvals``); while it waits, it is frozen.
+
 Contents are ``contents.Contents``. What the buyer types carries only two
 party details, in ``contents.parties["buyer"]``: the GSTIN billed (one of the
 buyer's own registrations) and the place of supply; the rest of both parties
@@ -30,9 +33,10 @@ from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, Transit
 from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import documents
+from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.purchase_orders import send_purchase_order
-from purchase_orders.services.transitions import ensure_nothing_pending
+from purchase_orders.services.transitions import ensure_no_approval_waiting, ensure_nothing_pending
 from purchase_orders.totals import apply_computed_totals
 
 PO_NUMBER_PREFIX = "PO"
@@ -253,6 +257,7 @@ def update_draft(
     )
     _ensure_buyer(updated_by, purchase_order.buyer)
     ensure_nothing_pending(purchase_order)
+    ensure_no_approval_waiting(purchase_order)
     if purchase_order.status != PurchaseOrder.Status.DRAFT:
         raise TransitionNotAllowed(
             "This purchase order has been sent, so it is no longer a draft; use Edit to "
@@ -293,6 +298,30 @@ def send_draft(
             purchase_order=purchase_order, updated_by=sent_by, contents=contents, supplier=supplier
         )
     return send_purchase_order(purchase_order=purchase_order, sent_by=sent_by)
+
+
+@transaction.atomic
+def submit_draft(
+    *,
+    buyer: Business,
+    supplier: Business,
+    submitted_by: AbstractBaseUser,
+    contents: Contents,
+    purchase_order: PurchaseOrder | None = None,
+) -> PurchaseOrder:
+    """Save a draft (new, or ``purchase_order``) and submit it for approval, all or nothing."""
+    if purchase_order is None:
+        purchase_order = create_draft(
+            buyer=buyer, supplier=supplier, created_by=submitted_by, contents=contents
+        )
+    else:
+        purchase_order = update_draft(
+            purchase_order=purchase_order,
+            updated_by=submitted_by,
+            contents=contents,
+            supplier=supplier,
+        )
+    return submit_for_approval(purchase_order=purchase_order, submitted_by=submitted_by)
 
 
 @transaction.atomic

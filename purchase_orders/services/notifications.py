@@ -4,7 +4,9 @@ The other business hears of what the network acknowledged or delivered of
 an order (sent, edited, its status changed, accepted, rejected: from
 ``services.acknowledgements`` and ``services.inbound.requests``); the business
 that acted hears when the network refused its action or the delivery of it
-gave up. Each e-mail is written when the event happens, with the words and
+gave up. Within the buying business, its approvers hear of what waits for
+their approval, and the buyer who submitted it of the approver's decision
+(``notify_approval_on_commit``). Each e-mail is written when the event happens, with the words and
 figures of that moment, and goes out from the task queue once the event's
 transaction commits: one task per recipient, retried with back-off while the
 mail server fails, so a mail server that is down neither loses the mail nor
@@ -25,6 +27,7 @@ from django.utils import timezone
 
 from purchase_orders import lifecycle
 from purchase_orders.models import Business, Membership, PurchaseOrder
+from purchase_orders.selectors.approvals import approvers_for
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,12 @@ REFUSED = "refused"
 NOT_DELIVERED = "not_delivered"
 
 ACTOR_EVENTS = (REFUSED, NOT_DELIVERED)
+# What the buying business's own people hear of its approvals (never on the
+# network): its approvers of a request, the buyer who made it of the decision.
+APPROVAL_REQUESTED = "approval_requested"
+APPROVED = "approved"
+RETURNED = "returned"
+APPROVAL_EVENTS = (APPROVAL_REQUESTED, APPROVED, RETURNED)
 
 # Who hears of each event about the other side: the supplier's people of what
 # the buyer did, and the buyer's people of the supplier's answer. The actor's
@@ -58,6 +67,9 @@ SUBJECTS = {
     REJECTED: "{supplier} rejected purchase order {number}",
     REFUSED: "The network refused your {request}",
     NOT_DELIVERED: "Not delivered: your {request}",
+    APPROVAL_REQUESTED: "Waiting for your approval: purchase order {number}",
+    APPROVED: "{approver} approved purchase order {number}",
+    RETURNED: "{approver} returned purchase order {number} to you",
 }
 # The actor's action in words, as in "The network refused your …".
 REQUESTS = {
@@ -136,7 +148,7 @@ def compose(
     rejection, the buyer's for a status change); ``reason`` is, for the
     actor's events, the network's refusal or delivery failure in plain words.
     """
-    if event not in SUBJECTS:
+    if event not in SUBJECTS or event in APPROVAL_EVENTS:
         raise ValueError(f"Unknown e-mail event {event!r}.")
     names = {
         "number": purchase_order.buyer_po_number,
@@ -242,6 +254,52 @@ def notify_on_commit(
     # transaction: who is a member then is who gets the e-mail.
     transaction.on_commit(
         lambda: _enqueue_all(email, recipients(purchase_order, event, action)),
+        robust=True,
+    )
+
+
+def compose_approval(*, purchase_order: PurchaseOrder, event: str, request) -> Email:
+    """Write the e-mail of a step of an approval (``request``, an ``ApprovalRequest``)."""
+    if event not in APPROVAL_EVENTS:
+        raise ValueError(f"Unknown approval e-mail event {event!r}.")
+    subject = SUBJECTS[event].format(
+        number=purchase_order.buyer_po_number, approver=request.decided_by_name
+    )
+    body = render_to_string(
+        TEMPLATE,
+        {
+            "purchase_order": purchase_order,
+            "event": event,
+            "subject": subject,
+            "approval": request,
+            "remarks": request.remarks if event == RETURNED else "",
+            "link": portal_link(purchase_order.get_absolute_url()),
+        },
+    )
+    return Email(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
+
+
+def approval_recipients(purchase_order: PurchaseOrder, event: str, request) -> list[str]:
+    """Return who hears of a step of an approval: the approvers, or the buyer who asked.
+
+    The approvers who could decide it (not the buyer who submitted it,
+    unless approvers may approve their own), or that buyer; active and with
+    an address.
+    """
+    if event == APPROVAL_REQUESTED:
+        people = approvers_for(business=purchase_order.buyer, submitted_by=request.submitted_by)
+    else:
+        people = get_user_model().objects.filter(pk=request.submitted_by_id, is_active=True)
+    return list(
+        people.exclude(email="").order_by("email").values_list("email", flat=True).distinct()
+    )
+
+
+def notify_approval_on_commit(*, purchase_order: PurchaseOrder, event: str, request) -> None:
+    """Write the e-mail of a step of an approval now; queue it for its people once committed."""
+    email = compose_approval(purchase_order=purchase_order, event=event, request=request)
+    transaction.on_commit(
+        lambda: _enqueue_all(email, approval_recipients(purchase_order, event, request)),
         robust=True,
     )
 

@@ -7,7 +7,15 @@ status the network has acknowledged, with the action pending: it moves
 when the network accepts it (``services.acknowledgements``), and the other
 side is e-mailed when the network delivers it. After commit the message is
 queued for delivery.
+
+A send or an edit whose total is over the buyer's approval limit is refused
+here unless its sender may approve it (``selectors.approvals``): it is
+submitted for approval instead, and an approval publishes it through the
+same two steps, ``prepare_send``/``prepare_edit`` and ``publish``
+(``services.approvals``).
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -30,15 +38,20 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 from purchase_orders.selectors import purchase_orders_with_contents
+from purchase_orders.selectors.approvals import approval_needed, is_approver
 from purchase_orders.services import documents
 from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.outbound import enqueue_delivery
 from purchase_orders.services.transitions import (
     begin_action,
+    ensure_no_approval_waiting,
     ensure_nothing_pending,
     ensure_transition,
     proposed,
 )
+
+# The reason a first version records.
+SENT_REASON = "Sent to the supplier."
 
 # -- the four actions ----------------------------------------------------------
 
@@ -50,27 +63,24 @@ def send_purchase_order(
     """Send a draft purchase order to the supplier over the network (version 0 -> 1).
 
     The order is first checked as the network will check it; a problem raises
-    ``InvalidPurchaseOrder`` naming the part at fault and saves nothing.
+    ``InvalidPurchaseOrder`` naming the part at fault and saves nothing. An
+    order over the buyer's approval limit is refused (``NotAllowed``) unless
+    the sender may approve it: it is submitted for approval instead.
     """
     purchase_order = _lock(purchase_order, with_contents=True)
     _ensure_member(sent_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_no_approval_waiting(purchase_order)
     ensure_transition(purchase_order, lifecycle.SEND)
     ensure_nothing_pending(purchase_order)
-
-    # Read once, from the contents loaded with the lock: checked before
-    # anything is saved, then built, with the marks the send would set, into
-    # the version's snapshot and the message.
-    contents = read_contents(purchase_order)
-    validate_for_network(contents)
-    sent = proposed(purchase_order, lifecycle.SEND)
-    sent.ts = timezone.now()
-    _publish_version(
+    proposal = prepare_send(purchase_order)
+    approved_by = _ensure_within_limit(purchase_order, proposal, sender=sent_by)
+    publish(
         purchase_order,
-        sent,
-        lifecycle.SEND,
-        built=payloads.build_contents(with_header_of(sent, contents)),
-        reason="Sent to the supplier.",
+        proposal,
+        reason=SENT_REASON,
         actor=sent_by,
+        author=sent_by,
+        approved_by=approved_by,
     )
     return purchase_order
 
@@ -88,36 +98,25 @@ def edit_purchase_order(
 
     The totals of ``contents`` are recomputed from its lines. The new version
     goes back to CREATED once the network takes it: the supplier confirms it
-    again.
+    again. A new version over the buyer's approval limit is refused unless
+    the buyer may approve it, as a send is.
     """
     purchase_order = _lock(purchase_order)
-    _ensure_member(edited_by, purchase_order.buyer, lifecycle.BUYER)
-    ensure_transition(purchase_order, lifecycle.EDIT)
-    _ensure_version(purchase_order, expected_version)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidPurchaseOrder(
-            "Say why the purchase order is being changed; the supplier sees the reason.",
-            path=("reason",),
-        )
-    ensure_nothing_pending(purchase_order)
-    contents = documents.contents_for_edit(purchase_order, contents)
-    validate_for_network(contents)
-
-    # The order keeps its acknowledged version until the network takes the
-    # edit: the new version lives in its snapshot and its message.
-    edited = proposed(purchase_order, lifecycle.EDIT)
-    for name in EDITABLE_FIELDS:
-        setattr(edited, name, getattr(contents.header, name))
-    edited.total_po_value = contents.header.total_po_value
-    edited.ts = timezone.now()
-    _publish_version(
+    proposal = check_edit(
         purchase_order,
-        edited,
-        lifecycle.EDIT,
-        built=payloads.build_contents(with_header_of(edited, contents)),
+        edited_by=edited_by,
+        contents=contents,
         reason=reason,
+        expected_version=expected_version,
+    )
+    approved_by = _ensure_within_limit(purchase_order, proposal, sender=edited_by)
+    publish(
+        purchase_order,
+        proposal,
+        reason=proposal.reason,
         actor=edited_by,
+        author=edited_by,
+        approved_by=approved_by,
     )
     return purchase_order
 
@@ -186,6 +185,7 @@ def change_purchase_order_status(
     """
     purchase_order = _lock(purchase_order)
     _ensure_member(changed_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_no_approval_waiting(purchase_order)
     if action not in lifecycle.BUYER_STATUS_ACTIONS:
         raise TransitionNotAllowed(
             f"“{action}” is not a status change a buyer can make; choose one of "
@@ -271,29 +271,116 @@ def _ensure_version(
 # -- writing -------------------------------------------------------------------
 
 
-def _publish_version(
+@dataclass
+class Proposal:
+    """A send or an edit as it would leave the order, built once, not yet published.
+
+    ``order`` is an unsaved copy of the order with the new version's marks
+    and header, ``contents`` its typed contents and ``built`` its network
+    ``purchaseOrder`` object, for the version's snapshot and the message.
+    """
+
+    action: str
+    order: PurchaseOrder
+    contents: Contents
+    built: dict
+    reason: str = ""
+
+    @property
+    def total(self):
+        return self.contents.header.total_po_value
+
+    @property
+    def snapshot(self) -> dict:
+        return payloads.build_snapshot(self.built, self.order.additional_infos)
+
+
+def prepare_send(purchase_order: PurchaseOrder) -> Proposal:
+    """Check a locked draft (contents loaded) as the network will, and build its send."""
+    # Read once, from the contents loaded with the lock: checked before
+    # anything is saved, then built, with the marks the send would set, into
+    # the version's snapshot and the message.
+    contents = read_contents(purchase_order)
+    validate_for_network(contents)
+    sent = proposed(purchase_order, lifecycle.SEND)
+    sent.ts = timezone.now()
+    return Proposal(
+        action=lifecycle.SEND,
+        order=sent,
+        contents=contents,
+        built=payloads.build_contents(with_header_of(sent, contents)),
+    )
+
+
+def prepare_edit(purchase_order: PurchaseOrder, contents: Contents, *, reason: str) -> Proposal:
+    """Check a locked sent order's new contents as the network will, and build the edit."""
+    contents = documents.contents_for_edit(purchase_order, contents)
+    validate_for_network(contents)
+    # The order keeps its acknowledged version until the network takes the
+    # edit: the new version lives in its snapshot and its message.
+    edited = proposed(purchase_order, lifecycle.EDIT)
+    for name in EDITABLE_FIELDS:
+        setattr(edited, name, getattr(contents.header, name))
+    edited.total_po_value = contents.header.total_po_value
+    edited.ts = timezone.now()
+    return Proposal(
+        action=lifecycle.EDIT,
+        order=edited,
+        contents=contents,
+        built=payloads.build_contents(with_header_of(edited, contents)),
+        reason=reason,
+    )
+
+
+def check_edit(
     purchase_order: PurchaseOrder,
-    new: PurchaseOrder,
-    action: str,
     *,
-    built: dict,
+    edited_by: AbstractBaseUser,
+    contents: Contents,
+    reason: str,
+    expected_version: int | None,
+) -> Proposal:
+    """Check a buyer's edit of a locked order, as sent or submitted for approval; build it."""
+    _ensure_member(edited_by, purchase_order.buyer, lifecycle.BUYER)
+    ensure_no_approval_waiting(purchase_order)
+    ensure_transition(purchase_order, lifecycle.EDIT)
+    _ensure_version(purchase_order, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidPurchaseOrder(
+            "Say why the purchase order is being changed; the supplier sees the reason.",
+            path=("reason",),
+        )
+    ensure_nothing_pending(purchase_order)
+    return prepare_edit(purchase_order, contents, reason=reason)
+
+
+def publish(
+    purchase_order: PurchaseOrder,
+    proposal: Proposal,
+    *,
     reason: str,
     actor: AbstractBaseUser,
-) -> None:
+    author: AbstractBaseUser,
+    approved_by: AbstractBaseUser | None = None,
+) -> OutboundMessage:
     """Keep the new version's snapshot, write its req-send or req-edit, record the attempt.
 
-    ``new`` is the order as the send or edit would leave it (unsaved), and
-    ``built`` its ``purchaseOrder`` object, built once for both.
+    ``actor`` sends it (the approver, for an approved version), ``author``
+    wrote it; ``approved_by`` let it go over the buyer's approval limit.
+    Return the message.
     """
+    new, action = proposal.order, proposal.action
     documents.record_version(
         purchase_order=new,
         reason=reason,
-        created_by=actor,
+        created_by=author,
         created_by_business=purchase_order.buyer,
-        built=built,
+        built=proposal.built,
+        approved_by=approved_by,
     )
     kind = KIND_OF_ACTION[action]
-    message = _write_message(new, kind, payloads.build_send_request(new, built=built))
+    message = _write_message(new, kind, payloads.build_send_request(new, built=proposal.built))
     begin_action(
         purchase_order=purchase_order,
         action=action,
@@ -302,6 +389,28 @@ def _publish_version(
         message=message,
         remarks="" if action == lifecycle.SEND else reason,
     )
+    return message
+
+
+def _ensure_within_limit(
+    purchase_order: PurchaseOrder, proposal: Proposal, *, sender: AbstractBaseUser
+) -> AbstractBaseUser | None:
+    """Refuse a version over the buyer's approval limit that its sender may not approve.
+
+    Return the sender when they approve it themselves (an approver, where
+    approvers may approve their own orders), so that the version says so;
+    None when no approval is needed.
+    """
+    buyer = purchase_order.buyer
+    sender_approves = is_approver(sender, buyer)
+    need = approval_needed(business=buyer, total=proposal.total, approver_of_own=sender_approves)
+    if need is not None:
+        raise NotAllowed(f"{need.reason} Submit it for approval: an approver sends it from there.")
+    if sender_approves and approval_needed(
+        business=buyer, total=proposal.total, approver_of_own=False
+    ):
+        return sender
+    return None
 
 
 def _write_message(purchase_order: PurchaseOrder, kind: str, body: dict) -> OutboundMessage:

@@ -6,7 +6,9 @@ delivers. An action made here only *begins* (``begin_action``): the order
 keeps the status the network has acknowledged, with the action pending,
 until the network answers (``services.acknowledgements``). So the lifecycle
 table is checked, the version rule applied and every audit row written in
-one place.
+one place. The local steps of an approval, which the network never hears
+of, are the one exception: ``take_local_step`` applies them at once, and
+neither of the network's two steps takes a local move.
 """
 
 import copy
@@ -67,6 +69,24 @@ def ensure_nothing_pending(purchase_order: PurchaseOrder) -> None:
     raise TransitionNotAllowed(f"{what}, {advice}", code=conventions.ERROR_TRANSITION_NOT_ALLOWED)
 
 
+def ensure_no_approval_waiting(purchase_order: PurchaseOrder) -> None:
+    """Refuse a buyer's change while a send or an edit of the order waits for approval.
+
+    The approver decides on the order as it was submitted: nothing else
+    starts on the buying side until they approve or return it. The
+    supplier's side is not held up (it knows nothing of it).
+    """
+    request = purchase_order.waiting_approval
+    if request is None:
+        return
+    what = f"version {request.version}" if request.action == lifecycle.EDIT else "it"
+    raise TransitionNotAllowed(
+        f"This purchase order cannot be changed while {what} waits for approval (submitted "
+        f"by {request.submitted_by_name}): an approver approves or returns it first.",
+        code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+    )
+
+
 def proposed(purchase_order: PurchaseOrder, action: str) -> PurchaseOrder:
     """Return an unsaved copy of the order as the action would leave it, to build its message.
 
@@ -96,6 +116,7 @@ def begin_action(
     """
     ensure_nothing_pending(purchase_order)
     transition = ensure_transition(purchase_order, action)
+    _ensure_network_move(transition)
     purchase_order.pending_action = action
     purchase_order.pending_message = message
     purchase_order.pending_since = message.created_at
@@ -138,6 +159,7 @@ def move_purchase_order(
     """
     from_status = purchase_order.status if purchase_order.pk else ""
     transition = ensure_transition(purchase_order, action)
+    _ensure_network_move(transition)
     marks = stated or _next_marks(purchase_order, transition)
     if marks.status != transition.to_status:
         raise TransitionNotAllowed(
@@ -158,6 +180,46 @@ def move_purchase_order(
         business=business,
         via_network=via_network,
         message=message,
+    )
+
+
+def take_local_step(
+    *,
+    purchase_order: PurchaseOrder,
+    action: str,
+    actor: AbstractBaseUser,
+    business: Business,
+    version: int,
+    moves: bool,
+    remarks: str = "",
+) -> StatusChange:
+    """Apply a local step of an approval (submit, approve, return) at once; save and audit it.
+
+    Nothing is sent and nothing waits: the network never hears of it. A
+    draft moves by the table (``moves``: DRAFT -> AWAITING_APPROVAL ->
+    DRAFT); an edit waiting for approval leaves the order at the status and
+    version the network acknowledged, and the row records the step from and
+    to that status. The order's version marks are left alone either way.
+    ``version`` is the one waiting for approval, which the row names.
+    """
+    transition = lifecycle.TRANSITIONS_BY_ACTION[action]
+    if not transition.local:
+        raise ValueError(f"{action} travels on the network; it is not a local step.")
+    from_status = purchase_order.status
+    if moves:
+        ensure_transition(purchase_order, action)
+        purchase_order.status = transition.to_status
+    purchase_order.save()
+    return _audit(
+        purchase_order,
+        from_status=from_status,
+        to_status=purchase_order.status,
+        version=version,
+        action=action,
+        stage=StatusChange.Stage.APPLIED,
+        remarks=remarks,
+        actor=actor,
+        business=business,
     )
 
 
@@ -186,6 +248,16 @@ def record_outcome(
         error_code=error_code,
         error_field=error_field,
     )
+
+
+def _ensure_network_move(transition: lifecycle.Transition) -> None:
+    """Refuse a local move where the network's moves are made: it is never sent nor received."""
+    if transition.local:
+        raise TransitionNotAllowed(
+            f"“{transition.label}” is a step of the portal's own; the network neither "
+            "carries nor makes it.",
+            code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+        )
 
 
 def _audit(purchase_order: PurchaseOrder, **fields) -> StatusChange:

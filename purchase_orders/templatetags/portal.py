@@ -285,6 +285,13 @@ def status_label(status: str) -> str:
 
 
 @register.filter
+def action_participle(action: str) -> str:
+    """Say what an action did, as in "approved" or "submitted for approval"."""
+    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
+    return transition.participle if transition else str(action or "").lower()
+
+
+@register.filter
 def event_words(kind: str) -> str:
     """Say what a webhook delivery was, in plain words."""
     found = KINDS.get(kind)

@@ -8,7 +8,8 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``lists``: the buyer's list and the supplier's inbox
 - ``editing``: the new-order form and editing an order
 - ``purchase_order``: the purchase order page, its print and version comparison
-- ``actions``: send, confirm or reject, change status, duplicate, retry
+- ``actions``: send, confirm or reject, change status, duplicate, retry, and
+  submit for approval, approve or return
 - ``live``: the stamps open pages poll, and the tokens that let them
 - ``businesses``: a business's profile, its people and colleague invitations
 - ``invitations``: supplier invitations, resend and revoke, and the link's page
@@ -19,11 +20,14 @@ A business's pages answer 404 to anyone who is not one of its people, and
 
 from purchase_orders.views.actions import (
     outbound_message_retry,
+    purchase_order_approve,
     purchase_order_change_status,
     purchase_order_confirm,
     purchase_order_duplicate,
     purchase_order_reject,
+    purchase_order_return,
     purchase_order_send,
+    purchase_order_submit,
 )
 from purchase_orders.views.businesses import (
     business_invite,
@@ -63,6 +67,7 @@ __all__ = [
     "invitation_revoke",
     "list_stamp",
     "outbound_message_retry",
+    "purchase_order_approve",
     "purchase_order_change_status",
     "purchase_order_confirm",
     "purchase_order_create",
@@ -72,8 +77,10 @@ __all__ = [
     "purchase_order_list",
     "purchase_order_print",
     "purchase_order_reject",
+    "purchase_order_return",
     "purchase_order_send",
     "purchase_order_stamp",
+    "purchase_order_submit",
     "supplier_invite",
     "version_compare",
 ]

@@ -1,4 +1,4 @@
-"""The buttons of the purchase order page: send, answer, change status, copy, retry."""
+"""The buttons of the purchase order page: send, answer, change status, copy, retry, approve."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,15 +9,29 @@ from django.views.decorators.http import require_POST
 from purchase_orders import forms, lifecycle, selectors
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.services import drafts
+from purchase_orders.services.approvals import (
+    approve_purchase_order,
+    return_purchase_order,
+    submit_for_approval,
+)
 from purchase_orders.services.outbound import retry_outbound_message
 from purchase_orders.services.purchase_orders import (
     change_purchase_order_status,
     confirm_purchase_order,
     send_purchase_order,
 )
-from purchase_orders.services.transitions import ensure_nothing_pending
+from purchase_orders.services.transitions import (
+    ensure_no_approval_waiting,
+    ensure_nothing_pending,
+)
 from purchase_orders.templatetags.portal import status_label
-from purchase_orders.views.common import action_error, require_role, sent_message
+from purchase_orders.views.common import (
+    action_error,
+    require_approver,
+    require_role,
+    sent_message,
+    submitted_message,
+)
 from purchase_orders.views.purchase_order import detail_context
 
 
@@ -36,6 +50,85 @@ def purchase_order_send(request, object_id: str):
         return action_error(request, purchase_order, error)
     messages.success(request, sent_message(purchase_order))
     return redirect(purchase_order)
+
+
+@login_required
+@require_POST
+def purchase_order_submit(request, object_id: str):
+    viewer = request.viewer
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_role(viewer, purchase_order, lifecycle.BUYER)
+    try:
+        purchase_order = submit_for_approval(
+            purchase_order=purchase_order, submitted_by=request.user
+        )
+    except InvalidPurchaseOrder as error:
+        messages.error(request, f"{error.message} Edit the draft to put it right.")
+        return redirect(purchase_order)
+    except PurchaseOrderError as error:
+        return action_error(request, purchase_order, error)
+    messages.success(request, submitted_message(purchase_order))
+    return redirect(purchase_order)
+
+
+def _decide(request, object_id: str, *, approve: bool):
+    viewer = request.viewer
+    purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
+    require_approver(viewer, purchase_order)
+    form = forms.ApprovalForm(request.POST, returning=not approve)
+    if form.is_valid():
+        waiting = purchase_order.waiting_approval
+        try:
+            if approve:
+                purchase_order = approve_purchase_order(
+                    purchase_order=purchase_order,
+                    approved_by=request.user,
+                    expected_request=form.cleaned_data.get("expected_request"),
+                    remarks=form.cleaned_data["remarks"],
+                )
+            else:
+                purchase_order = return_purchase_order(
+                    purchase_order=purchase_order,
+                    returned_by=request.user,
+                    remarks=form.cleaned_data["remarks"],
+                    expected_request=form.cleaned_data.get("expected_request"),
+                )
+        except PurchaseOrderError as error:
+            if error.path != ("remarks",):
+                return action_error(request, purchase_order, error)
+            form.add_error("remarks", error.message)
+        else:
+            messages.success(request, _decided_message(purchase_order, waiting, approve=approve))
+            return redirect(purchase_order)
+    page = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
+    context = detail_context(viewer, page, approval_form=form)
+    return render(request, "purchase_orders/detail.html", context)
+
+
+def _decided_message(purchase_order, waiting, *, approve: bool) -> str:
+    number = purchase_order.buyer_po_number
+    what = f"version {waiting.version} of {number}" if waiting.is_edit else number
+    if approve:
+        return (
+            f"You approved {what}: it is on its way to {purchase_order.supplier}. The network "
+            "timeline below shows when it is delivered."
+        )
+    return (
+        f"You returned {what} to {waiting.submitted_by_name} with your remarks; nothing was "
+        "sent to the supplier."
+    )
+
+
+@login_required
+@require_POST
+def purchase_order_approve(request, object_id: str):
+    return _decide(request, object_id, approve=True)
+
+
+@login_required
+@require_POST
+def purchase_order_return(request, object_id: str):
+    return _decide(request, object_id, approve=False)
 
 
 def _answer(request, object_id: str, *, accept: bool):
@@ -93,8 +186,10 @@ def purchase_order_change_status(request, object_id: str):
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     require_role(viewer, purchase_order, lifecycle.BUYER)
     try:
-        # One action at a time: none while one sent from here waits for the network.
+        # One action at a time: none while one sent from here waits for the
+        # network, nor while a send or an edit waits for approval.
         ensure_nothing_pending(purchase_order)
+        ensure_no_approval_waiting(purchase_order)
     except PurchaseOrderError as error:
         return action_error(request, purchase_order, error)
     transitions = selectors.purchase_order_actions(

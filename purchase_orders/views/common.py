@@ -1,4 +1,4 @@
-"""What the pages share: the role check and the messages of an action."""
+"""What the pages share: the role checks and the messages of an action."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,6 +14,14 @@ def require_role(viewer: selectors.Viewer, purchase_order: PurchaseOrder, role: 
     """Refuse with 403 unless the viewer holds ``role`` on the purchase order."""
     if role not in viewer.roles_for(purchase_order):
         raise PermissionDenied(f"Only the {role} of this purchase order can do this.")
+
+
+def require_approver(viewer: selectors.Viewer, purchase_order: PurchaseOrder) -> None:
+    """Refuse with 403 unless the viewer approves the buying business's orders."""
+    if purchase_order.buyer_id not in viewer.approver_ids:
+        raise PermissionDenied(
+            "Only an approver of the buying business can approve or return this purchase order."
+        )
 
 
 def require_business_role(viewer: selectors.Viewer, business_id: int, *roles: str) -> None:
@@ -39,4 +47,13 @@ def sent_message(purchase_order: PurchaseOrder) -> str:
     return (
         f"Purchase order {purchase_order.buyer_po_number} is on its way to "
         f"{purchase_order.supplier}. The network timeline below shows when it is delivered."
+    )
+
+
+def submitted_message(purchase_order: PurchaseOrder) -> str:
+    """Return what to tell the buyer once the order waits for approval."""
+    return (
+        f"Purchase order {purchase_order.buyer_po_number} is submitted for approval. The "
+        f"approvers of {purchase_order.buyer} are told; it goes to {purchase_order.supplier} "
+        "once one of them approves it."
     )

@@ -9,10 +9,14 @@ from django.utils import timezone
 from purchase_orders import forms, lifecycle, selectors
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
+from purchase_orders.services.approvals import submit_edit_for_approval
 from purchase_orders.services.purchase_orders import edit_purchase_order
-from purchase_orders.services.transitions import ensure_nothing_pending
+from purchase_orders.services.transitions import (
+    ensure_no_approval_waiting,
+    ensure_nothing_pending,
+)
 from purchase_orders.views import live
-from purchase_orders.views.common import require_role, sent_message
+from purchase_orders.views.common import require_role, sent_message, submitted_message
 
 
 def _render_form(request, editor, *, purchase_order=None):
@@ -30,6 +34,7 @@ def _render_form(request, editor, *, purchase_order=None):
         "gst_rates": forms.GST_RATES,
         "value_detail_types": forms.VALUE_DETAIL_TYPES,
         "supplier_state": _supplier_state(purchase_order) if editor.mode == "edit" else "",
+        "approval_limit": _approval_limit(request.viewer, editor, purchase_order),
     }
     if purchase_order is not None:
         # An open form is told when the order changes, and is left as it is.
@@ -42,6 +47,23 @@ def _render_form(request, editor, *, purchase_order=None):
             ),
         )
     return render(request, "purchase_orders/form.html", context)
+
+
+def _approval_limit(viewer, editor, purchase_order):
+    """Return the buying business whose approval limit the form's Send may be over, or None.
+
+    Its buyer then offers "Submit for approval" beside "Send to supplier";
+    one who may approve their own orders sends whatever the total.
+    """
+    if purchase_order is not None:
+        buyer = purchase_order.buyer
+    else:
+        buyer = editor.main.fields["buyer"].queryset.first()
+    if buyer is None or buyer.approval_limit is None:
+        return None
+    if buyer.pk in viewer.approver_ids and buyer.approvers_may_approve_own:
+        return None
+    return buyer
 
 
 def _supplier_state(purchase_order) -> str:
@@ -84,8 +106,9 @@ def purchase_order_create(request):
     if adding or not editor.is_valid():
         return _render_form(request, editor)
     data = editor.cleaned_data
+    intent = request.POST.get("intent")
     try:
-        if request.POST.get("intent") == "send":
+        if intent == "send":
             purchase_order = drafts.send_draft(
                 buyer=data["buyer"],
                 supplier=data["supplier"],
@@ -94,6 +117,14 @@ def purchase_order_create(request):
                 add_default_terms=False,
             )
             messages.success(request, sent_message(purchase_order))
+        elif intent == "submit":
+            purchase_order = drafts.submit_draft(
+                buyer=data["buyer"],
+                supplier=data["supplier"],
+                submitted_by=request.user,
+                contents=editor.contents(),
+            )
+            messages.success(request, submitted_message(purchase_order))
         else:
             purchase_order = drafts.create_draft(
                 buyer=data["buyer"],
@@ -119,9 +150,10 @@ def purchase_order_edit(request, object_id: str):
     )
     require_role(viewer, purchase_order, lifecycle.BUYER)
     mode = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order).edit_mode
-    if not mode and purchase_order.pending_action:
+    if not mode and (purchase_order.pending_action or purchase_order.waiting_approval_id):
         try:
             ensure_nothing_pending(purchase_order)
+            ensure_no_approval_waiting(purchase_order)
         except PurchaseOrderError as error:
             messages.error(request, error.message)
             return redirect(purchase_order)
@@ -157,6 +189,7 @@ def purchase_order_edit(request, object_id: str):
 def _save(request, purchase_order, editor, *, mode: str):
     """Save what the buyer wrote: a new version of a sent order, or the draft (and send it)."""
     data = editor.cleaned_data
+    intent = request.POST.get("intent")
     if mode == "edit":
         contents = drafts.complete_contents(
             contents=editor.contents(),
@@ -164,20 +197,39 @@ def _save(request, purchase_order, editor, *, mode: str):
             supplier=purchase_order.supplier,
             parties=drafts.current_parties(purchase_order),
         )
-        purchase_order = edit_purchase_order(
+        edit = submit_edit_for_approval if intent == "submit" else edit_purchase_order
+        purchase_order = edit(
             purchase_order=purchase_order,
             edited_by=request.user,
             contents=contents,
             reason=data["reason"],
             expected_version=data.get("expected_version"),
         )
-        messages.success(
-            request,
-            f"Version {lifecycle.next_version(purchase_order.version, lifecycle.EDIT)} of "
-            f"{purchase_order.buyer_po_number} is on its way to {purchase_order.supplier}, "
-            "who will confirm it again once the network delivers it.",
+        version = lifecycle.next_version(purchase_order.version, lifecycle.EDIT)
+        if intent == "submit":
+            messages.success(
+                request,
+                f"Version {version} of {purchase_order.buyer_po_number} is submitted for "
+                f"approval. The approvers of {purchase_order.buyer} are told; "
+                f"{purchase_order.supplier} gets it once one of them approves it.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Version {version} of {purchase_order.buyer_po_number} is on its way to "
+                f"{purchase_order.supplier}, who will confirm it again once the network "
+                "delivers it.",
+            )
+    elif intent == "submit":
+        purchase_order = drafts.submit_draft(
+            buyer=purchase_order.buyer,
+            supplier=data["supplier"],
+            submitted_by=request.user,
+            contents=editor.contents(),
+            purchase_order=purchase_order,
         )
-    elif request.POST.get("intent") == "send":
+        messages.success(request, submitted_message(purchase_order))
+    elif intent == "send":
         purchase_order = drafts.send_draft(
             buyer=purchase_order.buyer,
             supplier=data["supplier"],

@@ -15,6 +15,10 @@ HOME_LIST_SIZE = 10
 def home(request):
     viewer = request.viewer
     context = {"viewer": viewer, "nav": "home"}
+    if viewer.is_approver:
+        waiting = selectors.waiting_for_approval(viewer=viewer)
+        context["waiting"] = list(waiting[:HOME_LIST_SIZE])
+        context["waiting_count"] = waiting.count()
     if viewer.is_supplier:
         awaiting = selectors.awaiting_confirmation(viewer=viewer)
         context["awaiting"] = list(awaiting[:HOME_LIST_SIZE])
@@ -37,7 +41,9 @@ def home(request):
         context["failed"] = list(selectors.failed_deliveries(viewer=viewer)[:HOME_LIST_SIZE])
         context["live"] = live.follow_home(viewer=viewer)
     listed = [
-        po for key in ("awaiting", "rejected", "drafts", "sent") for po in context.get(key, ())
+        po
+        for key in ("waiting", "awaiting", "rejected", "drafts", "sent")
+        for po in context.get(key, ())
     ]
     context["namesakes"] = selectors.namesakes(
         business for po in listed for business in (po.buyer, po.supplier)

@@ -57,12 +57,14 @@ def follow_purchase_order(*, viewer: selectors.Viewer, purchase_order, stamp: st
     """Return what a page of one purchase order needs to follow it.
 
     The token names only the viewer's businesses that are party to the
-    order, in the role they have there.
+    order, in the role they have there; an approver of the buyer follows it
+    as the buying side does.
     """
     roles = viewer.roles_for(purchase_order)
+    buying_side = lifecycle.BUYER in roles or purchase_order.buyer_id in viewer.approver_ids
     party = selectors.Viewer(
         user=None,
-        buyer_ids=frozenset({purchase_order.buyer_id} if lifecycle.BUYER in roles else ()),
+        buyer_ids=frozenset({purchase_order.buyer_id} if buying_side else ()),
         supplier_ids=frozenset(
             {purchase_order.supplier_id} if lifecycle.SUPPLIER in roles else ()
         ),
@@ -95,8 +97,15 @@ def follow_list(*, viewer: selectors.Viewer, role: str) -> dict:
 
 
 def follow_home(*, viewer: selectors.Viewer) -> dict:
+    """Return what home needs to follow the viewer's orders.
+
+    An approver's home lists what waits for their approval: it follows the
+    orders of the businesses they approve for, as their buyers' homes do.
+    """
     party = selectors.Viewer(
-        user=None, buyer_ids=viewer.buyer_ids, supplier_ids=viewer.supplier_ids
+        user=None,
+        buyer_ids=viewer.buyer_ids | viewer.approver_ids,
+        supplier_ids=viewer.supplier_ids,
     )
     return follow(
         viewer=party,

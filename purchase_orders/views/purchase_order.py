@@ -36,8 +36,49 @@ def document_context(purchase_order) -> dict:
     }
 
 
-def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
+def approval_context(viewer, purchase_order, actions, status_changes, *, form=None) -> dict:
+    """Return what the page says of approvals, to the buying side only (buyers, approvers).
+
+    The supplier sees nothing of them: they are the buyer's own business.
+    """
+    if not (actions.is_buyer or actions.approves):
+        return {}
+    waiting = purchase_order.waiting_approval
+    context = {
+        "waiting_approval": waiting,
+        "can_decide": actions.may_decide,
+        "approval_form": form
+        or forms.ApprovalForm(initial={"expected_request": waiting.pk if waiting else None}),
+        "send_approval": actions.send_approval if actions.may(lifecycle.SUBMIT) else None,
+    }
+    steps = [change for change in status_changes if lifecycle.is_local(change.action)]
+    if not waiting and status_changes and steps and status_changes[-1] is steps[-1]:
+        # Returned, and nothing has happened to the order since: the buyer's to put right.
+        context["returned"] = steps[-1] if steps[-1].action == lifecycle.RETURN else None
+    if waiting is not None and waiting.is_edit:
+        acknowledged = selectors.get_version(
+            purchase_order=purchase_order, version=purchase_order.version
+        )
+        if acknowledged is not None:
+            context["waiting_from"] = acknowledged
+            context["waiting_diff"] = diffs.compare_snapshots(
+                acknowledged.snapshot,
+                waiting.snapshot,
+                old_version=acknowledged.version,
+                new_version=waiting.version,
+            )
+    return context
+
+
+def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=None) -> dict:
     actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
+    # The local steps of an approval are the buying side's alone.
+    status_changes = [
+        change
+        for change in purchase_order.status_changes.all()
+        if actions.is_buyer or actions.approves or not lifecycle.is_local(change.action)
+    ]
+    network_changes = [c for c in status_changes if not lifecycle.is_local(c.action)]
     # A version sent and not yet acknowledged is shown apart, as pending.
     versions = [v for v in purchase_order.versions.all() if v.version <= purchase_order.version]
     pending_version = next(
@@ -51,9 +92,14 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
     latest_message = sent_messages[-1] if sent_messages else None
     return {
         **document_context(purchase_order),
+        **approval_context(viewer, purchase_order, actions, status_changes, form=approval_form),
         "is_buyer": actions.is_buyer,
         "is_supplier": actions.is_supplier,
-        "can_send": actions.may(lifecycle.SEND),
+        "is_approver": actions.approves,
+        "buying_side": actions.is_buyer or actions.approves,
+        "local_actions": lifecycle.APPROVAL_ACTIONS,
+        "can_send": actions.may_send,
+        "can_submit": actions.may_submit,
         "can_edit": bool(actions.edit_mode),
         "status_moves": actions.status_moves,
         "can_confirm": actions.may(lifecycle.ACCEPT),
@@ -67,8 +113,10 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
             }
         ),
         "pending_version": pending_version,
+        # An approver acts for the buying side: the send they approved is theirs.
         "pending_role": next(
-            (role for role in (lifecycle.BUYER, lifecycle.SUPPLIER) if role in actions.roles), ""
+            (role for role in (lifecycle.BUYER, lifecycle.SUPPLIER) if role in actions.roles),
+            lifecycle.BUYER if actions.approves else "",
         ),
         "can_retry_pending": bool(pending_message) and actions.may_retry(pending_message),
         "pending_message": pending_message,
@@ -76,7 +124,8 @@ def detail_context(viewer, purchase_order, *, answer_form=None) -> dict:
         "version_rows": list(zip(versions, [None, *versions], strict=False)),
         "latest_version": versions[-1] if versions else None,
         "previous_version": versions[-2] if len(versions) > 1 else None,
-        "status_changes": list(purchase_order.status_changes.all()),
+        "status_changes": status_changes,
+        "last_network_change": network_changes[-1] if network_changes else None,
         "namesakes": selectors.namesakes([purchase_order.buyer, purchase_order.supplier]),
         "timeline": timeline,
         # The latest entries in full; the earlier ones folded away.
@@ -118,7 +167,11 @@ def version_compare(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_visible_purchase_order(viewer=viewer, object_id=object_id)
     versions = purchase_order.versions.all()
-    if lifecycle.BUYER not in viewer.roles_for(purchase_order):
+    buying_side = (
+        lifecycle.BUYER in viewer.roles_for(purchase_order)
+        or purchase_order.buyer_id in viewer.approver_ids
+    )
+    if not buying_side:
         # A version the buyer sent is the supplier's once the network delivers it.
         versions = versions.filter(version__lte=purchase_order.version)
     numbers = list(versions.values_list("version", flat=True))

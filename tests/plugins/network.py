@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from purchase_orders.contents import MilestoneContents
+from purchase_orders.contents import MilestoneContents, read_contents
 from purchase_orders.enkash import payloads
 from purchase_orders.models import (
     Business,
@@ -188,7 +188,13 @@ def purchase_order_state(purchase_order: PurchaseOrder) -> dict:
     return {
         "row": model_to_dict(fresh),
         "updated_at": fresh.updated_at,
-        "contents": payloads.build_purchase_order(fresh),
+        # As the network would carry it; an order waiting for approval, which
+        # has no status there, as it is read.
+        "contents": (
+            read_contents(fresh)
+            if fresh.status == PurchaseOrder.Status.AWAITING_APPROVAL
+            else payloads.build_purchase_order(fresh)
+        ),
         "messages": list(OutboundMessage.objects.filter(object_id=fresh.object_id).values()),
         "status_changes": list(StatusChange.objects.filter(purchase_order=fresh).values()),
         "versions": list(PurchaseOrderVersion.objects.filter(purchase_order=fresh).values()),

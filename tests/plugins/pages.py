@@ -28,8 +28,8 @@ def plain_static_files(settings):
 class People:
     """A buyer (Karnataka), a supplier (Maharashtra) and an outsider, one person each.
 
-    The buyer's business admin, who holds no other role, is made when a test
-    first asks for them.
+    The buyer's business admin and its approver, each holding that one role
+    there and nothing else, are made when a test first asks for them.
     """
 
     buyer: Business
@@ -39,6 +39,26 @@ class People:
     supplier_user: object
     outsider_user: object
     clients: dict = field(default_factory=dict)
+    approver: object = None
+
+    @property
+    def approver_user(self):
+        if self.approver is None:
+            self.approver = MembershipFactory(
+                user=UserFactory(
+                    username="meera",
+                    first_name="Meera",
+                    last_name="Iyer",
+                    email="meera@example.in",
+                ),
+                business=self.buyer,
+                role=Membership.Role.APPROVER,
+            ).user
+        return self.approver
+
+    @property
+    def approver_client(self) -> Client:
+        return self.client(self.approver_user)
 
     def client(self, user) -> Client:
         """Return a test client signed in as a user (one per user)."""

@@ -140,12 +140,19 @@ def confirm_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "
         remarks=remarks,
         from_status=purchase_order.status,
     )
-    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
+    transition = network_transition(action)
     body["poConfirmation"]["poStatusTransition"]["newStatus"] = (
         transition.to_status if transition else purchase_order.status
     )
     body["additionalInfos"] = ADDITIONAL_INFOS
     return body
+
+
+def network_transition(action: str):
+    """Return the network's move for an action, or None (unknown there, or the portal's own)."""
+    if action not in lifecycle.NETWORK_ACTIONS:
+        return None
+    return lifecycle.TRANSITIONS_BY_ACTION[action]
 
 
 def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: str = "") -> dict:
@@ -160,7 +167,7 @@ def status_change_body(purchase_order: PurchaseOrder, action: str, *, remarks: s
         remarks=remarks,
         from_status=purchase_order.status,
     )
-    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
+    transition = network_transition(action)
     body["poStatus"]["poStatusTransition"]["newStatus"] = (
         transition.to_status if transition else purchase_order.status
     )

@@ -116,10 +116,14 @@ def test_the_import_check_sees_each_way_of_importing(tmp_path):
 
 
 def portal_moves() -> dict[tuple[str, str], tuple[str, bool]]:
-    """Return the portal's table as (action, network status) -> (new status, new version)."""
+    """Return the portal's table as (action, network status) -> (new status, new version).
+
+    Only the moves the network carries: the local steps of an approval are
+    the portal's alone, and the sandbox knows nothing of them.
+    """
     return {
         (move.action, conventions.network_status(status)): (move.to_status, move.bumps_version)
-        for move in lifecycle.TRANSITIONS
+        for move in lifecycle.NETWORK_TRANSITIONS
         for status in move.from_statuses
     }
 
@@ -132,17 +136,30 @@ def sandbox_moves() -> dict[tuple[str, str], tuple[str, bool]]:
     }
 
 
-@pytest.mark.parametrize("action", sorted({t.action for t in lifecycle.TRANSITIONS}))
+@pytest.mark.parametrize("action", sorted(lifecycle.NETWORK_ACTIONS))
 @pytest.mark.parametrize("status", conventions.NETWORK_STATUSES)
 def test_the_sandbox_and_the_portal_agree_on_every_move(action, status):
     assert sandbox_moves().get((action, status)) == portal_moves().get((action, status))
 
 
 def test_both_tables_name_the_same_actions_and_only_network_statuses():
-    assert set(transitions.MOVES) == set(lifecycle.TRANSITIONS_BY_ACTION)
+    assert set(transitions.MOVES) == set(lifecycle.NETWORK_ACTIONS)
     for move in transitions.MOVES.values():
         assert move.from_statuses <= set(conventions.NETWORK_STATUSES)
         assert move.to_status in conventions.NETWORK_STATUSES
+
+
+def test_the_local_statuses_and_steps_are_left_out_of_the_network_and_the_sandbox():
+    local = {t.action for t in lifecycle.TRANSITIONS if t.local}
+
+    assert local == set(lifecycle.APPROVAL_ACTIONS)
+    assert not local & set(transitions.MOVES)
+    assert not set(lifecycle.LOCAL_STATUSES) & set(conventions.NETWORK_STATUSES)
+    for move in lifecycle.NETWORK_TRANSITIONS:
+        assert move.to_status not in lifecycle.LOCAL_STATUSES
+        assert lifecycle.AWAITING_APPROVAL not in move.from_statuses
+    with pytest.raises(ValueError, match="never sent"):
+        conventions.network_status(lifecycle.AWAITING_APPROVAL)
 
 
 # -- two readings of GST -----------------------------------------------------------------

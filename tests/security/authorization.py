@@ -1,6 +1,7 @@
 """What the authorization tests share: who may use each URL, and in which statuses."""
 
 import datetime
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -8,16 +9,17 @@ from django.utils import timezone
 from purchase_orders import lifecycle
 from purchase_orders import urls as portal_urls
 from purchase_orders.models import Invitation, Membership, SupplierLink
+from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.documents import record_version
 from purchase_orders.services.invitations import invitation_token, new_nonce
 
-BUYER, SUPPLIER, BOTH = "buyer", "supplier", "both"
+BUYER, SUPPLIER, BOTH, APPROVER = "buyer", "supplier", "both", "approver"
 # A business's own pages: for its business admins; the profile, read by every
 # member and changed by its business admins; the invitation's link, public.
 ADMIN, MEMBER, PUBLIC = "business admin", "member", "anyone"
 # Who may use each page or action of a purchase order sent from the buyer to
-# the supplier, and of the buyer's business (its profile, people, invitations
-# and supplier directory).
+# the supplier (a side of the order, or an approver of the buyer's), and of the
+# buyer's business (its profile, people, invitations and supplier directory).
 ALLOWED = {
     "home-stamp": BOTH,
     "list": BUYER,
@@ -45,10 +47,20 @@ ALLOWED = {
     "invitation-resend": ADMIN,
     "invitation-revoke": ADMIN,
     "invitation-accept": PUBLIC,
+    "submit": BUYER,
+    "approve": APPROVER,
+    "return": APPROVER,
 }
+# What an approver of the buyer (and nothing else there) opens besides their
+# own actions: the order's pages, as any member of the buying business does,
+# and the retry of a message the business sent (an approval sends the order).
+# Every other page and action of a side is refused to them.
+APPROVER_OPENS = ("home-stamp", "detail", "stamp", "print", "compare", "retry")
 NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
-SENT = tuple(status for status in STATUSES if status != lifecycle.DRAFT)
+# The statuses only the buyer's side sees: a draft, and one waiting for approval.
+LOCAL = lifecycle.LOCAL_STATUSES
+SENT = tuple(status for status in STATUSES if status not in LOCAL)
 # The pages and the actions, each tested in its module for the side that may use it.
 PAGES = (
     "home-stamp",
@@ -79,6 +91,9 @@ ACTIONS = (
     "business-person-remove",
     "invitation-resend",
     "invitation-revoke",
+    "submit",
+    "approve",
+    "return",
 )
 
 
@@ -140,38 +155,64 @@ def url_of(name: str, people, purchase_order, message=None) -> str:
 
 
 def rightful_client(people, name: str):
-    """Return a client of the side that may use a URL."""
-    side = ALLOWED[name]
-    if side == SUPPLIER:
-        return people.supplier_client
-    if side == ADMIN:
-        return people.admin_client
-    return people.buyer_client
+    """Return a client of the side that may use a URL (the buyer's for both sides)."""
+    return {
+        SUPPLIER: people.supplier_client,
+        ADMIN: people.admin_client,
+        APPROVER: people.approver_client,
+    }.get(ALLOWED[name], people.buyer_client)
 
 
-def wrong_client(people, name: str, method: str):
-    """Return a client one of whose roles is the wrong one for a URL; None if there is none.
+def wrong_clients(people, name: str, method: str) -> list:
+    """Return the clients of the people a URL refuses (403), in the order's two businesses.
 
-    For a business's page that is one of its people without the role: the
-    buyer for its business admins' pages, and its admin (who is not a
-    buyer) for the buyers' supplier directory.
+    The other side of an order; for a business's page, one of its people
+    without the role (the buyer, and the approver, for its business admins'
+    pages; its admin, who is not a buyer, for the buyers' supplier
+    directory); for a side's page or action, the buyer's approver too
+    (unless it is one of ``APPROVER_OPENS``); for an approver's action, both
+    sides.
     """
-    side = ALLOWED[name]
-    if side == SUPPLIER:
-        return people.buyer_client
-    if side == ADMIN:
-        return people.buyer_client
-    if side == MEMBER:
-        return people.buyer_client if method == "post" else None
-    if side == BUYER:
-        return people.supplier_client if takes_order(name) else people.admin_client
-    return None
+    allowed = ALLOWED[name]
+    if allowed == MEMBER:
+        return [people.buyer_client, people.approver_client] if method == "post" else []
+    wrong = {
+        BUYER: [people.supplier_client if takes_order(name) else people.admin_client],
+        SUPPLIER: [people.buyer_client],
+        ADMIN: [people.buyer_client],
+        APPROVER: [people.buyer_client, people.supplier_client],
+    }.get(allowed, [])
+    if allowed in (BUYER, SUPPLIER, ADMIN) and name not in APPROVER_OPENS:
+        wrong.append(people.approver_client)
+    return wrong
 
 
 def order_in(people, status: str, **kwargs):
-    """Create a purchase order from the buyer to the supplier in a status (version 1 once sent)."""
+    """Create a purchase order from the buyer to the supplier in a status (version 1 once sent).
+
+    One waiting for approval is a draft submitted, through the service, at a
+    buyer whose every order needs an approver.
+    """
+    if status == lifecycle.AWAITING_APPROVAL:
+        return submitted(people, order_in(people, lifecycle.DRAFT, **kwargs))
     version = 0 if status == lifecycle.DRAFT else 1
     return people.purchase_order(status=status, version=version, lines=1, **kwargs)
+
+
+def every_order_needs_approval(people) -> None:
+    """Give the buyer an approval limit of nothing, and an approver."""
+    people.buyer.approval_limit = Decimal("0.00")
+    people.buyer.save(update_fields=["approval_limit"])
+    assert people.approver_user is not None
+
+
+def submitted(people, purchase_order):
+    """Submit a draft for approval, as the buyer; return it fresh."""
+    every_order_needs_approval(people)
+    submit_for_approval(purchase_order=purchase_order, submitted_by=people.buyer_user)
+    purchase_order.refresh_from_db()
+    assert purchase_order.status == lifecycle.AWAITING_APPROVAL
+    return purchase_order
 
 
 def with_two_versions(people, purchase_order):
@@ -184,12 +225,16 @@ def with_two_versions(people, purchase_order):
 
 
 def assert_refused(people, name: str, purchase_order, method: str, data=None, url=None):
-    """Assert that the wrong side gets 403 (404 for a supplier and a draft), an outsider 404."""
+    """Assert that the wrong sides get 403, an outsider 404.
+
+    A supplier gets 404 for an order it does not see (a draft, or one
+    waiting for approval).
+    """
     url = url or url_of(name, people, purchase_order)
-    wrong = wrong_client(people, name, method)
-    if wrong is not None:
-        hidden = purchase_order.is_draft and ALLOWED[name] == BUYER and takes_order(name)
-        assert getattr(wrong, method)(url, data or {}).status_code == (404 if hidden else 403)
+    hidden = purchase_order.status in LOCAL and takes_order(name)
+    for wrong in wrong_clients(people, name, method):
+        expected = 404 if hidden and wrong is people.supplier_client else 403
+        assert getattr(wrong, method)(url, data or {}).status_code == expected
     if scoped(name):
         assert getattr(people.outsider_client, method)(url, data or {}).status_code == 404
 

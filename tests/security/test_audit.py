@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from purchase_orders.models import (
+    ApprovalRequest,
     InboundEvent,
     OutboundMessage,
     PurchaseOrder,
@@ -18,7 +19,7 @@ from tests.purchase_orders.admin.test_retry_delivery import retry
 
 pytestmark = pytest.mark.django_db
 
-RECORDS = [PurchaseOrderVersion, StatusChange, OutboundMessage, InboundEvent]
+RECORDS = [PurchaseOrderVersion, StatusChange, ApprovalRequest, OutboundMessage, InboundEvent]
 
 
 def admin_url(obj, view: str) -> str:

@@ -16,12 +16,13 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.security.authorization import (
     ALLOWED,
+    APPROVER_OPENS,
     NAMES,
     PUBLIC,
     rightful_client,
     scoped,
     url_of,
-    wrong_client,
+    wrong_clients,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,17 +49,45 @@ def test_the_wrong_side_is_forbidden_and_another_business_finds_nothing(people, 
     purchase_order = people.purchase_order(sent=True)
     url = url_of(name, people, purchase_order)
     rightful = rightful_client(people, name)
-    wrong = wrong_client(people, name, method)
     # A page that takes no POST (or an action that takes no GET) refuses the method to all.
     if getattr(rightful, method)(url).status_code == 405:
         forbidden = not_found = 405
     else:
         forbidden, not_found = 403, 404
 
-    if wrong is not None:
+    for wrong in wrong_clients(people, name, method):
         assert getattr(wrong, method)(url).status_code == forbidden
     if scoped(name):
         assert getattr(people.outsider_client, method)(url).status_code == not_found
+
+
+def test_the_matrix_names_every_side_and_the_approvers_pages():
+    assert set(ALLOWED.values()) == {
+        "buyer",
+        "supplier",
+        "both",
+        "approver",
+        "business admin",
+        "member",
+        "anyone",
+    }
+    assert {name for name, side in ALLOWED.items() if side == "approver"} == {
+        "approve",
+        "return",
+    }
+    assert set(APPROVER_OPENS) <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", [name for name in NAMES if name in APPROVER_OPENS])
+def test_an_approver_of_the_buyer_opens_the_orders_pages(people, name):
+    purchase_order = people.purchase_order(sent=True)
+    url = url_of(name, people, purchase_order)
+    method = "post" if name == "retry" else "get"
+
+    response = getattr(people.approver_client, method)(url)
+
+    # The retry of a message that did not fail is refused on the page, not forbidden.
+    assert response.status_code == (302 if name in ("retry", "compare") else 200)
 
 
 def test_admin_is_only_for_staff(people):

@@ -9,7 +9,20 @@ import pytest
 from purchase_orders import lifecycle
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from tests.plugins.network import acknowledged
-from tests.security.authorization import SENT, STATUSES, assert_refused, order_in, text, url_of
+from tests.security.authorization import (
+    ALLOWED,
+    APPROVER_OPENS,
+    LOCAL,
+    NAMES,
+    SENT,
+    STATUSES,
+    assert_refused,
+    every_order_needs_approval,
+    order_in,
+    takes_order,
+    text,
+    url_of,
+)
 
 pytestmark = pytest.mark.django_db
 STATUS_MOVES = [
@@ -45,7 +58,7 @@ def test_the_buyer_sends_a_draft_and_nothing_else(people, status):
         purchase_order = acknowledged(purchase_order)
     assert (purchase_order.status, purchase_order.version, purchase_order.pending_action) == (
         lifecycle.CREATED if status == lifecycle.DRAFT else status,
-        1,
+        0 if status == lifecycle.AWAITING_APPROVAL else 1,
         "",
     )
 
@@ -66,7 +79,7 @@ def test_the_supplier_answers_an_order_awaiting_confirmation(people, status, nam
 
     response = people.supplier_client.post(url, data)
 
-    if status == lifecycle.DRAFT:
+    if status in LOCAL:
         assert response.status_code == 404
         return
     assert response.status_code == 302
@@ -141,3 +154,109 @@ def test_the_buyer_retries_a_failed_message(people, status):
     assert response["Location"] == purchase_order.get_absolute_url()
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutboundMessage.State.QUEUED, 0)
+
+
+def waiting_request(purchase_order):
+    purchase_order.refresh_from_db()
+    return purchase_order.waiting_approval
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_buyer_submits_a_draft_over_the_limit_and_nothing_else(people, status):
+    purchase_order = order_in(people, status)
+    every_order_needs_approval(people)
+    url = url_of("submit", people, purchase_order)
+    before = (status_of(purchase_order), purchase_order.waiting_approval_id)
+    assert_refused(people, "submit", purchase_order, "post")
+    assert (status_of(purchase_order), purchase_order.waiting_approval_id) == before
+
+    response = people.buyer_client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    if status == lifecycle.DRAFT:
+        request = waiting_request(purchase_order)
+        assert (purchase_order.status, request.action, request.version) == (
+            lifecycle.AWAITING_APPROVAL,
+            lifecycle.SEND,
+            1,
+        )
+        assert not OutboundMessage.objects.filter(purchase_order=purchase_order).exists()
+    else:
+        assert (status_of(purchase_order), purchase_order.waiting_approval_id) == before
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_approver_approves_what_waits_and_it_is_sent_as_theirs(people, status):
+    purchase_order = order_in(people, status)
+    url = url_of("approve", people, purchase_order)
+    request = purchase_order.waiting_approval
+    data = {"approval-expected_request": str(request.pk) if request else ""}
+    assert_refused(people, "approve", purchase_order, "post", data)
+    assert status_of(purchase_order) == status
+    assert purchase_order.waiting_approval_id == (request.pk if request else None)
+
+    response = people.approver_client.post(url, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == purchase_order.get_absolute_url()
+    purchase_order.refresh_from_db()
+    if status != lifecycle.AWAITING_APPROVAL:
+        assert (purchase_order.status, purchase_order.pending_action) == (status, "")
+        return
+    assert (purchase_order.status, purchase_order.pending_action) == (
+        lifecycle.DRAFT,
+        lifecycle.SEND,
+    )
+    attempt = purchase_order.status_changes.get(action=lifecycle.SEND)
+    assert (attempt.stage, attempt.actor) == ("attempted", people.approver_user)
+    assert acknowledged(purchase_order).status == lifecycle.CREATED
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_the_approver_returns_what_waits_with_remarks(people, status):
+    purchase_order = order_in(people, status)
+    url = url_of("return", people, purchase_order)
+    request = purchase_order.waiting_approval
+    data = {
+        "approval-remarks": "Split it in two orders.",
+        "approval-expected_request": str(request.pk) if request else "",
+    }
+    assert_refused(people, "return", purchase_order, "post", data)
+    assert status_of(purchase_order) == status
+
+    response = people.approver_client.post(url, data)
+
+    assert response.status_code == 302
+    purchase_order.refresh_from_db()
+    expected = lifecycle.DRAFT if status == lifecycle.AWAITING_APPROVAL else status
+    assert (purchase_order.status, purchase_order.waiting_approval_id) == (expected, None)
+    if status == lifecycle.AWAITING_APPROVAL:
+        returned = purchase_order.status_changes.get(action=lifecycle.RETURN)
+        assert (returned.remarks, returned.actor) == (
+            "Split it in two orders.",
+            people.approver_user,
+        )
+    assert not OutboundMessage.objects.filter(purchase_order=purchase_order).exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name in NAMES
+        if takes_order(name)
+        and ALLOWED[name] in ("buyer", "supplier")
+        and name not in APPROVER_OPENS
+    ],
+)
+def test_an_approver_has_no_buyer_or_supplier_action(people, name):
+    purchase_order = order_in(people, lifecycle.CREATED)
+    url = url_of(name, people, purchase_order)
+
+    posted = people.approver_client.post(url, {"remarks": "x", "action": "CANCEL"})
+    opened = people.approver_client.get(url)
+
+    assert posted.status_code == 403
+    assert opened.status_code in (403, 405)
+    assert (status_of(purchase_order), purchase_order.pending_action) == (lifecycle.CREATED, "")

@@ -12,6 +12,7 @@ from purchase_orders.models import PurchaseOrder
 from tests.plugins.network import acknowledged
 from tests.security.authorization import (
     ACTIONS,
+    LOCAL,
     NAMES,
     PAGES,
     SENT,
@@ -55,7 +56,7 @@ def test_the_suppliers_inbox_shows_what_was_sent_and_no_draft(people, status):
     assert response.status_code == 200
     assert "<h1>Received purchase orders</h1>" in text(response)
     shown = purchase_order.buyer_po_number in text(response)
-    assert shown is (status != lifecycle.DRAFT)
+    assert shown is (status not in LOCAL)
     assert_refused(people, "inbox", purchase_order, "get")
     assert purchase_order.buyer_po_number not in text(people.outsider_client.get(url))
 
@@ -127,7 +128,7 @@ def test_the_new_order_form_is_for_the_buyer_and_saves_a_draft(people, form_data
 def test_both_sides_open_the_page_and_the_print_of_an_order_the_supplier_received(people, status):
     purchase_order = order_in(people, status)
     readers = [people.buyer_client]
-    if status != lifecycle.DRAFT:
+    if status not in LOCAL:
         readers.append(people.supplier_client)
     else:
         for name in ("detail", "print", "stamp"):
@@ -150,7 +151,7 @@ def test_the_page_stamp_is_the_orders_for_both_sides(people, status):
     purchase_order = order_in(people, status)
     url = url_of("stamp", people, purchase_order)
     clients = {people.buyer_user: people.buyer_client}
-    if status != lifecycle.DRAFT:
+    if status not in LOCAL:
         clients[people.supplier_user] = people.supplier_client
 
     for user, client in clients.items():
@@ -203,7 +204,10 @@ def test_the_buyer_opens_the_edit_form_while_the_order_may_change(people, status
         assert response.status_code == 302
         assert response["Location"] == purchase_order.get_absolute_url()
         followed = text(people.buyer_client.get(response["Location"]))
-        assert "This purchase order cannot be edited" in followed
+        if status == lifecycle.AWAITING_APPROVAL:
+            assert "This purchase order cannot be changed while it waits for approval" in followed
+        else:
+            assert "This purchase order cannot be edited" in followed
     assert_refused(people, "edit", purchase_order, "get")
 
 

@@ -4,6 +4,10 @@ Only for local work and demonstrations: the users get a published password,
 so the command refuses to run unless DEBUG is on. It creates what is missing
 and leaves everything that exists as it is, so running it again changes
 nothing.
+
+The buyer has an approval limit of ₹50,000.00 and an approver: an order
+over it is submitted by the buyer and approved, then sent, by the approver,
+as on the pages; the draft is over it too, so it waits to be submitted.
 """
 
 import dataclasses
@@ -28,6 +32,8 @@ from purchase_orders.contents import (
     TaxContents,
 )
 from purchase_orders.models import Business, Invitation, Membership, PurchaseOrder, SupplierLink
+from purchase_orders.selectors import approval_needed
+from purchase_orders.services.approvals import approve_purchase_order, submit_for_approval
 from purchase_orders.services.drafts import complete_contents, create_draft
 from purchase_orders.services.invitations import invite_colleague
 from purchase_orders.services.purchase_orders import (
@@ -66,6 +72,7 @@ BUSINESSES = {
         "phone_number": "8041234567",
         "email": "purchase@nandi-precision.example.in",
         "default_terms": NANDI_TERMS,
+        "approval_limit": Decimal("50000.00"),
     },
     SUPPLIER_B2B_ID: {
         "legal_name": "Sahyadri Industrial Supplies Private Limited",
@@ -89,6 +96,14 @@ USERS = {
     "buyer": (
         {"first_name": "Asha", "last_name": "Rao", "email": "asha.rao@nandi-precision.example.in"},
         (BUYER_B2B_ID, (Membership.Role.BUYER, Membership.Role.ADMIN)),
+    ),
+    "approver": (
+        {
+            "first_name": "Meera",
+            "last_name": "Iyer",
+            "email": "meera.iyer@nandi-precision.example.in",
+        },
+        (BUYER_B2B_ID, (Membership.Role.APPROVER,)),
     ),
     "supplier": (
         {
@@ -280,10 +295,11 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo businesses, the users buyer, supplier and admin (password "
-        f"{DEMO_PASSWORD}) and demo purchase orders: a draft and two sent, which await "
-        "the supplier's confirmation once the network has delivered them, and an invitation "
-        "the buyer sent a colleague. Creates only what is missing. DEBUG only."
+        "Create the demo businesses, the users buyer, approver, supplier and admin (password "
+        f"{DEMO_PASSWORD}) and demo purchase orders: a draft and two sent (one approved by "
+        "the approver), which await the supplier's confirmation once the network has "
+        "delivered them, and an invitation the buyer sent a colleague. Creates only what "
+        "is missing. DEBUG only."
     )
 
     def handle(self, *args, **options):
@@ -301,7 +317,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("The demo data is already there; nothing was changed.")
             self.stdout.write(
-                f"Sign in as buyer, supplier or admin with the password {DEMO_PASSWORD}."
+                f"Sign in as buyer, approver, supplier or admin with the password "
+                f"{DEMO_PASSWORD}."
             )
 
     def seed(self) -> list[str]:
@@ -357,6 +374,7 @@ class Command(BaseCommand):
                 buyer=buyer,
                 supplier=supplier,
                 buyer_user=users["buyer"],
+                approver_user=users["approver"],
             )
             state = (
                 lifecycle.STAGE_LABELS[lifecycle.ATTEMPTED]
@@ -366,13 +384,14 @@ class Command(BaseCommand):
             created.append(f"purchase order {order.number} ({state})")
         return created
 
-    def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user):
+    def create_order(self, order: DemoOrder, *, buyer, supplier, buyer_user, approver_user):
         """Make one demo purchase order through the services, as its people would have.
 
         So its versions, history and network messages are those the portal
         keeps for any order: the sent ones' messages are queued for the
         network, and they are "waiting for the network" until the demo's
-        worker delivers them.
+        worker delivers them. One over the buyer's approval limit is
+        submitted by the buyer and approved (and so sent) by the approver.
         """
         purchase_order = create_draft(
             buyer=buyer,
@@ -382,4 +401,11 @@ class Command(BaseCommand):
         )
         if order.status == PurchaseOrder.Status.DRAFT:
             return purchase_order
+        if approval_needed(
+            business=buyer, total=purchase_order.total_po_value, approver_of_own=False
+        ):
+            submit_for_approval(purchase_order=purchase_order, submitted_by=buyer_user)
+            return approve_purchase_order(
+                purchase_order=purchase_order, approved_by=approver_user
+            )
         return send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)

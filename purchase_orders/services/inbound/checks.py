@@ -80,9 +80,7 @@ def ensure_current_version(purchase_order: PurchaseOrder, message: ReceivedMessa
             path=("previous_version",),
             code=conventions.ERROR_OUT_OF_ORDER,
         )
-    raise StaleVersion(
-        text + ".", path=("previous_version",), code=conventions.ERROR_STALE_VERSION
-    )
+    raise StaleVersion(text + ".", path=("previous_version",), code=conventions.ERROR_STALE_VERSION)
 
 
 def ensure_current_status(purchase_order: PurchaseOrder, message: ReceivedMessage) -> None:
@@ -105,6 +103,26 @@ def ensure_current_status(purchase_order: PurchaseOrder, message: ReceivedMessag
     raise TransitionNotAllowed(
         text + ".", path=("previous_status",), code=conventions.ERROR_TRANSITION_NOT_ALLOWED
     )
+
+
+def ensure_network_statuses(message: ReceivedMessage) -> None:
+    """Refuse a message that names one of the portal's own statuses.
+
+    A draft, or an order waiting for its buyer's approval, is the buyer's
+    alone: the network never carries such a status, so nothing it delivers
+    may move an order into or out of one.
+    """
+    for path, status in (
+        (("previous_status",), message.previous_status),
+        (("status",), message.status),
+    ):
+        if status in lifecycle.LOCAL_STATUSES:
+            raise TransitionNotAllowed(
+                f"{status} is not a status on the network; a purchase order there is one of "
+                f"{', '.join(conventions.NETWORK_STATUSES)}.",
+                path=path,
+                code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
+            )
 
 
 def ensure_details_match(message: ReceivedMessage) -> None:
@@ -176,7 +194,5 @@ def without_status(contents: Contents) -> Contents:
     # The status may have moved on since the edit (the supplier, hosted
     # here too, confirmed it; a status change marks the version it left):
     # only the contents are compared, not their lifecycle marks.
-    header = dataclasses.replace(
-        contents.header, status="", previous_status="", previous_version=0
-    )
+    header = dataclasses.replace(contents.header, status="", previous_status="", previous_version=0)
     return dataclasses.replace(contents, header=header)

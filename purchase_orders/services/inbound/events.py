@@ -17,7 +17,7 @@ from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.received import ReceivedMessage
 from purchase_orders.services.inbound import trust
-from purchase_orders.services.inbound.checks import NotYetApplicable
+from purchase_orders.services.inbound.checks import NotYetApplicable, ensure_network_statuses
 
 # One logger for all of inbound processing, as settings and logs name it.
 logger = logging.getLogger(__package__)
@@ -238,6 +238,7 @@ def _apply(event: InboundEvent, message: ReceivedMessage) -> None:
     of the same new order, under another webhook-id): run again, the
     handler sees that row and answers as it would to a later repeat.
     """
+    ensure_network_statuses(message)
     try:
         with transaction.atomic():
             INBOUND_HANDLERS[event.kind](event=event, message=message)

@@ -31,6 +31,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # order edited on its page.
 NO_ADD_PAGE = {
     "django_tasks_database.DBTaskResult",
+    "purchase_orders.ApprovalRequest",
     "purchase_orders.BusinessChange",
     "purchase_orders.FlaggedDelivery",
     "purchase_orders.InboundEvent",

@@ -1,4 +1,4 @@
-"""seed_demo: two hosted businesses, three people, a draft and two sent orders; once; DEBUG only."""
+"""seed_demo: two hosted businesses, four people, a draft and two sent orders; once; DEBUG only."""
 
 import os
 import subprocess
@@ -15,7 +15,9 @@ from django.core.management.base import CommandError
 
 from purchase_orders.contents import terms_of
 from purchase_orders.enkash import payloads
+from purchase_orders.exceptions import NotAllowed
 from purchase_orders.models import (
+    ApprovalRequest,
     Business,
     Invitation,
     Membership,
@@ -25,6 +27,8 @@ from purchase_orders.models import (
     StatusChange,
 )
 from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.services.approvals import approve_purchase_order, submit_for_approval
+from purchase_orders.services.purchase_orders import send_purchase_order
 from purchase_orders.totals import find_total_mismatches
 from purchase_orders.validators import validate_gstin
 from tests.plugins.network import acknowledged
@@ -68,11 +72,11 @@ def test_creates_two_hosted_businesses_in_different_states_with_valid_gstins(see
         business.full_clean()
 
 
-def test_creates_buyer_supplier_and_admin_with_the_demo_password(seed):
+def test_creates_buyer_approver_supplier_and_admin_with_the_demo_password(seed):
     seed()
 
     users = {user.username: user for user in get_user_model().objects.all()}
-    assert set(users) == {"buyer", "supplier", "admin"}
+    assert set(users) == {"buyer", "approver", "supplier", "admin"}
     for user in users.values():
         assert user.check_password("demo-pass-123") is True
         assert "@" in user.email
@@ -84,9 +88,23 @@ def test_creates_buyer_supplier_and_admin_with_the_demo_password(seed):
     assert memberships == {
         ("buyer", "buyer", "29"),
         ("buyer", "admin", "29"),
+        ("approver", "approver", "29"),
         ("supplier", "supplier", "27"),
         ("supplier", "admin", "27"),
     }
+    assert users["approver"].get_full_name() == "Meera Iyer"
+    assert users["approver"].email == "meera.iyer@nandi-precision.example.in"
+
+
+def test_the_buyer_needs_an_approver_over_fifty_thousand_rupees(seed):
+    seed()
+
+    buyer = Business.objects.get(state_code="29")
+    assert buyer.approval_limit == Decimal("50000.00")
+    assert buyer.approvers_may_approve_own is False
+    totals = {order.buyer_po_number: order.total_po_value for order in PurchaseOrder.objects.all()}
+    assert totals["PO/DEMO/0001"] > buyer.approval_limit >= totals["PO/DEMO/0002"]
+    assert totals["PO/DEMO/0003"] > buyer.approval_limit
 
 
 def test_the_businesses_have_their_pan_and_the_buyer_its_terms_and_a_pending_invitation(seed):
@@ -178,11 +196,48 @@ def test_sent_orders_have_their_version_and_status_history(seed):
             "currentStatus": "CREATED",
             "newStatus": "CREATED",
         }
-        assert list(
-            StatusChange.objects.filter(purchase_order=order).values_list(
+    history = {
+        number: list(
+            StatusChange.objects.filter(purchase_order=orders[number]).values_list(
                 "from_status", "to_status", "action", "stage", "actor__username", "message"
             )
-        ) == [("DRAFT", "CREATED", "SEND", "attempted", "buyer", order.pending_message_id)]
+        )
+        for number in ("PO/DEMO/0001", "PO/DEMO/0002")
+    }
+    # Over the limit: submitted by the buyer, approved and so sent by the approver.
+    assert history["PO/DEMO/0001"] == [
+        ("DRAFT", "AWAITING_APPROVAL", "SUBMIT", "applied", "buyer", None),
+        ("AWAITING_APPROVAL", "DRAFT", "APPROVE", "applied", "approver", None),
+        (
+            "DRAFT",
+            "CREATED",
+            "SEND",
+            "attempted",
+            "approver",
+            orders["PO/DEMO/0001"].pending_message_id,
+        ),
+    ]
+    assert history["PO/DEMO/0002"] == [
+        (
+            "DRAFT",
+            "CREATED",
+            "SEND",
+            "attempted",
+            "buyer",
+            orders["PO/DEMO/0002"].pending_message_id,
+        )
+    ]
+    approved = PurchaseOrderVersion.objects.get(purchase_order=orders["PO/DEMO/0001"])
+    assert (approved.approved_by.username, approved.approved_by_name) == ("approver", "Meera Iyer")
+    request = ApprovalRequest.objects.get()
+    assert (request.purchase_order, request.state, request.decided_by.username) == (
+        orders["PO/DEMO/0001"],
+        "approved",
+        "approver",
+    )
+    assert request.message == orders["PO/DEMO/0001"].pending_message
+    direct = PurchaseOrderVersion.objects.get(purchase_order=orders["PO/DEMO/0002"])
+    assert (direct.approved_by, direct.approved_by_name) == (None, "")
     assert not PurchaseOrderVersion.objects.filter(purchase_order=draft).exists()
     assert not StatusChange.objects.filter(purchase_order=draft).exists()
 
@@ -201,16 +256,19 @@ def test_sent_orders_have_their_network_messages_queued_in_order(seed):
     ]
 
 
-def test_the_demo_draft_can_be_sent_by_the_demo_buyer(seed):
-    from purchase_orders.services.purchase_orders import send_purchase_order
-
+def test_the_demo_draft_is_sent_once_the_demo_approver_approves_it(seed):
     seed()
     draft = PurchaseOrder.objects.get(buyer_po_number="PO/DEMO/0003")
+    users = {user.username: user for user in get_user_model().objects.all()}
 
-    send_purchase_order(
-        purchase_order=draft, sent_by=get_user_model().objects.get(username="buyer")
+    with pytest.raises(NotAllowed) as refused:
+        send_purchase_order(purchase_order=draft, sent_by=users["buyer"])
+    submit_for_approval(purchase_order=draft, submitted_by=users["buyer"])
+    approve_purchase_order(purchase_order=draft, approved_by=users["approver"])
+
+    assert refused.value.message.startswith(
+        "Total ₹68,659.20 is over Nandi Precision's approval limit of ₹50,000.00."
     )
-
     draft.refresh_from_db()
     assert (draft.status, draft.pending_action) == ("DRAFT", "SEND")
     sent = acknowledged(draft)
@@ -227,9 +285,11 @@ def test_running_it_twice_changes_nothing(seed):
     assert "Created purchase order PO/DEMO/0001 (Sent, waiting for the network)." in first
     assert "Created purchase order PO/DEMO/0002 (Sent, waiting for the network)." in first
     assert "Created purchase order PO/DEMO/0003 (Draft)." in first
+    assert "Created user approver." in first
+    assert "Created membership of approver as approver of Nandi Precision." in first
     assert second.splitlines() == [
         "The demo data is already there; nothing was changed.",
-        "Sign in as buyer, supplier or admin with the password demo-pass-123.",
+        "Sign in as buyer, approver, supplier or admin with the password demo-pass-123.",
     ]
 
 

@@ -53,7 +53,15 @@ def test_each_lifecycle_action_travels_in_exactly_one_request_kind():
         "FULFILL": "req-status-change",
         "CLOSE": "req-status-change",
     }
-    assert set(kinds.KIND_OF_ACTION) == set(lifecycle.TRANSITIONS_BY_ACTION)
+    assert set(kinds.KIND_OF_ACTION) == set(lifecycle.NETWORK_ACTIONS)
+
+
+def test_no_kind_carries_a_local_step_of_an_approval():
+    local = {t.action for t in lifecycle.TRANSITIONS if t.local}
+
+    assert local == {"SUBMIT", "APPROVE", "RETURN"}
+    assert not local & set(kinds.KIND_OF_ACTION)
+    assert not any(local & set(kind.actions) for kind in KINDS.values())
 
 
 def test_each_kind_names_a_serializer_a_handler_and_a_documented_example_that_exist():

@@ -47,3 +47,13 @@ class InvalidPurchaseOrder(PurchaseOrderError):
     """The purchase order's contents are not valid (totals, formats, parties)."""
 
     code = "INVALID_FIELD"
+
+
+class DirectoryError(PurchaseOrderError):
+    """A supplier-directory request that cannot be done as asked.
+
+    ``path`` names the input at fault, as the directory's forms name their
+    fields (``("value",)``, ``("gstin",)``, ``("b2b_id",)``).
+    """
+
+    code = "DIRECTORY_ERROR"

@@ -10,6 +10,7 @@ from .parts import (
     PurchaseOrderAddress,
 )
 from .purchase_order import PurchaseOrder
+from .searches import SupplierSearch
 
 __all__ = [
     "Business",
@@ -28,4 +29,5 @@ __all__ = [
     "PurchaseOrderVersion",
     "StatusChange",
     "SupplierLink",
+    "SupplierSearch",
 ]

@@ -5,7 +5,8 @@
 ``businesses`` tells a remote party from a hosted namesake;
 ``network`` reads the network's traffic: timelines, failed deliveries and
 the stamps that tell an open page something has changed; ``people`` says
-which users have history.
+which users have history; ``suppliers`` reads a buyer's supplier directory
+and its searches of the network.
 """
 
 from .businesses import namesakes
@@ -37,28 +38,52 @@ from .purchase_orders import (
     supplier_choices,
     visible_purchase_orders,
 )
+from .suppliers import (
+    SEARCH_PATIENCE,
+    SearchProgress,
+    directory_of,
+    directory_supplier_ids,
+    find_in_directory,
+    get_supplier_link,
+    get_supplier_search,
+    known_businesses,
+    list_supplier_links,
+    search_progress,
+    supplier_orders,
+    supplier_people,
+    supplier_search_stamp,
+)
 from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_actions
 
 __all__ = [
     "PURCHASE_ORDER_ORDERINGS",
+    "SEARCH_PATIENCE",
     "NetworkEntry",
     "PurchaseOrderActions",
+    "SearchProgress",
     "Viewer",
     "awaiting_confirmation",
     "buyer_choices",
     "counterparties",
+    "directory_of",
+    "directory_supplier_ids",
     "failed_deliveries",
+    "find_in_directory",
     "get_outbound_message",
     "get_purchase_order_document",
     "get_purchase_order_page",
     "get_purchase_order_with_contents",
+    "get_supplier_link",
+    "get_supplier_search",
     "get_versions_to_compare",
     "get_viewer",
     "get_visible_purchase_order",
     "home_stamp",
     "inbox_stamp",
+    "known_businesses",
     "list_purchase_orders",
     "list_stamp",
+    "list_supplier_links",
     "namesakes",
     "network_timeline",
     "page_stamp",
@@ -66,7 +91,11 @@ __all__ = [
     "purchase_order_stamp",
     "purchase_orders_with_contents",
     "rejected_purchase_orders",
+    "search_progress",
     "supplier_choices",
+    "supplier_orders",
+    "supplier_people",
+    "supplier_search_stamp",
     "user_has_history",
     "visible_purchase_orders",
     "with_history_marked",

@@ -13,6 +13,7 @@ name the part at fault by path, shown next to its field.
 - ``editor``: the header and every list checked together, and their initial values
 - ``actions``: the supplier's answer and the buyer's status change
 - ``filters``: filters, search and sort of the lists
+- ``suppliers``: the supplier directory: its search, asking the network, a new supplier
 """
 
 from purchase_orders.forms.actions import AnswerForm, StatusChangeForm
@@ -55,6 +56,11 @@ from purchase_orders.forms.parts import (
     PoInfoForm,
 )
 from purchase_orders.forms.purchase_order import PurchaseOrderForm
+from purchase_orders.forms.suppliers import (
+    SupplierDetailsForm,
+    SupplierFilterForm,
+    SupplierSearchForm,
+)
 
 __all__ = [
     "ADDRESS_PURPOSES",
@@ -87,6 +93,9 @@ __all__ = [
     "PurchaseOrderFilterForm",
     "PurchaseOrderForm",
     "StatusChangeForm",
+    "SupplierDetailsForm",
+    "SupplierFilterForm",
+    "SupplierSearchForm",
     "amount_field",
     "initial_for_new",
     "initial_for_purchase_order",

@@ -90,11 +90,6 @@ class SupplierSearch(models.Model):
     def get_absolute_url(self):
         return reverse("purchase_orders:supplier-search", args=[self.pk])
 
-    @property
-    def is_settled(self) -> bool:
-        """Return whether the network has answered, or the search could not be asked."""
-        return self.state != self.State.ASKED
-
     def b2b_ids(self) -> list[str]:
         """Return every B2B ID the network listed, in its order."""
         return [b2b_id["value"] for entity in self.results for b2b_id in entity.get("b2bIds", [])]

@@ -41,7 +41,6 @@ from .purchase_orders import (
 from .suppliers import (
     SEARCH_PATIENCE,
     SearchProgress,
-    directory_of,
     directory_supplier_ids,
     find_in_directory,
     get_supplier_link,
@@ -65,7 +64,6 @@ __all__ = [
     "awaiting_confirmation",
     "buyer_choices",
     "counterparties",
-    "directory_of",
     "directory_supplier_ids",
     "failed_deliveries",
     "find_in_directory",

@@ -96,11 +96,6 @@ def supplier_people(*, supplier: Business) -> list[str]:
     return [user.get_full_name() or user.get_username() for user in users]
 
 
-def directory_of(*, buyer: Business) -> QuerySet[Business]:
-    """Return the businesses in a buying business's directory."""
-    return Business.objects.filter(buyer_links__buyer=buyer).order_by("legal_name")
-
-
 def get_supplier_search(*, viewer: Viewer, pk: int) -> SupplierSearch:
     """Return a search asked for one of the viewer's businesses, or raise Http404."""
     try:

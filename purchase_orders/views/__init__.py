@@ -10,6 +10,7 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``purchase_order``: the purchase order page, its print and version comparison
 - ``actions``: send, confirm or reject, change status, duplicate, retry
 - ``live``: the stamps open pages poll, and the tokens that let them
+- ``suppliers``: the buyer's supplier directory and its searches of the network
 """
 
 from purchase_orders.views.actions import (
@@ -23,11 +24,24 @@ from purchase_orders.views.actions import (
 from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
 from purchase_orders.views.home import home
 from purchase_orders.views.lists import inbox, purchase_order_list
-from purchase_orders.views.live import home_stamp, inbox_stamp, list_stamp, purchase_order_stamp
+from purchase_orders.views.live import (
+    home_stamp,
+    inbox_stamp,
+    list_stamp,
+    purchase_order_stamp,
+    supplier_search_stamp,
+)
 from purchase_orders.views.purchase_order import (
     purchase_order_detail,
     purchase_order_print,
     version_compare,
+)
+from purchase_orders.views.suppliers import (
+    supplier_add,
+    supplier_detail,
+    supplier_list,
+    supplier_remove,
+    supplier_search,
 )
 
 __all__ = [
@@ -48,5 +62,11 @@ __all__ = [
     "purchase_order_reject",
     "purchase_order_send",
     "purchase_order_stamp",
+    "supplier_add",
+    "supplier_detail",
+    "supplier_list",
+    "supplier_remove",
+    "supplier_search",
+    "supplier_search_stamp",
     "version_compare",
 ]

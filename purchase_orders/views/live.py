@@ -258,9 +258,16 @@ def home_stamp(request):
 
 @never_cache
 def supplier_search_stamp(request, pk: int):
+    def session_check(viewer) -> None:
+        # As the search's page: 404 for another business's, 403 for another role there.
+        _require_buyer(viewer)
+        search = selectors.get_supplier_search(viewer=viewer, pk=pk)
+        if search.buyer_id not in viewer.buyer_ids:
+            raise PermissionDenied("Only a buyer of this business follows its searches.")
+
     return _stamp_response(
         request,
         scope=search_scope(pk),
         stamp_of=lambda viewer: selectors.supplier_search_stamp(viewer=viewer, pk=pk),
-        session_check=_require_buyer,
+        session_check=session_check,
     )

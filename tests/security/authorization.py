@@ -5,6 +5,7 @@ from django.urls import reverse
 from purchase_orders import lifecycle
 from purchase_orders import urls as portal_urls
 from purchase_orders.services.documents import record_version
+from tests.factories import link_supplier, make_search
 
 BUYER, SUPPLIER, BOTH = "buyer", "supplier", "both"
 # Who may use each page or action of a purchase order sent from the buyer to the supplier.
@@ -26,6 +27,14 @@ ALLOWED = {
     "reject": SUPPLIER,
     "duplicate": BUYER,
     "retry": BUYER,  # the buyer sent the message being retried
+    # The buyer's supplier directory (test_authorization_suppliers.py: 404 for
+    # another business's supplier or search, 403 for another role of the buyer's).
+    "supplier-list": BUYER,
+    "supplier-add": BUYER,
+    "supplier-search": BUYER,
+    "supplier-search-stamp": BUYER,
+    "supplier-detail": BUYER,
+    "supplier-remove": BUYER,
 }
 NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
@@ -45,11 +54,25 @@ PAGES = (
     "edit",
 )
 ACTIONS = ("send", "change-status", "confirm", "reject", "duplicate", "retry")
+# The supplier directory's pages and actions, tested in test_authorization_suppliers.py.
+DIRECTORY = (
+    "supplier-list",
+    "supplier-add",
+    "supplier-search",
+    "supplier-search-stamp",
+    "supplier-detail",
+    "supplier-remove",
+)
 
 
 def takes_order(name: str) -> bool:
     pattern = next(p for p in portal_urls.urlpatterns if p.name == name)
     return "<str:object_id>" in str(pattern.pattern)
+
+
+def takes(name: str, converter: str) -> bool:
+    pattern = next(p for p in portal_urls.urlpatterns if p.name == name)
+    return converter in str(pattern.pattern)
 
 
 def url_of(name: str, people, purchase_order, message=None) -> str:
@@ -58,6 +81,10 @@ def url_of(name: str, people, purchase_order, message=None) -> str:
         kwargs["object_id"] = purchase_order.object_id
     if name == "retry":
         kwargs["message_id"] = (message or people.message(purchase_order)).pk
+    if takes(name, "<int:link_id>"):
+        kwargs["link_id"] = link_supplier(people.buyer, people.supplier).pk
+    if name.startswith("supplier-search"):
+        kwargs["pk"] = make_search(people.buyer).pk
     return reverse(f"purchase_orders:{name}", kwargs=kwargs or None)
 
 

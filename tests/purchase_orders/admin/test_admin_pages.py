@@ -39,6 +39,7 @@ NO_ADD_PAGE = {
     "purchase_orders.PurchaseOrderAddress",
     "purchase_orders.PurchaseOrderVersion",
     "purchase_orders.StatusChange",
+    "purchase_orders.SupplierSearch",
 }
 RECORDS = (PurchaseOrderVersion, StatusChange, OutboundMessage, InboundEvent)
 

@@ -54,6 +54,8 @@ class Exchange:
     released: bool = False  # held by out_of_order, now let go
     # A search's answer: the businesses found when it was asked (None: not a search).
     found: list | None = None
+    # The counterparty trades on another platform, which takes the request itself.
+    elsewhere: bool = False
     seq: int = field(default_factory=itertools.count().__next__)
 
 
@@ -231,6 +233,9 @@ class Deliverer:
             self._deliver_response(
                 exchange, Outcome(fault.error_code, fault.error_detail, fault.error_field)
             )
+        elif exchange.elsewhere:
+            # The counterparty's own platform takes the request; nothing goes to the portal.
+            self._deliver_response(exchange, Outcome())
         elif response_first:
             self._deliver_response(exchange, Outcome())
             self._deliver_request(exchange)

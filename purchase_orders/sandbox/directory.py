@@ -5,11 +5,17 @@ A sandbox is started with a directory: the businesses hosted on the portal
 businesses elsewhere on the network. Each entry is what the network holds of
 a business: its name, alias, state and PIN code (what Search Entity answers,
 ONBOARDING.md W3), its GSTIN (what it is found by) and its B2B IDs with
-their descriptions:
+their descriptions, and whether it trades on another platform than the
+portal the sandbox delivers to (``elsewhere``, false if left out):
 
     {"name": "Kaveri Castings Private Limited", "alias": "Kaveri Castings",
      "state": "Tamil Nadu", "pincode": "641021", "gstin": "33AAACK4321M1ZX",
-     "b2bIds": [{"value": "KAVERI-CBE-01", "description": "Coimbatore works"}]}
+     "b2bIds": [{"value": "KAVERI-CBE-01", "description": "Coimbatore works"}],
+     "elsewhere": true}
+
+A request addressed to a business elsewhere is taken by its own platform,
+played by the sandbox: the network answers the sender with SUCCESS and
+delivers nothing to the portal (``delivery``).
 
 ``manage.py enkash_sandbox --directory FILE`` reads a JSON list of them, the
 control API adds more (``/_sandbox/directory``), and ``SandboxServer(directory=...)``
@@ -26,7 +32,7 @@ from purchase_orders.enkash import conventions
 
 from .gstin import gstin_problem
 
-ENTRY_KEYS = ("name", "alias", "state", "pincode", "gstin", "b2bIds")
+ENTRY_KEYS = ("name", "alias", "state", "pincode", "gstin", "b2bIds", "elsewhere")
 B2B_ID_KEYS = ("value", "description")
 # A PAN is characters 3 to 12 of each GSTIN it holds.
 PAN_OF_GSTIN = slice(2, 12)
@@ -42,6 +48,7 @@ class Entry:
     alias: str = ""
     state: str = ""
     pincode: str = ""
+    elsewhere: bool = False
 
     def as_dict(self) -> dict:
         return {
@@ -53,12 +60,13 @@ class Entry:
             "b2bIds": [
                 {"value": value, "description": description} for value, description in self.b2b_ids
             ],
+            "elsewhere": self.elsewhere,
         }
 
     def entity_info(self) -> dict:
         """Return the entry as Search Entity answers it: no GSTIN (W3 carries none)."""
         info = self.as_dict()
-        del info["gstin"]
+        del info["gstin"], info["elsewhere"]
         return info
 
     def matches(self, parameter: str, value: str) -> bool:
@@ -110,6 +118,9 @@ def make_entry(data, *, where: str = "entry") -> Entry:
                 f"{place}.value must be 1 to 100 characters without a backslash or a double quote."
             )
         found.append((value, _text(item, "description", place)))
+    elsewhere = data.get("elsewhere", False)
+    if not isinstance(elsewhere, bool):
+        raise ValueError(f"{where}.elsewhere must be true or false.")
     return Entry(
         name=_text(data, "name", where, required=True),
         alias=_text(data, "alias", where),
@@ -117,6 +128,7 @@ def make_entry(data, *, where: str = "entry") -> Entry:
         pincode=_text(data, "pincode", where),
         gstin=gstin,
         b2b_ids=tuple(found),
+        elsewhere=elsewhere,
     )
 
 
@@ -161,6 +173,14 @@ class Directory:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def is_elsewhere(self, b2b_id: str) -> bool:
+        """Return whether the business of a B2B ID trades on another platform."""
+        with self._lock:
+            return any(
+                entry.elsewhere and any(value == b2b_id for value, _ in entry.b2b_ids)
+                for entry in self._entries
+            )
 
     def search(self, criteria: list[dict]) -> list[dict]:
         """Return ``entityInfo``: every business matching all the criteria, in directory order."""

@@ -26,6 +26,9 @@ from .validation import Invalid, validate_request
 
 logger = logging.getLogger(__name__)
 
+# Whose B2B ID a request is addressed to, by the side that sends it.
+COUNTERPARTY = {"buyer": "supplierB2BId", "supplier": "buyerB2BId"}
+
 
 class Aborted(Exception):
     """The server stopped while an answer was held."""
@@ -229,9 +232,12 @@ class SandboxEndpoints:
     ) -> Exchange:
         mode = fault.mode if fault else None
         # A search is answered from the directory as it stands when it is asked.
-        found = None
+        found, elsewhere = None, False
         if kind == kinds.SEARCH_ENTITY:
             found = self.directory.search(body["search"]["criteria"])
+        else:
+            addressee = body["b2bIds"][COUNTERPARTY[kinds.sender(kind)]]
+            elsewhere = self.directory.is_elsewhere(addressee)
         return Exchange(
             kind=kind,
             req_msg_id=req_msg_id,
@@ -242,6 +248,7 @@ class SandboxEndpoints:
             duplicate=mode == fault_modes.DUPLICATE,
             out_of_order=mode == fault_modes.OUT_OF_ORDER,
             found=found,
+            elsewhere=elsewhere,
         )
 
 

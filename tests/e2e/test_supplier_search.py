@@ -8,7 +8,8 @@ from django.utils import timezone
 from purchase_orders import selectors
 from purchase_orders.models import Business, InboundEvent, OutboundMessage, SupplierSearch
 from purchase_orders.services import suppliers
-from tests.factories import make_gstin
+from purchase_orders.services.purchase_orders import send_purchase_order
+from tests.factories import PurchaseOrderFactory, make_gstin
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sandbox]
 
@@ -104,6 +105,44 @@ def test_the_supplier_found_is_added_and_the_new_order_form_offers_it(network, t
     )
     viewer = selectors.get_viewer(trading_pair.buyer_user)
     assert supplier in selectors.supplier_choices(viewer=viewer)
+
+
+def test_a_supplier_elsewhere_added_from_the_network_receives_a_purchase_order(
+    network, trading_pair
+):
+    """Its own platform takes the order; the network acknowledges it to the buyer."""
+    network.sandbox.directory.add([{**REMOTE, "elsewhere": True}])
+    search = ask(trading_pair, "GSTIN", REMOTE_GSTIN)
+    network.drain()
+    search.refresh_from_db()
+    link = suppliers.add_supplier_from_search(
+        search=search,
+        b2b_id="KAVERI-CBE-01",
+        added_by=trading_pair.buyer_user,
+        details=suppliers.SupplierDetails(
+            legal_name="Kaveri Castings Private Limited",
+            gstin=REMOTE_GSTIN,
+            state_code="33",
+            address_line1="SF 112, SIDCO Industrial Estate",
+            city="Coimbatore",
+            pincode="641021",
+        ),
+    )
+
+    draft = PurchaseOrderFactory(
+        buyer=trading_pair.buyer, supplier=link.supplier, created_by=trading_pair.buyer_user
+    )
+    send_purchase_order(purchase_order=draft, sent_by=trading_pair.buyer_user)
+    network.drain()
+
+    draft.refresh_from_db()
+    assert (draft.status, draft.version, draft.pending_action) == ("CREATED", 1, "")
+    sent = [entry for entry in network.sandbox.received if entry["kind"] == "req-send"]
+    assert sent[0]["body"]["purchaseOrder"]["supplierDetails"]["gstin"] == REMOTE_GSTIN
+    assert [entry["kind"] for entry in network.sandbox.delivered] == [
+        "respSearchEntity",
+        "resp-send",
+    ]
 
 
 def test_a_gstin_the_network_does_not_know_is_no_match(network, trading_pair):

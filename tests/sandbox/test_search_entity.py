@@ -276,7 +276,9 @@ def test_the_control_api_lists_adds_and_forgets_businesses(network):
     response = control(network, "POST", json=added)
 
     assert response.status_code == 201
-    assert response.json() == [{"alias": "", "state": "", "pincode": "", **added}]
+    assert response.json() == [
+        {"alias": "", "state": "", "pincode": "", **added, "elsewhere": False}
+    ]
     assert len(control(network, "GET").json()) == 3
     requests.post(f"{network.url}/_sandbox/reset", timeout=5)
     assert len(control(network, "GET").json()) == 3
@@ -304,6 +306,40 @@ def test_a_business_the_sandbox_cannot_take_is_refused_saying_why(network, entry
     assert response.status_code == 400
     assert words in response.json()["error"]
     assert len(control(network, "GET").json()) == 2
+
+
+def test_a_request_to_a_business_elsewhere_is_taken_by_its_platform_not_the_portals(
+    settings, webhook_receiver, request_body
+):
+    """The network answers the sender; the portal, which hosts neither, hears nothing more."""
+    body = request_body("req-send")
+    supplier = {
+        **GANGA,
+        "b2bIds": [{"value": body["b2bIds"]["supplierB2BId"], "description": ""}],
+        "elsewhere": True,
+    }
+    server = SandboxServer(
+        deliver_to=webhook_receiver.url, retry_backoff=0.05, directory=[supplier]
+    ).start()
+    settings.ENKASH_BASE_URL = server.url
+    try:
+        with get_enkash_client() as client:
+            client.send_purchase_order(body, req_msg_id="req-send-elsewhere")
+        server.wait_until_idle()
+    finally:
+        server.stop()
+
+    (delivery,) = webhook_receiver.deliveries
+    assert delivery.kind == "resp-send"
+    assert delivery.body["resp"]["result"] == "SUCCESS"
+    assert delivery.body["resp"]["reqMsgId"] == "req-send-elsewhere"
+    assert [entry["kind"] for entry in server.delivered] == ["resp-send"]
+    fail_on_drifted_answers(server)
+
+
+def test_elsewhere_must_be_true_or_false():
+    with pytest.raises(ValueError, match="entry.elsewhere must be true or false"):
+        make_entry({**GANGA, "elsewhere": "yes"})
 
 
 def test_the_same_business_given_twice_is_kept_once():

@@ -79,8 +79,9 @@ class Command(BaseCommand):
             action="append",
             default=[],
             help="A JSON file listing the businesses the network knows, which Search Entity "
-            "finds: name, alias, state, pincode, gstin and b2bIds of each (seed_demo "
-            "--sandbox-directory writes the demo's). May be given more than once.",
+            "finds: name, alias, state, pincode, gstin and b2bIds of each, and elsewhere (true "
+            "for a business on another platform, whose orders the sandbox takes itself; "
+            "seed_demo --sandbox-directory writes the demo's). May be given more than once.",
         )
         parser.add_argument(
             "--delivery-timeout",

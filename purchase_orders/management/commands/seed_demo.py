@@ -80,7 +80,9 @@ BUSINESSES = {
 
 # Businesses elsewhere on the network, known to the demo's sandbox only: a
 # buyer finds them by GSTIN or B2B ID under Suppliers, as the network
-# describes them (name, alias, state, PIN code, B2B IDs; ONBOARDING.md W3).
+# describes them (name, alias, state, PIN code, B2B IDs; ONBOARDING.md W3),
+# and orders from them: their own platform, played by the sandbox, takes the
+# orders sent to them.
 REMOTE_BUSINESSES = (
     {
         "name": "Kaveri Castings Private Limited",
@@ -92,6 +94,7 @@ REMOTE_BUSINESSES = (
             {"value": "DEMO-B2B-TN-KAVERI", "description": "Coimbatore foundry"},
             {"value": "DEMO-B2B-TN-KAVERI-HOSUR", "description": "Hosur machining unit"},
         ],
+        "elsewhere": True,
     },
     {
         "name": "Ganga Packaging Industries",
@@ -100,6 +103,7 @@ REMOTE_BUSINESSES = (
         "pincode": "201301",
         "gstin": "09AAFFG2468H1Z9",
         "b2bIds": [{"value": "DEMO-B2B-UP-GANGA", "description": "Noida plant"}],
+        "elsewhere": True,
     },
 )
 

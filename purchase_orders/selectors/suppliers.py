@@ -129,9 +129,9 @@ def search_progress(
     if search.state == SupplierSearch.State.NO_MATCH:
         return SearchProgress(NO_MATCH)
     if search.state == SupplierSearch.State.FAILED:
-        if message.state == OutboundMessage.State.FAILED:
-            return SearchProgress(NOT_DELIVERED, attempts=message.attempts)
-        return SearchProgress(REFUSED)
+        if message.state == OutboundMessage.State.REJECTED:
+            return SearchProgress(REFUSED)
+        return SearchProgress(NOT_DELIVERED, attempts=message.attempts)
     if message.state == OutboundMessage.State.RETRYING:
         return SearchProgress(
             RETRYING, attempts=message.attempts, next_attempt_at=message.next_attempt_at

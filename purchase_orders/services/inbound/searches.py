@@ -86,7 +86,7 @@ def _is_answered(search: SupplierSearch) -> bool:
     if search.state in (State.ANSWERED, State.NO_MATCH):
         return True
     return search.state == State.FAILED and (
-        search.outbound_message.state != OutboundMessage.State.FAILED
+        search.outbound_message.state == OutboundMessage.State.REJECTED
     )
 
 

@@ -13,7 +13,7 @@ from purchase_orders.models import (
     SupplierSearch,
 )
 from purchase_orders.services import suppliers
-from purchase_orders.services.outbound import settle_outbound_message
+from purchase_orders.services.outbound import retry_outbound_message, settle_outbound_message
 from purchase_orders.services.outbound.delivery import _give_up
 from tests.factories import BusinessFactory, MembershipFactory, make_gstin, make_search
 from tests.plugins.webhooks import row_counts
@@ -376,3 +376,19 @@ def test_removing_a_supplier_already_removed_says_so(people):
 
     with pytest.raises(DirectoryError, match="no longer in your directory"):
         suppliers.remove_supplier(link=link, removed_by=people.buyer_user)
+
+
+def test_a_search_whose_delivery_an_admin_retries_waits_for_the_answer_again(people, admin_user):
+    search = make_search(people.buyer)
+    OutboundMessage.objects.filter(pk=search.outbound_message_id).update(
+        state="sending", attempts=12
+    )
+    _give_up(OutboundMessage.objects.get(pk=search.outbound_message_id), "connection refused")
+
+    retry_outbound_message(
+        message=OutboundMessage.objects.get(pk=search.outbound_message_id), retried_by=admin_user
+    )
+
+    search.refresh_from_db()
+    assert (search.state, search.answered_at) == ("asked", None)
+    assert search.outbound_message.state == "queued"

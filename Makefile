@@ -14,6 +14,8 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
+# The businesses the demo's sandbox knows (Search Entity), written by seed_demo.
+SANDBOX_DIRECTORY ?= sandbox-directory.json
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
@@ -44,7 +46,7 @@ migrate: $(INSTALLED)
 	$(MANAGE) migrate --noinput
 
 seed: migrate
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --sandbox-directory $(SANDBOX_DIRECTORY)
 
 # The web server and the worker call the sandbox the demo starts, on
 # SANDBOX_PORT, whatever ENKASH_BASE_URL says elsewhere.
@@ -61,7 +63,7 @@ run: seed
 	trap stop INT TERM HUP EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT) & \
 	$(MANAGE) db_worker & \
-	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) & \
+	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) --directory $(SANDBOX_DIRECTORY) & \
 	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
 	wait -n
 
@@ -72,7 +74,7 @@ worker: $(INSTALLED)
 	$(MANAGE) db_worker
 
 sandbox: $(INSTALLED)
-	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT)
+	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) $(if $(wildcard $(SANDBOX_DIRECTORY)),--directory $(SANDBOX_DIRECTORY))
 
 # SQLite is named explicitly so that a DATABASE_URL in .env cannot redirect
 # the run; Django tests on SQLite use an in-memory database.

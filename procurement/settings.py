@@ -246,7 +246,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Procurement portal: EnKash purchase-order webhooks",
     "DESCRIPTION": (
         "Webhooks that the Bharat Connect B2B network (through EnKash) calls "
-        "for purchase-order requests and responses."
+        "for purchase-order requests and responses, and with the answers to "
+        "supplier searches (Business Onboarding's Search Entity)."
     ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,

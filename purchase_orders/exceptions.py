@@ -108,3 +108,11 @@ class InvitationForSomeoneElse(InvitationError):
     """The person signed in is not the one invited."""
 
     status = 403
+class DirectoryError(PurchaseOrderError):
+    """A supplier-directory request that cannot be done as asked.
+
+    ``path`` names the input at fault, as the directory's forms name their
+    fields (``("value",)``, ``("gstin",)``, ``("b2b_id",)``).
+    """
+
+    code = "DIRECTORY_ERROR"

@@ -93,7 +93,13 @@ class Waiter:
             self.async_event = asyncio.Event()
 
     def concerns(self, object_id, buyer_id, supplier_id) -> bool:
-        """Whether a change to this order can change this waiter's stamp."""
+        """Whether a change to this order can change this waiter's stamp.
+
+        A supplier search's notification names its page's scope in place of
+        an order's object id (migration 0012).
+        """
+        if self.scope.startswith(live.SEARCH_SCOPE_PREFIX):
+            return self.scope == object_id
         if self.scope == live.HOME:
             ids = self.buyer_ids | self.supplier_ids
             return buyer_id in ids or supplier_id in ids

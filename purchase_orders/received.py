@@ -55,3 +55,48 @@ class ReceivedMessage:
     def b2b_id(self, role: str) -> str:
         """Return the B2B ID the message names for the buyer or the supplier."""
         return self.buyer_b2b_id if role == BUYER else self.supplier_b2b_id
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One of ``search.criteria``: what a search asked for (GSTIN or B2BID, EXACT, value)."""
+
+    parameter: str
+    operator: str
+    value: str
+
+
+@dataclass(frozen=True)
+class FoundB2BId:
+    """A B2B ID the network lists for a business it found, with its description."""
+
+    value: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FoundEntity:
+    """A business the network found (``respParams.entityInfo[]``), as it describes it."""
+
+    name: str
+    alias: str = ""
+    state: str = ""
+    pincode: str = ""
+    b2b_ids: tuple[FoundB2BId, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReceivedSearchAnswer:
+    """The network's answer to a supplier search (``respSearchEntity``).
+
+    Its parts are named, as a refusal names them, ``("object_id",)``,
+    ``("resp", "req_msg_id")``, ``("requestor_b2b_id",)`` and
+    ``("criteria",)``; ``entities`` is empty when nothing matched.
+    """
+
+    kind: str
+    object_id: str
+    requestor_b2b_id: str
+    criteria: tuple[Criterion, ...]
+    verdict: Verdict
+    entities: tuple[FoundEntity, ...] = ()

@@ -66,4 +66,14 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     # Public: the signed token in the e-mailed link is the visitor's credential.
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("suppliers/", views.supplier_list, name="supplier-list"),
+    path("suppliers/add/", views.supplier_add, name="supplier-add"),
+    path("suppliers/searches/<int:pk>/", views.supplier_search, name="supplier-search"),
+    path(
+        "suppliers/searches/<int:pk>/stamp/",
+        views.supplier_search_stamp,
+        name="supplier-search-stamp",
+    ),
+    path("suppliers/<int:link_id>/", views.supplier_detail, name="supplier-detail"),
+    path("suppliers/<int:link_id>/remove/", views.supplier_remove, name="supplier-remove"),
 ]

@@ -156,3 +156,19 @@ def validate_udyam_number(value: str) -> None:
 def comparable_name(name: str) -> str:
     """Return a business's name as two are compared: case and runs of spaces aside."""
     return " ".join(name.split()).casefold()
+
+
+def state_code_for(state: str) -> str:
+    """Return the GST state code a state is written as (a code or a name), or "".
+
+    "29", "Karnataka" and "KARNATAKA" are all 29; a name is compared with
+    case, runs of spaces and "&" for "and" aside.
+    """
+    state = (state or "").strip()
+    if state in GST_STATE_CODES:
+        return state
+    wanted = comparable_name(state.replace("&", " and "))
+    for code, name in GST_STATE_CODES.items():
+        if comparable_name(name) == wanted:
+            return code
+    return ""

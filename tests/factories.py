@@ -11,10 +11,13 @@ from purchase_orders.models import (
     Business,
     LineItem,
     Membership,
+    OutboundMessage,
     Party,
     PaymentMilestone,
     PurchaseOrder,
     PurchaseOrderAddress,
+    SupplierLink,
+    SupplierSearch,
 )
 from purchase_orders.totals import LineInput, compute_totals, is_intra_state
 from purchase_orders.validators import gstin_check_digit
@@ -71,6 +74,40 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     business = factory.SubFactory(BusinessFactory)
     role = Membership.Role.BUYER
+
+
+def link_supplier(buyer: Business, supplier: Business) -> SupplierLink | None:
+    """Put a supplier in a buyer's directory, as ordering from it needs (once per pair)."""
+    if buyer.pk == supplier.pk:
+        return None
+    link, _ = SupplierLink.objects.get_or_create(buyer=buyer, supplier=supplier)
+    return link
+
+
+def make_search(buyer: Business, *, parameter: str = "GSTIN", value: str = "", **fields):
+    """Record a supplier search of a buyer, with its outbound message, as the service writes it.
+
+    Nothing is queued for delivery: a test that wants the network asked uses
+    ``services.suppliers.ask_network_for_supplier``.
+    """
+    value = value or make_gstin("33", 9000 + SupplierSearch.objects.count())
+    object_id = conventions.new_search_object_id()
+    message = OutboundMessage.objects.create(
+        kind=OutboundMessage.Kind.SEARCH_ENTITY,
+        req_msg_id=conventions.new_req_msg_id(),
+        object_id=object_id,
+        object_version=0,
+        body="{}",
+    )
+    return SupplierSearch.objects.create(
+        buyer=buyer,
+        parameter=parameter,
+        value=value,
+        requestor_b2b_id=buyer.b2b_id,
+        object_id=object_id,
+        outbound_message=message,
+        **fields,
+    )
 
 
 def party_from_business(business: Business, *, role: str, place_of_supply: str = "") -> dict:
@@ -154,6 +191,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         count = 2 if extracted is None else extracted
+        link_supplier(purchase_order.buyer, purchase_order.supplier)
         add_parties_and_address(purchase_order)
         inputs = [
             LineInput(

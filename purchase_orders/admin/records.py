@@ -1,4 +1,5 @@
-"""Records of what happened: versions, status changes, approvals and network messages."""
+"""Records of what happened: versions, status changes, approvals, network messages and
+supplier searches."""
 
 import simplejson
 from django.contrib import admin, messages
@@ -14,6 +15,7 @@ from purchase_orders.models import (
     OutboundMessage,
     PurchaseOrderVersion,
     StatusChange,
+    SupplierSearch,
 )
 from purchase_orders.services.outbound import retry_outbound_message
 
@@ -315,4 +317,30 @@ class FlaggedDeliveryAdmin(InboundEventAdmin):
             request,
             f"Marked {marked} deliver{'ies' if marked != 1 else 'y'} as reviewed.",
             messages.SUCCESS,
+        )
+
+
+@admin.register(SupplierSearch)
+class SupplierSearchAdmin(RecordAdmin):
+    """A buyer's question to the network and its answer: changed only by the network's webhook."""
+
+    list_display = ("value", "parameter", "buyer", "state", "requested_by", "created_at")
+    list_select_related = ("buyer", "requested_by")
+    list_filter = ("state", "parameter", "created_at")
+    search_fields = ("value", "object_id", "requestor_b2b_id", "buyer__legal_name")
+    fields = (
+        ("buyer", "requested_by"),
+        ("parameter", "value", "requestor_b2b_id"),
+        ("object_id", "outbound_message"),
+        ("state", "created_at", "answered_at"),
+        ("error_code", "error_field"),
+        "error_detail",
+        "results_json",
+    )
+    readonly_fields = ("results_json",)
+
+    @admin.display(description="businesses found")
+    def results_json(self, search: SupplierSearch) -> str:
+        return preformatted(
+            simplejson.dumps(search.results, ensure_ascii=False, indent=2, use_decimal=True)
         )

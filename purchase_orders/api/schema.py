@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from purchase_orders.enkash import answers, conventions
 from purchase_orders.enkash.kinds import (
+    BUSINESS_ONBOARDING,
     CONFIRMATION,
     KINDS,
     PURCHASE_ORDER,
@@ -41,6 +42,7 @@ from .serializers import (
 
 REQUEST_TAG = "Request webhooks (req-*)"
 RESPONSE_TAG = "Response webhooks (resp-*)"
+ONBOARDING_TAG = "Business onboarding webhooks"
 
 
 class WebhookAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -166,10 +168,14 @@ RESPONSE_DESCRIPTION = (
 COMMON_DESCRIPTION = (
     "\n\nEach delivery is stored once: a repeat (same webhook-id, or same body without "
     "one) is answered exactly as the first time and not applied again. A refusal is "
-    "HTTP 200 with a non-zero response_code; an unreadable body is HTTP 400 naming "
-    "the field in errorField; a fault of the portal's own is HTTP 500, to be "
+    "HTTP {refusal_status} with a non-zero response_code; an unreadable body is HTTP 400 "
+    "naming the field in errorField; a fault of the portal's own is HTTP 500, to be "
     "delivered again."
 )
+
+
+def is_onboarding(kind: str) -> bool:
+    return KINDS[kind].group == BUSINESS_ONBOARDING
 
 
 # -- examples --------------------------------------------------------------------------
@@ -215,6 +221,14 @@ def _answer_body(kind: str) -> dict | None:
 
 def refusal_example(kind: str) -> dict:
     """Return an example of a kind's refusal."""
+    if is_onboarding(kind):
+        return answers.webhook_answer(
+            kind,
+            req_msg_id="string",
+            error_code=conventions.ERROR_SEARCH_NOT_FOUND,
+            error_detail="No supplier search ORG" + "0" * 32 + " was asked from here.",
+            error_field="objectId",
+        )
     if kind in REQUEST_KINDS:
         return answers.webhook_answer(
             kind,
@@ -251,13 +265,15 @@ def early_example(kind: str) -> dict:
 
 def invalid_example(kind: str) -> dict:
     """Return an example of a kind's refusal of a body that is not its shape."""
-    field = f"{object_key(kind)}.objectVersion.newVersion"
+    field, detail = f"{object_key(kind)}.objectVersion.newVersion", "Must be a whole JSON number."
+    if is_onboarding(kind):
+        field, detail = "search.criteria[0].value", "Must not be empty."
     return answers.webhook_answer(
         kind,
         req_msg_id="string",
         body=_answer_body(kind),
         error_code=conventions.ERROR_INVALID_FIELD,
-        error_detail=f"{field}: Must be a whole JSON number.",
+        error_detail=f"{field}: {detail}",
         error_field=field,
         response_code=conventions.RESPONSE_CODE_INVALID,
     )
@@ -292,9 +308,14 @@ class WebhookSchema(AutoSchema):
         return KINDS[self.kind].summary
 
     def get_description(self) -> str:
-        return (KINDS[self.kind].description or RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION
+        kind = KINDS[self.kind]
+        return (kind.description or RESPONSE_DESCRIPTION) + COMMON_DESCRIPTION.format(
+            refusal_status=kind.refusal_status
+        )
 
     def get_tags(self) -> list[str]:
+        if is_onboarding(self.kind):
+            return [ONBOARDING_TAG]
         return [REQUEST_TAG if self.kind in REQUEST_KINDS else RESPONSE_TAG]
 
     def get_request_serializer(self):
@@ -304,6 +325,8 @@ class WebhookSchema(AutoSchema):
         )
 
     def get_response_serializers(self):
+        if is_onboarding(self.kind):
+            return self._onboarding_responses()
         answer, note = answer_example(self.kind)
         is_request = self.kind in REQUEST_KINDS
         # A request's refusal has its answer's shape (of a valid body, the serializer's;
@@ -346,6 +369,42 @@ class WebhookSchema(AutoSchema):
             415: OpenApiResponse(refusal, description="The body is not JSON."),
             500: OpenApiResponse(
                 refusal,
+                description="A fault of the portal's own; the delivery is kept, deliver it again.",
+            ),
+        }
+
+    def _onboarding_responses(self) -> dict:
+        """Describe the answers of an onboarding webhook: the plain envelope, refusals 4xx."""
+        answer, note = answer_example(self.kind)
+        envelope = ResponseWebhookAnswerSerializer
+        refused = KINDS[self.kind].refusal_status
+        return {
+            200: OpenApiResponse(
+                envelope,
+                description="Applied: the documented SUCCESS envelope (response_code 0).",
+                examples=[_example("Applied", answer, note)],
+            ),
+            400: OpenApiResponse(
+                envelope,
+                description="The body is not JSON, not an object, or not this kind's shape.",
+                examples=[_example("Invalid field", invalid_example(self.kind))],
+            ),
+            401: OpenApiResponse(
+                envelope,
+                description="The delivery could not be authenticated; nothing was stored.",
+                examples=[_example("Not authenticated", unauthenticated_example(self.kind))],
+            ),
+            refused: OpenApiResponse(
+                envelope,
+                description="Refused: no such search was asked from here, or it was asked "
+                "by another requestor or for other criteria (response_code "
+                f"{conventions.RESPONSE_CODE_REFUSED}, the reason in response_message).",
+                examples=[_example("Refused", refusal_example(self.kind))],
+            ),
+            413: OpenApiResponse(envelope, description="The body is too large."),
+            415: OpenApiResponse(envelope, description="The body is not JSON."),
+            500: OpenApiResponse(
+                envelope,
                 description="A fault of the portal's own; the delivery is kept, deliver it again.",
             ),
         }

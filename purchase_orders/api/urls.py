@@ -1,28 +1,29 @@
-"""URLs of the webhook API (``conventions.API_PREFIX``) and its description."""
+"""URLs of the webhook API (``API_PREFIX``, ``ONBOARDING_PREFIX``) and its description."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from purchase_orders.enkash import conventions
-from purchase_orders.enkash.kinds import WEBHOOK_KINDS
+from purchase_orders.enkash.kinds import INBOUND_KINDS, webhook_path
 
 from .docs import staff_unless_public
 from .views import WebhookView
 
+
+def _route(kind: str) -> str:
+    return webhook_path(kind).lstrip("/")
+
+
 app_name = "api"
-PREFIX = conventions.API_PREFIX.lstrip("/")
 
 # Each kind answers with and without a trailing slash, so that a POST is
 # never redirected (a redirect would lose its body); only the first is
-# described in the schema.
+# described in the schema. The eight purchase-order kinds are under
+# conventions.API_PREFIX, the onboarding webhook under ONBOARDING_PREFIX.
 urlpatterns = (
-    [
-        path(f"{PREFIX}{kind}", WebhookView.as_view(kind=kind), name=kind)
-        for kind in WEBHOOK_KINDS
-    ]
+    [path(_route(kind), WebhookView.as_view(kind=kind), name=kind) for kind in INBOUND_KINDS]
     + [
-        path(f"{PREFIX}{kind}/", WebhookView.as_view(kind=kind, schema=None))
-        for kind in WEBHOOK_KINDS
+        path(f"{_route(kind)}/", WebhookView.as_view(kind=kind, schema=None))
+        for kind in INBOUND_KINDS
     ]
     + [
         # Staff only with DEBUG off, unless API_DOCS_PUBLIC (docs.py).

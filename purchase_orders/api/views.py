@@ -1,4 +1,5 @@
-"""The eight webhook endpoints the network calls: ``POST /api/v0/purchase-order/<kind>``.
+"""The webhook endpoints the network calls: ``POST /api/v0/purchase-order/<kind>`` and
+``POST /api/v0/business-onboarding/respSearchEntity``.
 
 A delivery goes through, in order: the body-size cap, authentication
 (``WebhookAuthentication``, before the database is touched), parsing with

@@ -1,4 +1,4 @@
-"""Transport to EnKash's purchase-order APIs: session, auth token, time-outs, typed errors.
+"""Transport to EnKash's APIs (purchase orders, Search Entity): session, token, time-outs, errors.
 
 The client knows URLs and HTTP, not models: it takes and returns plain
 dicts. Every call ends in one of three ways: the network's envelope is
@@ -26,7 +26,7 @@ from .exceptions import (
     EnKashRejected,
     EnKashUnavailable,
 )
-from .kinds import REQUEST_KINDS
+from .kinds import KINDS, OUTBOUND_KINDS, SEARCH_ENTITY
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def clear_token_cache() -> None:
 
 
 class EnKashClient:
-    """One connection to EnKash's purchase-order APIs."""
+    """One connection to EnKash's purchase-order APIs and Business Onboarding's Search Entity."""
 
     def __init__(
         self,
@@ -134,18 +134,22 @@ class EnKashClient:
         """Cancel, fulfil or close a purchase order (``req-status-change``, SPEC A4)."""
         return self.request("req-status-change", body, req_msg_id=req_msg_id)
 
+    def search_entity(self, body: dict, *, req_msg_id: str) -> dict:
+        """Ask which business holds a GSTIN or B2B ID (``search-entity``, ONBOARDING.md A4)."""
+        return self.request(SEARCH_ENTITY, body, req_msg_id=req_msg_id)
+
     def request(self, kind: str, body: dict, *, req_msg_id: str) -> dict:
         """Post one request message and return the network's acknowledging envelope.
 
-        ``kind`` is one of ``kinds.REQUEST_KINDS``. A 401 fetches a new
-        token and tries once more; a second 401 raises
+        ``kind`` is one of ``kinds.OUTBOUND_KINDS``, posted at its path. A
+        401 fetches a new token and tries once more; a second 401 raises
         ``EnKashAuthenticationError``.
         """
-        if kind not in REQUEST_KINDS:
+        if kind not in OUTBOUND_KINDS:
             raise ValueError(f"unknown request kind {kind!r}")
         if not req_msg_id:
             raise ValueError("every request needs a reqMsgId")
-        url = f"{self.base_url}{conventions.API_PREFIX}{kind}"
+        url = f"{self.base_url}{KINDS[kind].path}"
         data = encoding.dumps(body).encode()
         token = self._token()
         response = self._post(url, data, req_msg_id=req_msg_id, token=token)

@@ -55,6 +55,13 @@ def new_object_id() -> str:
     return OBJECT_ID_PREFIX + "".join(secrets.choice(_ID_ALPHABET) for _ in range(OBJECT_ID_LENGTH))
 
 
+def new_search_object_id() -> str:
+    """Return a new objectId for a Search Entity request: ORG and 32 letters and digits."""
+    return SEARCH_OBJECT_ID_PREFIX + "".join(
+        secrets.choice(_ID_ALPHABET) for _ in range(SEARCH_OBJECT_ID_LENGTH)
+    )
+
+
 def new_req_msg_id() -> str:
     """Return a new reqMsgId for an outbound request (32 hex characters)."""
     return secrets.token_hex(16)
@@ -162,6 +169,50 @@ WEBHOOK_SIGNATURE_HEADER = "webhook-signature"
 
 # Each of the eight kinds (``kinds.py``) is a path under this prefix.
 API_PREFIX = "/api/v0/purchase-order/"
+# Business Onboarding's APIs and webhooks (ONBOARDING.md §1.1): kebab-case
+# APIs, camelCase webhooks, both under this prefix.
+ONBOARDING_PREFIX = "/api/v0/business-onboarding/"
+
+
+# -- Business Onboarding: Search Entity (ONBOARDING.md A4, W3, §7) ---------------
+# The webhook is documented (W3); the API's page came back empty, so its path
+# and body are inferred from what the webhook echoes and from A1-A3.
+
+# The API the portal calls (inferred: ONBOARDING.md A4, "perhaps search-entity"),
+# and the webhook that brings its answer (documented: W3).
+SEARCH_ENTITY_API = "search-entity"
+SEARCH_ENTITY_WEBHOOK = "respSearchEntity"
+# The search's objectId: "ORG" and 32 letters and digits, the pattern of A1 and
+# A2 read as a literal prefix (``^[ORG]{3}[A-Za-z0-9]{32,32}$``); minted here,
+# upper-case as the purchase orders' are.
+SEARCH_OBJECT_ID_PREFIX = "ORG"
+SEARCH_OBJECT_ID_LENGTH = 32
+# initiatorEntity (undocumented, ONBOARDING.md Q6): the partner platform that
+# initiates the request, named by the client id EnKash issued to the portal.
+INITIATOR_ENTITY_SETTING = "ENKASH_CLIENT_ID"
+# search.criteria[]: one criterion, searchParameter GSTIN or B2BID (the names
+# of the third-party simulator, §8), operator EXACT (the only one shown, W3).
+SEARCH_PARAMETER_GSTIN = "GSTIN"
+SEARCH_PARAMETER_B2B_ID = "B2BID"
+SEARCH_PARAMETERS = (SEARCH_PARAMETER_GSTIN, SEARCH_PARAMETER_B2B_ID)
+SEARCH_OPERATOR_EXACT = "EXACT"
+# Correlation: the webhook is matched to the search asked from here by its
+# objectId (optional on W3); without one, by resp.reqMsgId (the request's
+# X-Req-Msg-Id, as for purchase orders); else by the echoed criteria and
+# onboardingB2BIds.requestorB2BId, to the latest search still unanswered.
+# A known objectId whose echoed requestor or criteria differ is refused.
+# resp.result is RESULT_SUCCESS or RESULT_FAILURE (errorCd, errorDtl and
+# errorField say why); a SUCCESS without respParams.entityInfo, or with an
+# empty one, means no business matches.
+# The answer is the plain envelope of the response webhooks (success_envelope,
+# response_refusal_envelope). EnKash documents no answer for the onboarding
+# webhooks; a refusal (an unknown search, another requestor) is answered with
+# this HTTP status as well as the response_code, so that a network reading
+# only the status sees it.
+SEARCH_REFUSAL_HTTP_STATUS = RESPONSE_CODE_REFUSED
+# errorCd of a webhook naming a search never asked from here, or echoing other
+# criteria than its search asked for (another requestor is ERROR_PARTY_MISMATCH).
+ERROR_SEARCH_NOT_FOUND = "SEARCH_NOT_FOUND"
 
 
 # -- Envelopes -----------------------------------------------------------------

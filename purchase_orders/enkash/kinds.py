@@ -1,4 +1,4 @@
-"""The one table of the network's eight purchase-order message kinds.
+"""The one table of the network's message kinds: eight of purchase orders, two of onboarding.
 
 For each kind: the key of the business object its body carries, the kind
 it pairs with (a request and the response webhook that settles it), who
@@ -6,6 +6,14 @@ sends the request, the lifecycle actions it carries, the serializer that
 reads it and the service that applies it when it arrives as a webhook, the
 documented example bodies, and its words on the pages. Adding a kind is a
 row here, its serializer and its handler.
+
+Business Onboarding's Search Entity (ONBOARDING.md A4, W3) is a pair of its
+own group: an API the portal calls (``search-entity``) and the webhook that
+answers it (``respSearchEntity``), which carries no purchase order. The
+purchase-order tuples (``REQUEST_KINDS``, ``RESPONSE_KINDS``,
+``WEBHOOK_KINDS``) hold the eight kinds of purchase orders only;
+``OUTBOUND_KINDS`` and ``INBOUND_KINDS`` hold every kind the portal sends
+and every webhook it answers.
 
 Serializers and handlers are named by their dotted paths and imported when
 first used, so that this wire-layer module imports neither the API nor the
@@ -19,9 +27,20 @@ from django.utils.module_loading import import_string
 
 from purchase_orders import lifecycle
 
+from . import conventions
+
 SERIALIZERS = "purchase_orders.api.serializers."
 REQUESTS = "purchase_orders.services.inbound.requests."
 RESPONSES = "purchase_orders.services.inbound.responses."
+SEARCHES = "purchase_orders.services.inbound.searches."
+
+# The groups of kinds, each with its paths under its own prefix.
+PURCHASE_ORDERS = "purchase-order"
+BUSINESS_ONBOARDING = "business-onboarding"
+PREFIXES = {
+    PURCHASE_ORDERS: conventions.API_PREFIX,
+    BUSINESS_ONBOARDING: conventions.ONBOARDING_PREFIX,
+}
 
 
 @dataclass(frozen=True)
@@ -49,10 +68,18 @@ class MessageKind:
     remarks_key: str = ""
     # What a request carries, as a timeline says who sent it ("You sent …").
     what: str = ""
+    # A request (an API the portal calls; a purchase order's also arrives as
+    # the counterparty's request webhook), or the network's answer to one.
+    is_request: bool = False
+    group: str = PURCHASE_ORDERS
+    # The HTTP status of a well-formed delivery that is refused (its
+    # response_code says why): 200 for purchase orders, as they document.
+    refusal_status: int = 200
 
     @property
-    def is_request(self) -> bool:
-        return self.name.startswith("req-")
+    def path(self) -> str:
+        """Return the path of this kind's API or webhook (the same on both sides)."""
+        return PREFIXES[self.group] + self.name
 
     @property
     def request(self) -> "MessageKind":
@@ -82,6 +109,7 @@ HELD_VERSION = "objectVersion stays n to n and must be the version held here"
 _TABLE = (
     MessageKind(
         name="req-send",
+        is_request=True,
         object_key=PURCHASE_ORDER,
         pairs_with="resp-send",
         sender=lifecycle.BUYER,
@@ -100,6 +128,7 @@ _TABLE = (
     ),
     MessageKind(
         name="req-confirm",
+        is_request=True,
         object_key=CONFIRMATION,
         pairs_with="resp-confirm",
         sender=lifecycle.SUPPLIER,
@@ -120,6 +149,7 @@ _TABLE = (
     ),
     MessageKind(
         name="req-edit",
+        is_request=True,
         object_key=PURCHASE_ORDER,
         pairs_with="resp-edit",
         sender=lifecycle.BUYER,
@@ -136,6 +166,7 @@ _TABLE = (
     ),
     MessageKind(
         name="req-status-change",
+        is_request=True,
         object_key=STATUS,
         pairs_with="resp-status-change",
         sender=lifecycle.BUYER,
@@ -214,16 +245,73 @@ _TABLE = (
         remarks_key="buyerRemarks",
     ),
 )
-KINDS: dict[str, MessageKind] = {kind.name: kind for kind in _TABLE}
 
-REQUEST_KINDS = tuple(name for name, kind in KINDS.items() if kind.is_request)
-RESPONSE_KINDS = tuple(name for name, kind in KINDS.items() if not kind.is_request)
+SEARCH_ENTITY = conventions.SEARCH_ENTITY_API
+RESP_SEARCH_ENTITY = conventions.SEARCH_ENTITY_WEBHOOK
+SEARCH_LABEL = "Supplier search"
+
+_ONBOARDING_TABLE = (
+    MessageKind(
+        name=SEARCH_ENTITY,
+        is_request=True,
+        group=BUSINESS_ONBOARDING,
+        object_key="",
+        pairs_with=RESP_SEARCH_ENTITY,
+        sender=lifecycle.BUYER,
+        actions=(),
+        # Never delivered to the portal: no serializer, no handler.
+        serializer_path="",
+        handler_path="",
+        label=SEARCH_LABEL,
+        words="Supplier search",
+        summary="A buyer asks the network which business holds a GSTIN or B2B ID",
+        request_example="",
+        what="a supplier search",
+    ),
+    MessageKind(
+        name=RESP_SEARCH_ENTITY,
+        group=BUSINESS_ONBOARDING,
+        object_key="",
+        pairs_with=SEARCH_ENTITY,
+        sender=lifecycle.BUYER,
+        actions=(),
+        serializer_path=SERIALIZERS + "SearchEntityResponseSerializer",
+        handler_path=SEARCHES + "apply_search_response",
+        label=SEARCH_LABEL,
+        words="Network's answer to a supplier search",
+        summary="The network's answer to a search for a supplier asked from here",
+        request_example="",
+        example="webhook-resp-search-entity.json",
+        description="Fills the search asked from here that it answers, found by objectId "
+        "(else by resp.reqMsgId, else by the echoed search.criteria and "
+        "onboardingB2BIds.requestorB2BId): result SUCCESS with respParams.entityInfo lists "
+        "the businesses found (none: no match); anything else records errorCd, errorDtl and "
+        "errorField. A search that is not known here, or whose requestor or criteria differ, "
+        f"is refused with HTTP {conventions.SEARCH_REFUSAL_HTTP_STATUS}.",
+        refusal_status=conventions.SEARCH_REFUSAL_HTTP_STATUS,
+    ),
+)
+KINDS: dict[str, MessageKind] = {kind.name: kind for kind in _TABLE + _ONBOARDING_TABLE}
+
+# The eight kinds of purchase orders: four requests, four responses.
+REQUEST_KINDS = tuple(kind.name for kind in _TABLE if kind.is_request)
+RESPONSE_KINDS = tuple(kind.name for kind in _TABLE if not kind.is_request)
 WEBHOOK_KINDS = REQUEST_KINDS + RESPONSE_KINDS
+# Business Onboarding's webhooks the portal answers.
+ONBOARDING_WEBHOOK_KINDS = (RESP_SEARCH_ENTITY,)
+# Every API the portal calls, and every webhook it answers.
+OUTBOUND_KINDS = REQUEST_KINDS + (SEARCH_ENTITY,)
+INBOUND_KINDS = WEBHOOK_KINDS + ONBOARDING_WEBHOOK_KINDS
 
 # The request kind that carries each lifecycle action (ACCEPT -> req-confirm).
 KIND_OF_ACTION = {
     action: kind.name for kind in _TABLE if kind.is_request for action in kind.actions
 }
+
+
+def webhook_path(kind: str) -> str:
+    """Return the path at which the portal receives a webhook of a kind."""
+    return KINDS[kind].path
 
 
 def object_key(kind: str) -> str:

@@ -7,10 +7,10 @@ network's verdict; the inbound services read the typed message.
 """
 
 from purchase_orders.contents import FieldPath
-from purchase_orders.received import ReceivedMessage, Verdict
+from purchase_orders.received import ReceivedMessage, ReceivedSearchAnswer, Verdict
 
-from . import conventions, paths, payloads
-from .kinds import KINDS, object_key
+from . import conventions, paths, payloads, searches
+from .kinds import BUSINESS_ONBOARDING, KINDS, object_key
 
 # The message's own parts, as a refusal names them; the rest are its
 # purchase order's (``paths.error_field``).
@@ -18,9 +18,15 @@ B2B_ID_KEYS = {"buyer": "b2bIds.buyerB2BId", "supplier": "b2bIds.supplierB2BId"}
 REQ_MSG_ID_FIELD = "resp.reqMsgId"
 
 
-def parse_message(kind: str, data: dict) -> ReceivedMessage:
-    """Return the typed message of a validated body of a kind."""
+def parse_message(kind: str, data: dict) -> ReceivedMessage | ReceivedSearchAnswer:
+    """Return the typed message of a validated body of a kind.
+
+    A supplier search's answer carries no purchase order: it is a
+    ``ReceivedSearchAnswer`` (``searches``).
+    """
     message_kind = KINDS[kind]
+    if message_kind.group == BUSINESS_ONBOARDING:
+        return searches.parse_search_answer(kind, data)
     body = data[message_kind.object_key]
     previous_version, version = payloads.parse_version(body)
     previous_status, status = payloads.parse_transition(body)
@@ -67,6 +73,8 @@ def message_error_field(kind: str, path: FieldPath) -> str:
     purchase order is named as its contents name it.
     """
     message_kind = KINDS[kind]
+    if message_kind.group == BUSINESS_ONBOARDING:
+        return searches.error_field(path)
     key = message_kind.object_key
     if path[:1] == ("b2b_ids",):
         return B2B_ID_KEYS[path[1]]
@@ -87,7 +95,9 @@ def message_identifiers(*, kind: str, data) -> tuple[object, object]:
     """
     if not isinstance(data, dict):
         return None, None
-    business_object, resp = data.get(object_key(kind)), data.get("resp")
+    # Where the body has no business object (a search's answer), objectId is its own.
+    key = object_key(kind)
+    business_object, resp = (data.get(key) if key else data), data.get("resp")
     return (
         business_object.get("objectId") if isinstance(business_object, dict) else None,
         resp.get("reqMsgId") if isinstance(resp, dict) else None,

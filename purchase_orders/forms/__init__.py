@@ -14,6 +14,7 @@ name the part at fault by path, shown next to its field.
 - ``editor``: the header and every list checked together, and their initial values
 - ``actions``: the supplier's answer, the buyer's status change, the approver's decision
 - ``filters``: filters, search and sort of the lists
+- ``suppliers``: the supplier directory: its search, asking the network, a new supplier
 """
 
 from purchase_orders.forms.actions import AnswerForm, ApprovalForm, StatusChangeForm
@@ -57,6 +58,11 @@ from purchase_orders.forms.parts import (
     PoInfoForm,
 )
 from purchase_orders.forms.purchase_order import PurchaseOrderForm
+from purchase_orders.forms.suppliers import (
+    SupplierDetailsForm,
+    SupplierFilterForm,
+    SupplierSearchForm,
+)
 
 __all__ = [
     "ADDRESS_PURPOSES",
@@ -91,6 +97,9 @@ __all__ = [
     "PurchaseOrderFilterForm",
     "PurchaseOrderForm",
     "StatusChangeForm",
+    "SupplierDetailsForm",
+    "SupplierFilterForm",
+    "SupplierSearchForm",
     "amount_field",
     "initial_for_new",
     "initial_for_purchase_order",

@@ -110,6 +110,11 @@ class PurchaseOrderForm(forms.Form):
         if mode != "edit":
             del self.fields["reason"]
             del self.fields["expected_version"]
+        if mode != "edit":
+            self.fields["supplier"].help_text = (
+                "Your suppliers, from Suppliers in the menu; add one there to order from "
+                "another business."
+            )
         if mode in {"draft", "edit"}:
             self.fields["buyer"].disabled = True
         if mode == "edit":

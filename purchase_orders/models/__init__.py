@@ -12,6 +12,7 @@ from .parts import (
 )
 from .people import BusinessChange, Invitation, InvitationSendCount
 from .purchase_order import PurchaseOrder
+from .searches import SupplierSearch
 
 __all__ = [
     "ApprovalRequest",
@@ -34,4 +35,5 @@ __all__ = [
     "PurchaseOrderVersion",
     "StatusChange",
     "SupplierLink",
+    "SupplierSearch",
 ]

@@ -15,12 +15,13 @@ class OutboundMessage(models.Model):
     worker delivers it until EnKash acknowledges or refuses it.
     """
 
-    # The request kinds of the table of kinds: Kind.STATUS_CHANGE is "req-status-change".
+    # The requests of the table of kinds: Kind.STATUS_CHANGE is "req-status-change",
+    # Kind.SEARCH_ENTITY "search-entity" (a supplier search, of no purchase order).
     Kind = models.TextChoices(
         "Kind",
         [
             (name.removeprefix("req-").replace("-", "_").upper(), (name, kinds.KINDS[name].label))
-            for name in kinds.REQUEST_KINDS
+            for name in kinds.OUTBOUND_KINDS
         ],
     )
 
@@ -50,7 +51,7 @@ class OutboundMessage(models.Model):
     )
     object_id = models.CharField(max_length=100, db_index=True, help_text="Network objectId.")
     object_version = models.PositiveIntegerField(
-        help_text="Network objectVersion.newVersion this message carries."
+        help_text="Network objectVersion.newVersion this message carries (0 for a search)."
     )
     body = models.TextField(help_text="The exact JSON body sent, amounts as JSON numbers.")
     state = models.CharField(

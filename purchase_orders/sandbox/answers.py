@@ -8,8 +8,10 @@ the portal's code, so that a portal building its answers wrongly is caught:
   the documented answers of req-confirm (W3) and req-status-change (W7); the
   send and the edit, whose answers are not documented, by analogy: req-confirm's
   answer with the send API's ``purchaseOrder`` (A1) for ``poConfirmation``;
-- a response webhook (``resp-*``) is answered ``{payload, response_code,
-  response_message}`` with a string payload (W2), refused or not.
+- a response webhook (``resp-*``), and the answer to a supplier search
+  (``respSearchEntity``, whose answer EnKash does not document), are answered
+  ``{payload, response_code, response_message}`` with a string payload (W2),
+  refused or not.
 
 On top of the shape: response_code is a whole number, non-zero on a refusal
 and on any HTTP status other than 2xx; resp says SUCCESS with blank errors
@@ -33,12 +35,14 @@ ANSWER_EXAMPLES = {
 RESPONSE_ANSWER_EXAMPLE = "webhook-resp-send.response.json"
 # The documented answer the undocumented request kinds' answers follow.
 MODEL_KIND = "req-confirm"
+# The webhooks answered with the plain envelope of W2.
+PLAIN_KINDS = kinds.RESPONSE_KINDS + kinds.ONBOARDING_WEBHOOK_KINDS
 
 
 @functools.cache
 def answer_shape(kind: str) -> dict:
     """Return the documented shape of the whole answer to a webhook of ``kind``."""
-    if kind in kinds.RESPONSE_KINDS:
+    if kind in PLAIN_KINDS:
         return documented(RESPONSE_ANSWER_EXAMPLE)
     if kind in ANSWER_EXAMPLES:
         return documented(ANSWER_EXAMPLES[kind])
@@ -79,7 +83,7 @@ def _check(kind: str, status: int, answer, *, req_msg_id: str, body) -> None:
     succeeded = code == conventions.RESPONSE_CODE_SUCCESS
     if succeeded and not 200 <= status < 300:
         raise Invalid("response_code", f"HTTP {status} answered with response_code 0.")
-    if kind in kinds.RESPONSE_KINDS:
+    if kind in PLAIN_KINDS:
         if succeeded and answer != documented(RESPONSE_ANSWER_EXAMPLE):
             raise Invalid("payload", f"response_code 0 must be the documented SUCCESS: {answer}.")
         if not succeeded and answer["payload"] == conventions.RESULT_SUCCESS:

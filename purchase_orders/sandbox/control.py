@@ -13,6 +13,13 @@ The control API speaks JSON, for the demo and for tests in other processes:
                                        "error_detail", "error_field", "seconds"}
     DELETE /_sandbox/faults            remove them all
     POST   /_sandbox/release           deliver the exchanges held by out_of_order now
+    GET    /_sandbox/directory         the businesses Search Entity finds
+    POST   /_sandbox/directory         add one, or a list ({"name", "alias", "state",
+                                       "pincode", "gstin", "b2bIds"}, see ``directory``)
+    DELETE /_sandbox/directory         forget them all
+
+``reset`` keeps the directory: it is what the sandbox was started with, not
+what happened since.
 """
 
 from http import HTTPStatus
@@ -20,6 +27,7 @@ from http import HTTPStatus
 from purchase_orders.enkash import encoding
 
 from . import faults as fault_modes
+from .directory import make_entries
 from .faults import make_fault
 
 CONTROL_PREFIX = "/_sandbox/"
@@ -101,7 +109,15 @@ class SandboxControl:
             ("GET", "faults"): self.faults.all,
             ("DELETE", "faults"): lambda: self.clear_faults() or {"status": "cleared"},
             ("POST", "release"): lambda: {"released": self.release_held()},
+            ("GET", "directory"): self.directory.all,
+            ("DELETE", "directory"): lambda: self.directory.clear() or {"status": "cleared"},
         }
+        if (method, name) == ("POST", "directory"):
+            try:
+                added = self.directory.add(make_entries(encoding.loads(raw) if raw else None))
+            except ValueError as error:
+                return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+            return HTTPStatus.CREATED, [entry.as_dict() for entry in added]
         if (method, name) == ("POST", "faults"):
             try:
                 fault = make_fault(encoding.loads(raw) if raw else None)

@@ -7,9 +7,11 @@ then tells the sender how that went with the response webhook
 ``additionalInfos``; no ``device``, SPEC W2/W8). One thread delivers the
 exchanges one after another, in the order their requests arrived, so that
 what a test sees does not depend on thread timing. Both parties are served
-at the same ``deliver_to`` URL. Every answer is checked against the
-documented shapes (``answers``); one that drifts is recorded with its
-delivery, under ``drifts``.
+at the same ``deliver_to`` URL. A supplier search (``search-entity``) has
+no counterparty: the network answers the caller alone, with the businesses
+of its directory that match (``respSearchEntity``, ONBOARDING.md W3).
+Every answer is checked against the documented shapes (``answers``); one
+that drifts is recorded with its delivery, under ``drifts``.
 """
 
 import heapq
@@ -25,10 +27,11 @@ import requests
 from django.utils import timezone
 
 from purchase_orders.enkash import conventions, encoding, signing
-from purchase_orders.enkash.kinds import response_kind
+from purchase_orders.enkash.kinds import response_kind, webhook_path
 
 from .answers import answer_drift
 from .faults import Fault
+from .onboarding import search_answer
 from .validation import BODY_OBJECTS
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,10 @@ class Exchange:
     duplicate: bool = False
     out_of_order: bool = False
     released: bool = False  # held by out_of_order, now let go
+    # A search's answer: the businesses found when it was asked (None: not a search).
+    found: list | None = None
+    # The counterparty trades on another platform, which takes the request itself.
+    elsewhere: bool = False
     seq: int = field(default_factory=itertools.count().__next__)
 
 
@@ -212,12 +219,23 @@ class Deliverer:
             self._deliver_exchange(held, response_first=True)
 
     def _deliver_exchange(self, exchange: Exchange, *, response_first: bool) -> None:
-        if exchange.rejection is not None:
+        if exchange.found is not None:
+            fault = exchange.rejection
+            outcome = (
+                Outcome(fault.error_code, fault.error_detail, fault.error_field)
+                if fault
+                else Outcome()
+            )
+            self._deliver_search_answer(exchange, outcome)
+        elif exchange.rejection is not None:
             # Refused by the network itself: the counterparty never hears of it.
             fault = exchange.rejection
             self._deliver_response(
                 exchange, Outcome(fault.error_code, fault.error_detail, fault.error_field)
             )
+        elif exchange.elsewhere:
+            # The counterparty's own platform takes the request; nothing goes to the portal.
+            self._deliver_response(exchange, Outcome())
         elif response_first:
             self._deliver_response(exchange, Outcome())
             self._deliver_request(exchange)
@@ -261,6 +279,18 @@ class Deliverer:
         raw = encoding.dumps(body).encode()
         self._deliver(exchange, kind=response_kind(exchange.kind), raw=raw, body=body)
 
+    def _deliver_search_answer(self, exchange: Exchange, outcome: Outcome) -> None:
+        body = search_answer(
+            exchange.body,
+            req_msg_id=exchange.req_msg_id,
+            found=exchange.found,
+            error_code=outcome.error_code,
+            error_detail=outcome.error_detail,
+            error_field=outcome.error_field,
+        )
+        raw = encoding.dumps(body).encode()
+        self._deliver(exchange, kind=response_kind(exchange.kind), raw=raw, body=body)
+
     def _deliver(self, exchange: Exchange, *, kind: str, raw: bytes, body: dict) -> dict:
         """Deliver one webhook (twice under ``duplicate``); return the first delivery's record."""
         webhook_id = f"msg_{uuid.uuid4().hex}"
@@ -277,7 +307,7 @@ class Deliverer:
         A 409 is the portal's "not yet": the message arrived before one it
         depends on, and is to be delivered again.
         """
-        url = f"{self.deliver_to}{conventions.API_PREFIX}{kind}"
+        url = f"{self.deliver_to}{webhook_path(kind)}"
         entry = {
             "url": url,
             "kind": kind,

@@ -1,4 +1,4 @@
-"""The network's side of SPEC §2: the token endpoint and the four purchase-order APIs.
+"""The network's side of SPEC §2: the token endpoint, the four purchase-order APIs, Search Entity.
 
 Every request is checked strictly against the spec, as a contract test, and
 answered with the documented acknowledgement or refusal; an acknowledged
@@ -16,14 +16,18 @@ from http import HTTPStatus
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from purchase_orders.enkash import conventions, encoding
+from purchase_orders.enkash import conventions, encoding, kinds
 
 from . import faults as fault_modes
 from .delivery import Exchange
 from .faults import Fault
+from .onboarding import validate_search_request
 from .validation import Invalid, validate_request
 
 logger = logging.getLogger(__name__)
+
+# Whose B2B ID a request is addressed to, by the side that sends it.
+COUNTERPARTY = {"buyer": "supplierB2BId", "supplier": "buyerB2BId"}
 
 
 class Aborted(Exception):
@@ -102,7 +106,7 @@ class SandboxEndpoints:
             expires_at = self._tokens.get(value)
         return expires_at is not None and time.time() < expires_at
 
-    # -- the four APIs -----------------------------------------------------------------
+    # -- the APIs: four of purchase orders, and Search Entity -----------------------------
 
     def _handle_api(self, kind: str, raw: bytes, headers, respond) -> None:
         """Answer one API request with ``respond(status, envelope)``, then schedule its webhooks."""
@@ -217,13 +221,23 @@ class SandboxEndpoints:
             body = encoding.loads(raw)
         except ValueError as error:
             raise Invalid("", f"The body is not JSON: {error}.") from None
-        validate_request(kind, body)
+        if kind == kinds.SEARCH_ENTITY:
+            validate_search_request(body)
+        else:
+            validate_request(kind, body)
         return body
 
     def _exchange(
         self, kind: str, raw: bytes, body: dict, req_msg_id: str, fault: Fault | None
     ) -> Exchange:
         mode = fault.mode if fault else None
+        # A search is answered from the directory as it stands when it is asked.
+        found, elsewhere = None, False
+        if kind == kinds.SEARCH_ENTITY:
+            found = self.directory.search(body["search"]["criteria"])
+        else:
+            addressee = body["b2bIds"][COUNTERPARTY[kinds.sender(kind)]]
+            elsewhere = self.directory.is_elsewhere(addressee)
         return Exchange(
             kind=kind,
             req_msg_id=req_msg_id,
@@ -233,6 +247,8 @@ class SandboxEndpoints:
             rejection=fault if mode == fault_modes.REJECT_ASYNC else None,
             duplicate=mode == fault_modes.DUPLICATE,
             out_of_order=mode == fault_modes.OUT_OF_ORDER,
+            found=found,
+            elsewhere=elsewhere,
         )
 
 

@@ -5,7 +5,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from purchase_orders.enkash.kinds import REQUEST_KINDS
+from purchase_orders.enkash.kinds import OUTBOUND_KINDS
 
 HTTP_500 = "http_500"  # answer 500
 TIMEOUT = "timeout"  # hold the answer for ``seconds``, then answer as usual
@@ -56,8 +56,8 @@ def make_fault(data: dict) -> Fault:
     if mode not in FAULT_MODES:
         raise ValueError(f"mode must be one of {', '.join(FAULT_MODES)}.")
     kind = data.get("kind") or ANY_KIND
-    if kind != ANY_KIND and kind not in REQUEST_KINDS:
-        raise ValueError(f"kind must be {ANY_KIND} or one of {', '.join(REQUEST_KINDS)}.")
+    if kind != ANY_KIND and kind not in OUTBOUND_KINDS:
+        raise ValueError(f"kind must be {ANY_KIND} or one of {', '.join(OUTBOUND_KINDS)}.")
     times = data.get("times", 1)
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ValueError("times must be a whole number, 1 or more (null: every request).")

@@ -3,7 +3,9 @@
 It plays the network's side of SPEC §2: the token endpoint, the four
 purchase-order APIs (checked strictly against the spec, as a contract test),
 the documented acknowledgement, and afterwards the signed webhooks to the
-portal at ``deliver_to``. Faults can be switched on to show how the portal
+portal at ``deliver_to``. It also answers Business Onboarding's Search
+Entity (ONBOARDING.md A4, W3) from a directory of the businesses it knows
+(``directory``). Faults can be switched on to show how the portal
 copes. It keeps what it received and delivered for tests to assert on. A
 request whose ``X-Req-Msg-Id`` was already acknowledged is acknowledged
 again and delivers nothing more, so a caller's retry is harmless.
@@ -22,10 +24,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from purchase_orders.enkash import conventions, encoding
-from purchase_orders.enkash.kinds import REQUEST_KINDS
+from purchase_orders.enkash.kinds import KINDS, OUTBOUND_KINDS
 
 from .control import CONTROL_PREFIX, SandboxControl
 from .delivery import Deliverer
+from .directory import Directory
 from .endpoints import Aborted, SandboxEndpoints
 from .faults import FaultBook
 from .state import SandboxRecords
@@ -33,6 +36,8 @@ from .state import SandboxRecords
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+# The path of each API, with or without a trailing slash: its kind.
+API_PATHS = {KINDS[kind].path: kind for kind in OUTBOUND_KINDS}
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -47,7 +52,8 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
 
     Credentials, the token path and header and the webhook secret default to
     the ``ENKASH_*`` settings as they are when the server is created. With
-    ``deliver_to`` None no webhook is delivered.
+    ``deliver_to`` None no webhook is delivered. ``directory`` lists the
+    businesses Search Entity finds (``directory.make_entry``).
     """
 
     def __init__(
@@ -67,6 +73,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         webhook_secret: str | None = None,
         token_path: str | None = None,
         token_header: str | None = None,
+        directory=(),
     ):
         self.host = host
         self.port = port
@@ -83,6 +90,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
             token_header=token_header,
         )
         self.faults = FaultBook()
+        self.directory = Directory(directory)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._received: list[dict] = []
@@ -229,8 +237,8 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
                 return
             handler.send_json(*self._issue_token(raw))
             return
-        kind = path.rstrip("/").removeprefix(conventions.API_PREFIX)
-        if path.startswith(conventions.API_PREFIX) and kind in REQUEST_KINDS:
+        kind = API_PATHS.get(path.rstrip("/"))
+        if kind is not None:
             if method != "POST":
                 handler.send_json(
                     HTTPStatus.METHOD_NOT_ALLOWED,

@@ -7,7 +7,8 @@
 the stamps that tell an open page something has changed; ``people`` says
 which users have history; ``members`` reads a business's people, its
 invitations and its audit rows; ``approvals`` who must ask for an approval
-and what waits for one.
+and what waits for one; ``suppliers`` reads a buyer's supplier directory
+and its searches of the network.
 """
 
 from .approvals import ApprovalNeed, approval_needed, waiting_for_approval
@@ -17,7 +18,6 @@ from .members import (
     business_people,
     get_managed_invitation,
     get_member,
-    get_supplier_link,
     open_invitations,
     recent_changes,
     supplier_invitations,
@@ -51,36 +51,57 @@ from .purchase_orders import (
     supplier_choices,
     visible_purchase_orders,
 )
+from .suppliers import (
+    SEARCH_PATIENCE,
+    SearchProgress,
+    directory_supplier_ids,
+    find_in_directory,
+    get_supplier_link,
+    get_supplier_search,
+    known_businesses,
+    list_supplier_links,
+    search_progress,
+    supplier_orders,
+    supplier_people,
+    supplier_search_stamp,
+)
 from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_actions
 
 __all__ = [
     "Member",
     "PURCHASE_ORDER_ORDERINGS",
     "ApprovalNeed",
+    "SEARCH_PATIENCE",
     "NetworkEntry",
     "PurchaseOrderActions",
+    "SearchProgress",
     "Viewer",
     "approval_needed",
     "awaiting_confirmation",
     "business_people",
     "buyer_choices",
     "counterparties",
+    "directory_supplier_ids",
     "failed_deliveries",
     "get_managed_invitation",
     "get_member",
+    "find_in_directory",
     "get_outbound_message",
     "get_purchase_order_document",
     "get_purchase_order_page",
     "get_purchase_order_with_contents",
     "get_supplier_link",
     "get_version",
+    "get_supplier_search",
     "get_versions_to_compare",
     "get_viewer",
     "get_visible_purchase_order",
     "home_stamp",
     "inbox_stamp",
+    "known_businesses",
     "list_purchase_orders",
     "list_stamp",
+    "list_supplier_links",
     "namesakes",
     "network_timeline",
     "open_invitations",
@@ -90,8 +111,12 @@ __all__ = [
     "purchase_orders_with_contents",
     "recent_changes",
     "rejected_purchase_orders",
+    "search_progress",
     "supplier_choices",
     "supplier_invitations",
+    "supplier_orders",
+    "supplier_people",
+    "supplier_search_stamp",
     "user_has_history",
     "visible_purchase_orders",
     "waiting_for_approval",

@@ -81,7 +81,7 @@ def supplier_invitations(*, link: SupplierLink) -> QuerySet[Invitation]:
     """Return the invitations the link's buying business sent to the supplier's people."""
     return (
         Invitation.objects.filter(business_id=link.supplier_id, invited_from_id=link.buyer_id)
-        .select_related("invited_by", "accepted_by")
+        .select_related("invited_by", "accepted_by", "invited_from")
         .order_by("-last_sent_at", "-id")
     )
 
@@ -91,20 +91,6 @@ def recent_changes(*, business: Business, limit: int = 20) -> list[BusinessChang
     return list(
         BusinessChange.objects.filter(business=business).order_by("-created_at", "-id")[:limit]
     )
-
-
-def get_supplier_link(*, viewer: Viewer, link_id: int) -> SupplierLink:
-    """Return a supplier of a buying business the viewer is a buyer of.
-
-    404 when the link is not one of a business the viewer belongs to; 403
-    when the viewer belongs to it without the buyer's role.
-    """
-    link = SupplierLink.objects.select_related("buyer", "supplier").filter(pk=link_id).first()
-    if link is None or link.buyer_id not in viewer.business_ids:
-        raise Http404("No such supplier in your directory.")
-    if link.buyer_id not in viewer.buyer_ids:
-        raise PermissionDenied("Only the business's buyers invite its suppliers' people.")
-    return link
 
 
 def get_managed_invitation(*, viewer: Viewer, pk: int) -> Invitation:

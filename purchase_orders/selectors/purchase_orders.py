@@ -178,9 +178,16 @@ def counterparties(*, viewer: Viewer, role: str) -> QuerySet[Business]:
     return Business.objects.filter(pk__in=orders.values(other_side)).order_by("legal_name")
 
 
-def supplier_choices(*, viewer: Viewer) -> QuerySet[Business]:
-    """Return the businesses a buyer may send a purchase order to."""
-    return Business.objects.order_by("legal_name")
+def supplier_choices(*, viewer: Viewer, including: Business | None = None) -> QuerySet[Business]:
+    """Return the businesses a buyer may send a purchase order to: its directories' suppliers.
+
+    ``including`` is a draft's supplier, offered even if it has been taken
+    out of the directory since.
+    """
+    in_directory = Q(buyer_links__buyer_id__in=viewer.buyer_ids)
+    if including is not None:
+        in_directory |= Q(pk=including.pk)
+    return Business.objects.filter(in_directory).distinct().order_by("legal_name")
 
 
 def buyer_choices(*, viewer: Viewer) -> QuerySet[Business]:

@@ -30,7 +30,7 @@ from purchase_orders.contents import (
 )
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
-from purchase_orders.models import Business, Membership, PurchaseOrder
+from purchase_orders.models import Business, Membership, PurchaseOrder, SupplierLink
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import documents
 from purchase_orders.services.approvals import submit_for_approval
@@ -137,6 +137,18 @@ def _ensure_buyer(user: AbstractBaseUser, buyer: Business) -> None:
         raise NotAllowed(f"Only a buyer of {buyer} can write its purchase orders.")
 
 
+def _ensure_in_directory(buyer: Business, supplier: Business) -> None:
+    """Refuse a supplier that is not in the buyer's directory ("Suppliers")."""
+    if supplier.pk == buyer.pk:
+        return  # _check_parties_and_number says why
+    if not SupplierLink.objects.filter(buyer=buyer, supplier=supplier).exists():
+        raise InvalidPurchaseOrder(
+            f"{supplier} is not among {buyer}'s suppliers; add it under Suppliers first, "
+            "or choose another supplier.",
+            path=("parties", lifecycle.SUPPLIER),
+        )
+
+
 def _check_parties_and_number(
     contents: Contents, *, buyer: Business, supplier: Business, exclude_pk: int | None = None
 ) -> None:
@@ -219,12 +231,14 @@ def create_draft(
 ) -> PurchaseOrder:
     """Save a new draft purchase order; nothing is saved if anything is invalid.
 
-    A blank PO number gets the next one of the financial year. Contents
-    without terms and conditions get the buyer's default terms, unless
-    ``add_default_terms`` is false: the new-order form starts with them, so
-    what it sends is what the buyer kept of them.
+    The supplier must be in the buyer's directory. A blank PO number gets
+    the next one of the financial year. Contents without terms and
+    conditions get the buyer's default terms, unless ``add_default_terms``
+    is false: the new-order form starts with them, so what it sends is what
+    the buyer kept of them.
     """
     _ensure_buyer(created_by, buyer)
+    _ensure_in_directory(buyer, supplier)
     contents = _prepare(contents, buyer=buyer, supplier=supplier)
     header = contents.header
     if add_default_terms and not terms_of(header.po_infos):
@@ -249,7 +263,11 @@ def update_draft(
     contents: Contents,
     supplier: Business | None = None,
 ) -> PurchaseOrder:
-    """Replace a draft's contents (and, if given, its supplier); only drafts change so."""
+    """Replace a draft's contents (and, if given, its supplier); only drafts change so.
+
+    A new supplier must be in the buyer's directory; the draft's own may
+    stay, even if it has been removed from there since.
+    """
     purchase_order = (
         PurchaseOrder.objects.select_for_update()
         .select_related("buyer", "supplier")
@@ -264,6 +282,8 @@ def update_draft(
             "send the supplier a new version."
         )
     supplier = supplier or purchase_order.supplier
+    if supplier.pk != purchase_order.supplier_id:
+        _ensure_in_directory(purchase_order.buyer, supplier)
     contents = _prepare(
         contents, buyer=purchase_order.buyer, supplier=supplier, exclude_pk=purchase_order.pk
     )

@@ -13,6 +13,7 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``live``: the stamps open pages poll, and the tokens that let them
 - ``businesses``: a business's profile, its people and colleague invitations
 - ``invitations``: supplier invitations, resend and revoke, and the link's page
+- ``suppliers``: the buyer's supplier directory and its searches of the network
 
 A business's pages answer 404 to anyone who is not one of its people, and
 403 to one of them whose roles do not allow the page.
@@ -45,11 +46,24 @@ from purchase_orders.views.invitations import (
     supplier_invite,
 )
 from purchase_orders.views.lists import inbox, purchase_order_list
-from purchase_orders.views.live import home_stamp, inbox_stamp, list_stamp, purchase_order_stamp
+from purchase_orders.views.live import (
+    home_stamp,
+    inbox_stamp,
+    list_stamp,
+    purchase_order_stamp,
+    supplier_search_stamp,
+)
 from purchase_orders.views.purchase_order import (
     purchase_order_detail,
     purchase_order_print,
     version_compare,
+)
+from purchase_orders.views.suppliers import (
+    supplier_add,
+    supplier_detail,
+    supplier_list,
+    supplier_remove,
+    supplier_search,
 )
 
 __all__ = [
@@ -82,5 +96,11 @@ __all__ = [
     "purchase_order_stamp",
     "purchase_order_submit",
     "supplier_invite",
+    "supplier_add",
+    "supplier_detail",
+    "supplier_list",
+    "supplier_remove",
+    "supplier_search",
+    "supplier_search_stamp",
     "version_compare",
 ]

@@ -165,7 +165,7 @@ def purchase_order_edit(request, object_id: str):
         )
         return redirect(purchase_order)
     buyers = selectors.buyer_choices(viewer=viewer)
-    suppliers = selectors.supplier_choices(viewer=viewer)
+    suppliers = selectors.supplier_choices(viewer=viewer, including=purchase_order.supplier)
     initial, parts = forms.initial_for_purchase_order(purchase_order)
     if request.method != "POST":
         editor = forms.PurchaseOrderEditor(

@@ -13,7 +13,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -25,22 +25,21 @@ from purchase_orders.exceptions import (
     InvitationForSomeoneElse,
 )
 from purchase_orders.forms.businesses import AcceptInvitationForm, SupplierInviteForm
-from purchase_orders.models import SupplierLink
+from purchase_orders.models import MembershipRole, SupplierLink
 from purchase_orders.services import invitations
 from purchase_orders.views.businesses import invited_message
+from purchase_orders.views.common import require_business_role
 
 
 def supplier_page(link: SupplierLink) -> str:
-    """Return the supplier's page in the directory, or this invitation page if there is none."""
-    try:
-        return reverse("purchase_orders:supplier-detail", kwargs={"link_id": link.pk})
-    except NoReverseMatch:
-        return reverse("purchase_orders:supplier-invite", kwargs={"link_id": link.pk})
+    """Return the supplier's page in the buyer's directory."""
+    return reverse("purchase_orders:supplier-detail", kwargs={"link_id": link.pk})
 
 
 @login_required
 def supplier_invite(request, link_id: int):
     link = selectors.get_supplier_link(viewer=request.viewer, link_id=link_id)
+    require_business_role(request.viewer, link.buyer_id, MembershipRole.BUYER)
     form = SupplierInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,10 +1,11 @@
 """Live pages: the signed token a page carries and the stamps it polls.
 
 An open page (a purchase order, the buyer's list, the supplier's inbox,
-home, an open edit form) polls its stamp with ``If-None-Match`` and is
-answered 304 while nothing has changed; a poll that asks to wait
-(``X-Live-Wait``) is held until the stamp changes or for up to 25 s
-(``purchase_orders.live_wait``), and the page asks again at once. Only when
+home, an open edit form, a supplier search waiting for the network) polls
+its stamp with ``If-None-Match`` and is answered 304 while nothing has
+changed; a poll that asks to wait (``X-Live-Wait``) is held until the
+stamp changes or for up to 25 s (``purchase_orders.live_wait``), and the
+page asks again at once. Only when
 the stamp changes does the page fetch itself afresh, through the session,
 and ``static/js/live.js`` swaps in the parts marked ``data-live-region``.
 
@@ -36,10 +37,16 @@ TOKEN_SALT = "purchase_orders.live"
 TOKEN_MAX_AGE = 15 * 60
 
 HOME, LIST, INBOX = "home", "list", "inbox"
+SEARCH_SCOPE_PREFIX = "search:"
 
 
 def purchase_order_scope(object_id: str) -> str:
     return f"po:{object_id}"
+
+
+def search_scope(pk: int) -> str:
+    """Return the scope of a supplier search's page (its change notifications name it too)."""
+    return f"{SEARCH_SCOPE_PREFIX}{pk}"
 
 
 def follow(*, viewer: selectors.Viewer, scope: str, url: str, stamp: str) -> dict:
@@ -112,6 +119,20 @@ def follow_home(*, viewer: selectors.Viewer) -> dict:
         scope=HOME,
         url=reverse("purchase_orders:home-stamp"),
         stamp=selectors.home_stamp(viewer=party),
+    )
+
+
+def follow_supplier_search(*, viewer: selectors.Viewer, search) -> dict:
+    """Return what a supplier search's page needs to follow the network's answer.
+
+    The token names only the buying business the search was asked for.
+    """
+    party = selectors.Viewer(user=None, buyer_ids=frozenset({search.buyer_id}))
+    return follow(
+        viewer=party,
+        scope=search_scope(search.pk),
+        url=reverse("purchase_orders:supplier-search-stamp", args=[search.pk]),
+        stamp=selectors.supplier_search_stamp(viewer=party, pk=search.pk),
     )
 
 
@@ -241,4 +262,21 @@ def inbox_stamp(request):
 def home_stamp(request):
     return _stamp_response(
         request, scope=HOME, stamp_of=lambda viewer: selectors.home_stamp(viewer=viewer)
+    )
+
+
+@never_cache
+def supplier_search_stamp(request, pk: int):
+    def session_check(viewer) -> None:
+        # As the search's page: 404 for another business's, 403 for another role there.
+        _require_buyer(viewer)
+        search = selectors.get_supplier_search(viewer=viewer, pk=pk)
+        if search.buyer_id not in viewer.buyer_ids:
+            raise PermissionDenied("Only a buyer of this business follows its searches.")
+
+    return _stamp_response(
+        request,
+        scope=search_scope(pk),
+        stamp_of=lambda viewer: selectors.supplier_search_stamp(viewer=viewer, pk=pk),
+        session_check=session_check,
     )

@@ -1,5 +1,6 @@
 """`make run`: the web server, the worker and the sandbox start, answer, and stop together."""
 
+import json
 import os
 import signal
 import socket
@@ -56,8 +57,16 @@ def test_make_run_starts_three_processes_that_answer_and_all_stop_on_a_signal(
     """The signal goes to make's process group, as a terminal's Ctrl-C or hang-up does."""
     port, sandbox_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    directory = tmp_path / "sandbox-directory.json"
     make = subprocess.Popen(
-        ["make", "run", f"PORT={port}", f"SANDBOX_PORT={sandbox_port}", f"VENV={VENV}"],
+        [
+            "make",
+            "run",
+            f"PORT={port}",
+            f"SANDBOX_PORT={sandbox_port}",
+            f"VENV={VENV}",
+            f"SANDBOX_DIRECTORY={directory}",
+        ],
         cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
@@ -70,6 +79,12 @@ def test_make_run_starts_three_processes_that_answer_and_all_stop_on_a_signal(
         running = "\n".join(processes_in_session(make.pid))
         for command in ("runserver", "db_worker", "enkash_sandbox"):
             assert command in running
+        # The sandbox knows the two hosted businesses and the two remote ones seed_demo wrote.
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{sandbox_port}/_sandbox/directory", timeout=5
+        ) as response:
+            assert len(json.loads(response.read())) == 4
+        assert directory.exists()
 
         os.killpg(make.pid, stop_signal)
 

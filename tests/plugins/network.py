@@ -31,7 +31,12 @@ from purchase_orders.models import (
 from purchase_orders.sandbox.validation import BODY_OBJECTS
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.totals import apply_computed_totals
-from tests.factories import BusinessFactory, MembershipFactory, PurchaseOrderFactory
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    PurchaseOrderFactory,
+    link_supplier,
+)
 
 
 @dataclass
@@ -54,6 +59,7 @@ def trading_pair(db, settings) -> TradingPair:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     buyer = BusinessFactory()
     supplier = BusinessFactory(state_code="27", city="Pune", state="Maharashtra", pincode="411001")
+    link_supplier(buyer, supplier)
     return TradingPair(
         buyer=buyer,
         supplier=supplier,

@@ -12,7 +12,13 @@ from django.test import Client
 from purchase_orders.enkash import conventions
 from purchase_orders.forms import LINE_LISTS, PARTS
 from purchase_orders.models import Business, Membership, OutboundMessage, PurchaseOrder
-from tests.factories import BusinessFactory, MembershipFactory, PurchaseOrderFactory, UserFactory
+from tests.factories import (
+    BusinessFactory,
+    MembershipFactory,
+    PurchaseOrderFactory,
+    UserFactory,
+    link_supplier,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +135,8 @@ def people(db, settings) -> People:
         pincode="411001",
     )
     outsider = BusinessFactory(legal_name="Elsewhere Traders LLP", trade_name="Elsewhere Traders")
+    # The buyer orders from the supplier: it is in the buyer's directory.
+    link_supplier(buyer, supplier)
     outsider_user = UserFactory(username="olga")
     for role in Membership.Role.values:
         MembershipFactory(user=outsider_user, business=outsider, role=role)

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from requests.structures import CaseInsensitiveDict
 
-from purchase_orders.enkash import answers, conventions, encoding
+from purchase_orders.enkash import answers, conventions, encoding, kinds
 from purchase_orders.enkash.client import clear_token_cache
 from purchase_orders.sandbox.server import SandboxServer
 from purchase_orders.sandbox.validation import BODY_OBJECTS
@@ -174,6 +174,10 @@ def answer_as_the_portal_does(kind: str, headers, raw: bytes) -> tuple[int, dict
     )
 
 
+# Each webhook's kind, by the path it is delivered at.
+WEBHOOK_KINDS_BY_PATH = {kinds.webhook_path(kind): kind for kind in kinds.INBOUND_KINDS}
+
+
 class WebhookReceiver:
     """A small stdlib HTTP server that records the webhooks posted to it.
 
@@ -189,7 +193,8 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                kind = self.path.rstrip("/").removeprefix(conventions.API_PREFIX)
+                path = self.path.rstrip("/")
+                kind = WEBHOOK_KINDS_BY_PATH.get(path, path.removeprefix(conventions.API_PREFIX))
                 headers = CaseInsensitiveDict(self.headers.items())
                 with receiver._changed:
                     receiver.deliveries.append(Delivery(kind=kind, headers=headers, raw=raw))

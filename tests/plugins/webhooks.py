@@ -10,13 +10,15 @@ from django.conf import settings
 from django.test import Client
 
 from purchase_orders import lifecycle
-from purchase_orders.enkash import conventions, encoding, payloads, signing
+from purchase_orders.enkash import conventions, encoding, kinds, payloads, signing
 from purchase_orders.models import Business, PurchaseOrder
 from purchase_orders.selectors import get_purchase_order_with_contents
 
 
 def webhook_url(kind: str, *, trailing_slash: bool = False) -> str:
-    return conventions.API_PREFIX + kind + ("/" if trailing_slash else "")
+    """Return a webhook's path: its kind's (``kinds.py``), else under the purchase orders'."""
+    path = kinds.webhook_path(kind) if kind in kinds.KINDS else conventions.API_PREFIX + kind
+    return path + ("/" if trailing_slash else "")
 
 
 def as_bytes(body) -> bytes:
@@ -224,4 +226,35 @@ def response_body(request_body: dict, *, req_msg_id: str, result: str = "SUCCESS
             "errorField": error.get("error_field"),
         },
         **body,
+    }
+
+
+# What the network found for a supplier search, as the documented example has it.
+FOUND_ENTITY = {
+    "name": "Kaveri Castings Private Limited",
+    "alias": "Kaveri Castings",
+    "state": "Tamil Nadu",
+    "pincode": "641021",
+    "b2bIds": [{"value": "KAVERI-CBE-01", "description": "Coimbatore works"}],
+}
+
+
+def search_answer_body(search, *, entities=(FOUND_ENTITY,), result="SUCCESS", **resp) -> dict:
+    """Return the respSearchEntity body answering a supplier search asked from here."""
+    return {
+        "objectId": search.object_id,
+        "resp": {
+            "reqMsgId": search.outbound_message.req_msg_id,
+            "result": result,
+            "errorCd": resp.get("errorCd", ""),
+            "errorDtl": resp.get("errorDtl", ""),
+            "errorField": resp.get("errorField", ""),
+        },
+        "respParams": {"entityInfo": [copy.deepcopy(entity) for entity in entities]},
+        "onboardingB2BIds": {"requestorB2BId": search.requestor_b2b_id},
+        "search": {
+            "criteria": [
+                {"searchParameter": search.parameter, "operator": "EXACT", "value": search.value}
+            ]
+        },
     }

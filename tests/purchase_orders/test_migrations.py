@@ -351,3 +351,46 @@ def test_existing_history_gets_the_names_of_the_people_it_links(latest_schema_af
     assert PurchaseOrderVersion.objects.values_list("created_by_name", "created_by_username").get(
         pk=by_sunil.pk
     ) == ("sunil", "sunil")
+
+
+BEFORE_LINKS = (APP, "0014_live_notifications_of_supplier_searches")
+LINKS = (APP, "0015_supplier_links_from_orders")
+
+
+def test_every_supplier_ordered_from_joins_its_buyers_directory(latest_schema_afterwards):
+    """So the new-order form, which offers the directory only, still offers them."""
+    apps = migrate_to(BEFORE_LINKS)
+    Business = apps.get_model(APP, "Business")
+    PurchaseOrder = apps.get_model(APP, "PurchaseOrder")
+    SupplierLink = apps.get_model(APP, "SupplierLink")
+    buyer, paper, toner, other_buyer = (
+        Business.objects.create(
+            b2b_id=f"B2B0000000{number}",
+            gstin=f"29AAAAA000{number}P1Z5",
+            legal_name=name,
+            state_code="29",
+        )
+        for number, name in enumerate(("Buyer", "Paper", "Toner", "Other buyer"), start=1)
+    )
+    for number, (from_, to) in enumerate(
+        [(buyer, paper), (buyer, paper), (buyer, toner), (other_buyer, paper)], start=1
+    ):
+        PurchaseOrder.objects.create(
+            object_id="PO" + str(number) * 32,
+            buyer_po_number=f"PO/2026-27/0000{number}",
+            buyer=from_,
+            supplier=to,
+            order_date=datetime.date(2026, 11, 23),
+            status="DRAFT",
+        )
+    SupplierLink.objects.create(buyer=buyer, supplier=toner)
+
+    SupplierLink = migrate_to(LINKS).get_model(APP, "SupplierLink")
+
+    links = SupplierLink.objects.values_list("buyer__legal_name", "supplier__legal_name")
+    assert sorted(links) == [
+        ("Buyer", "Paper"),
+        ("Buyer", "Toner"),
+        ("Other buyer", "Paper"),
+    ]
+    assert all(link.created_at for link in SupplierLink.objects.all())

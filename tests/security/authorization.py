@@ -12,6 +12,7 @@ from purchase_orders.models import Invitation, Membership, SupplierLink
 from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.documents import record_version
 from purchase_orders.services.invitations import invitation_token, new_nonce
+from tests.factories import make_search
 
 BUYER, SUPPLIER, BOTH, APPROVER = "buyer", "supplier", "both", "approver"
 # A business's own pages: for its business admins; the profile, read by every
@@ -50,6 +51,14 @@ ALLOWED = {
     "submit": BUYER,
     "approve": APPROVER,
     "return": APPROVER,
+    # The buyer's supplier directory (test_authorization_suppliers.py: 404 for
+    # another business's supplier or search, 403 for another role of the buyer's).
+    "supplier-list": BUYER,
+    "supplier-add": BUYER,
+    "supplier-search": BUYER,
+    "supplier-search-stamp": BUYER,
+    "supplier-detail": BUYER,
+    "supplier-remove": BUYER,
 }
 # What an approver of the buyer (and nothing else there) opens besides their
 # own actions: the order's pages, as any member of the buying business does,
@@ -95,6 +104,15 @@ ACTIONS = (
     "approve",
     "return",
 )
+# The supplier directory's pages and actions, tested in test_authorization_suppliers.py.
+DIRECTORY = (
+    "supplier-list",
+    "supplier-add",
+    "supplier-search",
+    "supplier-search-stamp",
+    "supplier-detail",
+    "supplier-remove",
+)
 
 
 def route(name: str) -> str:
@@ -134,6 +152,11 @@ def colleague_invitation(people) -> Invitation:
     )[0]
 
 
+def takes(name: str, converter: str) -> bool:
+    pattern = next(p for p in portal_urls.urlpatterns if p.name == name)
+    return converter in str(pattern.pattern)
+
+
 def url_of(name: str, people, purchase_order, message=None) -> str:
     kwargs = {}
     if takes_order(name):
@@ -147,7 +170,9 @@ def url_of(name: str, people, purchase_order, message=None) -> str:
         kwargs["user_id"] = people.admin_user.pk
     if "<int:link_id>" in route(name):
         kwargs["link_id"] = directory_link(people).pk
-    if "<int:pk>" in route(name):
+    if name.startswith("supplier-search"):
+        kwargs["pk"] = make_search(people.buyer).pk
+    elif "<int:pk>" in route(name):
         kwargs["pk"] = colleague_invitation(people).pk
     if "<str:token>" in route(name):
         kwargs["token"] = invitation_token(colleague_invitation(people))

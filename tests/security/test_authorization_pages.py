@@ -12,6 +12,7 @@ from purchase_orders.models import PurchaseOrder
 from tests.plugins.network import acknowledged
 from tests.security.authorization import (
     ACTIONS,
+    DIRECTORY,
     LOCAL,
     NAMES,
     PAGES,
@@ -29,7 +30,7 @@ EDITABLE = (lifecycle.DRAFT, lifecycle.CREATED, lifecycle.ACCEPTED, lifecycle.RE
 
 
 def test_every_named_url_is_granted_somewhere():
-    assert sorted(NAMES) == sorted(PAGES + ACTIONS)
+    assert sorted(NAMES) == sorted(PAGES + ACTIONS + DIRECTORY)
 
 
 @pytest.mark.parametrize("status", STATUSES)

@@ -1,6 +1,7 @@
 """Fuzz the webhook edge beyond its schema: no answer is a 5xx, every 4xx is an envelope.
 
-Bodies start as a valid message of each of the eight kinds and are mutated
+Bodies start as a valid message of each of the eight kinds (and of a supplier
+search's answer) and are mutated
 with hypothesis: a value replaced by one of another type, an extreme number
 (huge and tiny exponents, thousands of digits), odd unicode (NUL, controls,
 bidi overrides, lone surrogates, other scripts' digits), a date or ts at or
@@ -36,11 +37,12 @@ from hypothesis import strategies as st
 
 from purchase_orders.enkash import conventions, encoding, signing
 from purchase_orders.models import OutboundMessage
-from tests.factories import BusinessFactory, PurchaseOrderFactory
+from tests.factories import BusinessFactory, PurchaseOrderFactory, make_search
 from tests.plugins.webhooks import (
     confirm_body,
     edited_body,
     response_body,
+    search_answer_body,
     status_change_body,
     webhook_url,
 )
@@ -248,7 +250,7 @@ def mutated(draw, seeds: list[tuple[str, dict]]) -> tuple[str, object]:
 
 @pytest.fixture
 def seeds(trading_pair, send_request, sent_purchase_order) -> list[tuple[str, dict]]:  # noqa: F811
-    """A valid body of each of the eight kinds, of orders held here and not.
+    """A valid body of each of the eight kinds, of orders held here and not; a search's answer.
 
     Each request acts for a party elsewhere on an order of its own, so that,
     unmutated, it is applied (``test_every_seed_unmutated_is_applied``): the
@@ -279,12 +281,20 @@ def seeds(trading_pair, send_request, sent_purchase_order) -> list[tuple[str, di
             "resp-status-change",
             response_body(cancel, req_msg_id="", result="FAILURE", error_code="X"),
         ),
+        ("respSearchEntity", search_answer_body(make_search(trading_pair.buyer))),
     ]
 
 
 # The seeds an unmutated delivery applies; the other three answer requests
 # never sent from here, and are refused.
-APPLIED_SEEDS = ("req-send", "req-edit", "req-confirm", "req-status-change", "resp-send")
+APPLIED_SEEDS = (
+    "req-send",
+    "req-edit",
+    "req-confirm",
+    "req-status-change",
+    "resp-send",
+    "respSearchEntity",
+)
 
 
 def test_every_seed_unmutated_is_applied(seeds, signed_post):

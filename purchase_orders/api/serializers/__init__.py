@@ -1,4 +1,4 @@
-"""Strict serializers for the eight webhook bodies, one per kind (SPEC §2.2, §3).
+"""Strict serializers for the webhook bodies, one per kind (SPEC §2.2, §3; ONBOARDING.md W3).
 
 Each kind names its serializer in ``enkash/kinds.py``.
 
@@ -32,6 +32,7 @@ from .objects import (
     PurchaseOrderSerializer,
     RespSerializer,
 )
+from .searches import SearchEntityResponseSerializer
 
 __all__ = [
     "AdditionalInfoSerializer",
@@ -44,6 +45,7 @@ __all__ = [
     "PurchaseOrderResponseSerializer",
     "PurchaseOrderSerializer",
     "RespSerializer",
+    "SearchEntityResponseSerializer",
     "StatusChangeRequestSerializer",
     "StatusChangeResponseSerializer",
     "first_error",

@@ -1,8 +1,12 @@
 """Run the EnKash sandbox: a local stand-in for the network, for the demo and tests."""
 
+import json
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from purchase_orders.sandbox.directory import make_entries
 from purchase_orders.sandbox.server import SandboxServer
 
 
@@ -15,8 +19,10 @@ class Command(BaseCommand):
         "ENKASH_TOKEN_PATH for ENKASH_CLIENT_ID / ENKASH_CLIENT_SECRET, accepts the four "
         "APIs at /api/v0/purchase-order/req-*, checks every body strictly against the "
         "spec, acknowledges it, and then delivers the request and response webhooks, "
-        "signed with ENKASH_WEBHOOK_SECRET, to --deliver-to. Its control API is under "
-        "/_sandbox/ (health, received, delivered, reset, tokens/expire, faults, release)."
+        "signed with ENKASH_WEBHOOK_SECRET, to --deliver-to. It answers Business Onboarding's "
+        "Search Entity at /api/v0/business-onboarding/search-entity from the businesses of "
+        "--directory. Its control API is under /_sandbox/ (health, received, delivered, "
+        "reset, tokens/expire, faults, release, directory)."
     )
 
     def add_arguments(self, parser):
@@ -68,6 +74,16 @@ class Command(BaseCommand):
             "one (default: 0.5).",
         )
         parser.add_argument(
+            "--directory",
+            type=Path,
+            action="append",
+            default=[],
+            help="A JSON file listing the businesses the network knows, which Search Entity "
+            "finds: name, alias, state, pincode, gstin and b2bIds of each, and elsewhere (true "
+            "for a business on another platform, whose orders the sandbox takes itself; "
+            "seed_demo --sandbox-directory writes the demo's). May be given more than once.",
+        )
+        parser.add_argument(
             "--delivery-timeout",
             type=float,
             default=10.0,
@@ -91,6 +107,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name.replace('_', '-')} must be 0 or more.")
         if options["delivery_attempts"] < 1 or options["delivery_timeout"] <= 0:
             raise CommandError("--delivery-attempts and --delivery-timeout must be positive.")
+        directory = []
+        for path in options["directory"]:
+            try:
+                directory.extend(make_entries(json.loads(path.read_text())))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read the directory {path}: {error}") from error
         try:
             sandbox = SandboxServer(
                 host=options["host"],
@@ -102,6 +124,7 @@ class Command(BaseCommand):
                 delivery_attempts=options["delivery_attempts"],
                 retry_backoff=options["retry_backoff"],
                 delivery_timeout=options["delivery_timeout"],
+                directory=directory,
             ).start()
         except OSError as error:
             raise CommandError(
@@ -110,7 +133,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"EnKash sandbox at {sandbox.url} (token path {sandbox.token_path}, client id "
             f"{sandbox.client_id}); webhooks to {deliver_to or 'nowhere'} after "
-            f"{options['delay']} s. Ctrl-C stops it."
+            f"{options['delay']} s; {len(sandbox.directory.all())} businesses in its "
+            "directory. Ctrl-C stops it."
         )
         try:
             sandbox.serve_forever()

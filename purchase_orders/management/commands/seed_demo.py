@@ -8,12 +8,20 @@ nothing.
 The buyer has an approval limit of ₹50,000.00 and an approver: an order
 over it is submitted by the buyer and approved, then sent, by the approver,
 as on the pages; the draft is over it too, so it waits to be submitted.
+
+With ``--sandbox-directory FILE`` it also writes the directory the demo's
+EnKash sandbox starts with (``enkash_sandbox --directory FILE``): every
+business hosted here, as the network knows them, and a few businesses
+elsewhere on the network (``REMOTE_BUSINESSES``) for a buyer to find under
+Suppliers. The file is rewritten only when its contents would change.
 """
 
 import dataclasses
 import datetime
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -90,6 +98,35 @@ BUSINESSES = {
         "email": "sales@sahyadri-industrial.example.in",
     },
 }
+
+# Businesses elsewhere on the network, known to the demo's sandbox only: a
+# buyer finds them by GSTIN or B2B ID under Suppliers, as the network
+# describes them (name, alias, state, PIN code, B2B IDs; ONBOARDING.md W3),
+# and orders from them: their own platform, played by the sandbox, takes the
+# orders sent to them.
+REMOTE_BUSINESSES = (
+    {
+        "name": "Kaveri Castings Private Limited",
+        "alias": "Kaveri Castings",
+        "state": "Tamil Nadu",
+        "pincode": "641021",
+        "gstin": "33AAECK4321M1ZM",
+        "b2bIds": [
+            {"value": "DEMO-B2B-TN-KAVERI", "description": "Coimbatore foundry"},
+            {"value": "DEMO-B2B-TN-KAVERI-HOSUR", "description": "Hosur machining unit"},
+        ],
+        "elsewhere": True,
+    },
+    {
+        "name": "Ganga Packaging Industries",
+        "alias": "Ganga Packaging",
+        "state": "Uttar Pradesh",
+        "pincode": "201301",
+        "gstin": "09AAFFG2468H1Z9",
+        "b2bIds": [{"value": "DEMO-B2B-UP-GANGA", "description": "Noida plant"}],
+        "elsewhere": True,
+    },
+)
 
 # username -> (user fields, business B2B ID and roles, or None for the admin)
 USERS = {
@@ -302,6 +339,14 @@ class Command(BaseCommand):
         "is missing. DEBUG only."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sandbox-directory",
+            type=Path,
+            help="Also write the directory of businesses the demo's EnKash sandbox knows "
+            "(for enkash_sandbox --directory) to this JSON file.",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
@@ -310,6 +355,10 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             created = self.seed()
+        if options["sandbox_directory"]:
+            path = options["sandbox_directory"]
+            if write_sandbox_directory(path):
+                created.append(f"the sandbox's directory in {path}")
         if options["verbosity"] > 0:
             if created:
                 for item in created:
@@ -409,3 +458,28 @@ class Command(BaseCommand):
                 purchase_order=purchase_order, approved_by=approver_user
             )
         return send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)
+
+
+def sandbox_directory() -> list[dict]:
+    """Return the businesses the demo's network knows: those hosted here, then the remote ones."""
+    hosted = [
+        {
+            "name": business.legal_name,
+            "alias": business.trade_name,
+            "state": business.state,
+            "pincode": business.pincode,
+            "gstin": business.gstin,
+            "b2bIds": [{"value": business.b2b_id, "description": business.city}],
+        }
+        for business in Business.objects.filter(is_hosted=True).order_by("b2b_id")
+    ]
+    return [*hosted, *REMOTE_BUSINESSES]
+
+
+def write_sandbox_directory(path: Path) -> bool:
+    """Write the sandbox's directory to ``path``; return whether the file changed."""
+    text = json.dumps(sandbox_directory(), indent=2, ensure_ascii=False) + "\n"
+    if path.exists() and path.read_text() == text:
+        return False
+    path.write_text(text)
+    return True

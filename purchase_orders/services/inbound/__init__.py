@@ -39,6 +39,7 @@ from purchase_orders.services.inbound.requests import (
     apply_status_change_request,
 )
 from purchase_orders.services.inbound.responses import apply_response, find_request
+from purchase_orders.services.inbound.searches import apply_search_response
 
 __all__ = [
     "ANSWERED_STATES",
@@ -52,6 +53,7 @@ __all__ = [
     "apply_confirm_request",
     "apply_edit_request",
     "apply_response",
+    "apply_search_response",
     "apply_send_request",
     "apply_status_change_request",
     "dedupe_key",

@@ -12,10 +12,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from purchase_orders.enkash import answers, conventions, encoding, messages
-from purchase_orders.enkash.kinds import KINDS
+from purchase_orders.enkash.kinds import INBOUND_KINDS, KINDS
 from purchase_orders.exceptions import InvalidPurchaseOrder, PurchaseOrderError
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
-from purchase_orders.received import ReceivedMessage
+from purchase_orders.received import ReceivedMessage, ReceivedSearchAnswer
 from purchase_orders.services.inbound import trust
 from purchase_orders.services.inbound.checks import NotYetApplicable, ensure_network_statuses
 
@@ -160,7 +160,7 @@ def first_answer(event: InboundEvent) -> Answer | None:
 def process_event(
     *,
     event: InboundEvent,
-    message: ReceivedMessage | None,
+    message: ReceivedMessage | ReceivedSearchAnswer | None,
     invalid: InvalidMessage | None = None,
 ) -> Answer:
     """Apply a stored delivery, or refuse it, and return the answer; repeats get the first answer.
@@ -215,7 +215,7 @@ def _apply_and_answer(event: InboundEvent, message: ReceivedMessage) -> Answer:
             refusal.message,
             error_field(refusal, kind=event.kind),
         )
-        return _refuse(event, refusal, state=State.REFUSED, status=200)
+        return _refuse(event, refusal, state=State.REFUSED, status=KINDS[event.kind].refusal_status)
     except Exception:
         logger.exception("Webhook %s %s could not be processed", event.kind, event.pk)
         _forget_unsaved_links(event)
@@ -362,5 +362,5 @@ def _forget_unsaved_links(event: InboundEvent) -> None:
         event.outbound_message = None
 
 
-# Each kind's handler, as the table of kinds names it.
-INBOUND_HANDLERS = {name: kind.handler for name, kind in KINDS.items()}
+# Each webhook kind's handler, as the table of kinds names it.
+INBOUND_HANDLERS = {name: KINDS[name].handler for name in INBOUND_KINDS}

@@ -25,6 +25,7 @@ from purchase_orders.services.outbound.queueing import (
     enqueue_successor,
 )
 from purchase_orders.services.outbound.settling import settle_outbound_message
+from purchase_orders.services.suppliers import record_search_not_asked
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,8 @@ def _give_up(message: OutboundMessage, reason: str, *, response=None) -> Outboun
     message = OutboundMessage.objects.get(pk=message.pk)
     if updated and purchase_order is not None:
         record_undelivered(purchase_order=purchase_order, message=message)
+    elif updated and message.kind == OutboundMessage.Kind.SEARCH_ENTITY:
+        record_search_not_asked(message=message)
     transaction.on_commit(lambda: enqueue_successor(message), robust=True)
     return message
 

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from purchase_orders.exceptions import NotAllowed, TransitionNotAllowed
-from purchase_orders.models import Membership, OutboundMessage
+from purchase_orders.models import Membership, OutboundMessage, SupplierSearch
 
 State = OutboundMessage.State
 Kind = OutboundMessage.Kind
@@ -157,6 +157,11 @@ def retry_outbound_message(
     message.attempts = 0
     message.next_attempt_at = timezone.now()
     message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    if message.kind == Kind.SEARCH_ENTITY:
+        # Asked again: its search waits for the network's answer anew.
+        SupplierSearch.objects.filter(
+            outbound_message=message, state=SupplierSearch.State.FAILED
+        ).update(state=SupplierSearch.State.ASKED, answered_at=None)
     transaction.on_commit(lambda: enqueue_delivery(message_id=message.pk), robust=True)
     return message
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.services.acknowledgements import apply_sent_action, refuse_sent_action
 from purchase_orders.services.outbound.queueing import enqueue_successor
+from purchase_orders.services.suppliers import record_search_not_asked
 
 State = OutboundMessage.State
 
@@ -50,6 +51,8 @@ def settle_outbound_message(
         message.last_error = error_detail or error_code or "Refused by the network."
         if purchase_order is not None:
             refuse_sent_action(purchase_order=purchase_order, message=message)
+        elif message.kind == OutboundMessage.Kind.SEARCH_ENTITY:
+            record_search_not_asked(message=message)
     message.save(
         update_fields=[
             "state",

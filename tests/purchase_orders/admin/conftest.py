@@ -12,6 +12,7 @@ from purchase_orders.enkash import conventions, encoding
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
 from purchase_orders.services.outbound import schedule_outbox_sweep
 from purchase_orders.services.purchase_orders import confirm_purchase_order
+from tests.factories import make_search
 from tests.plugins.network import acknowledged
 
 
@@ -102,6 +103,24 @@ def demo(db, settings) -> Demo:
         purchase_order=sent,
         flagged=True,
     )
+    # A supplier search the network answered, as the webhook leaves it.
+    search = make_search(
+        sent.buyer,
+        parameter="B2BID",
+        value="DEMO-B2B-TN-KAVERI",
+        state="answered",
+        results=[
+            {
+                "name": "Kaveri Castings Private Limited",
+                "alias": "Kaveri Castings",
+                "state": "Tamil Nadu",
+                "pincode": "641021",
+                "b2bIds": [{"value": "DEMO-B2B-TN-KAVERI", "description": "Coimbatore foundry"}],
+            }
+        ],
+    )
+    search.requested_by = get_user_model().objects.get(username="buyer")
+    search.save(update_fields=["requested_by"])
     # A sweep waiting in the task queue gives the queue's pages a row.
     schedule_outbox_sweep()
     return Demo(

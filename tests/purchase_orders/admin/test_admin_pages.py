@@ -46,6 +46,7 @@ NO_ADD_PAGE = {
     "purchase_orders.PurchaseOrderAddress",
     "purchase_orders.PurchaseOrderVersion",
     "purchase_orders.StatusChange",
+    "purchase_orders.SupplierSearch",
 }
 RECORDS = (
     PurchaseOrderVersion,

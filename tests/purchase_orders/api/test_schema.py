@@ -26,11 +26,40 @@ def test_the_schema_is_valid_openapi(schema):
     assert schema["openapi"].startswith("3.")
 
 
-def test_the_schema_describes_the_eight_webhooks_once_each(schema):
+def test_the_schema_describes_the_eight_webhooks_and_the_search_answer_once_each(schema):
     assert sorted(schema["paths"]) == sorted(
-        conventions.API_PREFIX + kind for kind in kinds.WEBHOOK_KINDS
+        [conventions.API_PREFIX + kind for kind in kinds.WEBHOOK_KINDS]
+        + ["/api/v0/business-onboarding/respSearchEntity"]
     )
     assert all(list(operations) == ["post"] for operations in schema["paths"].values())
+
+
+def test_the_search_answer_has_its_body_answers_and_the_documented_example(schema, example):
+    operation = schema["paths"]["/api/v0/business-onboarding/respSearchEntity"]["post"]
+    request = operation["requestBody"]["content"]["application/json"]
+    body_schema = schema["components"]["schemas"][request["schema"]["$ref"].rsplit("/", 1)[1]]
+
+    assert set(body_schema["required"]) == {"resp", "onboardingB2BIds", "search"}
+    (documented,) = request["examples"].values()
+    assert documented["value"] == example("webhook-resp-search-entity.json")
+    assert set(operation["responses"]) == {"200", "400", "401", "413", "415", "422", "500"}
+    assert operation["tags"] == ["Business onboarding webhooks"]
+    shown = [
+        (status, value["value"])
+        for status in ("200", "400", "401", "422")
+        for value in operation["responses"][status]["content"]["application/json"][
+            "examples"
+        ].values()
+    ]
+    assert [status for status, _ in shown] == ["200", "400", "401", "422"]
+    for status, value in shown:
+        assert answer_drift("respSearchEntity", int(status), value) == "", status
+    refused = dict(shown)["422"]
+    assert conventions.envelope_error(refused) == (
+        "SEARCH_NOT_FOUND",
+        "No supplier search ORG" + "0" * 32 + " was asked from here.",
+        "objectId",
+    )
 
 
 @pytest.mark.parametrize("kind", kinds.WEBHOOK_KINDS)

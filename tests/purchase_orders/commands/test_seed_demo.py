@@ -1,5 +1,6 @@
 """seed_demo: two hosted businesses, four people, a draft and two sent orders; once; DEBUG only."""
 
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from purchase_orders.models import (
     PurchaseOrderVersion,
     StatusChange,
 )
+from purchase_orders.sandbox.directory import Directory, make_entries
 from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services.approvals import approve_purchase_order, submit_for_approval
 from purchase_orders.services.purchase_orders import send_purchase_order
@@ -313,6 +315,42 @@ def test_it_completes_what_is_missing_and_keeps_what_exists(seed):
     assert orders["PO/DEMO/0003"].pending_action == ""
     assert OutboundMessage.objects.count() == 2
     assert out.splitlines()[0] == "Created purchase order PO/DEMO/0003 (Draft)."
+
+
+def test_nandi_orders_from_sahyadri_which_is_in_its_supplier_directory(seed):
+    seed()
+
+    nandi = Business.objects.get(b2b_id="DEMO-B2B-KA-NANDI")
+    assert [link.supplier.b2b_id for link in nandi.supplier_links.all()] == ["DEMO-B2B-MH-SAHYADRI"]
+
+
+def test_it_writes_the_sandboxs_directory_once(seed, settings, tmp_path):
+    path = tmp_path / "sandbox-directory.json"
+    seed()
+
+    first = StringIO()
+    call_command("seed_demo", "--sandbox-directory", str(path), stdout=first)
+    written = path.read_text()
+    again = StringIO()
+    call_command("seed_demo", "--sandbox-directory", str(path), stdout=again)
+
+    assert f"Created the sandbox's directory in {path}." in first.getvalue()
+    assert again.getvalue().startswith("The demo data is already there; nothing was changed.")
+    assert path.read_text() == written
+    entries = json.loads(written)
+    # The two businesses hosted here, as the network knows them, then two elsewhere.
+    assert [entry["b2bIds"][0]["value"] for entry in entries] == [
+        "DEMO-B2B-KA-NANDI",
+        "DEMO-B2B-MH-SAHYADRI",
+        "DEMO-B2B-TN-KAVERI",
+        "DEMO-B2B-UP-GANGA",
+    ]
+    assert entries[0]["gstin"] == "29AABCN1234F1ZS"
+    # The sandbox takes every entry by its own rules; the remote ones are not businesses here.
+    assert len(Directory(make_entries(entries)).all()) == 4
+    assert not Business.objects.filter(b2b_id__in=["DEMO-B2B-TN-KAVERI", "DEMO-B2B-UP-GANGA"])
+    for entry in entries[2:]:
+        assert validate_gstin(entry["gstin"]) is None
 
 
 def test_refuses_to_run_with_debug_off(settings):

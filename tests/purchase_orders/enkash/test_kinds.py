@@ -1,4 +1,4 @@
-"""kinds: the one table of the eight message kinds, and what reads it."""
+"""kinds: the one table of the message kinds, and what reads it."""
 
 import pytest
 from rest_framework import serializers
@@ -8,7 +8,7 @@ from purchase_orders.enkash import kinds
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.models import OutboundMessage
 from purchase_orders.services import inbound
-from purchase_orders.services.inbound import requests, responses
+from purchase_orders.services.inbound import requests, responses, searches
 from tests.conftest import EXAMPLES
 
 
@@ -65,13 +65,30 @@ def test_no_kind_carries_a_local_step_of_an_approval():
 
 
 def test_each_kind_names_a_serializer_a_handler_and_a_documented_example_that_exist():
-    for kind in KINDS.values():
+    for name in kinds.INBOUND_KINDS:
+        kind = KINDS[name]
         assert issubclass(kind.serializer, serializers.Serializer)
         assert callable(kind.handler)
-        assert (EXAMPLES / kind.request_example).is_file()
+        assert (EXAMPLES / (kind.request_example or kind.example)).is_file()
     assert KINDS["req-confirm"].handler is requests.apply_confirm_request
     assert KINDS["resp-edit"].handler is responses.apply_response
-    assert inbound.INBOUND_HANDLERS == {name: kind.handler for name, kind in KINDS.items()}
+    assert KINDS["respSearchEntity"].handler is searches.apply_search_response
+    assert inbound.INBOUND_HANDLERS == {name: KINDS[name].handler for name in kinds.INBOUND_KINDS}
+
+
+def test_the_supplier_search_is_a_pair_of_its_own_under_the_onboarding_paths():
+    search, answer = KINDS["search-entity"], KINDS["respSearchEntity"]
+    assert (search.path, answer.path) == (
+        "/api/v0/business-onboarding/search-entity",
+        "/api/v0/business-onboarding/respSearchEntity",
+    )
+    assert KINDS["req-send"].path == "/api/v0/purchase-order/req-send"
+    assert (search.is_request, answer.is_request) == (True, False)
+    assert kinds.response_kind("search-entity") == "respSearchEntity"
+    assert kinds.OUTBOUND_KINDS == (*kinds.REQUEST_KINDS, "search-entity")
+    assert kinds.INBOUND_KINDS == (*kinds.WEBHOOK_KINDS, "respSearchEntity")
+    # A search's refusal is a 4xx; a purchase order's is answered 200, as documented.
+    assert (answer.refusal_status, KINDS["resp-send"].refusal_status) == (422, 200)
 
 
 def test_the_outbox_kinds_and_their_senders_come_from_the_table():
@@ -80,6 +97,7 @@ def test_the_outbox_kinds_and_their_senders_come_from_the_table():
         ("req-confirm", "Confirm"),
         ("req-edit", "Edit"),
         ("req-status-change", "Status change"),
+        ("search-entity", "Supplier search"),
     ]
     assert OutboundMessage(kind=OutboundMessage.Kind.CONFIRM).sender_role == "supplier"
     assert OutboundMessage(kind=OutboundMessage.Kind.STATUS_CHANGE).sender_role == "buyer"

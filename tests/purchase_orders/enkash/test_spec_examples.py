@@ -1,8 +1,9 @@
 """The portal's copies of the spec's example bodies are byte for byte the spec's own.
 
 The spec lives in ``../shared/enkash/examples/`` beside the repository (in CI,
-beside the clone). Without it the comparison is skipped, except in CI
-(``CI=true``), where it fails.
+beside the clone), and Business Onboarding's in ``onboarding-examples/`` next
+to it. Without it the comparison is skipped, except in CI (``CI=true``),
+where it fails.
 """
 
 import os
@@ -15,6 +16,7 @@ from tests.conftest import EXAMPLES, FIXTURES
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC_EXAMPLES = ROOT.parent / "shared" / "enkash" / "examples"
+ONBOARDING_EXAMPLES = "onboarding-examples"
 # Every example the table of kinds names (the API schema and the sandbox read them).
 NAMED = sorted(
     {
@@ -37,9 +39,16 @@ def spec_examples(folder: Path = SPEC_EXAMPLES, environ=os.environ) -> Path:
     return folder
 
 
+def original_of(name: str) -> Path:
+    """Return the spec's file of an example: a purchase order's, or Business Onboarding's."""
+    folder = spec_examples()
+    onboarding = folder.parent / ONBOARDING_EXAMPLES / name
+    return onboarding if onboarding.is_file() else folder / name
+
+
 @pytest.mark.parametrize("copy", COPIES, ids=lambda path: f"{path.parent.name}/{path.name}")
 def test_each_copy_is_the_specs_file_byte_for_byte(copy):
-    original = spec_examples() / copy.name
+    original = original_of(copy.name)
 
     assert original.is_file(), f"{copy} has no counterpart in the spec ({original})"
     assert copy.read_bytes() == original.read_bytes(), f"{copy} differs from {original}"
@@ -47,7 +56,7 @@ def test_each_copy_is_the_specs_file_byte_for_byte(copy):
 
 @pytest.mark.parametrize("name", NAMED)
 def test_each_example_the_portal_reads_is_in_the_spec_and_the_portal(name):
-    assert (spec_examples() / name).is_file()
+    assert original_of(name).is_file()
     assert (EXAMPLES / name).is_file()
 
 

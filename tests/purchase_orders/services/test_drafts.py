@@ -22,6 +22,7 @@ from purchase_orders.selectors import get_purchase_order_with_contents
 from purchase_orders.services import drafts
 from purchase_orders.totals import totals_for_purchase_order
 from purchase_orders.validators import gstin_check_digit
+from tests.factories import link_supplier
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,7 @@ def test_update_draft_changes_only_drafts(people):
 
 def test_update_draft_may_change_the_supplier_and_keeps_its_own_number(people):
     draft = people.purchase_order(lines=1, buyer_po_number="KEEP-1")
+    link_supplier(people.buyer, people.outsider)
 
     drafts.update_draft(
         purchase_order=draft,

@@ -1,6 +1,12 @@
 """What the browser tests look for on a page, named once."""
 
+import re
+
 from django.core import mail
+from playwright.sync_api import expect
+
+# The password people choose when they join from an invitation.
+NEW_PASSWORD = "kaveri-looms-2026"
 
 
 def error_of(page, field):
@@ -73,3 +79,25 @@ def add_to_line_list(page, line: int, add_label: str, row_name: str, values: dic
 def mails_to(user) -> list:
     """Return the e-mails sent to a user so far."""
     return [email for email in mail.outbox if email.to == [user.email]]
+
+
+def invitation_link(email) -> str:
+    """Return the invitation's link in an e-mail."""
+    return re.search(r"https?://\S+/invitations/[^/\s]+/", email.body).group(0)
+
+
+def sign_up(visitor, link: str, username: str) -> None:
+    """Open an invitation's link in a browser of one's own and choose a username and password."""
+    page = visitor.page
+    page.goto(link)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill("password")
+    page.get_by_label("Password confirmation").fill("password")
+    page.get_by_role("button", name=re.compile(r"^Join ")).click()
+    # Django's password validators: shown beside the password, nothing made.
+    expect(page.locator(".errorlist")).to_contain_text("This password is too common.")
+    visitor.shot("weak-password")
+    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Password confirmation").fill(NEW_PASSWORD)
+    page.get_by_role("button", name=re.compile(r"^Join ")).click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -1,40 +1,14 @@
 """Invitations in the browser: a colleague and a supplier's person join from the e-mail."""
 
-import re
-
 import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
 from purchase_orders.models import Business, Membership, SupplierLink
-from tests.browser.steps import notice
+from tests.browser.steps import invitation_link, notice, sign_up
 from tests.factories import BusinessFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "kaveri-looms-2026"
-
-
-def link_in(email) -> str:
-    return re.search(r"https?://\S+/invitations/[^/\s]+/", email.body).group(0)
-
-
-def sign_up(visitor, link: str, username: str) -> None:
-    """Open an invitation's link in a browser of one's own and choose a username and password."""
-    page = visitor.page
-    page.goto(link)
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill("password")
-    page.get_by_label("Password confirmation").fill("password")
-    page.get_by_role("button", name=re.compile(r"^Join ")).click()
-    # Django's password validators: shown beside the password, nothing made.
-    expect(page.locator(".errorlist")).to_contain_text("This password is too common.")
-    visitor.shot("weak-password")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password confirmation").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile(r"^Join ")).click()
-    page.wait_for_url(re.compile(r"/$"))
-
 
 def test_a_business_admin_invites_a_colleague_who_joins_as_a_buyer(
     people, visitors, run_mail_tasks, portal_lock, live_server, settings
@@ -62,7 +36,7 @@ def test_a_business_admin_invites_a_colleague_who_joins_as_a_buyer(
     assert run_mail_tasks() == 1
     [email] = mail.outbox
     colleague = visitors("colleague")
-    sign_up(colleague, link_in(email), "ravi")
+    sign_up(colleague, invitation_link(email), "ravi")
 
     expect(notice(colleague.page)).to_contain_text(f"you have joined {people.buyer} as buyer")
     expect(
@@ -107,7 +81,7 @@ def test_a_buyer_invites_a_remote_suppliers_person_who_answers_from_the_inbox(
     assert run_mail_tasks() == 1
     [email] = mail.outbox
     person = visitors("supplier-person")
-    sign_up(person, link_in(email), "deepa")
+    sign_up(person, invitation_link(email), "deepa")
 
     received = person.page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Received", exact=True

@@ -110,11 +110,12 @@ def ensure_network_statuses(message: ReceivedMessage) -> None:
 
     A draft, or an order waiting for its buyer's approval, is the buyer's
     alone: the network never carries such a status, so nothing it delivers
-    may move an order into or out of one.
+    may move an order into or out of one. A message about no order (a
+    supplier search's answer) names no status.
     """
     for path, status in (
-        (("previous_status",), message.previous_status),
-        (("status",), message.status),
+        (("previous_status",), getattr(message, "previous_status", "")),
+        (("status",), getattr(message, "status", "")),
     ):
         if status in lifecycle.LOCAL_STATUSES:
             raise TransitionNotAllowed(

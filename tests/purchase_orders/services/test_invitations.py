@@ -372,7 +372,7 @@ def test_a_supplier_invitation_makes_a_remote_supplier_hosted_when_accepted(
 
 def test_a_hosted_supplier_with_an_admin_gets_supplier_users_only(people):
     Membership.objects.create(user=UserFactory(), business=people.supplier, role="admin")
-    link = SupplierLink.objects.create(buyer=people.buyer, supplier=people.supplier)
+    link = SupplierLink.objects.get(buyer=people.buyer, supplier=people.supplier)
 
     invitation = invite_supplier_person(
         link=link, email="sales@sahyadri.example.in", invited_by=people.buyer_user

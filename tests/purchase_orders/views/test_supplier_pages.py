@@ -14,6 +14,7 @@ from purchase_orders.models import (
     SupplierLink,
     SupplierSearch,
 )
+from purchase_orders.services.invitations import invite_supplier_person
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
@@ -413,15 +414,19 @@ def test_a_remote_suppliers_page_says_so_and_lists_no_one(people):
     assert "You have not written a purchase order to" in content
 
 
-def test_invite_is_offered_only_where_invitations_exist(people, settings):
+def test_the_suppliers_page_offers_invite_and_lists_the_invitations_sent(people):
     link = SupplierLink.objects.get(buyer=people.buyer, supplier=people.supplier)
     url = reverse("purchase_orders:supplier-detail", args=[link.pk])
+    assert "Invitations you sent" not in text(people.buyer_client.get(url))
 
-    assert ">Invite</a>" not in text(people.buyer_client.get(url))
-
-    settings.ROOT_URLCONF = "tests.purchase_orders.views.urls_with_invitations"
+    invite_supplier_person(
+        link=link, email="sales@sahyadri.example.in", invited_by=people.buyer_user
+    )
     content = text(people.buyer_client.get(url))
+
     assert f'href="/suppliers/{link.pk}/invite/">Invite</a>' in content
+    assert "Invitations you sent" in content
+    assert "sales@sahyadri.example.in" in content
 
 
 # -- removing -------------------------------------------------------------------------------

@@ -11,9 +11,13 @@ accepted, so two simultaneous accepts make one user, whatever the database.
 
 Who sends: a colleague invitation, a business admin of the business; a
 supplier invitation, a buyer of the buying business whose directory holds
-the supplier. It is for the supplier user's role, and the business admin's
-too when the supplier has no business admin here yet (it is not hosted
-here, or nobody runs it), so that someone can. Who resends or revokes: the
+the supplier, while that supplier is not hosted here, to someone who is not
+one of the buying business's people. It is for the supplier user's and the
+business admin's roles, so that someone runs the supplier here; once one
+such invitation is accepted the supplier is hosted, and its own business
+admins invite its people: another buyer's invitation to it no longer
+works. A buyer never gives anyone a role in a business that runs itself
+here. Who resends or revokes: the
 business admins of the invitation's business, and the buyer who sent a
 supplier invitation while they are still a buyer of that business.
 
@@ -133,6 +137,14 @@ def when_words(moment: datetime.datetime) -> str:
     return dateformat.format(timezone.localtime(moment), "j F Y, H:i T")
 
 
+def _joined_since(business: Business) -> InvitationSuperseded:
+    """Return the refusal of a buyer's invitation to a supplier that has joined since."""
+    return InvitationSuperseded(
+        f"{business} has joined this portal since this invitation was sent: its own business "
+        "admins invite its people now. Ask them to invite you."
+    )
+
+
 def _ensure_usable(invitation: Invitation, nonce: str) -> None:
     """Refuse a link whose invitation was accepted, revoked, sent again or has expired."""
     if invitation.accepted_at is not None:
@@ -151,6 +163,8 @@ def _ensure_usable(invitation: Invitation, nonce: str) -> None:
             f"A newer invitation to {invitation.business} was e-mailed to {invitation.email} "
             f"on {when_words(invitation.last_sent_at)}. Open the link in that latest e-mail."
         )
+    if invitation.invited_from_id and invitation.business.is_hosted:
+        raise _joined_since(invitation.business)
     if invitation.expires_at <= timezone.now():
         raise InvitationExpired(
             f"This invitation to {invitation.business} expired on "
@@ -339,14 +353,14 @@ def invite_colleague(
     return _new_invitation(business=business, email=email, roles=roles, invited_by=invited_by)
 
 
-def supplier_roles(supplier: Business) -> list[str]:
-    """Return the roles a supplier's person is invited with (see the module's docstring)."""
-    has_admin = Membership.objects.filter(
-        business=supplier, role=MembershipRole.ADMIN, user__is_active=True
-    ).exists()
-    if supplier.is_hosted and has_admin:
-        return [MembershipRole.SUPPLIER.value]
-    return [MembershipRole.ADMIN.value, MembershipRole.SUPPLIER.value]
+SUPPLIER_ROLES = [MembershipRole.ADMIN.value, MembershipRole.SUPPLIER.value]
+
+
+def runs_itself_here(supplier: Business) -> str:
+    """Return why a buyer may not invite a supplier's people, or "" if it may."""
+    if supplier.is_hosted:
+        return f"{supplier} is on this portal already: its own business admins invite its people."
+    return ""
 
 
 @transaction.atomic
@@ -359,10 +373,21 @@ def invite_supplier_person(
         raise BusinessNotAllowed(
             f"Only a buyer of {link.buyer} can invite the people of its suppliers."
         )
+    refusal = runs_itself_here(link.supplier)
+    if refusal:
+        raise BusinessError(refusal)
+    if Membership.objects.filter(
+        business=link.buyer, user__is_active=True, user__email__iexact=(email or "").strip()
+    ).exists():
+        raise BusinessError(
+            f"{email.strip()} is one of the people of {link.buyer}. Invite someone of "
+            f"{link.supplier}.",
+            field="email",
+        )
     return _new_invitation(
         business=link.supplier,
         email=email,
-        roles=supplier_roles(link.supplier),
+        roles=SUPPLIER_ROLES,
         invited_by=invited_by,
         invited_from=link.buyer,
     )
@@ -530,6 +555,8 @@ def accept_invitation(
             last_name=last_name,
         )
     business = Business.objects.select_for_update().get(pk=invitation.business_id)
+    if invitation.invited_from_id and business.is_hosted:
+        raise _joined_since(business)
     held = set(
         Membership.objects.filter(business=business, user=person).values_list("role", flat=True)
     )

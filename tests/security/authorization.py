@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from purchase_orders import lifecycle
 from purchase_orders import urls as portal_urls
-from purchase_orders.models import Invitation, Membership, SupplierLink
+from purchase_orders.models import Business, Invitation, Membership, SupplierLink
 from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.documents import record_version
 from purchase_orders.services.invitations import invitation_token, new_nonce
-from tests.factories import make_search
+from tests.factories import BusinessFactory, make_search
+
+REMOTE_B2B_ID = "B2B-DECCAN-FORGE"
 
 BUYER, SUPPLIER, BOTH, APPROVER = "buyer", "supplier", "both", "approver"
 # A business's own pages: for its business admins; the profile, read by every
@@ -132,8 +134,15 @@ def scoped(name: str) -> bool:
 
 
 def directory_link(people) -> SupplierLink:
-    """Return the supplier in the buyer's directory."""
-    return SupplierLink.objects.get_or_create(buyer=people.buyer, supplier=people.supplier)[0]
+    """Return a supplier in the buyer's directory that is on the network, not hosted here.
+
+    The one whose people a buyer may invite: a hosted supplier's business
+    admins invite its people themselves.
+    """
+    remote = Business.objects.filter(b2b_id=REMOTE_B2B_ID).first() or BusinessFactory(
+        b2b_id=REMOTE_B2B_ID, legal_name="Deccan Forge Private Limited", is_hosted=False
+    )
+    return SupplierLink.objects.get_or_create(buyer=people.buyer, supplier=remote)[0]
 
 
 def colleague_invitation(people) -> Invitation:

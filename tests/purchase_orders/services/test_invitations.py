@@ -40,7 +40,7 @@ from purchase_orders.services.invitations import (
     resend_invitation,
     revoke_invitation,
 )
-from tests.factories import BusinessFactory, UserFactory
+from tests.factories import BusinessFactory, MembershipFactory, UserFactory
 from tests.plugins.network import at_once
 
 pytestmark = pytest.mark.django_db
@@ -370,19 +370,56 @@ def test_a_supplier_invitation_makes_a_remote_supplier_hosted_when_accepted(
     assert change.summary.endswith("; the business is hosted on this portal from now on")
 
 
-def test_a_hosted_supplier_with_an_admin_gets_supplier_users_only(people):
-    Membership.objects.create(user=UserFactory(), business=people.supplier, role="admin")
+def test_a_buyer_gives_no_role_in_a_supplier_that_runs_itself_here(people):
     link = SupplierLink.objects.get(buyer=people.buyer, supplier=people.supplier)
 
-    invitation = invite_supplier_person(
-        link=link, email="sales@sahyadri.example.in", invited_by=people.buyer_user
-    )
-
-    assert invitation.roles == ["supplier"]
+    with pytest.raises(BusinessError) as refused:
+        invite_supplier_person(
+            link=link, email="sales@sahyadri.example.in", invited_by=people.buyer_user
+        )
     with pytest.raises(BusinessNotAllowed):
         invite_supplier_person(
             link=link, email="other@sahyadri.example.in", invited_by=people.admin_user
         )
+
+    assert "its own business admins invite its people" in refused.value.message
+    assert not Invitation.objects.exists()
+
+
+def test_a_buyer_cannot_invite_its_own_people_into_a_supplier(people):
+    remote = BusinessFactory(is_hosted=False)
+    link = SupplierLink.objects.create(buyer=people.buyer, supplier=remote)
+
+    with pytest.raises(BusinessError) as refused:
+        invite_supplier_person(
+            link=link, email=people.buyer_user.email.upper(), invited_by=people.buyer_user
+        )
+
+    assert refused.value.field == "email"
+    assert not Invitation.objects.exists()
+
+
+def test_once_a_supplier_joins_another_buyers_invitation_to_it_no_longer_works(people):
+    remote = BusinessFactory(legal_name="Deccan Forge Private Limited", is_hosted=False)
+    other_buyer = MembershipFactory(role=Membership.Role.BUYER)
+    first = invite_supplier_person(
+        link=SupplierLink.objects.create(buyer=people.buyer, supplier=remote),
+        email="deepa@deccan.example.in",
+        invited_by=people.buyer_user,
+    )
+    second = invite_supplier_person(
+        link=SupplierLink.objects.create(buyer=other_buyer.business, supplier=remote),
+        email="gopal@deccan.example.in",
+        invited_by=other_buyer.user,
+    )
+    accept_invitation(token=invitation_token(first), username="deepa", password=PASSWORD)
+
+    with pytest.raises(InvitationSuperseded) as refused:
+        accept_invitation(token=invitation_token(second), username="gopal", password=PASSWORD)
+
+    assert "has joined this portal since" in refused.value.message
+    assert not Membership.objects.filter(user__username="gopal").exists()
+    assert Membership.objects.filter(business=remote, role="admin").count() == 1
 
 
 def test_sending_is_limited_per_person_and_per_business(people, invite, settings, people_admin2):

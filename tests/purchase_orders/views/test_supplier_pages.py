@@ -415,18 +415,33 @@ def test_a_remote_suppliers_page_says_so_and_lists_no_one(people):
 
 
 def test_the_suppliers_page_offers_invite_and_lists_the_invitations_sent(people):
-    link = SupplierLink.objects.get(buyer=people.buyer, supplier=people.supplier)
+    remote = BusinessFactory(legal_name="Deccan Forge Private Limited", is_hosted=False)
+    link = SupplierLink.objects.create(buyer=people.buyer, supplier=remote)
     url = reverse("purchase_orders:supplier-detail", args=[link.pk])
     assert "Invitations you sent" not in text(people.buyer_client.get(url))
 
-    invite_supplier_person(
-        link=link, email="sales@sahyadri.example.in", invited_by=people.buyer_user
-    )
+    invite_supplier_person(link=link, email="sales@deccan.example.in", invited_by=people.buyer_user)
     content = text(people.buyer_client.get(url))
 
     assert f'href="/suppliers/{link.pk}/invite/">Invite</a>' in content
     assert "Invitations you sent" in content
-    assert "sales@sahyadri.example.in" in content
+    assert "sales@deccan.example.in" in content
+
+
+def test_a_supplier_that_runs_itself_here_is_not_offered_invite(people):
+    link = SupplierLink.objects.get(buyer=people.buyer, supplier=people.supplier)
+
+    content = text(
+        people.buyer_client.get(reverse("purchase_orders:supplier-detail", args=[link.pk]))
+    )
+    invite_page = text(
+        people.buyer_client.get(reverse("purchase_orders:supplier-invite", args=[link.pk]))
+    )
+
+    assert ">Invite</a>" not in content
+    assert "its business admins invite its people" in content
+    assert "its own business admins invite its people" in invite_page
+    assert 'type="submit" class="button button--primary">Invite' not in invite_page
 
 
 # -- removing -------------------------------------------------------------------------------

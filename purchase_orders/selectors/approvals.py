@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from purchase_orders.models import ApprovalRequest, Business, Membership, PurchaseOrder
+from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.templatetags.portal import format_inr
 
 if TYPE_CHECKING:
@@ -76,22 +76,26 @@ def is_approver(user, business: Business) -> bool:
     )
 
 
-def may_decide(*, user, request: ApprovalRequest, business: Business, approver: bool) -> bool:
-    """Return whether a user may approve or return a request (``approver``: of ``business``)."""
-    if not approver:
-        return False
-    return business.approvers_may_approve_own or request.submitted_by_id != user.pk
+def own_people(*, purchase_order: PurchaseOrder, submitted_by_id: int) -> set[int]:
+    """Return whose own order an approval request is: who submitted it, and who wrote it.
+
+    Where approvers may not approve their own orders, neither decides on it.
+    """
+    return {pk for pk in (submitted_by_id, purchase_order.created_by_id) if pk}
 
 
-def approvers_for(*, business: Business, submitted_by) -> QuerySet:
-    """Return the active approvers who could decide a request ``submitted_by`` someone."""
+def approvers_for(*, business: Business, own: set[int]) -> QuerySet:
+    """Return the active approvers who could decide a request whose own order it is of ``own``.
+
+    ``own`` is ``own_people``'s: the people who submitted and wrote the order.
+    """
     approvers = get_user_model().objects.filter(
         is_active=True,
         memberships__business=business,
         memberships__role=Membership.Role.APPROVER,
     )
     if not business.approvers_may_approve_own:
-        approvers = approvers.exclude(pk=submitted_by.pk)
+        approvers = approvers.exclude(pk__in=own)
     return approvers.distinct().order_by("pk")
 
 
@@ -99,14 +103,14 @@ def waiting_for_approval(*, viewer: "Viewer") -> QuerySet[PurchaseOrder]:
     """Return the orders waiting for the viewer's approval, the longest waiting first.
 
     Those of the businesses the viewer approves for, less those the viewer
-    submitted where approvers may not approve their own.
+    submitted or wrote where approvers may not approve their own.
     """
     return (
         PurchaseOrder.objects.filter(
             buyer_id__in=viewer.approver_ids, waiting_approval__isnull=False
         )
         .exclude(
-            Q(waiting_approval__submitted_by=viewer.user)
+            (Q(waiting_approval__submitted_by=viewer.user) | Q(created_by=viewer.user))
             & Q(buyer__approvers_may_approve_own=False)
         )
         .select_related("buyer", "supplier", "waiting_approval")

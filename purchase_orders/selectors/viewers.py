@@ -10,7 +10,7 @@ from purchase_orders.models import (
     PurchaseOrder,
 )
 
-from .approvals import ApprovalNeed, approval_needed
+from .approvals import ApprovalNeed, approval_needed, own_people
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,11 @@ class PurchaseOrderActions:
         request = self.purchase_order.waiting_approval
         if not self.approves or request is None:
             return False
-        return (
-            self.purchase_order.buyer.approvers_may_approve_own
-            or request.submitted_by_id != self.user_id
+        return self.purchase_order.buyer.approvers_may_approve_own or (
+            self.user_id
+            not in own_people(
+                purchase_order=self.purchase_order, submitted_by_id=request.submitted_by_id
+            )
         )
 
     @property

@@ -54,6 +54,7 @@ from purchase_orders.selectors.approvals import (
     approvers_for,
     is_approver,
     over_limit,
+    own_people,
 )
 from purchase_orders.services import notifications
 from purchase_orders.services.purchase_orders import (
@@ -276,7 +277,8 @@ def _open_request(
     """Record what waits for approval, once it is known that it must and someone can decide."""
     need = _ensure_needed(purchase_order, proposal, user=submitted_by)
     buyer = purchase_order.buyer
-    if not approvers_for(business=buyer, submitted_by=submitted_by).exists():
+    own = own_people(purchase_order=purchase_order, submitted_by_id=submitted_by.pk)
+    if not approvers_for(business=buyer, own=own).exists():
         raise NotAllowed(
             f"{need.reason} {buyer} has no approver who could approve it: ask a business "
             f"admin of {buyer} to make someone an approver."
@@ -334,10 +336,11 @@ def _ensure_decidable(
             "it stands.",
             code=conventions.ERROR_TRANSITION_NOT_ALLOWED,
         )
-    if request.submitted_by_id == user.pk and not buyer.approvers_may_approve_own:
+    own = own_people(purchase_order=purchase_order, submitted_by_id=request.submitted_by_id)
+    if user.pk in own and not buyer.approvers_may_approve_own:
         raise NotAllowed(
-            f"You submitted this purchase order, and at {buyer} approvers do not approve "
-            "their own: another approver decides on it."
+            f"You wrote or submitted this purchase order, and at {buyer} approvers do not "
+            "approve their own: another approver decides on it."
         )
     return request
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from purchase_orders import lifecycle
 from purchase_orders.models import Business, Membership, PurchaseOrder
-from purchase_orders.selectors.approvals import approvers_for
+from purchase_orders.selectors.approvals import approvers_for, own_people
 
 logger = logging.getLogger(__name__)
 
@@ -287,7 +287,10 @@ def approval_recipients(purchase_order: PurchaseOrder, event: str, request) -> l
     an address.
     """
     if event == APPROVAL_REQUESTED:
-        people = approvers_for(business=purchase_order.buyer, submitted_by=request.submitted_by)
+        people = approvers_for(
+            business=purchase_order.buyer,
+            own=own_people(purchase_order=purchase_order, submitted_by_id=request.submitted_by_id),
+        )
     else:
         people = get_user_model().objects.filter(pk=request.submitted_by_id, is_active=True)
     return list(

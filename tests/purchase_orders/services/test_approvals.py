@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from purchase_orders import lifecycle
+from purchase_orders import lifecycle, selectors
 from purchase_orders.contents import read_contents
 from purchase_orders.enkash import conventions, encoding, payloads
 from purchase_orders.exceptions import (
@@ -230,9 +230,31 @@ def test_an_approver_who_may_not_approve_their_own_must_submit_for_another(setup
     approvals.approve_purchase_order(purchase_order=draft, approved_by=setup.approver_user)
 
     assert refused.value.message == (
-        "You submitted this purchase order, and at Nandi Precision approvers do not approve their "
-        "own: another approver decides on it."
+        "You wrote or submitted this purchase order, and at Nandi Precision approvers do not "
+        "approve their own: another approver decides on it."
     )
+    assert PurchaseOrder.objects.get().pending_action == lifecycle.SEND
+
+
+def test_the_approver_who_wrote_an_order_a_colleague_submitted_does_not_approve_it(
+    setup, draft, unchanged
+):
+    # The approver is a buyer too, and wrote the draft; a colleague submits it.
+    MembershipFactory(user=setup.approver_user, business=setup.buyer, role=Membership.Role.BUYER)
+    PurchaseOrder.objects.filter(pk=draft.pk).update(created_by=setup.approver_user)
+    second = MembershipFactory(business=setup.buyer, role=Membership.Role.APPROVER).user
+    approvals.submit_for_approval(purchase_order=draft, submitted_by=setup.buyer_user)
+    draft.refresh_from_db()
+    check = unchanged(draft)
+
+    with pytest.raises(NotAllowed) as refused:
+        approvals.approve_purchase_order(purchase_order=draft, approved_by=setup.approver_user)
+    check()
+    waiting = selectors.waiting_for_approval(viewer=selectors.get_viewer(setup.approver_user))
+    approvals.approve_purchase_order(purchase_order=draft, approved_by=second)
+
+    assert "You wrote or submitted this purchase order" in refused.value.message
+    assert list(waiting) == []
     assert PurchaseOrder.objects.get().pending_action == lifecycle.SEND
 
 

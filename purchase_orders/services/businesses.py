@@ -186,11 +186,16 @@ def _ensure_gstin_is_its_own(business: Business) -> None:
 def _refresh_drafts(business: Business, *, old_gstin: str) -> int:
     """Copy the business's new details onto its unsent drafts' parties; return how many.
 
+    A draft waiting for approval is unsent too: approved, it goes out with
+    the details the business has then.
+
     A draft that bills from another of the buyer's registrations (a GSTIN
     other than the business's own) keeps that GSTIN; every draft keeps its
     place of supply.
     """
-    drafts = PurchaseOrder.objects.filter(status=PurchaseOrder.Status.DRAFT, pending_action="")
+    drafts = PurchaseOrder.objects.filter(
+        status__in=lifecycle.LOCAL_STATUSES, pending_action=""
+    )
     as_buyer = drafts.filter(buyer=business)
     as_supplier = drafts.filter(supplier=business)
     buyer = _party_columns(snapshot_party(business, role=lifecycle.BUYER))

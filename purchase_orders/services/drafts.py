@@ -328,11 +328,19 @@ def submit_draft(
     submitted_by: AbstractBaseUser,
     contents: Contents,
     purchase_order: PurchaseOrder | None = None,
+    add_default_terms: bool = True,
 ) -> PurchaseOrder:
-    """Save a draft (new, or ``purchase_order``) and submit it for approval, all or nothing."""
+    """Save a draft (new, or ``purchase_order``) and submit it for approval, all or nothing.
+
+    ``add_default_terms`` as for ``create_draft``.
+    """
     if purchase_order is None:
         purchase_order = create_draft(
-            buyer=buyer, supplier=supplier, created_by=submitted_by, contents=contents
+            buyer=buyer,
+            supplier=supplier,
+            created_by=submitted_by,
+            contents=contents,
+            add_default_terms=add_default_terms,
         )
     else:
         purchase_order = update_draft(

@@ -123,6 +123,7 @@ def purchase_order_create(request):
                 supplier=data["supplier"],
                 submitted_by=request.user,
                 contents=editor.contents(),
+                add_default_terms=False,
             )
             messages.success(request, submitted_message(purchase_order))
         else:

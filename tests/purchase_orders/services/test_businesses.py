@@ -20,6 +20,7 @@ from purchase_orders.models import (
     Party,
     PurchaseOrderVersion,
 )
+from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.businesses import remove_person, set_roles, update_business_profile
 from purchase_orders.services.documents import record_version
 from purchase_orders.validators import gstin_check_digit
@@ -192,6 +193,23 @@ def test_drafts_take_the_new_details_and_sent_orders_keep_theirs(people):
     for order in (pending, sent):
         assert party(order, lifecycle.BUYER) == kept[order.pk]
     assert PurchaseOrderVersion.objects.get(purchase_order=sent).snapshot == snapshot
+
+
+def test_a_draft_waiting_for_approval_takes_the_new_details_too(people):
+    people.buyer.approval_limit = 0
+    people.buyer.save(update_fields=["approval_limit"])
+    assert people.approver_user
+    waiting = people.purchase_order()
+    submit_for_approval(purchase_order=waiting, submitted_by=people.buyer_user)
+
+    _, refreshed = update_business_profile(
+        business=people.buyer,
+        changed_by=people.admin_user,
+        values={"legal_name": "Kaveri Mills LLP"},
+    )
+
+    assert refreshed == 1
+    assert party(waiting, lifecycle.BUYER)["legal_name"] == "Kaveri Mills LLP"
 
 
 def test_a_draft_billed_from_another_registration_keeps_that_gstin(people):

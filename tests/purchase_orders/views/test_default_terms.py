@@ -9,6 +9,7 @@ import html
 import pytest
 from django.urls import reverse
 
+from purchase_orders import lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.services.drafts import duplicate_purchase_order
@@ -41,10 +42,16 @@ def test_the_new_order_form_starts_with_the_default_terms(with_terms):
     assert f">\n{TERMS}</textarea>" in page
 
 
+@pytest.mark.parametrize("intent", ["save", "submit"])
 def test_what_the_buyer_keeps_of_the_terms_is_saved_even_nothing(
-    with_terms, form_data, three_lines
+    with_terms, form_data, three_lines, intent
 ):
     people = with_terms
+    if intent == "submit":
+        # Every order needs approval, and an approver can give it.
+        people.buyer.approval_limit = 0
+        people.buyer.save(update_fields=["approval_limit"])
+        assert people.approver_user
     for number, terms in ((1, "Payment within 10 days."), (2, "")):
         people.buyer_client.post(
             NEW,
@@ -54,6 +61,7 @@ def test_what_the_buyer_keeps_of_the_terms_is_saved_even_nothing(
                 lines=three_lines,
                 buyer_po_number=f"PO/TERMS/{number}",
                 terms=terms,
+                intent=intent,
             ),
         )
 
@@ -62,6 +70,8 @@ def test_what_the_buyer_keeps_of_the_terms_is_saved_even_nothing(
         {"detailType": conventions.TERMS_DETAIL_TYPE, "detailValue": "Payment within 10 days."}
     ]
     assert orders["PO/TERMS/2"].po_infos == []
+    expected = lifecycle.AWAITING_APPROVAL if intent == "submit" else lifecycle.DRAFT
+    assert {order.status for order in orders.values()} == {expected}
 
 
 def test_a_po_detail_named_as_the_terms_is_sent_to_their_own_box(people, form_data, three_lines):

@@ -30,6 +30,7 @@ from purchase_orders.models import (
 )
 from purchase_orders.models.history import recorded_names
 from purchase_orders.models.people import role_words, validate_roles
+from purchase_orders.selectors.approvals import approvers_for, own_people
 from purchase_orders.services.drafts import snapshot_party
 
 # What a business admin may change; the B2B ID is the business's identity on
@@ -225,6 +226,30 @@ def _held_roles(business: Business, person: AbstractBaseUser) -> set[str]:
     )
 
 
+def _ensure_waiting_orders_keep_an_approver(business: Business, person: AbstractBaseUser) -> None:
+    """Refuse to take the approver's role from the last person who could decide a waiting order.
+
+    Without them, what waits for approval could be neither approved nor
+    returned.
+    """
+    waiting = PurchaseOrder.objects.filter(
+        buyer=business, waiting_approval__isnull=False
+    ).select_related("waiting_approval")
+    for purchase_order in waiting:
+        own = own_people(
+            purchase_order=purchase_order,
+            submitted_by_id=purchase_order.waiting_approval.submitted_by_id,
+        )
+        others = approvers_for(business=business, own=own).exclude(pk=person.pk)
+        if not others.exists():
+            raise BusinessError(
+                f"{purchase_order.buyer_po_number} waits for approval, and "
+                f"{person_name(person)} is the only approver who could decide it. Make someone "
+                "else an approver first, or have it approved or returned.",
+                field="roles",
+            )
+
+
 def _ensure_another_admin(
     business: Business, person: AbstractBaseUser, *, acting: AbstractBaseUser
 ) -> None:
@@ -272,6 +297,8 @@ def set_roles(
     wanted = set(roles)
     if MembershipRole.ADMIN in held - wanted:
         _ensure_another_admin(business, person, acting=changed_by)
+    if MembershipRole.APPROVER in held - wanted:
+        _ensure_waiting_orders_keep_an_approver(business, person)
     ordered = [role for role in MembershipRole.values if role in wanted]
     if wanted == held:
         return ordered
@@ -302,6 +329,8 @@ def remove_person(
         raise BusinessError(f"{person_name(person)} is not one of the people of {business}.")
     if MembershipRole.ADMIN in held:
         _ensure_another_admin(business, person, acting=removed_by)
+    if MembershipRole.APPROVER in held:
+        _ensure_waiting_orders_keep_an_approver(business, person)
     Membership.objects.filter(business=business, user=person).delete()
     record_change(
         business=business,

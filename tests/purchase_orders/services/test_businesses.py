@@ -335,3 +335,30 @@ def test_only_a_business_admin_changes_roles_or_removes(people):
 
     assert roles_of(people.buyer_user, people.buyer) == {"buyer"}
     assert roles_of(people.admin_user, people.buyer) == {"admin"}
+
+
+def test_the_last_approver_who_could_decide_a_waiting_order_keeps_the_role(people):
+    people.buyer.approval_limit = 0
+    people.buyer.save(update_fields=["approval_limit"])
+    approver = people.approver_user
+    waiting = people.purchase_order()
+    submit_for_approval(purchase_order=waiting, submitted_by=people.buyer_user)
+    before = set(Membership.objects.filter(user=approver).values_list("business", "role"))
+
+    with pytest.raises(BusinessError) as dropped:
+        set_roles(
+            business=people.buyer, person=approver, roles=["buyer"], changed_by=people.admin_user
+        )
+    with pytest.raises(BusinessError) as removed:
+        remove_person(business=people.buyer, person=approver, removed_by=people.admin_user)
+
+    assert f"{waiting.buyer_po_number} waits for approval" in dropped.value.message
+    assert dropped.value.field == "roles"
+    assert "the only approver who could decide it" in removed.value.message
+    assert set(Membership.objects.filter(user=approver).values_list("business", "role")) == before
+    # With another approver, the role may go.
+    Membership.objects.create(
+        user=UserFactory(), business=people.buyer, role=Membership.Role.APPROVER
+    )
+    remove_person(business=people.buyer, person=approver, removed_by=people.admin_user)
+    assert not Membership.objects.filter(user=approver).exists()

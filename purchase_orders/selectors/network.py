@@ -134,10 +134,11 @@ def purchase_order_stamp(*, viewer: Viewer, object_id: str) -> str:
     unless the viewer may see it. Open pages poll it and fetch themselves
     afresh when it changes.
     """
-    # An approver of the buyer sees its orders as the buying side does.
+    # Anyone of a business sees its orders as its side does (an approver or
+    # a business admin of the buyer as its buyers), as visible_purchase_orders.
     stamp = stamps.purchase_order_stamp(
-        buyer_ids=viewer.buyer_ids | viewer.approver_ids,
-        supplier_ids=viewer.supplier_ids,
+        buyer_ids=viewer.business_ids,
+        supplier_ids=viewer.business_ids,
         object_id=object_id,
     )
     if stamp is None:

@@ -64,17 +64,15 @@ def follow_purchase_order(*, viewer: selectors.Viewer, purchase_order, stamp: st
     """Return what a page of one purchase order needs to follow it.
 
     The token names only the viewer's businesses that are party to the
-    order, in the role they have there; an approver of the buyer follows it
-    as the buying side does.
+    order, on the side they are: anyone of the buying business (a buyer, an
+    approver, a business admin) follows it as the buying side does, as they
+    see it (``selectors.visible_purchase_orders``).
     """
-    roles = viewer.roles_for(purchase_order)
-    buying_side = lifecycle.BUYER in roles or purchase_order.buyer_id in viewer.approver_ids
+    mine = viewer.business_ids
     party = selectors.Viewer(
         user=None,
-        buyer_ids=frozenset({purchase_order.buyer_id} if buying_side else ()),
-        supplier_ids=frozenset(
-            {purchase_order.supplier_id} if lifecycle.SUPPLIER in roles else ()
-        ),
+        buyer_ids=frozenset({purchase_order.buyer_id} & mine),
+        supplier_ids=frozenset({purchase_order.supplier_id} & mine),
     )
     return follow(
         viewer=party,

@@ -171,6 +171,18 @@ def test_the_page_and_its_poll_agree_on_the_stamp(people):
     )
 
 
+@pytest.mark.parametrize("who", ["admin", "approver"])
+def test_anyone_of_the_buying_business_who_sees_the_order_follows_it(people, who):
+    purchase_order = people.purchase_order(sent=True, lines=2)
+    client = getattr(people, f"{who}_client")
+    url, token, stamp = live_of(client, purchase_order.get_absolute_url())
+
+    assert poll(url, token, stamp).status_code == 304
+    assert client.get(url).status_code == 200
+    people.message(purchase_order, state=OutboundMessage.State.QUEUED)
+    assert poll(url, token, stamp).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("user", "page", "change"),
     [

@@ -64,7 +64,7 @@ run: seed
 	$(MANAGE) runserver $(HOST):$(PORT) & \
 	$(MANAGE) db_worker & \
 	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) --directory $(SANDBOX_DIRECTORY) & \
-	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
+	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, approver, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
 	wait -n
 
 web: $(INSTALLED)

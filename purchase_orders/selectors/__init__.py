@@ -65,7 +65,13 @@ from .suppliers import (
     supplier_people,
     supplier_search_stamp,
 )
-from .viewers import PurchaseOrderActions, Viewer, get_viewer, purchase_order_actions
+from .viewers import (
+    PurchaseOrderActions,
+    Viewer,
+    get_viewer,
+    holds_role,
+    purchase_order_actions,
+)
 
 __all__ = [
     "Member",
@@ -95,6 +101,7 @@ __all__ = [
     "get_supplier_search",
     "get_versions_to_compare",
     "get_viewer",
+    "holds_role",
     "get_visible_purchase_order",
     "home_stamp",
     "inbox_stamp",

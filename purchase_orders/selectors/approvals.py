@@ -64,18 +64,6 @@ def approval_needed(
     return need
 
 
-def is_approver(user, business: Business) -> bool:
-    """Return whether a user is an active approver of a business."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(
-            user=user, business=business, role=Membership.Role.APPROVER
-        ).exists()
-    )
-
-
 def own_people(*, purchase_order: PurchaseOrder, submitted_by_id: int) -> set[int]:
     """Return whose own order an approval request is: who submitted it, and who wrote it.
 

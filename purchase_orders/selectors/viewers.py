@@ -70,6 +70,20 @@ class Viewer:
         return frozenset(roles)
 
 
+def holds_role(user, business, *roles: str) -> bool:
+    """Return whether an active, signed-in user holds one of ``roles`` in a business.
+
+    The services' check of who acts, against the database at the moment
+    they act (``Viewer`` is what a page read at its start).
+    """
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and Membership.objects.filter(user=user, business=business, role__in=roles).exists()
+    )
+
+
 def get_viewer(user) -> Viewer:
     """Return the businesses a user acts for, by role, in one query.
 

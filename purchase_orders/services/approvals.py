@@ -47,12 +47,11 @@ from purchase_orders.exceptions import (
 )
 from purchase_orders.models import ApprovalRequest, Membership, PurchaseOrder
 from purchase_orders.models.history import recorded_names
-from purchase_orders.selectors import purchase_orders_with_contents
+from purchase_orders.selectors import holds_role, purchase_orders_with_contents
 from purchase_orders.selectors.approvals import (
     ApprovalNeed,
     approval_needed,
     approvers_for,
-    is_approver,
     over_limit,
     own_people,
 )
@@ -238,14 +237,7 @@ def _lock(purchase_order: PurchaseOrder, *, with_contents: bool = False) -> Purc
 
 def _ensure_buyer(user: AbstractBaseUser, purchase_order: PurchaseOrder) -> None:
     buyer = purchase_order.buyer
-    is_buyer = (
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(
-            user=user, business=buyer, role=Membership.Role.BUYER
-        ).exists()
-    )
-    if not is_buyer:
+    if not holds_role(user, buyer, Membership.Role.BUYER):
         raise NotAllowed(f"Only a buyer of {buyer} can submit its purchase orders for approval.")
 
 
@@ -254,7 +246,7 @@ def _ensure_needed(
 ) -> ApprovalNeed:
     """Return why the version needs approval, or refuse: it may simply be sent."""
     buyer = purchase_order.buyer
-    sender_approves = is_approver(user, buyer)
+    sender_approves = holds_role(user, buyer, Membership.Role.APPROVER)
     need = approval_needed(business=buyer, total=proposal.total, approver_of_own=sender_approves)
     if need is not None:
         return need
@@ -305,7 +297,7 @@ def _ensure_decidable(
 ) -> ApprovalRequest:
     """Return the request an approver may decide now, or refuse in plain words."""
     buyer = purchase_order.buyer
-    if not is_approver(user, buyer):
+    if not holds_role(user, buyer, Membership.Role.APPROVER):
         raise NotAllowed(f"Only an approver of {buyer} can approve or return its purchase orders.")
     request = purchase_order.waiting_approval
     if request is not None and expected_request not in (None, request.pk):

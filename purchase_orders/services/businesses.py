@@ -30,6 +30,7 @@ from purchase_orders.models import (
 )
 from purchase_orders.models.history import recorded_names
 from purchase_orders.models.people import role_words, validate_roles
+from purchase_orders.selectors import holds_role
 from purchase_orders.selectors.approvals import approvers_for, own_people
 from purchase_orders.services.drafts import snapshot_party
 
@@ -85,16 +86,6 @@ def record_change(
         invitation=invitation,
         changes=changes or {},
         summary=summary,
-    )
-
-
-def holds_role(user: AbstractBaseUser | None, business: Business, *roles: str) -> bool:
-    """Return whether an active user holds one of ``roles`` in a business."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and Membership.objects.filter(user=user, business=business, role__in=roles).exists()
     )
 
 
@@ -194,9 +185,7 @@ def _refresh_drafts(business: Business, *, old_gstin: str) -> int:
     other than the business's own) keeps that GSTIN; every draft keeps its
     place of supply.
     """
-    drafts = PurchaseOrder.objects.filter(
-        status__in=lifecycle.LOCAL_STATUSES, pending_action=""
-    )
+    drafts = PurchaseOrder.objects.filter(status__in=lifecycle.LOCAL_STATUSES, pending_action="")
     as_buyer = drafts.filter(buyer=business)
     as_supplier = drafts.filter(supplier=business)
     buyer = _party_columns(snapshot_party(business, role=lifecycle.BUYER))

@@ -31,7 +31,7 @@ from purchase_orders.contents import (
 from purchase_orders.enkash import conventions
 from purchase_orders.exceptions import InvalidPurchaseOrder, NotAllowed, TransitionNotAllowed
 from purchase_orders.models import Business, Membership, PurchaseOrder, SupplierLink
-from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.selectors import get_purchase_order_with_contents, holds_role
 from purchase_orders.services import documents
 from purchase_orders.services.approvals import submit_for_approval
 from purchase_orders.services.checks import validate_for_network
@@ -126,14 +126,7 @@ def complete_contents(
 
 
 def _ensure_buyer(user: AbstractBaseUser, buyer: Business) -> None:
-    is_buyer = (
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(
-            user=user, business=buyer, role=Membership.Role.BUYER
-        ).exists()
-    )
-    if not is_buyer:
+    if not holds_role(user, buyer, Membership.Role.BUYER):
         raise NotAllowed(f"Only a buyer of {buyer} can write its purchase orders.")
 
 

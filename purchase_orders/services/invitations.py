@@ -84,8 +84,9 @@ from purchase_orders.models import (
     SupplierLink,
 )
 from purchase_orders.models.people import role_words, validate_roles
+from purchase_orders.selectors import holds_role
 from purchase_orders.services import notifications
-from purchase_orders.services.businesses import holds_role, person_name, record_change
+from purchase_orders.services.businesses import person_name, record_change
 
 logger = logging.getLogger(__name__)
 

@@ -37,8 +37,8 @@ from purchase_orders.models import (
     OutboundMessage,
     PurchaseOrder,
 )
-from purchase_orders.selectors import purchase_orders_with_contents
-from purchase_orders.selectors.approvals import approval_needed, is_approver
+from purchase_orders.selectors import holds_role, purchase_orders_with_contents
+from purchase_orders.selectors.approvals import approval_needed
 from purchase_orders.services import documents
 from purchase_orders.services.checks import validate_for_network
 from purchase_orders.services.outbound import enqueue_delivery
@@ -230,12 +230,7 @@ def _lock(purchase_order: PurchaseOrder, *, with_contents: bool = False) -> Purc
 
 
 def _ensure_member(user: AbstractBaseUser, business: Business, role: str) -> None:
-    is_member = (
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(user=user, business=business, role=role).exists()
-    )
-    if not is_member:
+    if not holds_role(user, business, role):
         raise NotAllowed(
             f"Only a {lifecycle.ROLE_LABELS[role].lower()} of {business} can do this to this "
             "purchase order."
@@ -402,7 +397,7 @@ def _ensure_within_limit(
     None when no approval is needed.
     """
     buyer = purchase_order.buyer
-    sender_approves = is_approver(sender, buyer)
+    sender_approves = holds_role(sender, buyer, Membership.Role.APPROVER)
     need = approval_needed(business=buyer, total=proposal.total, approver_of_own=sender_approves)
     if need is not None:
         raise NotAllowed(f"{need.reason} Submit it for approval: an approver sends it from there.")

@@ -31,6 +31,7 @@ from purchase_orders.models import (
     SupplierLink,
     SupplierSearch,
 )
+from purchase_orders.selectors import holds_role
 from purchase_orders.services.outbound.queueing import enqueue_delivery
 from purchase_orders.validators import GST_STATE_CODES, validate_gstin
 
@@ -54,14 +55,7 @@ class SupplierDetails:
 
 
 def _ensure_buyer(user: AbstractBaseUser, buyer: Business) -> None:
-    is_buyer = (
-        user is not None
-        and user.is_authenticated
-        and Membership.objects.filter(
-            user=user, business=buyer, role=Membership.Role.BUYER
-        ).exists()
-    )
-    if not is_buyer:
+    if not holds_role(user, buyer, Membership.Role.BUYER):
         raise NotAllowed(f"Only a buyer of {buyer} can change its suppliers.")
 
 

@@ -58,14 +58,14 @@ def test_an_approver_is_waited_for_by_their_businesss_orders_but_not_by_their_ow
     approver = people.approver_user
     MembershipFactory(user=people.buyer_user, business=people.buyer, role=Membership.Role.APPROVER)
     theirs = people.purchase_order(lines=1)
-    own = people.purchase_order(lines=1)
+    own = people.purchase_order(lines=1, created_by=approver)
     elsewhere = MembershipFactory(business=BusinessFactory(), role=Membership.Role.APPROVER).user
     submit_for_approval(purchase_order=theirs, submitted_by=people.buyer_user)
     MembershipFactory(user=approver, business=people.buyer, role=Membership.Role.BUYER)
     submit_for_approval(purchase_order=own, submitted_by=approver)
 
     assert list(waiting_for_approval(viewer=get_viewer(approver))) == [theirs]
-    # Each of the two submitted one: the other's waits for them, their own does not.
+    # Each of the two wrote and submitted one: the other's waits for them, their own does not.
     assert list(waiting_for_approval(viewer=get_viewer(people.buyer_user))) == [own]
     assert list(waiting_for_approval(viewer=get_viewer(elsewhere))) == []
     people.buyer.approvers_may_approve_own = True

@@ -33,7 +33,12 @@ class Member:
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name().strip() or self.user.get_username()
+        return person_name(self.user)
+
+
+def person_name(user) -> str:
+    """Return a person as the pages name them: full name, else username."""
+    return user.get_full_name().strip() or user.get_username()
 
 
 def business_people(*, business: Business) -> list[Member]:

@@ -18,6 +18,7 @@ from purchase_orders.models import (
     SupplierSearch,
 )
 
+from .members import person_name
 from .viewers import Viewer
 
 # How long the network usually takes to answer a search: after this, a page
@@ -93,7 +94,7 @@ def supplier_people(*, supplier: Business) -> list[str]:
         )
         .order_by("first_name", "last_name", "username")
     )
-    return [user.get_full_name() or user.get_username() for user in users]
+    return [person_name(user) for user in users]
 
 
 def get_supplier_search(*, viewer: Viewer, pk: int) -> SupplierSearch:

@@ -32,6 +32,7 @@ from purchase_orders.models.history import recorded_names
 from purchase_orders.models.people import role_words, validate_roles
 from purchase_orders.selectors import holds_role
 from purchase_orders.selectors.approvals import approvers_for, own_people
+from purchase_orders.selectors.members import person_name
 from purchase_orders.services.drafts import snapshot_party
 
 # What a business admin may change; the B2B ID is the business's identity on
@@ -97,11 +98,6 @@ def ensure_admin(user: AbstractBaseUser | None, business: Business) -> None:
 
 def _lock(business: Business) -> Business:
     return Business.objects.select_for_update().get(pk=business.pk)
-
-
-def person_name(user: AbstractBaseUser) -> str:
-    """Return a person as the pages name them: full name, else username."""
-    return user.get_full_name().strip() or user.get_username()
 
 
 # -- the profile -------------------------------------------------------------------

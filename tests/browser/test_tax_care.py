@@ -1,0 +1,75 @@
+"""Tax care in the browser: the form's warnings follow what the buyer types, and never stop it."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from purchase_orders.models import PurchaseOrder
+from tests.browser.steps import notice
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+UDYAM = "UDYAM-MH-26-0012345"
+
+
+def test_the_place_of_supply_and_msme_warnings_show_as_typed_and_the_draft_saves(
+    people, visitors, portal_lock
+):
+    with portal_lock:
+        people.supplier.udyam_number = UDYAM
+        people.supplier.save()
+    late = timezone.localdate() + datetime.timedelta(days=60)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto("/purchase-orders/new/")
+    warnings = page.locator("[data-order-warnings]")
+    expect(warnings).to_be_hidden()
+
+    page.get_by_label("Supplier", exact=True).select_option(str(people.supplier.pk))
+    address = page.get_by_role("group", name="Address 1", exact=True)
+    address.get_by_label("State", exact=True).fill("Maharashtra")
+    expect(warnings).to_be_visible()
+    expect(warnings.locator("li")).to_have_text(
+        [
+            "Place of supply is 29 – Karnataka but the delivery address is in 27 – Maharashtra: "
+            "GST will be IGST, as the supplier is in 27 – Maharashtra; with the place of supply "
+            "27 – Maharashtra it would be CGST + SGST. Within one state GST is CGST + SGST, "
+            "between states IGST, and the place of supply decides which: check it."
+        ]
+    )
+    buyer.shot("place-of-supply-warning")
+
+    line = page.get_by_role("group", name="Line 1", exact=True)
+    line.get_by_label("Description", exact=True).fill("A4 copier paper, 75 gsm")
+    line.get_by_label("HSN/SAC code", exact=True).fill("48025690")
+    line.get_by_label("Quantity", exact=True).fill("10")
+    line.get_by_label("Unit price (₹)").fill("1250.00")
+    page.get_by_role("button", name="Add milestone", exact=True).click()
+    milestone = page.get_by_role("group", name="Milestone 1", exact=True)
+    milestone.get_by_label("Due date").fill(late.isoformat())
+    milestone.get_by_label("Amount due").fill("14750.00")
+    expect(warnings.locator("li[data-kind='msme_payment']")).to_have_text(
+        "Milestone 1 falls 60 days after the order date; Sahyadri Paper is an MSME (Udyam "
+        f"{UDYAM}): under section 43B(h) of the Income-tax Act, a payment to a micro or small "
+        "enterprise later than 45 days after acceptance is deductible only when paid."
+    )
+
+    # Back in the buyer's state, the place of supply's warning goes; the MSME one stays.
+    address.get_by_label("State", exact=True).fill("Karnataka")
+    expect(warnings.locator("li")).to_have_count(1)
+    address.get_by_label("State", exact=True).fill("27")
+    expect(warnings.locator("li")).to_have_count(2)
+    buyer.shot("both-warnings")
+
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(notice(page)).to_contain_text("saved")
+    shown = page.locator("#order-warnings li")
+    expect(shown).to_have_count(2)
+    expect(shown.nth(0)).to_contain_text("Place of supply is 29 – Karnataka")
+    expect(shown.nth(1)).to_contain_text("Milestone 1 falls 60 days after the order date")
+    with portal_lock:
+        assert PurchaseOrder.objects.get().status == PurchaseOrder.Status.DRAFT
+    assert buyer.problems() == []

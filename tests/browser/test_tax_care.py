@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from purchase_orders.models import PurchaseOrder
+from purchase_orders.models import Membership, PurchaseOrder
 from tests.browser.steps import notice
+from tests.factories import BusinessFactory, MembershipFactory, link_supplier
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,4 +73,31 @@ def test_the_place_of_supply_and_msme_warnings_show_as_typed_and_the_draft_saves
     expect(shown.nth(1)).to_contain_text("Milestone 1 falls 60 days after the order date")
     with portal_lock:
         assert PurchaseOrder.objects.get().status == PurchaseOrder.Status.DRAFT
+    assert buyer.problems() == []
+
+
+def test_the_buyer_chosen_is_never_offered_as_its_own_supplier(people, visitors, portal_lock):
+    with portal_lock:
+        second = BusinessFactory(legal_name="Vrishabha Foods Private Limited")
+        MembershipFactory(user=people.buyer_user, business=second, role=Membership.Role.BUYER)
+        link_supplier(second, people.buyer)
+        link_supplier(people.buyer, second)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto("/purchase-orders/new/")
+    supplier = page.get_by_label("Supplier", exact=True)
+
+    def option(business):
+        return supplier.locator(f"option[value='{business.pk}']")
+
+    expect(option(people.buyer)).to_be_disabled()
+    expect(option(second)).to_be_enabled()
+    supplier.select_option(str(second.pk))
+
+    page.get_by_label("Buying business", exact=True).select_option(str(second.pk))
+
+    expect(option(second)).to_be_disabled()
+    expect(option(people.buyer)).to_be_enabled()
+    expect(supplier).to_have_value("")
     assert buyer.problems() == []

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from purchase_orders import forms, lifecycle, selectors
+from purchase_orders.contents import PartyContents
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.approvals import submit_edit_for_approval
@@ -78,10 +79,15 @@ def _warnings(editor, purchase_order) -> list:
             return []
         return purchase_order_warnings(purchase_order=purchase_order)
     supplier = getattr(editor.main, "cleaned_data", {}).get("supplier")
+    contents = editor.typed_contents()
     if purchase_order is not None and editor.mode == "edit":
+        # A sent order keeps the supplier's state it was sent with.
         supplier = purchase_order.supplier
+        contents.parties[lifecycle.SUPPLIER] = PartyContents(
+            role=lifecycle.SUPPLIER, state_code=_supplier_state(purchase_order)
+        )
     return find_warnings(
-        contents=editor.typed_contents(),
+        contents=contents,
         supplier=supplier,
         today=timezone.localdate(),
         accepted_on=accepted_on(purchase_order) if purchase_order is not None else None,

@@ -322,3 +322,29 @@ def test_a_search_that_finds_the_buyer_itself_offers_no_way_to_add_it(people):
     assert words in picked and 'id="add"' not in picked
     assert posted.status_code == 200 and words in posted.content.decode()
     assert row_counts() == before
+
+
+def test_the_edit_form_of_an_accepted_order_counts_from_its_acceptance_in_the_state_sent(
+    people,
+):
+    msme_supplier(people)
+    order = people.purchase_order(accepted=True, lines=1)
+    change = StatusChange.objects.create(
+        purchase_order=order, from_status="CREATED", to_status="ACCEPTED", version=1
+    )
+    accepted = timezone.now() - datetime.timedelta(days=2)
+    StatusChange.objects.filter(pk=change.pk).update(created_at=accepted)
+    order.milestones.update(due_on=timezone.localdate(accepted) + datetime.timedelta(days=47))
+    # The supplier has moved since: the order keeps the state it was sent with.
+    type(people.supplier).objects.filter(pk=people.supplier.pk).update(state_code="29")
+    order.addresses.update(state="Maharashtra")
+    url = reverse("purchase_orders:edit", args=[order.object_id])
+
+    opened = people.buyer_client.get(url).content.decode()
+
+    kinds = re.findall(r'<li data-kind="(\w+)">', opened)
+    assert kinds == ["place_of_supply", "msme_payment"]
+    assert f'data-accepted-on="{timezone.localdate(accepted).isoformat()}"' in opened
+    (place, msme) = warnings_shown(opened)
+    assert "GST will be IGST, as the supplier is in 27 – Maharashtra" in place
+    assert msme.startswith("Milestone 1 falls 47 days after the acceptance on ")

@@ -227,15 +227,13 @@ def milestones_due(
     of those sent to its supplying businesses. Each comes with its order and
     both businesses.
     """
-    side = (
-        "purchase_order__buyer_id__in"
-        if role == lifecycle.BUYER
-        else ("purchase_order__supplier_id__in")
-    )
-    ids = viewer.buyer_ids if role == lifecycle.BUYER else viewer.supplier_ids
+    if role == lifecycle.BUYER:
+        theirs = Q(purchase_order__buyer_id__in=viewer.buyer_ids)
+    else:
+        theirs = Q(purchase_order__supplier_id__in=viewer.supplier_ids)
     return (
         PaymentMilestone.objects.filter(
-            **{side: ids},
+            theirs,
             purchase_order__status__in=PAYABLE_STATUSES,
             due_on__gte=today,
             due_on__lte=today + datetime.timedelta(days=days),

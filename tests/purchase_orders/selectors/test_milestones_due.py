@@ -21,8 +21,8 @@ def due(purchase_order, day: datetime.date) -> PaymentMilestone:
 
 
 def test_the_buyer_gets_the_milestones_due_from_today_to_a_week_ahead_soonest_first(people):
-    order = people.purchase_order(sent=True, lines=1, buyer_po_number="PO/2026-27/00001")
-    other = people.purchase_order(accepted=True, lines=1, buyer_po_number="PO/2026-27/00002")
+    order = people.purchase_order(sent=True, lines=1, buyer_po_number="PO/DUE/1")
+    other = people.purchase_order(accepted=True, lines=1, buyer_po_number="PO/DUE/2")
     last = people.purchase_order(status="FULFILLED", version=1, lines=1)
     week = due(order, TODAY + datetime.timedelta(days=7))
     today = due(other, TODAY)

@@ -101,3 +101,32 @@ def test_the_buyer_chosen_is_never_offered_as_its_own_supplier(people, visitors,
     expect(option(people.buyer)).to_be_enabled()
     expect(supplier).to_have_value("")
     assert buyer.problems() == []
+
+
+def test_a_duplicate_opens_with_its_past_milestone_flagged_in_the_servers_words(
+    people, visitors, portal_lock
+):
+    today = timezone.localdate()
+    past = today - datetime.timedelta(days=20)
+    with portal_lock:
+        original = people.purchase_order(
+            accepted=True, lines=1, order_date=today - datetime.timedelta(days=50)
+        )
+        original.milestones.update(due_on=past)
+    buyer = visitors("buyer")
+    buyer.log_in(people.buyer_user)
+    page = buyer.page
+    page.goto(original.get_absolute_url())
+
+    page.get_by_role("button", name="Duplicate", exact=True).click()
+
+    expect(page.get_by_label("Order date", exact=True)).to_have_value(today.isoformat())
+    warnings = page.locator("[data-order-warnings] li")
+    # The page's script works the warnings out again as it loads: the same words.
+    expect(warnings).to_have_text(
+        [f"Milestone 1 is due on {past.day} {past:%b %Y}, before today: change its date."]
+    )
+    milestone = page.get_by_role("group", name="Milestone 1", exact=True)
+    milestone.get_by_label("Due date").fill((today + datetime.timedelta(days=5)).isoformat())
+    expect(page.locator("[data-order-warnings]")).to_be_hidden()
+    assert buyer.problems() == []

@@ -7,9 +7,11 @@ from django.forms.formsets import DELETION_FIELD_NAME
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import (
+    AddressContents,
     Contents,
     FieldPath,
     Header,
+    MilestoneContents,
     PartyContents,
     terms_of,
     with_terms,
@@ -215,6 +217,45 @@ class PurchaseOrderEditor:
         # The terms have a box of their own; they travel as one of the PO details.
         contents.header.po_infos = with_terms(contents.header.po_infos, data.get("terms", ""))
         return contents
+
+    def typed_contents(self) -> Contents:
+        """Return what the warnings read of what was typed, even with errors elsewhere.
+
+        The order date, the place of supply, the addresses' purposes and
+        states and the milestones' dates, as far as each was read; a value
+        with an error of its own is left out. Call it once the form is checked.
+        """
+        data = getattr(self.main, "cleaned_data", {})
+        contents = Contents(
+            header=Header(order_date=data.get("order_date")),
+            parties={
+                lifecycle.BUYER: PartyContents(
+                    role=lifecycle.BUYER, place_of_supply=data.get("place_of_supply") or ""
+                )
+            },
+        )
+        for form in self._typed_rows("addresses"):
+            row = getattr(form, "cleaned_data", {})
+            contents.addresses.append(
+                AddressContents(
+                    purpose=(row.get("purpose") or "").strip().upper(), state=row.get("state", "")
+                )
+            )
+        for form in self._typed_rows("milestones"):
+            row = getattr(form, "cleaned_data", {})
+            contents.milestones.append(
+                MilestoneContents(
+                    due_on=row.get("due_on"), due_amount=row.get("due_amount") or Decimal(0)
+                )
+            )
+        return contents
+
+    def _typed_rows(self, prefix: str) -> list:
+        return [
+            form
+            for form in self.formsets[prefix].forms
+            if form.has_changed() and not marked_removed(form)
+        ]
 
     @property
     def cleaned_data(self) -> dict:

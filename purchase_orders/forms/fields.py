@@ -120,13 +120,25 @@ def validate_web_link(value: str) -> None:
 
 
 class BusinessSelect(forms.Select):
-    """A select of businesses whose options carry their GST state code for the page's script."""
+    """A select of businesses whose options carry what the page's script needs of them.
+
+    Their GST state code, name and Udyam (MSME) number; ``disabled_pks`` are
+    businesses shown but not to be chosen (the buyer itself, as its own
+    supplier).
+    """
+
+    disabled_pks: frozenset = frozenset()
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         if instance is not None:
             option["attrs"]["data-state"] = instance.state_code
+            option["attrs"]["data-name"] = str(instance)
+            if instance.udyam_number:
+                option["attrs"]["data-udyam"] = instance.udyam_number
+            if instance.pk in self.disabled_pks:
+                option["attrs"]["disabled"] = True
         return option
 
 

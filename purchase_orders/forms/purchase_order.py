@@ -49,7 +49,8 @@ class PurchaseOrderForm(forms.Form):
         validators=DATE_VALIDATORS,
     )
     delivery_date = forms.DateField(
-        label="Delivery date", required=False,
+        label="Delivery date",
+        required=False,
         widget=DATE_WIDGET,
         error_messages=DATE_ERRORS,
         validators=DATE_VALIDATORS,
@@ -117,6 +118,7 @@ class PurchaseOrderForm(forms.Form):
             )
         if mode in {"draft", "edit"}:
             self.fields["buyer"].disabled = True
+        self._leave_out_own_business(buyers)
         if mode == "edit":
             for name in ("supplier", "buyer_po_number"):
                 self.fields[name].disabled = True
@@ -126,6 +128,27 @@ class PurchaseOrderForm(forms.Form):
             ].help_text = (
                 "A sent purchase order keeps its supplier; duplicate it to order elsewhere."
             )
+
+    def _leave_out_own_business(self, buyers) -> None:
+        """Offer no buying business as its own supplier.
+
+        With one business to buy for (or the buyer fixed) it is not listed;
+        a person buying for several sees the chosen one's own entry disabled,
+        and the page's script follows the choice.
+        """
+        field = self.fields["supplier"]
+        only = list(buyers[:2])
+        if len(only) == 1 or self.mode != "new":
+            fixed = only[0].pk if len(only) == 1 else self.initial.get("buyer")
+            if fixed is not None:
+                field.queryset = field.queryset.exclude(pk=fixed)
+            return
+        chosen = self.data.get("buyer") if self.is_bound else self.initial.get("buyer")
+        try:
+            chosen = int(chosen)
+        except (TypeError, ValueError):
+            return
+        field.widget.disabled_pks = frozenset({chosen})
 
     def clean_buyer_gstin(self) -> str:
         return self.cleaned_data["buyer_gstin"].strip().upper()

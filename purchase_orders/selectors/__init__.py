@@ -35,6 +35,7 @@ from .network import (
 )
 from .people import user_has_history, with_history_marked
 from .purchase_orders import (
+    MILESTONES_AHEAD_DAYS,
     PURCHASE_ORDER_ORDERINGS,
     awaiting_confirmation,
     buyer_choices,
@@ -46,6 +47,7 @@ from .purchase_orders import (
     get_versions_to_compare,
     get_visible_purchase_order,
     list_purchase_orders,
+    milestones_due,
     purchase_orders_with_contents,
     rejected_purchase_orders,
     supplier_choices,
@@ -75,6 +77,7 @@ from .viewers import (
 
 __all__ = [
     "Member",
+    "MILESTONES_AHEAD_DAYS",
     "PURCHASE_ORDER_ORDERINGS",
     "ApprovalNeed",
     "SEARCH_PATIENCE",
@@ -109,6 +112,7 @@ __all__ = [
     "list_purchase_orders",
     "list_stamp",
     "list_supplier_links",
+    "milestones_due",
     "namesakes",
     "network_timeline",
     "open_invitations",

@@ -11,6 +11,7 @@ from purchase_orders.models import (
     InboundEvent,
     LineItem,
     OutboundMessage,
+    PaymentMilestone,
     PurchaseOrder,
     PurchaseOrderVersion,
     StatusChange,
@@ -34,7 +35,6 @@ def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
     return purchase_orders_with_contents().get(pk=pk)
 
 
-
 def visible_purchase_orders(viewer: Viewer) -> QuerySet[PurchaseOrder]:
     """Return the purchase orders a viewer's businesses are party to.
 
@@ -52,8 +52,10 @@ def get_visible_purchase_order(
     *, viewer: Viewer, object_id: str, queryset: QuerySet | None = None
 ) -> PurchaseOrder:
     """Return one purchase order the viewer may see, or raise Http404."""
-    queryset = queryset if queryset is not None else PurchaseOrder.objects.select_related(
-        "buyer", "supplier"
+    queryset = (
+        queryset
+        if queryset is not None
+        else PurchaseOrder.objects.select_related("buyer", "supplier")
     )
     try:
         return queryset.filter(pk__in=visible_purchase_orders(viewer).values("pk")).get(
@@ -207,6 +209,38 @@ def rejected_purchase_orders(*, viewer: Viewer) -> QuerySet[PurchaseOrder]:
     return list_purchase_orders(
         viewer=viewer, role=lifecycle.BUYER, status=PurchaseOrder.Status.REJECTED
     ).order_by("-updated_at", "-id")
+
+
+# Orders whose milestones are still to be paid: sent and acknowledged by the
+# network, and not ended (a rejected, cancelled or closed order pays nothing).
+PAYABLE_STATUSES = (lifecycle.CREATED, lifecycle.ACCEPTED, lifecycle.FULFILLED)
+# How far ahead the home page looks for payments due.
+MILESTONES_AHEAD_DAYS = 7
+
+
+def milestones_due(
+    *, viewer: Viewer, role: str, today: datetime.date, days: int = MILESTONES_AHEAD_DAYS
+) -> QuerySet[PaymentMilestone]:
+    """Return the payment milestones due from today to ``days`` ahead, soonest first.
+
+    As buyer, of the orders of the viewer's buying businesses; as supplier,
+    of those sent to its supplying businesses. Each comes with its order and
+    both businesses.
+    """
+    if role == lifecycle.BUYER:
+        theirs = Q(purchase_order__buyer_id__in=viewer.buyer_ids)
+    else:
+        theirs = Q(purchase_order__supplier_id__in=viewer.supplier_ids)
+    return (
+        PaymentMilestone.objects.filter(
+            theirs,
+            purchase_order__status__in=PAYABLE_STATUSES,
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=days),
+        )
+        .select_related("purchase_order__buyer", "purchase_order__supplier")
+        .order_by("due_on", "purchase_order__buyer_po_number", "position", "id")
+    )
 
 
 def get_version(*, purchase_order: PurchaseOrder, version: int) -> PurchaseOrderVersion | None:

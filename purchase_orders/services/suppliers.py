@@ -83,6 +83,18 @@ def normalized_value(*, parameter: str, value: str) -> str:
     raise DirectoryError("Search by GSTIN or by B2B ID.", path=("parameter",))
 
 
+def _ensure_not_own(buyer: Business, *, parameter: str, value: str) -> None:
+    """Refuse to look for the buying business itself: it is not its own supplier."""
+    own = buyer.gstin if parameter == Parameter.GSTIN else buyer.b2b_id
+    if value == own:
+        words = "GSTIN" if parameter == Parameter.GSTIN else "B2B ID"
+        raise DirectoryError(
+            f"{value} is the {words} of {buyer} itself; a business is not its own supplier. "
+            f"Enter the supplier's {words}.",
+            path=("value",),
+        )
+
+
 @transaction.atomic
 def ask_network_for_supplier(
     *, buyer: Business, asked_by: AbstractBaseUser, parameter: str, value: str
@@ -94,6 +106,7 @@ def ask_network_for_supplier(
     """
     _ensure_buyer(asked_by, buyer)
     value = normalized_value(parameter=parameter, value=value)
+    _ensure_not_own(buyer, parameter=parameter, value=value)
     object_id = conventions.new_search_object_id()
     body = searches.build_search_request(
         object_id=object_id,

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from purchase_orders import forms, lifecycle, selectors
+from purchase_orders.contents import PartyContents
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.services import drafts
 from purchase_orders.services.approvals import submit_edit_for_approval
@@ -15,6 +16,7 @@ from purchase_orders.services.transitions import (
     ensure_no_approval_waiting,
     ensure_nothing_pending,
 )
+from purchase_orders.services.warnings import accepted_on, find_warnings, purchase_order_warnings
 from purchase_orders.views import live
 from purchase_orders.views.common import require_role, sent_message, submitted_message
 
@@ -35,6 +37,9 @@ def _render_form(request, editor, *, purchase_order=None):
         "value_detail_types": forms.VALUE_DETAIL_TYPES,
         "supplier_state": _supplier_state(purchase_order) if editor.mode == "edit" else "",
         "approval_limit": _approval_limit(request.viewer, editor, purchase_order),
+        "warnings": _warnings(editor, purchase_order),
+        "today": timezone.localdate(),
+        "accepted_on": accepted_on(purchase_order) if purchase_order is not None else None,
     }
     if purchase_order is not None:
         # An open form is told when the order changes, and is left as it is.
@@ -42,9 +47,7 @@ def _render_form(request, editor, *, purchase_order=None):
         context["live"] = live.follow_purchase_order(
             viewer=viewer,
             purchase_order=purchase_order,
-            stamp=selectors.purchase_order_stamp(
-                viewer=viewer, object_id=purchase_order.object_id
-            ),
+            stamp=selectors.purchase_order_stamp(viewer=viewer, object_id=purchase_order.object_id),
         )
     return render(request, "purchase_orders/form.html", context)
 
@@ -64,6 +67,32 @@ def _approval_limit(viewer, editor, purchase_order):
     if buyer.pk in viewer.approver_ids and buyer.approvers_may_approve_own:
         return None
     return buyer
+
+
+def _warnings(editor, purchase_order) -> list:
+    """Return the form's warnings: of what was typed, or of the saved order as it opens.
+
+    They never stop the form: the buyer may save and send as it is.
+    """
+    if not editor.is_bound:
+        if purchase_order is None:
+            return []
+        return purchase_order_warnings(purchase_order=purchase_order)
+    supplier = getattr(editor.main, "cleaned_data", {}).get("supplier")
+    contents = editor.typed_contents()
+    if purchase_order is not None and editor.mode == "edit":
+        # A sent order keeps the supplier's state it was sent with.
+        supplier = purchase_order.supplier
+        contents.parties[lifecycle.SUPPLIER] = PartyContents(
+            role=lifecycle.SUPPLIER, state_code=_supplier_state(purchase_order)
+        )
+    return find_warnings(
+        contents=contents,
+        supplier=supplier,
+        today=timezone.localdate(),
+        accepted_on=accepted_on(purchase_order) if purchase_order is not None else None,
+        drafting=editor.mode != "edit",
+    )
 
 
 def _supplier_state(purchase_order) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from purchase_orders import diffs, forms, lifecycle, selectors
 from purchase_orders.models import OutboundMessage
+from purchase_orders.services.warnings import purchase_order_warnings
 from purchase_orders.totals import totals_for_purchase_order
 from purchase_orders.views import live
 
@@ -97,6 +98,10 @@ def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=No
         "is_supplier": actions.is_supplier,
         "is_approver": actions.approves,
         "buying_side": actions.is_buyer or actions.approves,
+        # The buyer's to weigh, not the supplier's: tax care and payment terms.
+        "warnings": purchase_order_warnings(purchase_order=purchase_order)
+        if actions.is_buyer or actions.approves
+        else [],
         "local_actions": lifecycle.APPROVAL_ACTIONS,
         "can_send": actions.may_send,
         "can_submit": actions.may_submit,

@@ -103,6 +103,10 @@ def supplier_search(request, pk: int):
     source = request.POST if request.method == "POST" else request.GET
     picked = source.get("b2b_id", "")
     entity = search.entity_of(picked) if picked else None
+    own = None
+    if entity is not None and picked == search.buyer.b2b_id:
+        # The buyer itself is not offered as its own supplier.
+        own, entity = picked, None
     known = selectors.known_businesses(search.b2b_ids())
     details = None
     if entity is not None and picked not in known:
@@ -111,8 +115,12 @@ def supplier_search(request, pk: int):
             search=search,
             initial=forms.SupplierDetailsForm.initial_from(search=search, entity=entity),
         )
-    error = ""
-    if request.method == "POST":
+    error = (
+        f"{own} is the B2B ID of {search.buyer} itself; a business is not its own supplier."
+        if own
+        else ""
+    )
+    if request.method == "POST" and not own:
         if entity is None:
             error = "Choose one of the B2B IDs the network listed."
         elif details is None or details.is_valid():
@@ -148,6 +156,7 @@ def supplier_search(request, pk: int):
                     {
                         **b2b_id,
                         "known": known.get(b2b_id["value"]),
+                        "own": b2b_id["value"] == search.buyer.b2b_id,
                         "in_directory": (
                             b2b_id["value"] in known and known[b2b_id["value"]].pk in in_directory
                         ),

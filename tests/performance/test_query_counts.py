@@ -1,9 +1,13 @@
 """Pages ask the database the same number of queries however big the data grows."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from purchase_orders.models import PurchaseOrder
+from purchase_orders.models import PaymentMilestone, PurchaseOrder
 from tests.performance.conftest import add_cess_to_every_line, bulk_purchase_orders
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +60,37 @@ def test_the_buyer_list_and_the_inbox_take_as_many_queries_for_10000_orders_as_f
     assert many[0].response.context["page"].paginator.count == 10000
     assert len(many[0].response.context["purchase_orders"]) == 25
     assert many[len(LIST_VARIANTS)].response.context["page"].paginator.count == 10000
+
+
+def test_the_home_page_takes_as_many_queries_for_many_payments_due_as_for_one(people, counted_get):
+    today = timezone.localdate()
+
+    def payments_due(count: int, start: int) -> None:
+        bulk_purchase_orders(buyer=people.buyer, supplier=people.supplier, count=count, start=start)
+        PaymentMilestone.objects.bulk_create(
+            PaymentMilestone(
+                purchase_order=order,
+                due_on=today + datetime.timedelta(days=order.pk % 8),
+                due_amount=Decimal("1180.00"),
+            )
+            for order in PurchaseOrder.objects.filter(milestones__isnull=True)
+        )
+
+    payments_due(1, 0)
+    few = [
+        counted_get(client, reverse("home"))
+        for client in (people.buyer_client, people.supplier_client)
+    ]
+    payments_due(499, 1)
+    many = [
+        counted_get(client, reverse("home"))
+        for client in (people.buyer_client, people.supplier_client)
+    ]
+
+    for small, large in zip(few, many, strict=True):
+        assert_same_queries(small, large)
+    assert len(many[0].response.context["payments_due"]) == 11
+    assert len(many[1].response.context["payments_to_receive"]) == 11
 
 
 def test_the_admin_change_list_takes_as_many_queries_for_10000_orders_as_for_10(

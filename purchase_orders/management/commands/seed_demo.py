@@ -96,6 +96,8 @@ BUSINESSES = {
         "pincode": "410501",
         "phone_number": "2135678901",
         "email": "sales@sahyadri-industrial.example.in",
+        # An MSME: the draft's balance, due 51 days ahead, shows the 43B(h) warning.
+        "udyam_number": "UDYAM-MH-26-0012345",
     },
 }
 
@@ -321,8 +323,10 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
     # Milestones need the total, which only the lines' totals give.
     total = contents.header.total_po_value
     advance = to_money(total * Decimal("0.30"))
+    # The advance falls due a week after the order: PO/DEMO/0002's is due this
+    # week, on the buyer's home page.
     contents.milestones = [
-        MilestoneContents(due_on=order_date, due_amount=advance),
+        MilestoneContents(due_on=order_date + datetime.timedelta(days=7), due_amount=advance),
         MilestoneContents(
             due_on=delivery_date + datetime.timedelta(days=30), due_amount=total - advance
         ),

@@ -13,10 +13,12 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from purchase_orders.contents import terms_of
 from purchase_orders.enkash import payloads
 from purchase_orders.exceptions import NotAllowed
+from purchase_orders.lifecycle import BUYER
 from purchase_orders.models import (
     ApprovalRequest,
     Business,
@@ -28,9 +30,15 @@ from purchase_orders.models import (
     StatusChange,
 )
 from purchase_orders.sandbox.directory import Directory, make_entries
-from purchase_orders.selectors import get_purchase_order_with_contents
+from purchase_orders.selectors import (
+    get_purchase_order_page,
+    get_purchase_order_with_contents,
+    get_viewer,
+    milestones_due,
+)
 from purchase_orders.services.approvals import approve_purchase_order, submit_for_approval
 from purchase_orders.services.purchase_orders import send_purchase_order
+from purchase_orders.services.warnings import MSME_PAYMENT, purchase_order_warnings
 from purchase_orders.totals import find_total_mismatches
 from purchase_orders.validators import validate_gstin
 from tests.plugins.network import acknowledged
@@ -180,6 +188,29 @@ def test_orders_have_realistic_consistent_contents(seed):
         assert find_total_mismatches(parsed) == []
     assert rates == {Decimal(5), Decimal(12), Decimal(18), Decimal(28)}
     assert cess_lines == 1
+
+
+def test_the_buyer_has_a_payment_due_this_week_and_the_draft_warns_of_a_late_msme_payment(
+    seed,
+):
+    seed()
+    for number in ("PO/DEMO/0001", "PO/DEMO/0002"):
+        acknowledged(PurchaseOrder.objects.get(buyer_po_number=number))
+    buyer = get_viewer(get_user_model().objects.get(username="buyer"))
+
+    due = milestones_due(viewer=buyer, role=BUYER, today=timezone.localdate())
+    draft = get_purchase_order_page(
+        viewer=buyer,
+        object_id=PurchaseOrder.objects.get(buyer_po_number="PO/DEMO/0003").object_id,
+    )
+
+    assert [milestone.purchase_order.buyer_po_number for milestone in due] == ["PO/DEMO/0002"]
+    assert [warning.kind for warning in purchase_order_warnings(purchase_order=draft)] == [
+        MSME_PAYMENT
+    ]
+    assert Business.objects.get(udyam_number="UDYAM-MH-26-0012345").trade_name == (
+        "Sahyadri Industrial"
+    )
 
 
 def test_sent_orders_have_their_version_and_status_history(seed):

@@ -224,3 +224,19 @@ def test_only_the_buyer_duplicates(people):
 
     with pytest.raises(NotAllowed):
         drafts.duplicate_purchase_order(purchase_order=original, created_by=people.supplier_user)
+
+
+def test_a_draft_to_the_buyer_itself_is_refused_naming_the_supplier_and_nothing_is_saved(people):
+    with pytest.raises(InvalidPurchaseOrder) as refusal:
+        drafts.create_draft(
+            buyer=people.buyer,
+            supplier=people.buyer,
+            created_by=people.buyer_user,
+            contents=typed_contents(),
+        )
+
+    assert refusal.value.message == (
+        "Kaveri Textiles cannot be its own supplier; choose another business."
+    )
+    assert field_name(refusal.value.path) == "supplier"
+    assert PurchaseOrder.objects.count() == 0

@@ -1,9 +1,13 @@
 """The home page: what needs each person first, by role."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from purchase_orders.models import OutboundMessage, PurchaseOrder
+from purchase_orders.templatetags.portal import format_inr
 from tests.factories import PurchaseOrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +101,55 @@ def test_only_buyers_are_offered_a_new_purchase_order(people):
 
     assert buyer_page.count(">New purchase order<") == 1
     assert "New purchase order" not in supplier_page
+
+
+# -- payments due soon ---------------------------------------------------------------------
+
+
+def due_in(purchase_order, days: int):
+    milestone = purchase_order.milestones.get()
+    milestone.due_on = timezone.localdate() + datetime.timedelta(days=days)
+    milestone.save()
+    return milestone
+
+
+def test_a_buyer_sees_the_payments_due_this_week_with_order_supplier_amount_and_date(people):
+    soon = people.purchase_order(accepted=True, buyer_po_number="PO/2026-27/00041", lines=1)
+    milestone = due_in(soon, 3)
+    later = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00042", lines=1)
+    due_in(later, 9)
+    draft = people.purchase_order(buyer_po_number="PO/2026-27/00043", lines=1)
+    due_in(draft, 1)
+
+    content = people.buyer_client.get(reverse("home")).content.decode()
+
+    payments = section(content, "payments-due-heading")
+    assert "Payments due in the next 7 days" in payments
+    assert f'<a href="{soon.get_absolute_url()}">PO/2026-27/00041</a>' in payments
+    assert "Sahyadri Paper" in payments
+    assert format_inr(milestone.due_amount) in payments
+    day = milestone.due_on
+    assert f'<time datetime="{day.isoformat()}">{day.day} {day:%b %Y}</time>' in payments
+    assert "PO/2026-27/00042" not in payments and "PO/2026-27/00043" not in payments
+    assert "payments-to-receive-heading" not in content
+
+
+def test_with_nothing_due_the_buyer_is_told_so(people):
+    due_in(people.purchase_order(sent=True, lines=1), 30)
+
+    payments = section(
+        people.buyer_client.get(reverse("home")).content.decode(), "payments-due-heading"
+    )
+
+    assert "No payment milestone of a sent purchase order falls due in the next 7 days." in payments
+
+
+def test_a_supplier_sees_the_payments_due_to_it_this_week(people):
+    order = people.purchase_order(accepted=True, buyer_po_number="PO/2026-27/00051", lines=1)
+    due_in(order, 0)
+
+    content = people.supplier_client.get(reverse("home")).content.decode()
+
+    payments = section(content, "payments-to-receive-heading")
+    assert "PO/2026-27/00051" in payments and "Kaveri Textiles" in payments
+    assert "payments-due-heading" not in content

@@ -208,12 +208,14 @@ class DemoOrder:
     number: str
     status: str
     subject: str
-    ordered_days_ago: int
     delivery_in_days: int
     lines: tuple[LineContents, ...]
     other_charges: tuple[tuple[str, str], ...] = ()
     shipping_terms: str = ""
     shipping_bearing_party: str = ""
+    # What the shipping terms say the shipping costs; the same amount is its
+    # line among the other charges (the total counts only those).
+    shipping_charges: str = "0"
 
 
 ORDERS = (
@@ -221,7 +223,6 @@ ORDERS = (
         number="PO/DEMO/0001",
         status=PurchaseOrder.Status.CREATED,
         subject="Machining consumables for CNC line 2",
-        ordered_days_ago=12,
         delivery_in_days=9,
         lines=(
             line("Solid carbide end mill, 10 mm, 4 flute", "82077090", "40", "NOS", "1450.00", 18),
@@ -242,12 +243,12 @@ ORDERS = (
         other_charges=(("FREIGHT", "2400.00"),),
         shipping_terms="Door delivery to the buyer's stores; freight charged at actuals.",
         shipping_bearing_party="BUYER",
+        shipping_charges="2400.00",
     ),
     DemoOrder(
         number="PO/DEMO/0002",
         status=PurchaseOrder.Status.CREATED,
         subject="Office, pantry and printer supplies, December",
-        ordered_days_ago=2,
         delivery_in_days=14,
         lines=(
             line("A4 copier paper, 75 gsm, ream of 500", "48025690", "50", "REAM", "245.00", 12),
@@ -270,7 +271,6 @@ ORDERS = (
         number="PO/DEMO/0003",
         status=PurchaseOrder.Status.DRAFT,
         subject="Electrical spares and DG set maintenance",
-        ordered_days_ago=0,
         delivery_in_days=21,
         lines=(
             line("Miniature circuit breaker, 32 A, C curve", "85362030", "24", "NOS", "310.00", 18),
@@ -291,8 +291,11 @@ ORDERS = (
 
 def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
     """Return a demo order's contents, totals computed and milestones set."""
+    # Every demo order is written, and the sent ones sent, when seed_demo
+    # runs: its order date is that day, as its history's dates are. An older
+    # order date beside a history of today would read as sent back then.
     today = timezone.localdate()
-    order_date = today - datetime.timedelta(days=order.ordered_days_ago)
+    order_date = today
     delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
     contents = complete_contents(
         contents=Contents(
@@ -303,6 +306,7 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
                 subject=order.subject,
                 shipping_terms=order.shipping_terms,
                 shipping_bearing_party=order.shipping_bearing_party,
+                shipping_charges=Decimal(order.shipping_charges),
                 po_infos=[{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
             ),
             addresses=[AddressContents(**DELIVERY_ADDRESS)],

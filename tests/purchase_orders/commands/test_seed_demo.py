@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from purchase_orders.contents import terms_of
 from purchase_orders.enkash import payloads
@@ -180,6 +181,30 @@ def test_orders_have_realistic_consistent_contents(seed):
         assert find_total_mismatches(parsed) == []
     assert rates == {Decimal(5), Decimal(12), Decimal(18), Decimal(28)}
     assert cess_lines == 1
+
+
+def test_the_orders_are_dated_the_day_their_history_begins(seed):
+    seed()
+
+    today = timezone.localdate()
+    for order in PurchaseOrder.objects.all():
+        assert order.order_date == today, order.buyer_po_number
+        written = [timezone.localdate(change.created_at) for change in order.status_changes.all()]
+        assert set(written) <= {today}, order.buyer_po_number
+        assert order.milestones.order_by("due_on").first().due_on == today
+
+
+def test_the_shipping_charges_are_the_freight_among_the_charges(seed):
+    seed()
+
+    for order in PurchaseOrder.objects.all():
+        freight = sum(
+            (charge.amount for charge in order.other_charges.filter(charge_type="FREIGHT")),
+            Decimal(0),
+        )
+        assert order.shipping_charges == freight, order.buyer_po_number
+    first = orders_by_number()["PO/DEMO/0001"]
+    assert first.shipping_charges == Decimal("2400.00")
 
 
 def test_sent_orders_have_their_version_and_status_history(seed):

@@ -370,8 +370,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("The demo data is already there; nothing was changed.")
             self.stdout.write(
-                f"Sign in as buyer, approver, supplier or admin with the password "
-                f"{DEMO_PASSWORD}."
+                f"Sign in as buyer, approver, supplier or admin with the password {DEMO_PASSWORD}."
             )
 
     def seed(self) -> list[str]:
@@ -458,9 +457,7 @@ class Command(BaseCommand):
             business=buyer, total=purchase_order.total_po_value, approver_of_own=False
         ):
             submit_for_approval(purchase_order=purchase_order, submitted_by=buyer_user)
-            return approve_purchase_order(
-                purchase_order=purchase_order, approved_by=approver_user
-            )
+            return approve_purchase_order(purchase_order=purchase_order, approved_by=approver_user)
         return send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)
 
 

@@ -349,5 +349,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own configuration gives "django" a console handler of its
+        # own (with DEBUG on) besides the root's: each of its lines would be
+        # printed twice, once unformatted. Its records go to the root alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

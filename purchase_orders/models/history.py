@@ -1,4 +1,5 @@
-"""What a purchase order has been: a snapshot of each version, an audit row per move.
+"""What a purchase order has been: a snapshot of each version, an audit row per move,
+and each reminder to a supplier that had not answered it.
 
 Both rows keep who wrote them for ever: the person's name and username are
 copied onto the row as it is written (a later rename does not rewrite the

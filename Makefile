@@ -24,6 +24,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      set up (venv, packages, database, demo data) and start the web"
 	@echo "              server, the worker and the EnKash sandbox; Ctrl-C stops all three"
+	@echo "              (options HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT))"
 	@echo "make test     run every test on SQLite, then on PostgreSQL ($(TEST_POSTGRES_URL))"
 	@echo "make install  create $(VENV) and install requirements-dev.txt into it"
 	@echo "make check    ruff, system checks, missing migrations, and the deployment checklist"

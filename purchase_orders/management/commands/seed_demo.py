@@ -241,7 +241,7 @@ ORDERS = (
             ),
         ),
         other_charges=(("FREIGHT", "2400.00"),),
-        shipping_terms="Door delivery to the buyer's stores; freight charged at actuals.",
+        shipping_terms="Door delivery to the buyer's stores; freight as quoted, on the invoice.",
         shipping_bearing_party="BUYER",
         shipping_charges="2400.00",
     ),

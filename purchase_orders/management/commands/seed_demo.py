@@ -248,7 +248,8 @@ ORDERS = (
     DemoOrder(
         number="PO/DEMO/0002",
         status=PurchaseOrder.Status.CREATED,
-        subject="Office, pantry and printer supplies, December",
+        # The month the demo is seeded in, as the order date is.
+        subject="Office, pantry and printer supplies, {month}",
         delivery_in_days=14,
         lines=(
             line("A4 copier paper, 75 gsm, ream of 500", "48025690", "50", "REAM", "245.00", 12),
@@ -303,7 +304,7 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
                 buyer_po_number=order.number,
                 order_date=order_date,
                 delivery_date=delivery_date,
-                subject=order.subject,
+                subject=order.subject.format(month=f"{today:%B}"),
                 shipping_terms=order.shipping_terms,
                 shipping_bearing_party=order.shipping_bearing_party,
                 shipping_charges=Decimal(order.shipping_charges),

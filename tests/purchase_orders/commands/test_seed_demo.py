@@ -192,6 +192,8 @@ def test_the_orders_are_dated_the_day_their_history_begins(seed):
         written = [timezone.localdate(change.created_at) for change in order.status_changes.all()]
         assert set(written) <= {today}, order.buyer_po_number
         assert order.milestones.order_by("due_on").first().due_on == today
+    office = orders_by_number()["PO/DEMO/0002"]
+    assert office.subject == f"Office, pantry and printer supplies, {today:%B}"
 
 
 def test_the_shipping_charges_are_the_freight_among_the_charges(seed):

@@ -138,3 +138,23 @@ def test_a_member_who_is_not_a_business_admin_reads_the_days_and_cannot_change_t
     assert response.status_code == 403
     people.buyer.refresh_from_db()
     assert people.buyer.reminder_after_days == 3
+
+
+def test_a_hosted_supplier_with_nobody_to_e_mail_is_said_to_be_unreached(
+    people, django_capture_on_commit_callbacks
+):
+    people.supplier_user.email = ""
+    people.supplier_user.save(update_fields=["email"])
+    purchase_order = people.purchase_order(
+        sent=True, sent_at=timezone.now() - timedelta(days=4, minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.send_reminders()
+
+    content = timeline(text(people.buyer_client.get(purchase_order.get_absolute_url())))
+
+    assert (
+        "No answer from Sahyadri Paper: no reminder could reach them (version 1, sent 4 days "
+        "earlier) Nobody at Sahyadri Paper has an e-mail address here; Kaveri Textiles's "
+        "buyers were told by e-mail."
+    ) in content

@@ -24,6 +24,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      set up (venv, packages, database, demo data) and start the web"
 	@echo "              server, the worker and the EnKash sandbox; Ctrl-C stops all three"
+	@echo "              (options HOST=$(HOST) PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT))"
 	@echo "make test     run every test on SQLite, then on PostgreSQL ($(TEST_POSTGRES_URL))"
 	@echo "make install  create $(VENV) and install requirements-dev.txt into it"
 	@echo "make check    ruff, system checks, missing migrations, and the deployment checklist"
@@ -51,21 +52,36 @@ seed: migrate
 # The web server and the worker call the sandbox the demo starts, on
 # SANDBOX_PORT, whatever ENKASH_BASE_URL says elsewhere.
 run: export ENKASH_BASE_URL := http://127.0.0.1:$(SANDBOX_PORT)
+# Links in e-mails lead to the web server as started here, unless
+# PORTAL_BASE_URL is set in the environment.
+run web worker: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 
 # Each process runs in its own process group (set -m) so that stopping the
-# demo also stops runserver's and the worker's auto-reloading children. When
-# one process ends (Ctrl-C, a crash, a port in use) the others are stopped.
-# While stopping, the shell ignores further signals: make passes its own
-# SIGTERM on to this shell, and a second one must not cut the loop short.
+# demo also stops runserver's and the worker's auto-reloading children.
+# Ctrl-C, SIGTERM and SIGHUP (a closed terminal) stop all three and end the
+# recipe with status 0, a stop asked for, so make reports no error. When one
+# process ends by itself (a crash, a port in use) the others are stopped and
+# its status is the recipe's. While stopping, the shell ignores further
+# signals (make passes its own SIGTERM on to this shell); a process still
+# running 10 s after SIGTERM is killed.
 run: seed
 	@set -m; \
-	stop() { trap '' INT TERM HUP; trap - EXIT; for pid in $$(jobs -p); do kill -TERM -- -$$pid 2>/dev/null; done; wait; }; \
-	trap stop INT TERM HUP EXIT; \
+	stop() { \
+		trap '' INT TERM HUP; trap - EXIT; \
+		for pid in $$(jobs -p); do kill -TERM -- -$$pid 2>/dev/null; done; \
+		for _ in $$(seq 100); do [ -z "$$(jobs -pr)" ] && break; sleep 0.1; done; \
+		for pid in $$(jobs -pr); do kill -KILL -- -$$pid 2>/dev/null; done; \
+		wait; \
+	}; \
+	trap 'stop; exit 0' INT TERM HUP; \
+	trap stop EXIT; \
 	$(MANAGE) runserver $(HOST):$(PORT) & \
 	$(MANAGE) db_worker & \
 	$(MANAGE) enkash_sandbox --port $(SANDBOX_PORT) --deliver-to http://$(HOST):$(PORT) --directory $(SANDBOX_DIRECTORY) & \
 	echo "Demo at http://$(HOST):$(PORT)/ (users buyer, approver, supplier, admin; password demo-pass-123). Ctrl-C stops it."; \
-	wait -n
+	wait -n; status=$$?; \
+	stop; \
+	exit $$status
 
 web: $(INSTALLED)
 	$(MANAGE) runserver $(HOST):$(PORT)

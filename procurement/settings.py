@@ -198,6 +198,10 @@ NOTIFICATION_RETRY_MAX_SECONDS = env.float("NOTIFICATION_RETRY_MAX_SECONDS", def
 # The portal's address as its users reach it; links in e-mails start with it.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=demo.PORTAL_BASE_URL if DEBUG else "")
 
+# How often the worker looks for purchase orders whose supplier should be
+# reminded (services/reminders.py); each order is reminded at most once a day.
+REMINDER_INTERVAL_SECONDS = env.float("REMINDER_INTERVAL_SECONDS", default=3600.0)
+
 # Invitations to join a business (purchase_orders/services/invitations.py):
 # the e-mailed link works for INVITATION_MAX_AGE_DAYS (a resend renews it);
 # one person, and one business, may send at most INVITATION_SEND_LIMIT
@@ -345,5 +349,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own configuration gives "django" a console handler of its
+        # own (with DEBUG on) besides the root's: each of its lines would be
+        # printed twice, once unformatted. Its records go to the root alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

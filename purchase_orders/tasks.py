@@ -1,12 +1,13 @@
 """Background entry points; each calls one service and nothing else.
 
-``manage.py db_worker`` runs them. The outbox sweep re-schedules itself, so
-the worker alone keeps it going (see ``services.outbound``).
+``manage.py db_worker`` runs them. The outbox sweep and the reminders
+re-schedule themselves, so the worker alone keeps them going (see
+``services.outbound`` and ``services.reminders``).
 """
 
 from django_tasks import task
 
-from purchase_orders.services import invitations, notifications, outbound
+from purchase_orders.services import invitations, notifications, outbound, reminders
 
 
 @task()
@@ -19,6 +20,12 @@ def deliver_outbound_message_task(message_id: int) -> None:
 def sweep_outbox_task() -> int:
     """Queue every outbound message that is due, and the next sweep."""
     return outbound.sweep_outbox()
+
+
+@task()
+def send_reminders_task() -> int:
+    """Remind the suppliers of the orders they have not answered, and queue the next run."""
+    return reminders.send_reminders()
 
 
 @task()

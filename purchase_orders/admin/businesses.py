@@ -79,7 +79,14 @@ class BusinessAdmin(admin.ModelAdmin):
         ),
         (
             "Purchase orders",
-            {"fields": ("default_terms", "approval_limit", "approvers_may_approve_own")},
+            {
+                "fields": (
+                    "default_terms",
+                    "approval_limit",
+                    "approvers_may_approve_own",
+                    "reminder_after_days",
+                )
+            },
         ),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )

@@ -86,6 +86,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
                     "total",
                     "ts",
                     ("sent_at", "delivered_at"),
+                    "last_reminded_at",
                     "created_by",
                     ("created_at", "updated_at"),
                 )
@@ -118,6 +119,7 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         "ts",
         "sent_at",
         "delivered_at",
+        "last_reminded_at",
         "created_by",
         "created_at",
         "updated_at",

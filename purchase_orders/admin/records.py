@@ -1,5 +1,5 @@
-"""Records of what happened: versions, status changes, approvals, network messages and
-supplier searches."""
+"""Records of what happened: versions, status changes, reminders, approvals, network
+messages and supplier searches."""
 
 import simplejson
 from django.contrib import admin, messages
@@ -14,6 +14,7 @@ from purchase_orders.models import (
     InboundEvent,
     OutboundMessage,
     PurchaseOrderVersion,
+    Reminder,
     StatusChange,
     SupplierSearch,
 )
@@ -87,6 +88,22 @@ class StatusChangeAdmin(RecordAdmin):
         "actor_name",
         "actor_username",
     )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(RecordAdmin):
+    list_display = (
+        "purchase_order",
+        "version",
+        "days_waiting",
+        "supplier_hosted",
+        "supplier_recipients",
+        "buyer_recipients",
+        "created_at",
+    )
+    list_select_related = ("purchase_order",)
+    list_filter = ("supplier_hosted", "created_at")
+    search_fields = ("purchase_order__buyer_po_number", "purchase_order__object_id")
 
 
 @admin.register(ApprovalRequest)

@@ -28,7 +28,12 @@ PROFILE_SECTIONS = {
         "pincode",
     ),
     "Contact": ("contact_type", "country_code", "phone_number", "email"),
-    "Purchase orders": ("default_terms", "approval_limit", "approvers_may_approve_own"),
+    "Purchase orders": (
+        "default_terms",
+        "approval_limit",
+        "approvers_may_approve_own",
+        "reminder_after_days",
+    ),
 }
 
 ROLE_ERRORS = {
@@ -45,6 +50,21 @@ class BusinessProfileForm(forms.ModelForm):
         required=False,
         help_text="A purchase order whose total is over this amount needs an approver before "
         "it is sent. Leave it blank when no order needs approval.",
+    )
+    reminder_after_days = forms.IntegerField(
+        label="Remind the supplier after (days without an answer)",
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text="A purchase order the supplier has not confirmed or rejected this many days "
+        "after it was sent reminds the supplier by e-mail, and tells you, once a day until "
+        "it is answered. Leave it blank or 0 for no reminders.",
+        error_messages={
+            "invalid": "Enter a whole number of days, such as 3.",
+            "min_value": "Enter 0 or more days (0: no reminders).",
+            "max_value": "Enter at most 365 days.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 from .approval import ApprovalRequest
 from .business import Business, Membership, MembershipRole, SupplierLink
-from .history import PurchaseOrderVersion, StatusChange
+from .history import PurchaseOrderVersion, Reminder, StatusChange
 from .network import FlaggedDelivery, InboundEvent, OutboundMessage
 from .parts import (
     LineItem,
@@ -33,6 +33,7 @@ __all__ = [
     "PurchaseOrder",
     "PurchaseOrderAddress",
     "PurchaseOrderVersion",
+    "Reminder",
     "StatusChange",
     "SupplierLink",
     "SupplierSearch",

@@ -117,6 +117,15 @@ class Business(AddressFields):
         help_text="A purchase order whose total is over this amount, in rupees, needs an "
         "approver before it is sent. Blank: no approval needed.",
     )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        "remind the supplier after (days)",
+        null=True,
+        blank=True,
+        default=3,
+        help_text="A purchase order sent and not answered by the supplier this many days "
+        "later reminds the supplier, and tells the buyer, once a day until it is answered. "
+        "Blank or 0: no reminders.",
+    )
     approvers_may_approve_own = models.BooleanField(
         "approvers may approve their own orders",
         default=False,

@@ -1,4 +1,5 @@
-"""What a purchase order has been: a snapshot of each version, an audit row per move.
+"""What a purchase order has been: a snapshot of each version, an audit row per move,
+and each reminder to a supplier that had not answered it.
 
 Both rows keep who wrote them for ever: the person's name and username are
 copied onto the row as it is written (a later rename does not rewrite the
@@ -183,3 +184,46 @@ class StatusChange(models.Model):
         if self.error_code:
             codes.append(f"code {self.error_code}")
         return "; ".join(codes)
+
+
+class Reminder(models.Model):
+    """A reminder to a supplier that has not answered an order: who was told, and when.
+
+    Written by ``services.reminders`` once a day at most per order; the
+    order's page shows it in the status timeline. A supplier not hosted here
+    has nobody on the portal to e-mail: then only the buyer's people are told.
+    """
+
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.CASCADE, related_name="reminders"
+    )
+    version = models.PositiveIntegerField(help_text="The version the supplier had not answered.")
+    sent_at = models.DateTimeField(help_text="When that version was sent.")
+    days_waiting = models.PositiveIntegerField(
+        help_text="Whole days from when the version was sent to this reminder."
+    )
+    supplier_hosted = models.BooleanField(
+        help_text="Whether the supplier was hosted on this portal when reminded."
+    )
+    supplier_recipients = models.PositiveIntegerField(
+        default=0, help_text="How many of the supplier's people were e-mailed the reminder."
+    )
+    buyer_recipients = models.PositiveIntegerField(
+        default=0,
+        help_text="How many of the buyer's people were told the supplier had not answered.",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Reminder of {self.purchase_order.buyer_po_number} on {self.created_at:%Y-%m-%d}"
+
+    # Read by the status timeline, whose other rows are ``StatusChange``.
+    is_reminder = True
+
+    @property
+    def reached_supplier(self) -> bool:
+        """Return whether anyone at the supplier was e-mailed."""
+        return self.supplier_recipients > 0

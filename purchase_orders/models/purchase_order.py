@@ -120,6 +120,12 @@ class PurchaseOrder(models.Model):
         help_text="When the network delivered the current version to the supplier "
         "(its req-send or req-edit webhook arrived, or its response said SUCCESS).",
     )
+    last_reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the supplier was last reminded of this order (services.reminders); "
+        "at most once a day.",
+    )
     # The status above is what the network has acknowledged. An action sent
     # from here and not yet acknowledged waits beside it, with its message.
     pending_action = models.CharField(

@@ -76,6 +76,7 @@ def get_purchase_order_page(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
             "status_changes",
             queryset=StatusChange.objects.select_related("actor_business"),
         ),
+        "reminders",
         Prefetch(
             "versions",
             queryset=PurchaseOrderVersion.objects.defer("snapshot").select_related(

@@ -59,6 +59,7 @@ PROFILE_FIELDS = (
     "default_terms",
     "approval_limit",
     "approvers_may_approve_own",
+    "reminder_after_days",
 )
 # Registrations are kept in capitals, as they are issued.
 UPPER_CASE_FIELDS = ("gstin", "pan", "cin", "udyam_number")

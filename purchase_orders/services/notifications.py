@@ -6,7 +6,9 @@ an order (sent, edited, its status changed, accepted, rejected: from
 that acted hears when the network refused its action or the delivery of it
 gave up. Within the buying business, its approvers hear of what waits for
 their approval, and the buyer who submitted it of the approver's decision
-(``notify_approval_on_commit``). Each e-mail is written when the event happens, with the words and
+(``notify_approval_on_commit``). A supplier that has not answered an order is
+reminded, and its buyer told (``notify_reminder_on_commit``, from
+``services.reminders``). Each e-mail is written when the event happens, with the words and
 figures of that moment, and goes out from the task queue once the event's
 transaction commits: one task per recipient, retried with back-off while the
 mail server fails, so a mail server that is down neither loses the mail nor
@@ -48,6 +50,11 @@ APPROVAL_REQUESTED = "approval_requested"
 APPROVED = "approved"
 RETURNED = "returned"
 APPROVAL_EVENTS = (APPROVAL_REQUESTED, APPROVED, RETURNED)
+# A reminder of an order not answered (services.reminders): to the supplier's
+# people, and to the buyer's that the supplier has not answered.
+REMINDER = "reminder"
+NO_ANSWER = "no_answer"
+REMINDER_EVENTS = (REMINDER, NO_ANSWER)
 
 # Who hears of each event about the other side: the supplier's people of what
 # the buyer did, and the buyer's people of the supplier's answer. The actor's
@@ -58,6 +65,8 @@ RECIPIENT_ROLE = {
     STATUS_CHANGED: Membership.Role.SUPPLIER,
     ACCEPTED: Membership.Role.BUYER,
     REJECTED: Membership.Role.BUYER,
+    REMINDER: Membership.Role.SUPPLIER,
+    NO_ANSWER: Membership.Role.BUYER,
 }
 SUBJECTS = {
     SENT: "New purchase order {number} from {buyer}",
@@ -70,6 +79,8 @@ SUBJECTS = {
     APPROVAL_REQUESTED: "Waiting for your approval: purchase order {number}",
     APPROVED: "{approver} approved purchase order {number}",
     RETURNED: "{approver} returned purchase order {number} to you",
+    REMINDER: "Reminder: purchase order {number} from {buyer} waits for your answer",
+    NO_ANSWER: "{supplier} has not answered purchase order {number}",
 }
 # The actor's action in words, as in "The network refused your …".
 REQUESTS = {
@@ -148,7 +159,7 @@ def compose(
     rejection, the buyer's for a status change); ``reason`` is, for the
     actor's events, the network's refusal or delivery failure in plain words.
     """
-    if event not in SUBJECTS or event in APPROVAL_EVENTS:
+    if event not in SUBJECTS or event in APPROVAL_EVENTS or event in REMINDER_EVENTS:
         raise ValueError(f"Unknown e-mail event {event!r}.")
     names = {
         "number": purchase_order.buyer_po_number,
@@ -305,6 +316,44 @@ def notify_approval_on_commit(*, purchase_order: PurchaseOrder, event: str, requ
         lambda: _enqueue_all(email, approval_recipients(purchase_order, event, request)),
         robust=True,
     )
+
+
+def compose_reminder(*, purchase_order: PurchaseOrder, event: str, reminder) -> Email:
+    """Write a reminder's e-mail (``reminder``, a ``Reminder``): to the supplier or the buyer."""
+    if event not in REMINDER_EVENTS:
+        raise ValueError(f"Unknown reminder e-mail event {event!r}.")
+    subject = SUBJECTS[event].format(
+        number=purchase_order.buyer_po_number,
+        buyer=purchase_order.buyer,
+        supplier=purchase_order.supplier,
+    )
+    body = render_to_string(
+        TEMPLATE,
+        {
+            "purchase_order": purchase_order,
+            "event": event,
+            "subject": subject,
+            "reminder": reminder,
+            "link": portal_link(purchase_order.get_absolute_url()),
+        },
+    )
+    return Email(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
+
+
+def notify_reminder_on_commit(
+    *, purchase_order: PurchaseOrder, reminder, supplier_to: list[str], buyer_to: list[str]
+) -> None:
+    """Write a reminder's two e-mails now; queue them for their people once committed.
+
+    The addresses are the ones the reminder counted (``recipients`` read in
+    its transaction), so that what its row says is who was e-mailed.
+    """
+    emails = [
+        (compose_reminder(purchase_order=purchase_order, event=event, reminder=reminder), to)
+        for event, to in ((REMINDER, supplier_to), (NO_ANSWER, buyer_to))
+        if to
+    ]
+    transaction.on_commit(lambda: [_enqueue_all(email, to) for email, to in emails], robust=True)
 
 
 def _enqueue_all(email: Email, to: list[str]) -> None:

@@ -63,6 +63,11 @@ def _facts(form: BusinessProfileForm) -> list[tuple[str, list[tuple[str, str]]]]
             else format_inr(business.approval_limit)
         ),
         "approvers_may_approve_own": "Yes" if business.approvers_may_approve_own else "No",
+        "reminder_after_days": (
+            f"{business.reminder_after_days} day{'s' if business.reminder_after_days != 1 else ''}"
+            if business.reminder_after_days
+            else "No reminders"
+        ),
     }
     return [
         (title, [(field.label, shown.get(field.name, field.value())) for field in fields])

@@ -130,6 +130,11 @@ def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=No
         "latest_version": versions[-1] if versions else None,
         "previous_version": versions[-2] if len(versions) > 1 else None,
         "status_changes": status_changes,
+        # The status timeline: the status changes and the reminders, by time.
+        "history": sorted(
+            [*status_changes, *purchase_order.reminders.all()],
+            key=lambda row: (row.created_at, getattr(row, "is_reminder", False)),
+        ),
         "last_network_change": network_changes[-1] if network_changes else None,
         "namesakes": selectors.namesakes([purchase_order.buyer, purchase_order.supplier]),
         "timeline": timeline,

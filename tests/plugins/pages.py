@@ -297,6 +297,9 @@ def profile_form_data(business: Business, **changes) -> dict:
     data["approval_limit"] = "" if business.approval_limit is None else str(business.approval_limit)
     if business.approvers_may_approve_own:
         data["approvers_may_approve_own"] = "on"
+    data["reminder_after_days"] = (
+        "" if business.reminder_after_days is None else str(business.reminder_after_days)
+    )
     data.update(changes)
     return data
 

@@ -1,5 +1,6 @@
 """Run the database task worker, sweeping the outbox first and woken by new tasks."""
 
+import logging
 import os
 import time
 from contextlib import contextmanager
@@ -9,7 +10,10 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from purchase_orders.services.outbound import sweep_outbox
+from purchase_orders.services.reminders import send_reminders
 from purchase_orders.wakeup import Waker
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -34,8 +38,10 @@ class Command(db_worker.Command):
         "Run a database background worker. It first sweeps the outbox: every "
         "outbound network message already due is queued and the periodic sweep "
         "is scheduled, so a worker started after a restart or an outage delivers "
-        "what is waiting even when no task is. On PostgreSQL an idle worker is "
-        "woken as soon as a task is queued; --interval bounds its wait either way."
+        "what is waiting even when no task is; then it reminds the suppliers of the "
+        "orders they have not answered and schedules the next reminders. On "
+        "PostgreSQL an idle worker is woken as soon as a task is queued; --interval "
+        "bounds its wait either way."
     )
 
     def add_arguments(self, parser):
@@ -44,8 +50,14 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options):
         # With auto-reloading the parent process only watches files; the
-        # child that runs the tasks sweeps.
+        # child that runs the tasks sweeps, and reminds (which schedules the
+        # next run of the reminders, as the sweep schedules the next sweep).
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
             sweep_outbox()
+            try:
+                send_reminders()
+            except Exception:
+                # Reminders are a courtesy: a failure must not stop deliveries.
+                logger.exception("Reminders failed as the worker started")
         with woken_by_notifications():
             super().handle(*args, **options)

@@ -210,12 +210,14 @@ class DemoOrder:
     number: str
     status: str
     subject: str
-    ordered_days_ago: int
     delivery_in_days: int
     lines: tuple[LineContents, ...]
     other_charges: tuple[tuple[str, str], ...] = ()
     shipping_terms: str = ""
     shipping_bearing_party: str = ""
+    # What the shipping terms say the shipping costs; the same amount is its
+    # line among the other charges (the total counts only those).
+    shipping_charges: str = "0"
 
 
 ORDERS = (
@@ -223,7 +225,6 @@ ORDERS = (
         number="PO/DEMO/0001",
         status=PurchaseOrder.Status.CREATED,
         subject="Machining consumables for CNC line 2",
-        ordered_days_ago=12,
         delivery_in_days=9,
         lines=(
             line("Solid carbide end mill, 10 mm, 4 flute", "82077090", "40", "NOS", "1450.00", 18),
@@ -242,14 +243,15 @@ ORDERS = (
             ),
         ),
         other_charges=(("FREIGHT", "2400.00"),),
-        shipping_terms="Door delivery to the buyer's stores; freight charged at actuals.",
+        shipping_terms="Door delivery to the buyer's stores; freight as quoted, on the invoice.",
         shipping_bearing_party="BUYER",
+        shipping_charges="2400.00",
     ),
     DemoOrder(
         number="PO/DEMO/0002",
         status=PurchaseOrder.Status.CREATED,
-        subject="Office, pantry and printer supplies, December",
-        ordered_days_ago=2,
+        # The month the demo is seeded in, as the order date is.
+        subject="Office, pantry and printer supplies, {month}",
         delivery_in_days=14,
         lines=(
             line("A4 copier paper, 75 gsm, ream of 500", "48025690", "50", "REAM", "245.00", 12),
@@ -272,7 +274,6 @@ ORDERS = (
         number="PO/DEMO/0003",
         status=PurchaseOrder.Status.DRAFT,
         subject="Electrical spares and DG set maintenance",
-        ordered_days_ago=0,
         delivery_in_days=21,
         lines=(
             line("Miniature circuit breaker, 32 A, C curve", "85362030", "24", "NOS", "310.00", 18),
@@ -293,8 +294,11 @@ ORDERS = (
 
 def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
     """Return a demo order's contents, totals computed and milestones set."""
+    # Every demo order is written, and the sent ones sent, when seed_demo
+    # runs: its order date is that day, as its history's dates are. An older
+    # order date beside a history of today would read as sent back then.
     today = timezone.localdate()
-    order_date = today - datetime.timedelta(days=order.ordered_days_ago)
+    order_date = today
     delivery_date = today + datetime.timedelta(days=order.delivery_in_days)
     contents = complete_contents(
         contents=Contents(
@@ -302,9 +306,10 @@ def demo_contents(order: DemoOrder, *, buyer, supplier) -> Contents:
                 buyer_po_number=order.number,
                 order_date=order_date,
                 delivery_date=delivery_date,
-                subject=order.subject,
+                subject=order.subject.format(month=f"{today:%B}"),
                 shipping_terms=order.shipping_terms,
                 shipping_bearing_party=order.shipping_bearing_party,
+                shipping_charges=Decimal(order.shipping_charges),
                 po_infos=[{"detailType": "COST_CENTRE", "detailValue": "CC-210 Production"}],
             ),
             addresses=[AddressContents(**DELIVERY_ADDRESS)],
@@ -370,8 +375,7 @@ class Command(BaseCommand):
             else:
                 self.stdout.write("The demo data is already there; nothing was changed.")
             self.stdout.write(
-                f"Sign in as buyer, approver, supplier or admin with the password "
-                f"{DEMO_PASSWORD}."
+                f"Sign in as buyer, approver, supplier or admin with the password {DEMO_PASSWORD}."
             )
 
     def seed(self) -> list[str]:
@@ -458,9 +462,7 @@ class Command(BaseCommand):
             business=buyer, total=purchase_order.total_po_value, approver_of_own=False
         ):
             submit_for_approval(purchase_order=purchase_order, submitted_by=buyer_user)
-            return approve_purchase_order(
-                purchase_order=purchase_order, approved_by=approver_user
-            )
+            return approve_purchase_order(purchase_order=purchase_order, approved_by=approver_user)
         return send_purchase_order(purchase_order=purchase_order, sent_by=buyer_user)
 
 

@@ -1,5 +1,6 @@
 """Fixtures: the demo data, a signed-in superuser, and what crossed the network."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 
 from purchase_orders.enkash import conventions, encoding
 from purchase_orders.models import InboundEvent, OutboundMessage, PurchaseOrder
+from purchase_orders.services import reminders
 from purchase_orders.services.outbound import schedule_outbox_sweep
 from purchase_orders.services.purchase_orders import confirm_purchase_order
 from tests.factories import make_search
@@ -121,6 +123,10 @@ def demo(db, settings) -> Demo:
     )
     search.requested_by = get_user_model().objects.get(username="buyer")
     search.save(update_fields=["requested_by"])
+    # The supplier reminded of the order it has not answered, four days on.
+    reminders.remind_purchase_order(
+        purchase_order_id=sent.pk, now=sent.sent_at + datetime.timedelta(days=4)
+    )
     # A sweep waiting in the task queue gives the queue's pages a row.
     schedule_outbox_sweep()
     return Demo(

@@ -17,6 +17,7 @@ from purchase_orders.models import (
     OutboundMessage,
     PurchaseOrder,
     PurchaseOrderVersion,
+    Reminder,
     StatusChange,
 )
 from purchase_orders.services.purchase_orders import confirm_purchase_order
@@ -45,6 +46,7 @@ NO_ADD_PAGE = {
     "purchase_orders.PaymentMilestone",
     "purchase_orders.PurchaseOrderAddress",
     "purchase_orders.PurchaseOrderVersion",
+    "purchase_orders.Reminder",
     "purchase_orders.StatusChange",
     "purchase_orders.SupplierSearch",
 }
@@ -56,6 +58,7 @@ RECORDS = (
     Invitation,
     BusinessChange,
     InvitationSendCount,
+    Reminder,
 )
 
 

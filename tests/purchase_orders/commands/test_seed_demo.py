@@ -1,5 +1,6 @@
 """seed_demo: two hosted businesses, four people, a draft and two sent orders; once; DEBUG only."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -204,13 +205,42 @@ def test_the_buyer_has_a_payment_due_this_week_and_the_draft_warns_of_a_late_msm
         object_id=PurchaseOrder.objects.get(buyer_po_number="PO/DEMO/0003").object_id,
     )
 
-    assert [milestone.purchase_order.buyer_po_number for milestone in due] == ["PO/DEMO/0002"]
+    assert sorted(milestone.purchase_order.buyer_po_number for milestone in due) == [
+        "PO/DEMO/0001",
+        "PO/DEMO/0002",
+    ]
     assert [warning.kind for warning in purchase_order_warnings(purchase_order=draft)] == [
         MSME_PAYMENT
     ]
     assert Business.objects.get(udyam_number="UDYAM-MH-26-0012345").trade_name == (
         "Sahyadri Industrial"
     )
+
+
+def test_the_orders_are_dated_the_day_their_history_begins(seed):
+    seed()
+
+    today = timezone.localdate()
+    for order in PurchaseOrder.objects.all():
+        assert order.order_date == today, order.buyer_po_number
+        written = [timezone.localdate(change.created_at) for change in order.status_changes.all()]
+        assert set(written) <= {today}, order.buyer_po_number
+        assert order.milestones.order_by("due_on").first().due_on == today + datetime.timedelta(days=7)
+    office = orders_by_number()["PO/DEMO/0002"]
+    assert office.subject == f"Office, pantry and printer supplies, {today:%B}"
+
+
+def test_the_shipping_charges_are_the_freight_among_the_charges(seed):
+    seed()
+
+    for order in PurchaseOrder.objects.all():
+        freight = sum(
+            (charge.amount for charge in order.other_charges.filter(charge_type="FREIGHT")),
+            Decimal(0),
+        )
+        assert order.shipping_charges == freight, order.buyer_po_number
+    first = orders_by_number()["PO/DEMO/0001"]
+    assert first.shipping_charges == Decimal("2400.00")
 
 
 def test_sent_orders_have_their_version_and_status_history(seed):

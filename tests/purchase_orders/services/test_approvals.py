@@ -426,6 +426,9 @@ def test_approving_sends_the_draft_as_the_approver_with_its_message(
     assert told.subject == f"Meera Iyer approved purchase order {submitted.buyer_po_number}"
     assert "it is on its way to Sahyadri Industrial over the network" in told.body
     assert "Remarks from Meera Iyer:\nWithin this quarter's budget." in told.body
+    # The order's facts agree with "on its way": the version sent, not yet acknowledged.
+    assert "\nVersion:       1\n" in told.body
+    assert "\nStatus:        Sent, waiting for the network\n" in told.body
 
     # From here it is a send like any other: the network takes it.
     assert acknowledged(submitted).status == "CREATED"

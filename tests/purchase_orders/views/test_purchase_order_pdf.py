@@ -1,7 +1,5 @@
 """The PDF of a purchase order: downloaded by either side, read back as an Indian PO."""
 
-import subprocess
-
 import pytest
 from django.urls import reverse
 from fontTools.ttLib import TTFont
@@ -64,11 +62,11 @@ def test_an_order_between_states_reads_back_with_igst_per_line_and_an_hsn_summar
         "TAX SUMMARY BY HSN/SAC",
         "48025690 ₹5,080.00 18%: ₹914.40 ₹12.55 ₹926.95",
         "84669390 ₹2,530.00 12%: ₹303.60 ₹0.00 ₹303.60",
-        "PAYMENT MILESTONES ₹11,240.55 by 31 Dec 2026",
+        "PAYMENT MILESTONES • ₹11,240.55 by 31 Dec 2026",
         "TERMS AND CONDITIONS 1. Quote our PO number on every invoice.",
         "2. Payment within 45 days of delivery.",
         f"For {buyer.legal_name} Authorised signatory",
-        "PO/DEMO/0001 Page 1 of 1",
+        "PO/DEMO/0001 · version 1 Page 1 of 1",
     ):
         assert shown in document, shown
     assert "CGST" not in document
@@ -98,12 +96,9 @@ def test_the_rupee_sign_is_set_in_a_font_that_has_it(people):
     content = people.buyer_client.get(pdf_url(purchase_order)).content
 
     assert "₹" in pdf_pages(content)[0]
-    assert pdf_fonts(content) == {"DejaVu-Sans", "DejaVu-Sans-Bold"}
-    # The font itself has the glyph: Pango has no need to fall back, nor to draw a box.
-    path = subprocess.run(
-        ["fc-match", "--format=%{file}", "DejaVu Sans"], capture_output=True, text=True, check=True
-    ).stdout
-    assert 0x20B9 in TTFont(path).getBestCmap()
+    assert pdf_fonts(content) == {"DejaVuSans", "DejaVuSans-Bold"}
+    # The font itself has the glyph, so no box is drawn in its place.
+    assert 0x20B9 in TTFont(pdf.FONT_DIR / "DejaVuSans.ttf").getBestCmap()
 
 
 def test_a_long_order_numbers_its_pages_and_repeats_the_lines_header(people):
@@ -113,7 +108,7 @@ def test_a_long_order_numbers_its_pages_and_repeats_the_lines_header(people):
 
     assert len(pages) > 2
     for number, page in enumerate(pages, start=1):
-        assert f"PO/DEMO/0001 Page {number} of {len(pages)}" in page
+        assert f"PO/DEMO/0001 · version 1 Page {number} of {len(pages)}" in page
     for page in pages[:-1]:
         assert (
             "# Description HSN/SAC Qty Unit Rate (₹) Discount (₹) Taxable value (₹) IGST (₹)"
@@ -213,19 +208,12 @@ def test_the_page_and_the_printable_view_link_the_pdf_of_each_version(people):
     assert f'href="{pdf_url(purchase_order)}" download>Download PDF</a>' in printed
 
 
-def test_the_document_fetches_only_the_portals_static_files():
-    fetcher = pdf._fetcher()
+def test_what_a_party_wrote_is_printed_as_text_never_read_as_markup(people):
+    purchase_order = detailed_order(people)
+    purchase_order.subject = 'Bolts <img src="http://127.0.0.1:9/x.png"/> & <b>nuts</b>'
+    purchase_order.save(update_fields=["subject"])
 
-    served = fetcher.fetch(pdf.BASE_URL + "static/css/pdf.css")
+    response = people.buyer_client.get(pdf_url(purchase_order))
 
-    assert served.read().startswith(b"/* A purchase order as a PDF")
-    for url in (
-        "http://127.0.0.1:9/anything.css",
-        "https://example.com/static/css/pdf.css",
-        "file:///etc/passwd",
-        pdf.BASE_URL + "static/../../procurement/settings.py",
-        pdf.BASE_URL + "media/upload.png",
-        "data:text/css,body{}",
-    ):
-        with pytest.raises(pdf.DocumentFetchRefused):
-            fetcher.fetch(url)
+    document = " ".join(pdf_pages(response.content))
+    assert 'SUBJECT Bolts <img src="http://127.0.0.1:9/x.png"/> & <b>nuts</b>' in document

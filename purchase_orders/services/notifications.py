@@ -99,7 +99,8 @@ FIXES = {
 TEMPLATE = "purchase_orders/email/notification.txt"
 # The e-mails that carry the order's PDF: the supplier's, of a version to answer.
 WITH_DOCUMENT = (SENT, EDITED)
-# Said at the end of an e-mail whose PDF could not be made when it was sent.
+# Said at the end of an e-mail, once its PDF is made (or could not be).
+ATTACHED = "\nAttached: {filename}, version {version} of the purchase order as a PDF.\n"
 NO_ATTACHMENT = (
     "\n(The PDF of this purchase order could not be attached. Download it from the "
     "purchase order's page in the portal.)\n"
@@ -416,6 +417,7 @@ def send_notification(
         if attachment is None:
             message.body = body + NO_ATTACHMENT
         else:
+            message.body = body + ATTACHED.format(filename=attachment[0], version=version)
             message.attach(*attachment)
     try:
         message.send(fail_silently=False)

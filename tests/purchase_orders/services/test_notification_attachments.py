@@ -77,8 +77,11 @@ def test_an_order_delivered_to_the_supplier_arrives_by_mail_with_its_pdf(
     assert "Version 1" in document
     assert f"GSTIN {trading_pair.supplier.gstin}" in document
     assert "Status Sent, awaiting confirmation" in document
-    body = message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Please confirm or reject it in the portal." in body
+    assert body.endswith(
+        "\nAttached: ERP-2026-000123-v1.pdf, version 1 of the purchase order as a PDF.\n"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -147,6 +150,7 @@ def test_a_pdf_that_cannot_be_made_does_not_cost_the_e_mail(
     assert attachments(message) == []
     body = message.get_body(("plain",)).get_content()
     assert "The PDF of this purchase order could not be attached." in body
+    assert "Attached:" not in body
     errors = [r.getMessage() for r in caplog.records if r.name == LOGGER and r.levelname == "ERROR"]
     assert errors == [
         f"The PDF of version 1 of purchase order {pk} could not be made; the e-mail goes without it"

@@ -1,24 +1,12 @@
-"""Render a purchase order's document as a PDF, with ReportLab.
+"""The parts of a purchase order's PDF, as ReportLab flowables: head, parties, lines, totals…
 
-The document is ``selectors.documents.PurchaseOrderDocument``, the one the
-printable view shows. ReportLab's page layout (platypus) is used rather
-than an HTML renderer because a 1,000-line order must come out in well
-under five seconds (``benchmarks/pdf.py``): WeasyPrint took over 30 s for
-it here, most of it laying out the table's 12,000 cells.
-
-Text is set in DejaVu Sans (Debian's ``fonts-dejavu-core``), which has the
-rupee sign (``FONT_DIR``). Everything a party wrote is
-escaped before ReportLab reads it as markup, so that nothing in an order
-can make the renderer fetch an image or a file: the PDF is made from the
-document and the two font files alone.
+Each takes the document (``selectors.documents.PurchaseOrderDocument``) and
+returns flowables; a party's text is escaped before ReportLab reads it.
 """
 
 import datetime
-import io
 from decimal import Decimal
-from functools import cache
 from html import escape
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -31,37 +19,12 @@ from purchase_orders.templatetags.portal import (
     percent,
 )
 
-FONT = "DejaVuSans"
-BOLD = "DejaVuSans-Bold"
-FONT_FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+from .fonts import BOLD, FONT
 
 GRID = (0.6, 0.6, 0.6)
 SHADE = (0.93, 0.93, 0.93)
 MUTED = (0.27, 0.27, 0.27)
 ALERT = (0.71, 0.14, 0.09)
-
-
-class FontMissing(RuntimeError):
-    """The font the PDF is set in is not installed."""
-
-
-@cache
-def register_fonts() -> None:
-    """Register DejaVu Sans with ReportLab, once per process."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    for name, filename in FONT_FILES.items():
-        path = FONT_DIR / filename
-        if not path.exists():
-            raise FontMissing(f"{path} is missing: install Debian's fonts-dejavu-core.")
-        pdfmetrics.registerFont(TTFont(name, str(path)))
-    addMapping(FONT, 0, 0, FONT)
-    addMapping(FONT, 1, 0, BOLD)
-    addMapping(FONT, 0, 1, FONT)
-    addMapping(FONT, 1, 1, BOLD)
 
 
 def _text(value) -> str:
@@ -83,7 +46,7 @@ def _join(*parts) -> str:
     return ", ".join(str(part) for part in parts if part)
 
 
-class _Styles:
+class Styles:
     def __init__(self):
         from reportlab.lib.enums import TA_CENTER, TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
@@ -125,36 +88,6 @@ class _Styles:
         self.note = ParagraphStyle("note", parent=base, fontSize=6.5, leading=8, textColor=MUTED)
 
 
-def _numbered_canvas(footer_left: str):
-    """Return a canvas class that writes "Page N of M" once the number of pages is known."""
-    from reportlab.pdfgen import canvas
-
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):  # noqa: N802 (ReportLab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(FONT, 7)
-                self.setFillColorRGB(*MUTED)
-                width, _ = self._pagesize
-                self.drawString(10 * 2.8346, 8 * 2.8346, footer_left)
-                self.drawRightString(
-                    width - 10 * 2.8346, 8 * 2.8346, f"Page {self._pageNumber} of {total}"
-                )
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
-
-
 def _party(styles, heading: str, party, *, first_line_style=None) -> list:
     from reportlab.platypus import Paragraph
 
@@ -179,7 +112,16 @@ def _party(styles, heading: str, party, *, first_line_style=None) -> list:
     return flowables
 
 
-def _head(styles, document: PurchaseOrderDocument, width: float) -> list:
+def notice(styles, document: PurchaseOrderDocument) -> list:
+    """Say plainly what the document is not (a draft, not acknowledged…), if anything."""
+    from reportlab.platypus import Paragraph
+
+    if not document.notice:
+        return []
+    return [Paragraph(_text(document.notice.upper()), styles.notice)]
+
+
+def head(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     buyer, header = document.buyer, document.header
@@ -232,7 +174,7 @@ def _head(styles, document: PurchaseOrderDocument, width: float) -> list:
     return [table]
 
 
-def _parties(styles, document: PurchaseOrderDocument, width: float) -> list:
+def parties(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     supplier = _party(styles, "Supplier", document.supplier)
@@ -292,7 +234,7 @@ def _line_description(line) -> str:
     return "<br/>".join(parts)
 
 
-def _lines(styles, document: PurchaseOrderDocument, width: float) -> list:
+def lines(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     intra = document.is_intra_state
@@ -371,7 +313,7 @@ def _lines(styles, document: PurchaseOrderDocument, width: float) -> list:
     return [table]
 
 
-def _totals(styles, document: PurchaseOrderDocument, width: float) -> list:
+def totals(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     totals, header = document.totals, document.header
@@ -404,7 +346,7 @@ def _totals(styles, document: PurchaseOrderDocument, width: float) -> list:
     return [Spacer(1, 4), table, Spacer(1, 4), words]
 
 
-def _hsn_summary(styles, document: PurchaseOrderDocument, width: float) -> list:
+def hsn_summary(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     if not document.hsn_summary:
@@ -448,7 +390,7 @@ def _hsn_summary(styles, document: PurchaseOrderDocument, width: float) -> list:
     return [Paragraph("TAX SUMMARY BY HSN/SAC", styles.heading), table]
 
 
-def _terms(styles, document: PurchaseOrderDocument) -> list:
+def terms(styles, document: PurchaseOrderDocument) -> list:
     from reportlab.platypus import Paragraph
 
     header = document.header
@@ -498,7 +440,7 @@ def _terms(styles, document: PurchaseOrderDocument) -> list:
     return flowables
 
 
-def _foot(styles, document: PurchaseOrderDocument, width: float) -> list:
+def foot(styles, document: PurchaseOrderDocument, width: float) -> list:
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     buyer = document.buyer.legal_name or document.purchase_order.buyer.legal_name
@@ -521,42 +463,3 @@ def _foot(styles, document: PurchaseOrderDocument, width: float) -> list:
         styles.note,
     )
     return [Spacer(1, 14), KeepTogether([signature, Spacer(1, 10), note])]
-
-
-def render_purchase_order_pdf(document: PurchaseOrderDocument) -> bytes:
-    """Return the PDF of one version of a purchase order: A4, numbered pages."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-
-    register_fonts()
-    styles = _Styles()
-    mm = 2.8346
-    buffer = io.BytesIO()
-    header = document.header
-    version = f"version {document.version}" if document.version else "draft"
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=10 * mm,
-        rightMargin=10 * mm,
-        topMargin=12 * mm,
-        bottomMargin=16 * mm,
-        title=f"Purchase order {header.buyer_po_number}, {version}",
-        author=document.buyer.legal_name,
-        subject=header.subject,
-        creator="Procurement portal",
-        # Not Helvetica, which has no rupee sign: every page starts in DejaVu Sans.
-        initialFontName=FONT,
-    )
-    width = template.width
-    story = _head(styles, document, width)
-    if document.notice:
-        story.append(Paragraph(_text(document.notice.upper()), styles.notice))
-    story += _parties(styles, document, width)
-    story += _lines(styles, document, width)
-    story += _totals(styles, document, width)
-    story += _hsn_summary(styles, document, width)
-    story += _terms(styles, document)
-    story += _foot(styles, document, width)
-    template.build(story, canvasmaker=_numbered_canvas(f"{header.buyer_po_number} · {version}"))
-    return buffer.getvalue()

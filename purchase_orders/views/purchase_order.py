@@ -1,4 +1,4 @@
-"""The purchase order page, its printable document and the comparison of versions."""
+"""The purchase order page, its printable document and PDF, and the comparison of versions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,7 +28,10 @@ def _int_or_none(value) -> int | None:
 
 
 def document_context(purchase_order) -> dict:
-    """Return what the page and the printable document both show: parties, lines, totals."""
+    """Return what the page shows of the order's contents: parties, lines, totals.
+
+    The printable view and the PDF read theirs from ``selectors.documents``.
+    """
     totals = totals_for_purchase_order(purchase_order)
     return {
         "purchase_order": purchase_order,

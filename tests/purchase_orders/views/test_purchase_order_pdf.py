@@ -5,6 +5,9 @@ from django.urls import reverse
 from fontTools.ttLib import TTFont
 
 from purchase_orders import lifecycle
+from purchase_orders.contents import PartyContents
+from purchase_orders.models import Business
+from purchase_orders.selectors.documents import pan_of, state_words
 from purchase_orders.services import pdf
 from purchase_orders.services.documents import record_version
 from tests.documents import TERMS, detailed_order, pdf_fonts, pdf_pages
@@ -114,7 +117,10 @@ def test_a_long_order_numbers_its_pages_and_repeats_the_lines_header(people):
             "# Description HSN/SAC Qty Unit Rate (₹) Discount (₹) Taxable value (₹) IGST (₹)"
             in page
         )
-    assert "A4 copier paper, 75 gsm, box 90" in pages[-1] or "box 90" in " ".join(pages)
+    document = " ".join(pages)
+    assert document.count("A4 copier paper, 75 gsm, box ") == 90
+    assert "Authorised signatory" in pages[-1]
+    assert "Authorised signatory" not in " ".join(pages[:-1])
 
 
 def test_a_draft_says_it_is_not_sent_and_is_the_buyers_alone(people):
@@ -217,3 +223,19 @@ def test_what_a_party_wrote_is_printed_as_text_never_read_as_markup(people):
 
     document = " ".join(pdf_pages(response.content))
     assert 'SUBJECT Bolts <img src="http://127.0.0.1:9/x.png"/> & <b>nuts</b>' in document
+
+
+def test_a_pan_is_read_from_the_gstin_else_from_the_business_profile():
+    with_gstin = PartyContents(role="buyer", gstin="29aabcn1234f1zs")
+    without = PartyContents(role="supplier", gstin="")
+
+    assert pan_of(with_gstin, None) == "AABCN1234F"
+    assert pan_of(without, Business(pan="aadcs5678k")) == "AADCS5678K"
+    assert pan_of(without, None) == ""
+
+
+def test_a_state_is_named_with_its_code():
+    assert state_words("29") == "29 – Karnataka"
+    assert state_words(" 27 ") == "27 – Maharashtra"
+    assert state_words("98") == "98"
+    assert state_words("") == ""

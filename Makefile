@@ -36,6 +36,8 @@ $(BIN)/python:
 
 $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || echo "Purchase-order PDFs \
+	need Debian's DejaVu fonts: apt-get install fonts-dejavu-core"
 	touch $@
 
 install: $(INSTALLED)

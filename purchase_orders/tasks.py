@@ -30,11 +30,23 @@ def send_reminders_task() -> int:
 
 @task()
 def send_notification_task(
-    subject: str, body: str, from_email: str, to: str, attempt: int = 1
+    subject: str,
+    body: str,
+    from_email: str,
+    to: str,
+    attempt: int = 1,
+    purchase_order_id: int | None = None,
+    version: int | None = None,
 ) -> bool:
-    """Send one e-mail to one person, or queue its next attempt."""
+    """Send one e-mail to one person (with the PDF of a version, if named), or queue a retry."""
     return notifications.send_notification(
-        subject=subject, body=body, from_email=from_email, to=to, attempt=attempt
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        attempt=attempt,
+        purchase_order_id=purchase_order_id,
+        version=version,
     )
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("purchase-orders/<str:object_id>/", views.purchase_order_detail, name="detail"),
     path("purchase-orders/<str:object_id>/stamp/", views.purchase_order_stamp, name="stamp"),
     path("purchase-orders/<str:object_id>/print/", views.purchase_order_print, name="print"),
+    path("purchase-orders/<str:object_id>/pdf/", views.purchase_order_pdf, name="pdf"),
     path("purchase-orders/<str:object_id>/edit/", views.purchase_order_edit, name="edit"),
     path("purchase-orders/<str:object_id>/send/", views.purchase_order_send, name="send"),
     path("purchase-orders/<str:object_id>/submit/", views.purchase_order_submit, name="submit"),

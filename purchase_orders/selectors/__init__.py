@@ -8,11 +8,19 @@ the stamps that tell an open page something has changed; ``people`` says
 which users have history; ``members`` reads a business's people, its
 invitations and its audit rows; ``approvals`` who must ask for an approval
 and what waits for one; ``suppliers`` reads a buyer's supplier directory
-and its searches of the network.
+and its searches of the network; ``documents`` reads one version of an
+order as its printable view and its PDF show it.
 """
 
 from .approvals import ApprovalNeed, approval_needed, waiting_for_approval
 from .businesses import namesakes
+from .documents import (
+    PurchaseOrderDocument,
+    build_document,
+    get_purchase_order_document_for_mail,
+    get_purchase_order_version_document,
+    version_document,
+)
 from .members import (
     Member,
     business_people,
@@ -76,6 +84,11 @@ from .viewers import (
 )
 
 __all__ = [
+    "PurchaseOrderDocument",
+    "build_document",
+    "get_purchase_order_document_for_mail",
+    "get_purchase_order_version_document",
+    "version_document",
     "Member",
     "MILESTONES_AHEAD_DAYS",
     "PURCHASE_ORDER_ORDERINGS",

@@ -12,7 +12,9 @@ reminded, and its buyer told (``notify_reminder_on_commit``, from
 figures of that moment, and goes out from the task queue once the event's
 transaction commits: one task per recipient, retried with back-off while the
 mail server fails, so a mail server that is down neither loses the mail nor
-holds up the acknowledgement or the webhook.
+holds up the acknowledgement or the webhook. The supplier's e-mail of a
+version sent or edited carries that version's PDF, made by the worker when
+it sends the e-mail.
 """
 
 import logging
@@ -22,7 +24,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail, send_mass_mail
+from django.core.mail import EmailMessage, send_mass_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,6 +32,8 @@ from django.utils import timezone
 from purchase_orders import lifecycle
 from purchase_orders.models import Business, Membership, PurchaseOrder
 from purchase_orders.selectors.approvals import approvers_for, own_people
+from purchase_orders.selectors.documents import get_purchase_order_document_for_mail
+from purchase_orders.services.pdf import render_purchase_order_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +108,14 @@ FIXES = {
 }
 
 TEMPLATE = "purchase_orders/email/notification.txt"
+# The e-mails that carry the order's PDF: the supplier's, of a version to answer.
+WITH_DOCUMENT = (SENT, EDITED)
+# Said at the end of an e-mail, once its PDF is made (or could not be).
+ATTACHED = "\nAttached: {filename}, version {version} of the purchase order as a PDF.\n"
+NO_ATTACHMENT = (
+    "\n(The PDF of this purchase order could not be attached. Download it from the "
+    "purchase order's page in the portal.)\n"
+)
 
 # What a failing mail server raises through Django's SMTP backend: refusals
 # and protocol errors (smtplib), and a connection refused, reset or timed out
@@ -118,6 +130,10 @@ class Email:
     subject: str
     body: str
     from_email: str
+    # The order and version whose PDF goes with the e-mail; rendered in the
+    # worker as the e-mail is sent, so that the task queue holds no PDF.
+    purchase_order_id: int | None = None
+    version: int | None = None
 
 
 def portal_link(path: str) -> str:
@@ -193,7 +209,14 @@ def compose(
             "link": portal_link(purchase_order.get_absolute_url()),
         },
     )
-    return Email(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
+    with_document = event in WITH_DOCUMENT and purchase_order.version > 0
+    return Email(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        purchase_order_id=purchase_order.pk if with_document else None,
+        version=purchase_order.version if with_document else None,
+    )
 
 
 def recipients(purchase_order: PurchaseOrder, event: str, action: str = "") -> list[str]:
@@ -357,6 +380,11 @@ def notify_reminder_on_commit(
 
 
 def _enqueue_all(email: Email, to: list[str]) -> None:
+    document = (
+        {"purchase_order_id": email.purchase_order_id, "version": email.version}
+        if email.purchase_order_id
+        else {}
+    )
     for address in to:
         _enqueue(
             subject=email.subject,
@@ -364,6 +392,7 @@ def _enqueue_all(email: Email, to: list[str]) -> None:
             from_email=email.from_email,
             to=address,
             attempt=1,
+            **document,
         )
 
 
@@ -389,6 +418,27 @@ def retry_delay(attempt: int) -> float:
     )
 
 
+def document_attachment(*, purchase_order_id: int, version: int) -> tuple[str, bytes, str] | None:
+    """Return the PDF of the version an e-mail is about, as an attachment, or None.
+
+    A PDF that cannot be made (the order gone, the renderer failing) must
+    not cost the e-mail: it is logged, and the e-mail goes without it.
+    """
+    try:
+        document = get_purchase_order_document_for_mail(
+            purchase_order_id=purchase_order_id, version=version
+        )
+        return document.filename, render_purchase_order_pdf(document), "application/pdf"
+    except Exception:
+        logger.exception(
+            "The PDF of version %s of purchase order %s could not be made; "
+            "the e-mail goes without it",
+            version,
+            purchase_order_id,
+        )
+        return None
+
+
 def send_notification(
     *,
     subject: str,
@@ -396,17 +446,30 @@ def send_notification(
     from_email: str,
     to: str,
     attempt: int = 1,
+    purchase_order_id: int | None = None,
+    version: int | None = None,
 ) -> bool:
     """Send one written e-mail to one person; return whether it went out.
 
+    With ``purchase_order_id`` and ``version``, the PDF of that version is
+    made now and attached (``document_attachment``; without it if it cannot
+    be made, which the e-mail then says).
     When the mail server fails, queue the next attempt after a back-off, up
     to ``NOTIFICATION_MAX_ATTEMPTS`` in all, then log an error and give up.
     A tasks backend that cannot run a task later (``supports_defer`` false,
     such as the immediate one) gets no retry: the e-mail is given up at
     once, with the error logged, rather than retried in a tight loop.
     """
+    message = EmailMessage(subject, body, from_email, [to])
+    if purchase_order_id is not None and version is not None:
+        attachment = document_attachment(purchase_order_id=purchase_order_id, version=version)
+        if attachment is None:
+            message.body = body + NO_ATTACHMENT
+        else:
+            message.body = body + ATTACHED.format(filename=attachment[0], version=version)
+            message.attach(*attachment)
     try:
-        send_mail(subject, body, from_email, [to], fail_silently=False)
+        message.send(fail_silently=False)
     except MAIL_SERVER_ERRORS as error:
         failure = f"{type(error).__name__}: {error}"
     else:
@@ -439,6 +502,11 @@ def send_notification(
         delay,
         subject,
     )
+    document = (
+        {"purchase_order_id": purchase_order_id, "version": version}
+        if purchase_order_id is not None
+        else {}
+    )
     _enqueue(
         run_after=timezone.now() + timedelta(seconds=delay),
         subject=subject,
@@ -446,5 +514,6 @@ def send_notification(
         from_email=from_email,
         to=to,
         attempt=attempt + 1,
+        **document,
     )
     return False

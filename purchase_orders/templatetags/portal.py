@@ -104,6 +104,16 @@ def inr(value) -> str:
 
 
 @register.filter
+def money(value) -> str:
+    """Show an amount with Indian grouping and paise but no sign (1,23,456.00).
+
+    For the columns of a table whose heading names the currency.
+    """
+    number = to_decimal(value)
+    return "" if number is None else format_indian(number, 2)
+
+
+@register.filter
 def indian_number(value) -> str:
     """Show a quantity with Indian grouping and only the decimals it needs (1,250.5)."""
     number = to_decimal(value)
@@ -157,13 +167,19 @@ def number_in_words(number: int) -> str:
 
 @register.filter
 def amount_in_words(value) -> str:
-    """Spell an amount as Indian documents print it: Rupees … and … Paise Only."""
+    """Spell an amount as Indian documents print it: Rupees … and … Paise Only.
+
+    The Indian system: crore (1,00,00,000), lakh (1,00,000), thousand;
+    a sum below one rupee is its paise alone ("Fifty Paise Only").
+    """
     number = to_decimal(value)
     if number is None:
         return ""
     number = abs(number.quantize(PAISA, rounding=ROUND_HALF_UP))
     rupees = int(number)
     paise = int((number - rupees) * 100)
+    if paise and not rupees:
+        return f"{number_in_words(paise)} Paise Only"
     text = f"Rupees {number_in_words(rupees)}"
     if paise:
         text += f" and {number_in_words(paise)} Paise"

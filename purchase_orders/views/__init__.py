@@ -55,6 +55,7 @@ from purchase_orders.views.live import (
 )
 from purchase_orders.views.purchase_order import (
     purchase_order_detail,
+    purchase_order_pdf,
     purchase_order_print,
     version_compare,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "purchase_order_duplicate",
     "purchase_order_edit",
     "purchase_order_list",
+    "purchase_order_pdf",
     "purchase_order_print",
     "purchase_order_reject",
     "purchase_order_return",

@@ -1,14 +1,16 @@
-"""The purchase order page, its printable document and the comparison of versions."""
+"""The purchase order page, its printable document and PDF, and the comparison of versions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from purchase_orders import diffs, forms, lifecycle, selectors
 from purchase_orders.models import OutboundMessage
+from purchase_orders.services.pdf import render_purchase_order_pdf
 from purchase_orders.services.warnings import purchase_order_warnings
 from purchase_orders.totals import totals_for_purchase_order
 from purchase_orders.views import live
@@ -27,7 +29,10 @@ def _int_or_none(value) -> int | None:
 
 
 def document_context(purchase_order) -> dict:
-    """Return what the page and the printable document both show: parties, lines, totals."""
+    """Return what the page shows of the order's contents: parties, lines, totals.
+
+    The printable view and the PDF read theirs from ``selectors.documents``.
+    """
     totals = totals_for_purchase_order(purchase_order)
     return {
         "purchase_order": purchase_order,
@@ -165,10 +170,30 @@ def purchase_order_detail(request, object_id: str):
 @login_required
 @require_GET
 def purchase_order_print(request, object_id: str):
-    viewer = request.viewer
-    purchase_order = selectors.get_purchase_order_document(viewer=viewer, object_id=object_id)
-    context = {**document_context(purchase_order), "printed_at": timezone.now()}
+    document = selectors.get_purchase_order_version_document(
+        viewer=request.viewer, object_id=object_id
+    )
+    context = {
+        "document": document,
+        "printed_at": timezone.now(),
+        "pdf_url": reverse("purchase_orders:pdf", args=[object_id]),
+    }
     return render(request, "purchase_orders/print.html", context)
+
+
+@login_required
+@require_GET
+def purchase_order_pdf(request, object_id: str):
+    """Send the PDF of the order as it stands, or of the version asked for (?version=2)."""
+    version = _int_or_none(request.GET.get("version"))
+    if "version" in request.GET and (version is None or version < 1):
+        raise Http404("No such version.")
+    document = selectors.get_purchase_order_version_document(
+        viewer=request.viewer, object_id=object_id, version=version
+    )
+    response = HttpResponse(render_purchase_order_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    return response
 
 
 @login_required

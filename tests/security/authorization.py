@@ -33,6 +33,7 @@ ALLOWED = {
     "detail": BOTH,
     "stamp": BOTH,
     "print": BOTH,
+    "pdf": BOTH,
     "compare": BOTH,
     "edit": BUYER,
     "send": BUYER,
@@ -66,7 +67,7 @@ ALLOWED = {
 # own actions: the order's pages, as any member of the buying business does,
 # and the retry of a message the business sent (an approval sends the order).
 # Every other page and action of a side is refused to them.
-APPROVER_OPENS = ("home-stamp", "detail", "stamp", "print", "compare", "retry")
+APPROVER_OPENS = ("home-stamp", "detail", "stamp", "print", "pdf", "compare", "retry")
 NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
 # The statuses only the buyer's side sees: a draft, and one waiting for approval.
@@ -83,6 +84,7 @@ PAGES = (
     "detail",
     "stamp",
     "print",
+    "pdf",
     "compare",
     "edit",
     "business-profile",

@@ -148,6 +148,24 @@ def test_both_sides_open_the_page_and_the_print_of_an_order_the_supplier_receive
 
 
 @pytest.mark.parametrize("status", STATUSES)
+def test_both_sides_download_the_pdf_of_an_order_the_supplier_received(people, status):
+    purchase_order = order_in(people, status)
+    url = url_of("pdf", people, purchase_order)
+    readers = [people.buyer_client, people.approver_client]
+    if status not in LOCAL:
+        readers.append(people.supplier_client)
+    else:
+        assert people.supplier_client.get(url).status_code == 404
+
+    for client in readers:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF-")
+    assert_refused(people, "pdf", purchase_order, "get")
+
+
+@pytest.mark.parametrize("status", STATUSES)
 def test_the_page_stamp_is_the_orders_for_both_sides(people, status):
     purchase_order = order_in(people, status)
     url = url_of("stamp", people, purchase_order)

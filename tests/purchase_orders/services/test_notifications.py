@@ -146,6 +146,16 @@ def body_of(
     )
 
 
+def attached_name(purchase_order, version: int) -> str:
+    return f"{purchase_order.buyer_po_number.replace('/', '-')}-v{version}.pdf"
+
+
+def attached(purchase_order, version: int) -> str:
+    """Return what the worker adds to an e-mail that carries the version's PDF."""
+    name = attached_name(purchase_order, version)
+    return f"\nAttached: {name}, version {version} of the purchase order as a PDF.\n"
+
+
 def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
     trading_pair,
     draft_purchase_order,
@@ -175,7 +185,8 @@ def test_a_send_mails_the_supplier_the_order_in_rupees_with_its_dates(
         "Please confirm or reject it in the portal.",
         total="₹4,466.30",
         status="Sent, awaiting confirmation",
-    )
+    ) + attached(po, 1)
+    assert [name for name, _, _ in email.attachments] == [attached_name(po, 1)]
 
 
 def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
@@ -216,7 +227,8 @@ def test_an_edit_mails_the_new_version_and_its_total_in_lakhs(
         "The new version needs your confirmation again.",
         total="₹1,51,075.40",
         status="Sent, awaiting confirmation",
-    )
+    ) + attached(po, 2)
+    assert [name for name, _, _ in email.attachments] == [attached_name(po, 2)]
 
 
 @pytest.mark.parametrize(

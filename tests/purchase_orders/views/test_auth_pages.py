@@ -116,6 +116,7 @@ def test_a_wrong_old_password_changes_nothing(people):
         ("purchase_orders:detail", True, "get"),
         ("purchase_orders:stamp", True, "get"),
         ("purchase_orders:print", True, "get"),
+        ("purchase_orders:pdf", True, "get"),
         ("purchase_orders:edit", True, "get"),
         ("purchase_orders:compare", True, "get"),
         ("purchase_orders:change-status", True, "get"),

@@ -58,6 +58,20 @@ def test_indian_number_shows_only_the_decimals_a_quantity_needs(value, shown):
             "Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Six and Fifty Paise Only",
         ),
         (Decimal("25000000.07"), "Rupees Two Crore Fifty Lakh and Seven Paise Only"),
+        (Decimal("0.50"), "Fifty Paise Only"),
+        (Decimal("0.01"), "One Paise Only"),
+        (Decimal("0.005"), "One Paise Only"),
+        (Decimal("10000000"), "Rupees One Crore Only"),
+        (Decimal("100000.99"), "Rupees One Lakh and Ninety-Nine Paise Only"),
+        (Decimal("125000.50"), "Rupees One Lakh Twenty-Five Thousand and Fifty Paise Only"),
+        (Decimal("1010101"), "Rupees Ten Lakh Ten Thousand One Hundred One Only"),
+        (Decimal("99999.995"), "Rupees One Lakh Only"),
+        (
+            Decimal("999999999.99"),
+            "Rupees Ninety-Nine Crore Ninety-Nine Lakh Ninety-Nine Thousand Nine Hundred "
+            "Ninety-Nine and Ninety-Nine Paise Only",
+        ),
+        (Decimal("100000000000"), "Rupees Ten Thousand Crore Only"),
         (
             Decimal("1234567890"),
             "Rupees One Hundred Twenty-Three Crore Forty-Five Lakh Sixty-Seven Thousand "

@@ -26,11 +26,14 @@ from purchase_orders.forms.parts import (
     OtherChargeForm,
     PartFormSet,
     PoInfoForm,
+    filled_rows,
     marked_removed,
     number_rows,
 )
 from purchase_orders.forms.purchase_order import PurchaseOrderForm
 from purchase_orders.models import PurchaseOrder
+from purchase_orders.services.checks import milestones_mismatch
+from purchase_orders.totals import DISCOUNT_TYPE, LineInput, compute_totals, is_intra_state
 
 # prefix -> (form class, the name of one row, the text of its add button)
 PARTS = {
@@ -93,9 +96,14 @@ class PurchaseOrderEditor:
         initial: dict | None = None,
         parts_initial: dict | None = None,
         extra_rows: dict | None = None,
+        supplier_state: str = "",
     ):
         self.mode = mode
         self.is_bound = data is not None
+        # Shown again from what was posted (a row added, lines imported): not saved.
+        self.is_refilled = False
+        # The state of a sent order's supplier as it was sent (the business may have moved).
+        self.supplier_state = supplier_state
         self.main = PurchaseOrderForm(
             data, initial=initial, mode=mode, buyers=buyers, suppliers=suppliers
         )
@@ -180,7 +188,43 @@ class PurchaseOrderEditor:
         if self.formsets["lines"].is_valid() and not self.formsets["lines"].filled():
             self.part_errors["lines"].append("Add at least one line to the purchase order.")
             valid = False
+        if not valid:
+            # The services check the milestones against the total once the rest
+            # is right; checked here too, so that one submit shows every error.
+            message = self._milestones_error()
+            if message:
+                self.part_errors["milestones"].append(message)
         return valid
+
+    def _milestones_error(self) -> str:
+        """Return why the milestones do not add up to the total, if it can be told yet.
+
+        It can when every amount, quantity and rate that makes the total was
+        read, and the supplier and place of supply are known; other errors
+        (a description, an HSN code, a GSTIN) do not hide it.
+        """
+        milestones = filled_rows(self.formsets["milestones"], checked=False)
+        if not milestones or any(form["due_amount"].errors for form in milestones):
+            return ""
+        lines = [_line_input(form) for form in filled_rows(self.formsets["lines"], checked=False)]
+        charges = filled_rows(self.formsets["other_charges"], checked=False)
+        if not lines or None in lines or any(form["amount"].errors for form in charges):
+            return ""
+        data = self.main.cleaned_data
+        supplier = data.get("supplier")
+        supplier_state = self.supplier_state or (supplier.state_code if supplier else "")
+        place = data.get("place_of_supply")
+        if not supplier_state or not place:
+            return ""
+        totals = compute_totals(
+            lines=lines,
+            other_charges=[form.cleaned_data.get("amount") or 0 for form in charges],
+            intra_state=is_intra_state(supplier_state_code=supplier_state, place_of_supply=place),
+        )
+        scheduled = sum((form.cleaned_data["due_amount"] for form in milestones), Decimal(0))
+        if scheduled == totals.total_po_value:
+            return ""
+        return milestones_mismatch(scheduled, totals.total_po_value)
 
     def contents(self) -> Contents:
         """Return what was typed as contents (parties hold only the buyer's GSTIN and place)."""
@@ -274,7 +318,7 @@ class PurchaseOrderEditor:
                 and (form.has_changed() or add_row_to.startswith(f"{form.prefix}-"))
             ]
         extra = {add_row_to: 1} if add_row_to in PARTS else {}
-        return PurchaseOrderEditor(
+        editor = PurchaseOrderEditor(
             mode=self.mode,
             buyers=buyers,
             suppliers=suppliers,
@@ -282,6 +326,33 @@ class PurchaseOrderEditor:
             parts_initial=parts_initial,
             extra_rows=extra,
         )
+        editor.is_refilled = True
+        return editor
+
+
+def _line_input(form) -> LineInput | None:
+    """Return what a line's totals are computed from, or None if any of it is wrong."""
+    if any(form[name].errors for name in ("quantity", "unit_price", "discount", "gst_rate")):
+        return None
+    data = form.cleaned_data
+    quantity, price, rate = data.get("quantity"), data.get("unit_price"), data.get("gst_rate")
+    taxes, details = form.line_lists["other_taxes"], form.line_lists["value_details"]
+    if quantity is None or price is None or rate is None:
+        return None
+    if not taxes.is_valid() or not details.is_valid():
+        return None
+    listed = [row.to_contents() for row in filled_rows(details)]
+    discount = (data.get("discount") or Decimal(0)) + sum(
+        (Decimal(entry["value"]) for entry in listed if entry["type"] == DISCOUNT_TYPE),
+        Decimal(0),
+    )
+    return LineInput(
+        quantity=quantity,
+        unit_price=price,
+        gst_rate=rate,
+        discount=discount,
+        other_tax_rates=[row.cleaned_data["rate"] for row in filled_rows(taxes)],
+    )
 
 
 def _row_errors(form, label: str, *, lower: bool = False) -> list[tuple[str, str]]:

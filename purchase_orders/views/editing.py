@@ -42,9 +42,7 @@ def _render_form(request, editor, *, purchase_order=None):
         context["live"] = live.follow_purchase_order(
             viewer=viewer,
             purchase_order=purchase_order,
-            stamp=selectors.purchase_order_stamp(
-                viewer=viewer, object_id=purchase_order.object_id
-            ),
+            stamp=selectors.purchase_order_stamp(viewer=viewer, object_id=purchase_order.object_id),
         )
     return render(request, "purchase_orders/form.html", context)
 
@@ -73,12 +71,23 @@ def _supplier_state(purchase_order) -> str:
     return purchase_order.supplier.state_code
 
 
-def _posted_editor(request, *, mode, buyers, suppliers, initial=None):
+def _posted_editor(request, *, mode, buyers, suppliers, initial=None, supplier_state=""):
+    """Return the posted form, and whether it is only shown again (nothing saved).
+
+    It is shown again, as typed, to add a row without the page's script,
+    for Enter in a field of a sent order's form (its safe default button,
+    ``stay``), and for each step of importing lines.
+    """
     editor = forms.PurchaseOrderEditor(
-        mode=mode, buyers=buyers, suppliers=suppliers, data=request.POST, initial=initial
+        mode=mode,
+        buyers=buyers,
+        suppliers=suppliers,
+        data=request.POST,
+        initial=initial,
+        supplier_state=supplier_state,
     )
-    add_row_to = request.POST.get("add_row")
-    if add_row_to:
+    add_row_to = request.POST.get("add_row") or ""
+    if add_row_to or request.POST.get("stay"):
         return editor.refilled(add_row_to=add_row_to, buyers=buyers, suppliers=suppliers), True
     return editor, False
 
@@ -175,7 +184,12 @@ def purchase_order_edit(request, object_id: str):
         return _render_form(request, editor, purchase_order=purchase_order)
 
     editor, adding = _posted_editor(
-        request, mode=mode, buyers=buyers, suppliers=suppliers, initial=initial
+        request,
+        mode=mode,
+        buyers=buyers,
+        suppliers=suppliers,
+        initial=initial,
+        supplier_state=_supplier_state(purchase_order) if mode == "edit" else "",
     )
     if adding or not editor.is_valid():
         return _render_form(request, editor, purchase_order=purchase_order)

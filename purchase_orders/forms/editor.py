@@ -104,6 +104,8 @@ class PurchaseOrderEditor:
         self.is_refilled = False
         # The state of a sent order's supplier as it was sent (the business may have moved).
         self.supplier_state = supplier_state
+        # The step of importing lines this post took (forms.line_import.LineImport).
+        self.line_import = None
         self.main = PurchaseOrderForm(
             data, initial=initial, mode=mode, buyers=buyers, suppliers=suppliers
         )
@@ -289,13 +291,23 @@ class PurchaseOrderEditor:
             return
         self.part_errors[prefix].append(message)
 
-    def refilled(self, *, add_row_to: str, buyers, suppliers) -> "PurchaseOrderEditor":
+    def lines_typed(self) -> int:
+        """Return how many lines the posted form holds (not blank, not removed)."""
+        formset = self.formsets["lines"]
+        if not formset.management_form.is_valid():
+            return 0
+        return len(filled_rows(formset, checked=False))
+
+    def refilled(
+        self, *, add_row_to: str, buyers, suppliers, add_lines: list | None = None
+    ) -> "PurchaseOrderEditor":
         """Return the form as typed, unchecked, with one more blank row in one list.
 
         Adding a row without the page's script posts the form; this keeps
         what was typed and shows no errors for rows not yet finished.
         ``add_row_to`` is a list's prefix: ``lines``, or a line's list such as
-        ``lines-2-rates``.
+        ``lines-2-rates``. ``add_lines`` are lines imported from a
+        spreadsheet, as initial values, put after the lines typed.
         """
         initial = {name: self.main[name].value() for name in self.main.fields}
         parts_initial = {}
@@ -317,6 +329,7 @@ class PurchaseOrderEditor:
                 if not marked_removed(form)
                 and (form.has_changed() or add_row_to.startswith(f"{form.prefix}-"))
             ]
+        parts_initial["lines"] += add_lines or []
         extra = {add_row_to: 1} if add_row_to in PARTS else {}
         editor = PurchaseOrderEditor(
             mode=self.mode,

@@ -28,6 +28,7 @@ def _render_form(request, editor, *, purchase_order=None):
         "purchase_order": purchase_order,
         "mode": editor.mode,
         "error_summary": editor.error_summary(),
+        "line_import": editor.line_import or forms.LineImport(),
         "unit_suggestions": forms.UNIT_SUGGESTIONS,
         "address_purposes": forms.ADDRESS_PURPOSES,
         "bearing_parties": forms.BEARING_PARTIES,
@@ -87,6 +88,15 @@ def _posted_editor(request, *, mode, buyers, suppliers, initial=None, supplier_s
         supplier_state=supplier_state,
     )
     add_row_to = request.POST.get("add_row") or ""
+    if request.POST.get("import_step"):
+        line_import = forms.LineImport.from_post(
+            request.POST, request.FILES, lines_now=editor.lines_typed()
+        )
+        refilled = editor.refilled(
+            add_row_to="", buyers=buyers, suppliers=suppliers, add_lines=line_import.lines
+        )
+        refilled.line_import = line_import
+        return refilled, True
     if add_row_to or request.POST.get("stay"):
         return editor.refilled(add_row_to=add_row_to, buyers=buyers, suppliers=suppliers), True
     return editor, False

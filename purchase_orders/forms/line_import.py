@@ -17,6 +17,7 @@ import re
 import zipfile
 from decimal import Decimal
 
+from purchase_orders.enkash import formats
 from purchase_orders.forms.line_details import plain_number
 from purchase_orders.forms.lines import LineForm
 
@@ -256,11 +257,14 @@ class LineImport:
         self.mapping: list[str] = []
         self.lines: list[dict] = []
         self.note = ""
+        # Taken from a post of the form (shown open), rather than a fresh page.
+        self.posted = False
 
     @classmethod
     def from_post(cls, data, files, *, lines_now: int) -> "LineImport":
         """Take one step of the import, as posted with the form; save nothing."""
         step = cls()
+        step.posted = True
         action = data.get("import_step")
         if action == "read":
             step._read(files.get("import-file"), data.get("import-pasted", ""), lines_now)
@@ -270,7 +274,7 @@ class LineImport:
 
     @property
     def is_open(self) -> bool:
-        return self.step == "map" or bool(self.problems)
+        return self.posted and self.step != "done"
 
     def _read(self, upload, pasted: str, lines_now: int) -> None:
         try:
@@ -430,8 +434,10 @@ class LineImport:
             "is_service": cleaned["is_service"],
             "quantity": plain_number(cleaned["quantity"]),
             "unit": cleaned["unit"].strip().upper(),
-            "unit_price": cleaned["unit_price"],
-            "discount": cleaned.get("discount"),
+            "unit_price": formats.money(cleaned["unit_price"]),
+            "discount": formats.money(cleaned["discount"])
+            if cleaned.get("discount") is not None
+            else None,
             "gst_rate": plain_number(cleaned["gst_rate"]),
             "free_quantity": plain_number(cleaned.get("free_quantity")),
             "other_taxes": [{"name": CESS_NAME, "rate": plain_number(cleaned_rate)}]

@@ -292,7 +292,10 @@ class LineImport:
         self.step = "map"
         try:
             table = json.loads(data.get("import-table") or "[]")
-            self.table = [[int(number), [str(cell) for cell in cells]] for number, cells in table]
+            self.table = [
+                [int(number), [str(cell) for cell in cells[:MAX_COLUMNS]]]
+                for number, cells in table[: MAX_LINES + 2]
+            ]
         except (ValueError, TypeError):
             self.table = []
         if not self.table:

@@ -15,6 +15,7 @@ name the part at fault by path, shown next to its field.
 - ``actions``: the supplier's answer, the buyer's status change, the approver's decision
 - ``filters``: filters, search and sort of the lists
 - ``line_import``: lines from a spreadsheet (CSV, xlsx or pasted cells), checked as typed ones
+- ``rendering``: the form renderer, plain inputs written without a template
 - ``suppliers``: the supplier directory: its search, asking the network, a new supplier
 """
 

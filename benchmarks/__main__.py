@@ -10,7 +10,17 @@ import os
 import platform
 import time
 
-from benchmarks import big_po, drain, explain, harness, live_pages, pdf, pickup, webhook_ingest
+from benchmarks import (
+    big_po,
+    drain,
+    explain,
+    harness,
+    line_import,
+    live_pages,
+    pdf,
+    pickup,
+    webhook_ingest,
+)
 
 
 def main() -> int:
@@ -34,6 +44,7 @@ def main() -> int:
         "send to acknowledged": pickup.run(sends=50),
         "big purchase order": big_po.run(lines=1000),
         "purchase order PDF": pdf.run(lines=1000),
+        "lines imported": line_import.run(lines=1000, baseline=10),
         "live pages": live_pages.run(seconds=20, workers=webhook_ingest.default_workers()),
         "list queries": explain.run(orders=100_000, verbose=False),
     }

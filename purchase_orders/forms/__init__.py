@@ -14,6 +14,8 @@ name the part at fault by path, shown next to its field.
 - ``editor``: the header and every list checked together, and their initial values
 - ``actions``: the supplier's answer, the buyer's status change, the approver's decision
 - ``filters``: filters, search and sort of the lists
+- ``line_import``: lines from a spreadsheet (CSV, xlsx or pasted cells), checked as typed ones
+- ``rendering``: the form renderer, plain inputs written without a template
 - ``suppliers``: the supplier directory: its search, asking the network, a new supplier
 """
 
@@ -44,6 +46,7 @@ from purchase_orders.forms.fields import (
 )
 from purchase_orders.forms.filters import PurchaseOrderFilterForm
 from purchase_orders.forms.line_details import LINE_LISTS, VALUE_DETAIL_TYPES
+from purchase_orders.forms.line_import import LineImport
 from purchase_orders.forms.lines import LineForm
 from purchase_orders.forms.parts import (
     CONTRACT_REFERENCE_KEYS,
@@ -88,6 +91,7 @@ __all__ = [
     "ContractReferenceForm",
     "DocumentForm",
     "LineForm",
+    "LineImport",
     "MilestoneForm",
     "OtherChargeForm",
     "PartForm",

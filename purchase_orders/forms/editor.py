@@ -28,11 +28,14 @@ from purchase_orders.forms.parts import (
     OtherChargeForm,
     PartFormSet,
     PoInfoForm,
+    filled_rows,
     marked_removed,
     number_rows,
 )
 from purchase_orders.forms.purchase_order import PurchaseOrderForm
 from purchase_orders.models import PurchaseOrder
+from purchase_orders.services.checks import milestones_mismatch
+from purchase_orders.totals import DISCOUNT_TYPE, LineInput, compute_totals, is_intra_state
 
 # prefix -> (form class, the name of one row, the text of its add button)
 PARTS = {
@@ -95,9 +98,16 @@ class PurchaseOrderEditor:
         initial: dict | None = None,
         parts_initial: dict | None = None,
         extra_rows: dict | None = None,
+        supplier_state: str = "",
     ):
         self.mode = mode
         self.is_bound = data is not None
+        # Shown again from what was posted (a row added, lines imported): not saved.
+        self.is_refilled = False
+        # The state of a sent order's supplier as it was sent (the business may have moved).
+        self.supplier_state = supplier_state
+        # The step of importing lines this post took (forms.line_import.LineImport).
+        self.line_import = None
         self.main = PurchaseOrderForm(
             data, initial=initial, mode=mode, buyers=buyers, suppliers=suppliers
         )
@@ -182,7 +192,43 @@ class PurchaseOrderEditor:
         if self.formsets["lines"].is_valid() and not self.formsets["lines"].filled():
             self.part_errors["lines"].append("Add at least one line to the purchase order.")
             valid = False
+        if not valid:
+            # The services check the milestones against the total once the rest
+            # is right; checked here too, so that one submit shows every error.
+            message = self._milestones_error()
+            if message:
+                self.part_errors["milestones"].append(message)
         return valid
+
+    def _milestones_error(self) -> str:
+        """Return why the milestones do not add up to the total, if it can be told yet.
+
+        It can when every amount, quantity and rate that makes the total was
+        read, and the supplier and place of supply are known; other errors
+        (a description, an HSN code, a GSTIN) do not hide it.
+        """
+        milestones = filled_rows(self.formsets["milestones"], checked=False)
+        if not milestones or any(form["due_amount"].errors for form in milestones):
+            return ""
+        lines = [_line_input(form) for form in filled_rows(self.formsets["lines"], checked=False)]
+        charges = filled_rows(self.formsets["other_charges"], checked=False)
+        if not lines or None in lines or any(form["amount"].errors for form in charges):
+            return ""
+        data = self.main.cleaned_data
+        supplier = data.get("supplier")
+        supplier_state = self.supplier_state or (supplier.state_code if supplier else "")
+        place = data.get("place_of_supply")
+        if not supplier_state or not place:
+            return ""
+        totals = compute_totals(
+            lines=lines,
+            other_charges=[form.cleaned_data.get("amount") or 0 for form in charges],
+            intra_state=is_intra_state(supplier_state_code=supplier_state, place_of_supply=place),
+        )
+        scheduled = sum((form.cleaned_data["due_amount"] for form in milestones), Decimal(0))
+        if scheduled == totals.total_po_value:
+            return ""
+        return milestones_mismatch(scheduled, totals.total_po_value)
 
     def contents(self) -> Contents:
         """Return what was typed as contents (parties hold only the buyer's GSTIN and place)."""
@@ -286,13 +332,23 @@ class PurchaseOrderEditor:
             return
         self.part_errors[prefix].append(message)
 
-    def refilled(self, *, add_row_to: str, buyers, suppliers) -> "PurchaseOrderEditor":
+    def lines_typed(self) -> int:
+        """Return how many lines the posted form holds (not blank, not removed)."""
+        formset = self.formsets["lines"]
+        if not formset.management_form.is_valid():
+            return 0
+        return len(filled_rows(formset, checked=False))
+
+    def refilled(
+        self, *, add_row_to: str, buyers, suppliers, add_lines: list | None = None
+    ) -> "PurchaseOrderEditor":
         """Return the form as typed, unchecked, with one more blank row in one list.
 
         Adding a row without the page's script posts the form; this keeps
         what was typed and shows no errors for rows not yet finished.
         ``add_row_to`` is a list's prefix: ``lines``, or a line's list such as
-        ``lines-2-rates``.
+        ``lines-2-rates``. ``add_lines`` are lines imported from a
+        spreadsheet, as initial values, put after the lines typed.
         """
         initial = {name: self.main[name].value() for name in self.main.fields}
         parts_initial = {}
@@ -314,8 +370,9 @@ class PurchaseOrderEditor:
                 if not marked_removed(form)
                 and (form.has_changed() or add_row_to.startswith(f"{form.prefix}-"))
             ]
+        parts_initial["lines"] += add_lines or []
         extra = {add_row_to: 1} if add_row_to in PARTS else {}
-        return PurchaseOrderEditor(
+        editor = PurchaseOrderEditor(
             mode=self.mode,
             buyers=buyers,
             suppliers=suppliers,
@@ -323,6 +380,33 @@ class PurchaseOrderEditor:
             parts_initial=parts_initial,
             extra_rows=extra,
         )
+        editor.is_refilled = True
+        return editor
+
+
+def _line_input(form) -> LineInput | None:
+    """Return what a line's totals are computed from, or None if any of it is wrong."""
+    if any(form[name].errors for name in ("quantity", "unit_price", "discount", "gst_rate")):
+        return None
+    data = form.cleaned_data
+    quantity, price, rate = data.get("quantity"), data.get("unit_price"), data.get("gst_rate")
+    taxes, details = form.line_lists["other_taxes"], form.line_lists["value_details"]
+    if quantity is None or price is None or rate is None:
+        return None
+    if not taxes.is_valid() or not details.is_valid():
+        return None
+    listed = [row.to_contents() for row in filled_rows(details)]
+    discount = (data.get("discount") or Decimal(0)) + sum(
+        (Decimal(entry["value"]) for entry in listed if entry["type"] == DISCOUNT_TYPE),
+        Decimal(0),
+    )
+    return LineInput(
+        quantity=quantity,
+        unit_price=price,
+        gst_rate=rate,
+        discount=discount,
+        other_tax_rates=[row.cleaned_data["rate"] for row in filled_rows(taxes)],
+    )
 
 
 def _row_errors(form, label: str, *, lower: bool = False) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from purchase_orders.enkash import conventions, formats
+from purchase_orders.numbers import parse_typed_number
 
 # GST slabs in use (percent), including the special rates for precious
 # stones and metals and the transitional 12% and 28%.
@@ -19,6 +20,32 @@ BEARING_PARTIES = ("BUYER", "SUPPLIER")
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Enter a date such as 23/11/2026."}
+
+
+# What an amount field says of text it cannot read as rupees.
+AMOUNT_INVALID = "Enter an amount in rupees, like 1,25,000.50."
+
+
+class TypedNumberField(forms.DecimalField):
+    """A decimal field that reads numbers as people in India type them.
+
+    ``1,25,000.50``, ``₹1,250`` and ``Rs. 1,250`` are read as numbers
+    (``numbers.parse_typed_number``); so, with ``percent``, is ``18%``.
+    """
+
+    def __init__(self, *args, percent: bool = False, **kwargs):
+        self.percent = percent
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_typed_number(value, percent=self.percent)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 def within_network_years(value) -> None:
@@ -40,13 +67,13 @@ def amount_field(
     """Return a field for an amount in rupees, with messages a buyer understands."""
     errors = {
         "required": f"Enter the {label.lower()}.",
-        "invalid": "Enter an amount in rupees, such as 1250 or 1250.50.",
+        "invalid": AMOUNT_INVALID,
         "max_decimal_places": "Use at most 2 decimal places (paise).",
         "max_digits": "This amount is too large.",
         "max_whole_digits": "This amount is too large.",
         "min_value": f"The {label.lower()} cannot be negative.",
     }
-    return forms.DecimalField(
+    return TypedNumberField(
         label=label,
         required=required,
         max_digits=18,
@@ -75,10 +102,11 @@ def percent_field(
     attrs = {"inputmode": "decimal", "autocomplete": "off"}
     if suggestions:
         attrs["list"] = suggestions
-    return forms.DecimalField(
+    return TypedNumberField(
         label=label,
         required=required,
         initial=initial,
+        percent=True,
         decimal_places=3,
         min_value=Decimal(0),
         max_value=Decimal(100),
@@ -95,7 +123,8 @@ def percent_field(
 
 
 def quantity_field(label: str, *, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
+    """Return a field for a quantity, up to 3 decimals, grouping accepted (1,500)."""
+    return TypedNumberField(
         label=label,
         required=required,
         max_digits=18,

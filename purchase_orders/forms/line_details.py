@@ -16,7 +16,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, Manageme
 
 from purchase_orders.contents import TaxContents
 from purchase_orders.enkash import formats
-from purchase_orders.forms.fields import amount_field, percent_field
+from purchase_orders.forms.fields import TypedNumberField, amount_field, percent_field
 from purchase_orders.forms.parts import PartForm, PartFormSet
 from purchase_orders.totals import DISCOUNT_TYPE
 
@@ -92,7 +92,7 @@ class RateForm(PartForm):
         max_length=100,
         error_messages={"required": "Give the type of this rate, such as MRP per unit."},
     )
-    value = forms.DecimalField(
+    value = TypedNumberField(
         label="Value",
         max_digits=7,
         decimal_places=3,

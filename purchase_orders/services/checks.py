@@ -42,6 +42,14 @@ def validate_for_network(contents: Contents) -> None:
     _validate_totals(contents)
 
 
+def milestones_mismatch(scheduled: Decimal, total: Decimal) -> str:
+    """Return what the form says when the payment milestones do not add up to the total."""
+    return (
+        f"The payment milestones add up to ₹{scheduled:,.2f} but the purchase order's "
+        f"total is ₹{total:,.2f}; make them equal."
+    )
+
+
 def _check(validator, value, *, path: FieldPath, label: str) -> None:
     try:
         validator(value or "")
@@ -116,11 +124,7 @@ def _validate_totals(contents: Contents) -> None:
         return
     path, stated, computed = mismatches[0]
     if path == ("milestones",):
-        raise InvalidPurchaseOrder(
-            f"The payment milestones add up to ₹{stated:,.2f} but the purchase order's "
-            f"total is ₹{computed:,.2f}; make them equal.",
-            path=path,
-        )
+        raise InvalidPurchaseOrder(milestones_mismatch(stated, computed), path=path)
     if path[0] == "lines":
         index = path[1]
         raise InvalidPurchaseOrder(

@@ -30,6 +30,7 @@ def _render_form(request, editor, *, purchase_order=None):
         "purchase_order": purchase_order,
         "mode": editor.mode,
         "error_summary": editor.error_summary(),
+        "line_import": editor.line_import or forms.LineImport(),
         "unit_suggestions": forms.UNIT_SUGGESTIONS,
         "address_purposes": forms.ADDRESS_PURPOSES,
         "bearing_parties": forms.BEARING_PARTIES,
@@ -102,12 +103,32 @@ def _supplier_state(purchase_order) -> str:
     return purchase_order.supplier.state_code
 
 
-def _posted_editor(request, *, mode, buyers, suppliers, initial=None):
+def _posted_editor(request, *, mode, buyers, suppliers, initial=None, supplier_state=""):
+    """Return the posted form, and whether it is only shown again (nothing saved).
+
+    It is shown again, as typed, to add a row without the page's script,
+    for Enter in a field of a sent order's form (its safe default button,
+    ``stay``), and for each step of importing lines.
+    """
     editor = forms.PurchaseOrderEditor(
-        mode=mode, buyers=buyers, suppliers=suppliers, data=request.POST, initial=initial
+        mode=mode,
+        buyers=buyers,
+        suppliers=suppliers,
+        data=request.POST,
+        initial=initial,
+        supplier_state=supplier_state,
     )
-    add_row_to = request.POST.get("add_row")
-    if add_row_to:
+    add_row_to = request.POST.get("add_row") or ""
+    if request.POST.get("import_step"):
+        line_import = forms.LineImport.from_post(
+            request.POST, request.FILES, lines_now=editor.lines_typed()
+        )
+        refilled = editor.refilled(
+            add_row_to="", buyers=buyers, suppliers=suppliers, add_lines=line_import.lines
+        )
+        refilled.line_import = line_import
+        return refilled, True
+    if add_row_to or request.POST.get("stay"):
         return editor.refilled(add_row_to=add_row_to, buyers=buyers, suppliers=suppliers), True
     return editor, False
 
@@ -204,7 +225,12 @@ def purchase_order_edit(request, object_id: str):
         return _render_form(request, editor, purchase_order=purchase_order)
 
     editor, adding = _posted_editor(
-        request, mode=mode, buyers=buyers, suppliers=suppliers, initial=initial
+        request,
+        mode=mode,
+        buyers=buyers,
+        suppliers=suppliers,
+        initial=initial,
+        supplier_state=_supplier_state(purchase_order) if mode == "edit" else "",
     )
     if adding or not editor.is_valid():
         return _render_form(request, editor, purchase_order=purchase_order)

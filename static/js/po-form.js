@@ -39,8 +39,41 @@
         event.preventDefault();
       }
     });
+    warnUnsaved(form);
     recalculate(form);
   });
+
+  // -- unsaved changes ----------------------------------------------------------
+
+  // Leaving the form with changes not saved asks first: closing the tab or
+  // following a link (the browser's own question) and the form's Cancel
+  // (the page's). A form shown again after a post (its errors, an added
+  // row, imported lines) holds changes not yet saved from the start.
+  function warnUnsaved(form) {
+    var dirty = form.hasAttribute("data-unsaved");
+    var mark = function () { dirty = true; };
+    form.addEventListener("input", mark);
+    form.addEventListener("change", mark);
+    form.addEventListener("click", function (event) {
+      if (event.target.closest("[data-remove-row], [data-add-row]")) dirty = true;
+    });
+    form.addEventListener("submit", function () { dirty = false; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    form.querySelectorAll("[data-cancel]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!dirty) return;
+        if (window.confirm("Leave this purchase order? Your changes are not saved.")) {
+          dirty = false;
+        } else {
+          event.preventDefault();
+        }
+      });
+    });
+  }
 
   // -- rows -------------------------------------------------------------------
 
@@ -127,11 +160,29 @@
 
   // -- decimal arithmetic in BigInt ---------------------------------------------
 
+  // Read a number as people in India type it, by the server's rule
+  // (purchase_orders/numbers.py, parse_typed_number): grouping in lakh and
+  // crore (1,25,000.50) or in thousands (125,000.50), a leading ₹, "Rs." or
+  // "INR", a trailing "%" for a rate. Return its plain digits ("125000.50"),
+  // or null when it is not a number (1,2,3 or two decimal points).
+  var GROUPED = /^-?(\d+|\d{1,2}(,\d{2})*,\d{3}|\d{1,3}(,\d{3})+)?(\.\d*)?$/;
+  function readNumber(text, percent) {
+    var value = String(text || "").trim().replace(/\u00a0/g, " ").replace(/\u2212/g, "-");
+    var negative = value.charAt(0) === "-";
+    if (negative) value = value.slice(1).trim();
+    value = value.replace(/^(₹|rs\.?|inr)\s*/i, "");
+    if (percent && /%$/.test(value)) value = value.slice(0, -1).trim();
+    value = (negative ? "-" : "") + value;
+    if (!value || !/\d/.test(value) || !GROUPED.test(value)) return null;
+    return value.replace(/,/g, "");
+  }
+
   // Read typed text as an integer count of 10^-scale units, rounded half-up;
-  // null when it is not a number.
-  function scaled(text, scale) {
-    var value = String(text || "").replace(/[,\s₹]/g, "");
-    if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) return null;
+  // null when it is not a number. A rate (scale 3, as the server's rate
+  // fields) may end in "%".
+  function scaled(text, scale, percent) {
+    var value = readNumber(text, percent);
+    if (value === null) return null;
     var negative = value.charAt(0) === "-";
     if (negative) value = value.slice(1);
     var parts = value.split(".");
@@ -189,7 +240,7 @@
   // The other taxes' rates, in thousandths of a percent.
   function otherTaxRates(row) {
     return lineList(row, "other_taxes").map(function (tax) {
-      return scaled(field(tax, "rate"), 3) || 0n;
+      return scaled(field(tax, "rate"), 3, true) || 0n;
     });
   }
 
@@ -241,7 +292,7 @@
         if (outputs) outputs.querySelectorAll("[data-out]").forEach(function (out) { out.textContent = "—"; });
         return;
       }
-      var rate = scaled(field(row, "gst_rate"), 3) || 0n;
+      var rate = scaled(field(row, "gst_rate"), 3, true) || 0n;
       var amount = divide(quantity * price, 1000n);
       var taxable = amount - discounts(row);
       var cgst = 0n, sgst = 0n, igst = 0n;

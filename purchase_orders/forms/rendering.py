@@ -1,0 +1,64 @@
+"""The form renderer of the portal: Django's, with its input widgets written in Python.
+
+Django renders every widget through a template; the purchase-order form has
+some forty inputs a line, and a 1,000-line form spent half of its render in
+those templates (``benchmarks/line_import.py``). The plain ``<input>``
+widgets are written here exactly as Django's ``input.html`` and
+``attrs.html`` write them (``tests/purchase_orders/test_form_rendering.py``
+compares the two); every other widget, and any widget with a template of
+its own, goes through its template as before.
+"""
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+# Django's templates of widgets that are one <input> and nothing else.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "hidden",
+        "number",
+        "email",
+        "url",
+        "password",
+        "date",
+        "datetime",
+        "time",
+        "checkbox",
+        "search",
+        "tel",
+        "color",
+    )
+)
+
+
+def render_input(widget: dict) -> str:
+    """Write an input widget's context as Django's input.html does."""
+    parts = [
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"'
+    ]
+    if widget["value"] is not None:
+        parts.append(f' value="{conditional_escape(str(widget["value"]))}"')
+    for name, value in widget["attrs"].items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {conditional_escape(name)}")
+        else:
+            parts.append(f' {conditional_escape(name)}="{conditional_escape(str(value))}"')
+    parts.append(">")
+    return mark_safe("".join(parts))
+
+
+class PortalFormRenderer(DjangoTemplates):
+    """Render forms with the project's templates, plain inputs without a template."""
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if template_name in INPUT_TEMPLATES and widget is not None:
+            return render_input(widget)
+        return super().render(template_name, context, request)

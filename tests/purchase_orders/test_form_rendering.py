@@ -1,0 +1,77 @@
+"""The portal's form renderer writes plain inputs exactly as Django's templates do."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+
+from purchase_orders.forms import LineForm, PurchaseOrderForm
+from purchase_orders.forms.rendering import PortalFormRenderer
+from purchase_orders.models import Business
+
+WIDGETS = [
+    forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "list": "units"}),
+    forms.HiddenInput(),
+    forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+    forms.EmailInput(attrs={"required": True, "disabled": False}),
+    forms.URLInput(attrs={"placeholder": "https://"}),
+    forms.PasswordInput(render_value=True),
+    forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    forms.CheckboxInput(),
+    forms.CheckboxInput(attrs={"class": "check"}),
+]
+VALUES = [
+    None,
+    "",
+    "1,25,000.50",
+    "Quote \"A\" <b>&</b> 'B'",
+    mark_safe("&amp; already safe"),
+    Decimal("12.500"),
+    0,
+    True,
+    False,
+    datetime.date(2026, 11, 23),
+]
+
+
+@pytest.mark.parametrize("widget", WIDGETS, ids=lambda widget: type(widget).__name__)
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_a_plain_input_is_written_as_djangos_template_writes_it(widget, value):
+    attrs = {"id": "id_x", "aria-describedby": "id_x_helptext", "data-note": "<&>"}
+
+    ours = widget.render("lines-0-x", value, attrs=attrs, renderer=PortalFormRenderer())
+    djangos = widget.render("lines-0-x", value, attrs=attrs, renderer=DjangoTemplates())
+
+    assert str(ours) == str(djangos)
+
+
+def test_a_whole_line_of_the_form_renders_the_same(db):
+    data = {
+        "row-product_description": 'Copier paper "A4" & <more>',
+        "row-hsn_code": "12",
+        "row-quantity": "ten",
+        "row-unit_price": "₹1,250",
+        "row-is_service": "on",
+    }
+
+    def rendered(renderer):
+        form = LineForm(data, prefix="row", renderer=renderer)
+        form.is_valid()
+        return "".join(str(form[name]) for name in form.fields)
+
+    assert rendered(PortalFormRenderer()) == rendered(DjangoTemplates())
+
+
+def test_selects_and_text_areas_still_use_their_templates(db):
+    form = PurchaseOrderForm(
+        mode="new",
+        buyers=Business.objects.none(),
+        suppliers=Business.objects.none(),
+        renderer=PortalFormRenderer(),
+    )
+
+    assert str(form["place_of_supply"]).startswith('<select name="place_of_supply"')
+    assert str(form["terms"]).startswith('<textarea name="terms"')

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
+from purchase_orders import lifecycle
 from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import (
@@ -30,7 +31,7 @@ def pretty_json(text: str) -> str:
 
 
 def preformatted(text: str) -> str:
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    return format_html('<pre class="preformatted">{}</pre>', text)
 
 
 class RecordAdmin(ViewOnlyAdmin):
@@ -66,6 +67,12 @@ class PurchaseOrderVersionAdmin(RecordAdmin):
         )
 
 
+def action_words(action: str) -> str:
+    """Name a status change's action as its button does ("Send to supplier")."""
+    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
+    return transition.label if transition else action.lower().capitalize()
+
+
 @admin.register(StatusChange)
 class StatusChangeAdmin(RecordAdmin):
     list_display = (
@@ -73,7 +80,7 @@ class StatusChangeAdmin(RecordAdmin):
         "from_status",
         "to_status",
         "version",
-        "action",
+        "action_label",
         "actor_name",
         "actor_business",
         "via_network",
@@ -87,6 +94,10 @@ class StatusChangeAdmin(RecordAdmin):
         "actor_name",
         "actor_username",
     )
+
+    @admin.display(description="action", ordering="action")
+    def action_label(self, change: StatusChange) -> str:
+        return action_words(change.action)
 
 
 @admin.register(ApprovalRequest)

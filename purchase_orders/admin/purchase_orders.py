@@ -28,6 +28,7 @@ from purchase_orders.models import (
     PurchaseOrderAddress,
 )
 from purchase_orders.templatetags.portal import format_inr
+from purchase_orders.templatetags.words import state_words
 
 
 @admin.register(PurchaseOrder)
@@ -263,9 +264,25 @@ class PurchaseOrderPartAdmin(ViewOnlyAdmin):
 
 @admin.register(Party)
 class PartyAdmin(PurchaseOrderPartAdmin):
-    list_display = ("purchase_order", "role", "b2b_id", "gstin", "legal_name", "state_code")
+    list_display = (
+        "purchase_order",
+        "role",
+        "b2b_id",
+        "gstin",
+        "legal_name",
+        "state_name",
+        "supply",
+    )
     list_filter = ("role",)
     search_fields = (*PurchaseOrderPartAdmin.search_fields, "b2b_id", "gstin", "legal_name")
+
+    @admin.display(description="state", ordering="state_code")
+    def state_name(self, party: Party) -> str:
+        return state_words(party.state_code)
+
+    @admin.display(description="place of supply", ordering="place_of_supply")
+    def supply(self, party: Party) -> str:
+        return state_words(party.place_of_supply) or "-"
 
 
 @admin.register(PurchaseOrderAddress)

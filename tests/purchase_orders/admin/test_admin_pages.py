@@ -15,6 +15,7 @@ from purchase_orders.models import (
     Invitation,
     InvitationSendCount,
     OutboundMessage,
+    Party,
     PurchaseOrder,
     PurchaseOrderVersion,
     StatusChange,
@@ -287,3 +288,10 @@ def test_message_bodies_are_shown_without_inline_styles(superuser_client, demo):
     assert '<pre class="preformatted">' in content
     assert "style=" not in content
     assert "/static/css/admin.css" in content
+
+
+def test_parties_name_their_state_and_place_of_supply(superuser_client, demo):
+    content = superuser_client.get(admin_url(Party, "changelist")).content.decode()
+
+    assert '<td class="field-state_name">29 – Karnataka</td>' in content
+    assert '<td class="field-supply">29 – Karnataka</td>' in content

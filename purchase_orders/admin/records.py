@@ -73,6 +73,24 @@ def action_words(action: str) -> str:
     return transition.label if transition else action.lower().capitalize()
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions recorded, named as their buttons are."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = (
+            StatusChange.objects.exclude(action="")
+            .order_by("action")
+            .values_list("action", flat=True)
+        )
+        return [(action, action_words(action)) for action in actions.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(StatusChange)
 class StatusChangeAdmin(RecordAdmin):
     list_display = (
@@ -87,7 +105,7 @@ class StatusChangeAdmin(RecordAdmin):
         "created_at",
     )
     list_select_related = ("purchase_order", "actor_business")
-    list_filter = ("to_status", "action", "via_network", "error_code", "created_at")
+    list_filter = ("to_status", ActionFilter, "via_network", "error_code", "created_at")
     search_fields = (
         "purchase_order__buyer_po_number",
         "purchase_order__object_id",

@@ -277,6 +277,10 @@ def test_status_changes_name_both_statuses_and_the_action_in_words(superuser_cli
     assert '<td class="field-to_status">Sent, awaiting confirmation</td>' in row
     assert '<td class="field-action_label">Send to supplier</td>' in row
     assert "DRAFT" not in row
+    # The filter by action names them so too, and filters.
+    assert ">Send to supplier</a>" in content.split('id="changelist-filter"')[1]
+    sends = superuser_client.get(admin_url(StatusChange, "changelist"), {"action": "SEND"})
+    assert {change.action for change in sends.context["cl"].result_list} == {"SEND"}
     order_page = superuser_client.get(admin_url(PurchaseOrder, "change", demo.sent.pk))
     assert ">DRAFT<" not in order_page.content.decode()
 

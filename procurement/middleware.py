@@ -64,7 +64,8 @@ class PortalNotFoundMiddleware:
     Django's debug page for a 404 styles itself inline, which the Content
     Security Policy refuses: the page shows unstyled and the browser reports
     the refusal. The portal's ``404.html`` is what production shows, so a
-    developer sees that, styled, with nothing refused. Answers that are not HTML pages (the API's JSON) are left as they are.
+    developer sees that, styled, with nothing refused. Answers that are not
+    HTML pages (the API's JSON) are left as they are.
     """
 
     def __init__(self, get_response):

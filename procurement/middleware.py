@@ -1,10 +1,12 @@
-"""Middleware of the portal: request ids and the Content Security Policy."""
+"""Middleware of the portal: request ids, the Content Security Policy, the debug 404 page."""
 
 import contextvars
 import re
 import uuid
 
 from django.conf import settings
+from django.http import Http404
+from django.views import defaults
 
 from procurement.logging import log_context
 
@@ -53,4 +55,28 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             relaxed = request.path.startswith(tuple(settings.CSP_RELAXED_PATHS))
             response["Content-Security-Policy"] = settings.CSP_RELAXED if relaxed else settings.CSP
+        return response
+
+
+class PortalNotFoundMiddleware:
+    """With ``DEBUG`` on, answer a page not found with the portal's own 404 page.
+
+    Django's debug page for a 404 styles itself inline, which the Content
+    Security Policy refuses: the page shows unstyled and the browser reports
+    the refusal. The portal's ``404.html`` is what production shows, so a
+    developer sees that, styled, with nothing refused. Answers that are not
+    HTML pages (the API's JSON) are left as they are.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            response = defaults.page_not_found(request, Http404())
         return response

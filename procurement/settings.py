@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "purchase_orders.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "procurement.middleware.PortalNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "procurement.urls"

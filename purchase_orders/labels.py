@@ -198,3 +198,56 @@ def value_kind(name: str, list_name: str = "") -> str:
     if name in DATE_FIELDS:
         return "date"
     return "text"
+
+
+# -- Codes typed or received as words -----------------------------------------------
+
+# The codes the form suggests and the network's examples use, for address
+# purposes and types, charges, value details, PO details and who pays.
+CODE_WORDS = {
+    "DELIVERY": "Delivery",
+    "BILLING": "Billing",
+    "SHIPPING": "Shipping",
+    "SITE": "Site",
+    "WAREHOUSE": "Warehouse",
+    "OFFICE": "Office",
+    "FACTORY": "Factory",
+    "FREIGHT": "Freight",
+    "PACKING": "Packing",
+    "INSURANCE": "Insurance",
+    "ROUND_OFF": "Round-off",
+    "ROUNDOFF": "Round-off",
+    "COST_CENTRE": "Cost centre",
+    "COST_CENTER": "Cost centre",
+    "LIST_PRICE": "List price",
+    "PRE_TAX_VALUE": "Value before tax",
+    "TERMS_AND_CONDITIONS": "Terms and conditions",
+    "BUYER": "Buyer",
+    "SUPPLIER": "Supplier",
+}
+# Initialisms kept in capitals when a code is put in words.
+INITIALISMS = frozenset(
+    {"MRP", "GST", "GSTIN", "HSN", "SAC", "PAN", "TDS", "TCS", "PO", "ID", "LR", "GRN", "MSME"}
+)
+_CODE = re.compile(r"[A-Z][A-Z0-9]*(?:[_ ][A-Z0-9]+)*")
+
+
+def is_code(text: str) -> bool:
+    """Return whether a value reads as a code (``COST_CENTRE``) rather than words."""
+    return bool(_CODE.fullmatch(str(text or "").strip()))
+
+
+def code_words(text: str) -> str:
+    """Return a code in plain words: ``COST_CENTRE`` is "Cost centre", ``MRP`` stays.
+
+    Words typed as words ("Packing & forwarding") are returned as they are.
+    """
+    text = str(text or "").strip()
+    if not is_code(text):
+        return text
+    if text in CODE_WORDS:
+        return CODE_WORDS[text]
+    words = [word if word in INITIALISMS else word.lower() for word in re.split(r"[_ ]+", text)]
+    first = words[0]
+    words[0] = first if first in INITIALISMS else first.capitalize()
+    return " ".join(words)

@@ -1,6 +1,7 @@
 """Purchase orders, their lines, and their other parts listed for searching."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 
 from purchase_orders.admin.drafts import COMPUTED_LINE_FIELDS, is_draft, refresh_draft
 from purchase_orders.admin.inlines import (
@@ -27,17 +28,18 @@ from purchase_orders.models import (
     PurchaseOrderAddress,
 )
 from purchase_orders.templatetags.portal import format_inr
+from purchase_orders.templatetags.words import state_words
 
 
 @admin.register(PurchaseOrder)
 class PurchaseOrderAdmin(admin.ModelAdmin):
+    # Every column fits at 1,366 px beside the filters; the network ID is
+    # searched for and shown on the order's page.
     list_display = (
         "buyer_po_number",
-        "object_id",
         "buyer",
         "supplier",
-        "status",
-        "version",
+        "status_and_version",
         "total",
         "order_date",
         "pending_action",
@@ -135,6 +137,16 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         OutboundMessageInline,
         InboundEventInline,
     ]
+
+    @admin.display(description="status", ordering="status")
+    def status_and_version(self, purchase_order: PurchaseOrder) -> str:
+        if not purchase_order.version:
+            return purchase_order.get_status_display()
+        return format_html(
+            '{}<span class="block quiet">version {}</span>',
+            purchase_order.get_status_display(),
+            purchase_order.version,
+        )
 
     @admin.display(description="total", ordering="total_po_value")
     def total(self, purchase_order: PurchaseOrder) -> str:
@@ -254,9 +266,25 @@ class PurchaseOrderPartAdmin(ViewOnlyAdmin):
 
 @admin.register(Party)
 class PartyAdmin(PurchaseOrderPartAdmin):
-    list_display = ("purchase_order", "role", "b2b_id", "gstin", "legal_name", "state_code")
+    list_display = (
+        "purchase_order",
+        "role",
+        "b2b_id",
+        "gstin",
+        "legal_name",
+        "state_name",
+        "supply",
+    )
     list_filter = ("role",)
     search_fields = (*PurchaseOrderPartAdmin.search_fields, "b2b_id", "gstin", "legal_name")
+
+    @admin.display(description="state", ordering="state_code")
+    def state_name(self, party: Party) -> str:
+        return state_words(party.state_code)
+
+    @admin.display(description="place of supply", ordering="place_of_supply")
+    def supply(self, party: Party) -> str:
+        return state_words(party.place_of_supply) or "-"
 
 
 @admin.register(PurchaseOrderAddress)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 
+from purchase_orders import lifecycle
 from purchase_orders.admin.view_only import ViewOnlyAdmin
 from purchase_orders.exceptions import PurchaseOrderError
 from purchase_orders.models import (
@@ -31,7 +32,7 @@ def pretty_json(text: str) -> str:
 
 
 def preformatted(text: str) -> str:
-    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+    return format_html('<pre class="preformatted">{}</pre>', text)
 
 
 class RecordAdmin(ViewOnlyAdmin):
@@ -67,6 +68,30 @@ class PurchaseOrderVersionAdmin(RecordAdmin):
         )
 
 
+def action_words(action: str) -> str:
+    """Name a status change's action as its button does ("Send to supplier")."""
+    transition = lifecycle.TRANSITIONS_BY_ACTION.get(action)
+    return transition.label if transition else action.lower().capitalize()
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions recorded, named as their buttons are."""
+
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = (
+            StatusChange.objects.exclude(action="")
+            .order_by("action")
+            .values_list("action", flat=True)
+        )
+        return [(action, action_words(action)) for action in actions.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(StatusChange)
 class StatusChangeAdmin(RecordAdmin):
     list_display = (
@@ -74,20 +99,24 @@ class StatusChangeAdmin(RecordAdmin):
         "from_status",
         "to_status",
         "version",
-        "action",
+        "action_label",
         "actor_name",
         "actor_business",
         "via_network",
         "created_at",
     )
     list_select_related = ("purchase_order", "actor_business")
-    list_filter = ("to_status", "action", "via_network", "error_code", "created_at")
+    list_filter = ("to_status", ActionFilter, "via_network", "error_code", "created_at")
     search_fields = (
         "purchase_order__buyer_po_number",
         "purchase_order__object_id",
         "actor_name",
         "actor_username",
     )
+
+    @admin.display(description="action", ordering="action")
+    def action_label(self, change: StatusChange) -> str:
+        return action_words(change.action)
 
 
 @admin.register(Reminder)

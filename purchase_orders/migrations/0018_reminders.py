@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('purchase_orders', '0015_supplier_links_from_orders'),
+        ('purchase_orders', '0017_plain_words_in_admin'),
     ]
 
     operations = [

@@ -101,7 +101,7 @@ class StatusChange(models.Model):
     purchase_order = models.ForeignKey(
         PurchaseOrder, on_delete=models.CASCADE, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=20, blank=True, choices=PurchaseOrder.Status.choices)
     to_status = models.CharField(max_length=20, choices=PurchaseOrder.Status.choices)
     version = models.PositiveIntegerField()
     action = models.CharField(

@@ -149,6 +149,7 @@ class LineItemTax(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = "other tax"
+        verbose_name_plural = "other taxes"
 
     def __str__(self):
         return f"{self.name} {self.rate}%"

@@ -73,6 +73,7 @@ class PurchaseOrder(models.Model):
     previous_status = models.CharField(
         max_length=20,
         blank=True,
+        choices=Status.choices,
         help_text="Network poStatusTransition.currentStatus of that message.",
     )
     total_po_value = models.DecimalField(

@@ -129,6 +129,9 @@ def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=No
             lifecycle.BUYER if actions.approves else "",
         ),
         "can_retry_pending": bool(pending_message) and actions.may_retry(pending_message),
+        # A failed message that no longer carries the pending action is retried
+        # from the notice at the top, which says it was not delivered.
+        "can_retry_latest": bool(latest_message) and actions.may_retry(latest_message),
         "pending_message": pending_message,
         "versions": versions,
         "version_rows": list(zip(versions, [None, *versions], strict=False)),

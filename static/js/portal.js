@@ -9,6 +9,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     guardDoubleSubmits();
     focusErrorSummary();
+    keepFocusClearOfStickyBars();
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.addEventListener("click", function () { window.print(); });
     });
@@ -32,6 +33,24 @@
         delete form.dataset.submitting;
         form.removeAttribute("aria-busy");
       });
+    });
+  }
+
+  // A form's action bar sticks to the bottom of the window; a field focused
+  // behind it (by Tab, a click or an error summary's link) is scrolled up so
+  // that the whole field shows above the bar.
+  function keepFocusClearOfStickyBars() {
+    document.addEventListener("focusin", function (event) {
+      var field = event.target;
+      var form = field.closest && field.closest("form");
+      var bar = form && form.querySelector(".actions--sticky");
+      if (!bar || bar.contains(field)) return;
+      var top = bar.getBoundingClientRect().top;
+      var box = field.getBoundingClientRect();
+      var gap = 16;
+      if (box.bottom + gap > top) {
+        window.scrollBy({ top: box.bottom + gap - top, behavior: "instant" });
+      }
     });
   }
 

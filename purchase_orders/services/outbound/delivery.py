@@ -172,7 +172,14 @@ def _answer_fields(response) -> dict:
 
 
 def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"
+    """Return why an attempt failed as a sentence for the order's page and e-mails.
+
+    The network's errors carry one; a fault of the portal's own is told in
+    words, its exception and traceback kept in the log.
+    """
+    if isinstance(error, EnKashError):
+        return f"{error.message.rstrip('.')}."
+    return "The portal could not prepare the message; its log has the details."
 
 
 def retry_delay(attempts: int) -> float:

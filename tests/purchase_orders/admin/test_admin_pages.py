@@ -15,6 +15,7 @@ from purchase_orders.models import (
     Invitation,
     InvitationSendCount,
     OutboundMessage,
+    Party,
     PurchaseOrder,
     PurchaseOrderVersion,
     Reminder,
@@ -180,7 +181,11 @@ def test_changelist_shows_the_action_waiting_for_the_network(superuser_client, d
     assert re.search(r'<th[^>]*class="[^"]*column-pending_action[^"]*"', content)
     pending = changelist_row(content, demo.sent)
     assert '<td class="field-pending_action">Confirm</td>' in pending
-    assert '<td class="field-status">Sent, awaiting confirmation</td>' in pending
+    assert (
+        '<td class="field-status_and_version">Sent, awaiting confirmation'
+        '<span class="block quiet">version 1</span></td>'
+    ) in pending
+    assert '<td class="field-status_and_version">Draft</td>' in changelist_row(content, demo.draft)
     for settled in (demo.draft, demo.accepted):
         assert '<td class="field-pending_action">-</td>' in changelist_row(content, settled)
     waiting = superuser_client.get(url, {"pending_action__exact": "ACCEPT"}).content.decode()
@@ -250,3 +255,50 @@ def test_changelist_queries_do_not_grow_with_rows(superuser_client, demo, model)
 
     assert response.context["cl"].result_count > 4
     assert len(many) == len(few)
+
+
+def test_every_model_is_named_in_words_with_its_plural(superuser_client):
+    content = superuser_client.get(reverse("admin:index")).content.decode()
+
+    assert ">Other taxes<" in content
+    assert "taxs" not in content
+    for model in REGISTERED:
+        plural = str(model._meta.verbose_name_plural)
+        assert not plural.endswith(("xs", "ys")) or plural.endswith("ays"), plural
+
+
+def test_status_changes_name_both_statuses_and_the_action_in_words(superuser_client, demo):
+    content = superuser_client.get(admin_url(StatusChange, "changelist")).content.decode()
+    sent = StatusChange.objects.filter(purchase_order=demo.sent, from_status="DRAFT").first()
+
+    row = next(
+        row
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", content, re.S)
+        if admin_url(StatusChange, "change", sent.pk) in row
+    )
+    assert '<td class="field-from_status">Draft</td>' in row
+    assert '<td class="field-to_status">Sent, awaiting confirmation</td>' in row
+    assert '<td class="field-action_label">Send to supplier</td>' in row
+    assert "DRAFT" not in row
+    # The filter by action names them so too, and filters.
+    assert ">Send to supplier</a>" in content.split('id="changelist-filter"')[1]
+    sends = superuser_client.get(admin_url(StatusChange, "changelist"), {"action": "SEND"})
+    assert {change.action for change in sends.context["cl"].result_list} == {"SEND"}
+    order_page = superuser_client.get(admin_url(PurchaseOrder, "change", demo.sent.pk))
+    assert ">DRAFT<" not in order_page.content.decode()
+
+
+def test_message_bodies_are_shown_without_inline_styles(superuser_client, demo):
+    page = superuser_client.get(admin_url(OutboundMessage, "change", demo.failed_message.pk))
+    content = page.content.decode()
+
+    assert '<pre class="preformatted">' in content
+    assert "style=" not in content
+    assert "/static/css/admin.css" in content
+
+
+def test_parties_name_their_state_and_place_of_supply(superuser_client, demo):
+    content = superuser_client.get(admin_url(Party, "changelist")).content.decode()
+
+    assert '<td class="field-state_name">29 – Karnataka</td>' in content
+    assert '<td class="field-supply">29 – Karnataka</td>' in content

@@ -66,7 +66,8 @@ def test_a_server_error_is_retried_until_the_network_recovers(
     first = deliver_outbound_message(message_id=message.pk)
 
     assert (first.state, first.attempts, first.response_status) == ("retrying", 1, 500)
-    assert first.last_error.startswith("EnKashUnavailable")
+    # A sentence for the order's page, without the exception's class name.
+    assert first.last_error == "EnKash answered req-send with HTTP 500."
     run_tasks()
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("sent", 3)
@@ -122,7 +123,7 @@ def test_after_the_last_attempt_the_message_fails_until_retried(
     run_tasks()
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("failed", 3)
-    assert message.last_error.startswith("Gave up after 3 attempts: EnKashUnavailable")
+    assert message.last_error == "Gave up after 3 attempts: EnKash answered req-send with HTTP 500."
     # The send is not delivered: the order stays a draft, the send pending until retried.
     purchase_order = PurchaseOrder.objects.get()
     assert (purchase_order.status, purchase_order.pending_action) == ("DRAFT", "SEND")
@@ -284,3 +285,16 @@ def test_retries_back_off_exponentially_to_a_cap_with_full_jitter(settings):
         # (200 draws all in one tenth of the range: about 1 in 10^9).
         assert max(delays[attempts]) > 0.9 * ceiling
         assert min(delays[attempts]) < 0.1 * ceiling
+
+
+def test_a_fault_of_the_portals_own_is_told_in_words_and_retried(sandbox, pending_send):
+    message = OutboundMessage.objects.get()
+    OutboundMessage.objects.filter(pk=message.pk).update(body="{not json")
+
+    delivered = deliver_outbound_message(message_id=message.pk)
+
+    assert (delivered.state, delivered.attempts) == ("retrying", 1)
+    assert delivered.last_error == (
+        "The portal could not prepare the message; its log has the details."
+    )
+    assert requests_for(sandbox, message) == []

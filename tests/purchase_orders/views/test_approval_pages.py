@@ -290,7 +290,8 @@ def test_an_edit_waiting_shows_its_changes_to_the_approver_and_nothing_to_the_su
     approver = words(approver_page)
     assert "Version 2 is waiting for approval." in approver
     assert "What version 2 changes from version 1" in approver
-    assert "Why it changes: “Forty boxes for the year.”" in approver
+    # The reason is quoted without its own full stop: no doubled stop after it.
+    assert "Why it changes: “Forty boxes for the year”." in approver
     assert "Approve" in buttons(approver_page)
     buyer = words(buyer_page)
     assert "Nothing of it has gone to Sahyadri Paper, who has version 1" in buyer

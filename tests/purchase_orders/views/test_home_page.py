@@ -153,3 +153,35 @@ def test_a_supplier_sees_the_payments_due_to_it_this_week(people):
     payments = section(content, "payments-to-receive-heading")
     assert "PO/2026-27/00051" in payments and "Kaveri Textiles" in payments
     assert "payments-due-heading" not in content
+
+
+def test_a_failed_delivery_is_retried_from_the_home_page_and_a_refused_one_put_right(people):
+    failing = people.purchase_order(sent=True, buyer_po_number="PO/2026-27/00041", lines=1)
+    failed = people.message(failing, state=OutboundMessage.State.FAILED, attempts=12)
+    refused_order = people.purchase_order(buyer_po_number="PO/2026-27/00042", lines=1)
+    refused = people.message(
+        refused_order, state=OutboundMessage.State.REJECTED, error_code="INVALID_FIELD"
+    )
+    retry_url = reverse("purchase_orders:retry", args=[failing.object_id, failed.pk])
+
+    cards = section(people.buyer_client.get(reverse("home")).content.decode(), "failed-heading")
+
+    # The page says to retry the one that never arrived, and offers it.
+    assert "retry one that never reached it" in cards
+    assert f'action="{retry_url}"' in cards
+    assert f'data-retry="{failed.pk}"' in cards
+    # The refused one cannot be retried as it is: it is put right on its page.
+    assert f'data-retry="{refused.pk}"' not in cards
+    assert f'<a href="{refused_order.get_absolute_url()}">put it right' in cards
+
+    response = people.buyer_client.post(retry_url)
+
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == ("queued", 0)
+    # The supplier, who did not send it, is not offered it and may not retry it.
+    supplier_home = people.supplier_client.get(reverse("home")).content.decode()
+    assert retry_url not in supplier_home
+    failed.state = OutboundMessage.State.FAILED
+    failed.save(update_fields=["state"])
+    assert people.supplier_client.post(retry_url).status_code == 403

@@ -87,10 +87,10 @@ def test_every_list_of_a_line_is_saved_and_counted_in_the_totals(people, form_da
     page = people.buyer_client.get(purchase_order.get_absolute_url()).content.decode()
     for shown in (
         "0.25%",
-        "Mrp ₹3,000.00",
-        # The Discount column: 500.00 and 250.00.
-        '<td class="num">₹750.00</td>',
-        "Rate MRP PER UNIT: 750.5",
+        "MRP ₹3,000.00",
+        # The Discount, under the amount: 500.00 and 250.00.
+        '<span class="block subtle" data-cell="discount">₹750.00</span>',
+        "Rate MRP per unit: 750.5",
         "Colour: Gold",
         "Pins: 24",
         "Cess 1%: ₹92.50",

@@ -181,7 +181,7 @@ def test_the_latest_refusal_is_said_at_the_top_to_its_sender_only(people):
         error_field="purchaseOrder.itemLists[0].hsnCode",
     )
     confirmed = people.purchase_order(sent=True, lines=1)
-    people.message(
+    failed = people.message(
         confirmed,
         kind=OutboundMessage.Kind.CONFIRM,
         state=OutboundMessage.State.FAILED,
@@ -200,10 +200,16 @@ def test_the_latest_refusal_is_said_at_the_top_to_its_sender_only(people):
         "See it in the network timeline"
     )
     assert undelivered_alert(failed_for_buyer) == ""
+    # The notice says it was not delivered, and offers to retry it.
     assert undelivered_alert(failed_for_supplier) == (
         "The confirm message of version 1 was not delivered after 12 attempts. "
-        "HTTP 503 from the network See it in the network timeline"
+        "HTTP 503 from the network Retry delivery See it in the network timeline"
     )
+    retry = reverse("purchase_orders:retry", args=[confirmed.object_id, failed.pk])
+    assert f'action="{retry}"' in failed_for_supplier.split("data-undelivered")[1]
+    assert people.supplier_client.post(retry).status_code == 302
+    failed.refresh_from_db()
+    assert failed.state == OutboundMessage.State.QUEUED
 
 
 def test_a_message_delivered_after_a_refusal_clears_the_alert(people):

@@ -12,6 +12,8 @@ named here by ``entry_field``: ``receiptAdviceNo`` is ``receipt_advice_no``.
 
 import re
 
+from purchase_orders.validators import GST_STATE_CODES
+
 HEADER_LABELS = {
     "object_id": "Network ID",
     "buyer_po_number": "PO number",
@@ -251,3 +253,13 @@ def code_words(text: str) -> str:
     first = words[0]
     words[0] = first if first in INITIALISMS else first.capitalize()
     return " ".join(words)
+
+
+def state_words(code: str) -> str:
+    """Name a GST state code with its state, as the form's choices do: "29 – Karnataka".
+
+    An unknown code is returned as it is, and no code as "".
+    """
+    code = str(code or "").strip()
+    name = GST_STATE_CODES.get(code)
+    return f"{code} – {name}" if name else code

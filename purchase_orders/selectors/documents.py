@@ -23,6 +23,7 @@ from purchase_orders.contents import (
     without_terms,
 )
 from purchase_orders.enkash import payloads
+from purchase_orders.labels import state_words
 from purchase_orders.models import PurchaseOrder, PurchaseOrderVersion
 from purchase_orders.totals import (
     ZERO,
@@ -32,7 +33,6 @@ from purchase_orders.totals import (
     compute_totals,
     contents_are_intra_state,
 )
-from purchase_orders.validators import GST_STATE_CODES
 
 from .purchase_orders import get_visible_purchase_order, purchase_orders_with_contents
 from .viewers import Viewer
@@ -49,15 +49,6 @@ NOTICES = {
     NOT_ACKNOWLEDGED: "Not yet acknowledged by the network",
     SUPERSEDED: "Superseded by version {current}",
 }
-
-
-def state_words(code: str) -> str:
-    """Name a GST state code as "29 – Karnataka" (the code alone if unknown, "" if none)."""
-    code = (code or "").strip()
-    if not code:
-        return ""
-    name = GST_STATE_CODES.get(code)
-    return f"{code} – {name}" if name else code
 
 
 def pan_of(party: PartyContents, business=None) -> str:

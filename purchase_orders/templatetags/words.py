@@ -3,7 +3,6 @@
 from django import template
 
 from purchase_orders import labels
-from purchase_orders.validators import GST_STATE_CODES
 
 register = template.Library()
 
@@ -23,9 +22,7 @@ def is_code(text: str) -> bool:
 @register.filter
 def state_words(code: str) -> str:
     """Name a GST state code with its state, as the form's choices do: 29 – Karnataka."""
-    code = str(code or "").strip()
-    name = GST_STATE_CODES.get(code)
-    return f"{code} – {name}" if name else code
+    return labels.state_words(code)
 
 
 @register.filter

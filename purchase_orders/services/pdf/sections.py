@@ -10,6 +10,7 @@ from html import escape
 
 from django.utils import timezone
 
+from purchase_orders.labels import code_words
 from purchase_orders.selectors.documents import PurchaseOrderDocument
 from purchase_orders.templatetags.portal import (
     amount_in_words,
@@ -180,9 +181,9 @@ def parties(styles, document: PurchaseOrderDocument, width: float) -> list:
     supplier = _party(styles, "Supplier", document.supplier)
     addresses = []
     for address in document.contents.addresses:
-        purpose = f"{address.purpose.lower()} address" if address.purpose else "address"
+        purpose = f"{code_words(address.purpose)} address" if address.purpose else "address"
         addresses += [
-            Paragraph(purpose.upper(), styles.heading),
+            Paragraph(_text(purpose.upper()), styles.heading),
             Paragraph(
                 _text(_join(address.address_line1, address.address_line2))
                 + "<br/>"
@@ -325,7 +326,7 @@ def totals(styles, document: PurchaseOrderDocument, width: float) -> list:
     if totals.other_taxes_amount:
         rows.append(["Cess and other taxes", format_inr(totals.other_taxes_amount)])
     for charge in document.contents.other_charges:
-        rows.append([charge.charge_type.lower().capitalize(), format_inr(charge.amount)])
+        rows.append([code_words(charge.charge_type), format_inr(charge.amount)])
     rows.append(["Total", format_inr(header.total_po_value)])
     table = Table(rows, colWidths=[width * 0.25, width * 0.2], hAlign="RIGHT")
     table.setStyle(
@@ -403,7 +404,7 @@ def terms(styles, document: PurchaseOrderDocument) -> list:
     if header.shipping_terms or header.shipping_bearing_party:
         shipping = _text(header.shipping_terms)
         if header.shipping_bearing_party:
-            shipping += f" · paid by {_text(header.shipping_bearing_party.lower())}"
+            shipping += f" · paid by {_text(code_words(header.shipping_bearing_party).lower())}"
         if header.shipping_charges:
             shipping += f" · charges {format_inr(header.shipping_charges)}"
         flowables += [Paragraph("SHIPPING", styles.heading), Paragraph(shipping, styles.base)]

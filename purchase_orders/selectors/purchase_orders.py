@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
-from purchase_orders import lifecycle
+from purchase_orders import lifecycle, search as searching
 from purchase_orders.models import (
     Business,
     InboundEvent,
@@ -99,6 +99,13 @@ def get_purchase_order_document(*, viewer: Viewer, object_id: str) -> PurchaseOr
     )
 
 
+# A status's place in the lifecycle (draft first, closed last), so that
+# sorting by status follows the order a purchase order lives through them.
+STATUS_RANK = Case(
+    *(When(status=status, then=rank) for rank, status in enumerate(lifecycle.STATUSES)),
+    default=len(lifecycle.STATUSES),
+)
+
 # The sort orders the lists offer: key -> ORDER BY.
 PURCHASE_ORDER_ORDERINGS = {
     "newest": ("-order_date", "-created_at", "-id"),
@@ -107,7 +114,7 @@ PURCHASE_ORDER_ORDERINGS = {
     "-number": ("-buyer_po_number", "-id"),
     "total": ("total_po_value", "id"),
     "-total": ("-total_po_value", "-id"),
-    "status": ("status", "-order_date", "-id"),
+    "status": (STATUS_RANK, "-order_date", "-id"),
     "supplier": ("supplier__legal_name", "-order_date", "-id"),
     "buyer": ("buyer__legal_name", "-order_date", "-id"),
     "delivery": ("delivery_date", "id"),
@@ -130,7 +137,9 @@ def list_purchase_orders(
     As buyer: the orders of the user's buying businesses, drafts included.
     As supplier: the orders sent to the user's supplying businesses, those
     awaiting confirmation first (unless another order is asked for).
-    ``search`` matches part of the PO number. The buyer's "waiting for
+    ``search`` matches part of the PO number, the subject, either party's
+    names or GSTIN, a line's description or HSN/SAC code
+    (``purchase_orders/search.py``). The buyer's "waiting for
     approval" finds the edits waiting too, whose orders keep their status.
     """
     if role == lifecycle.BUYER:
@@ -151,8 +160,11 @@ def list_purchase_orders(
         queryset = queryset.filter(order_date__gte=ordered_from)
     if ordered_to:
         queryset = queryset.filter(order_date__lte=ordered_to)
-    if search.strip():
-        queryset = queryset.filter(buyer_po_number__icontains=search.strip())
+    words = searching.normalized(search)
+    if words:
+        # The column is kept in lower case: a plain LIKE, which the trigram
+        # index po_search_trgm_idx (migration 0016) serves on PostgreSQL.
+        queryset = queryset.filter(search_text__contains=words)
     # The pending action's delivery state, for the list's words ("retrying",
     # "not delivered"), without reading the message itself.
     queryset = queryset.select_related("buyer", "supplier").annotate(

@@ -34,7 +34,6 @@ def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
     return purchase_orders_with_contents().get(pk=pk)
 
 
-
 def visible_purchase_orders(viewer: Viewer) -> QuerySet[PurchaseOrder]:
     """Return the purchase orders a viewer's businesses are party to.
 
@@ -52,8 +51,10 @@ def get_visible_purchase_order(
     *, viewer: Viewer, object_id: str, queryset: QuerySet | None = None
 ) -> PurchaseOrder:
     """Return one purchase order the viewer may see, or raise Http404."""
-    queryset = queryset if queryset is not None else PurchaseOrder.objects.select_related(
-        "buyer", "supplier"
+    queryset = (
+        queryset
+        if queryset is not None
+        else PurchaseOrder.objects.select_related("buyer", "supplier")
     )
     try:
         return queryset.filter(pk__in=visible_purchase_orders(viewer).values("pk")).get(

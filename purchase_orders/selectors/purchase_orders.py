@@ -5,7 +5,8 @@ import datetime
 from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
-from purchase_orders import lifecycle, search as searching
+from purchase_orders import lifecycle
+from purchase_orders import search as searching
 from purchase_orders.models import (
     Business,
     InboundEvent,

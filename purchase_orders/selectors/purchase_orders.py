@@ -101,6 +101,32 @@ def get_purchase_order_document(*, viewer: Viewer, object_id: str) -> PurchaseOr
     )
 
 
+def get_purchase_order_lines(
+    *, viewer: Viewer, object_id: str, version: int | None = None
+) -> tuple[PurchaseOrder, PurchaseOrderVersion | None]:
+    """Return a purchase order with its contents and, if asked for, one of its versions.
+
+    A version is one the order's page lists: those the network has
+    acknowledged, up to the order's own. Another, or none such, raises
+    Http404.
+    """
+    purchase_order = get_visible_purchase_order(
+        viewer=viewer, object_id=object_id, queryset=purchase_orders_with_contents()
+    )
+    if version is None:
+        return purchase_order, None
+    kept = (
+        PurchaseOrderVersion.objects.filter(
+            purchase_order=purchase_order, version=version, version__lte=purchase_order.version
+        ).first()
+        if version > 0
+        else None
+    )
+    if kept is None:
+        raise Http404("No such version.")
+    return purchase_order, kept
+
+
 # A status's place in the lifecycle (draft first, closed last), so that
 # sorting by status follows the order a purchase order lives through them.
 STATUS_RANK = Case(

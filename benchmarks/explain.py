@@ -115,9 +115,10 @@ def search_queries(buyer_viewer, supplier_viewer) -> dict:
 
     return {
         "buyer list, search a line word": listed(buyer_viewer, buyer, search="carbide")[page],
+        # What the page's count reads: every match, not only a page of them.
         "buyer list, search, count": listed(buyer_viewer, buyer, search="carbide")
         .order_by()
-        .values("pk")[:1],
+        .values("pk"),
         "buyer list, search a PO number": listed(buyer_viewer, buyer, search="BULK/000417")[page],
         "supplier inbox, search": listed(supplier_viewer, supplier, search="carbide")[page],
     }

@@ -5,7 +5,7 @@ tenth of them, the largest accounts); after ANALYZE, the buyer's list and
 the supplier's inbox are asked for as the pages ask, and EXPLAIN ANALYZE
 shows whether each is read through an index.
 
-Searches ("carbide", one order in a hundred; one PO number) must be served
+Searches ("carbide", one order in a thousand; one PO number) must be served
 by the trigram index po_search_trgm_idx; each is timed again without it
 (dropped in a transaction rolled back), the baseline of its figure.
 
@@ -195,7 +195,7 @@ def run(*, orders: int, verbose: bool = True) -> dict:
         print(
             f"{name:<32} trigram index: {'yes' if indexed else 'NO '}  execution "
             f"{with_index:.3f} ms, without the index {without:.3f} ms "
-            f"({without / max(with_index, 0.001):.0f}× as long)"
+            f"({without / max(with_index, 0.001):.1f}× as long)"
         )
         if verbose:
             for line in plan.splitlines():

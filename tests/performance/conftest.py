@@ -18,13 +18,13 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-# What bulk orders are bought: one in a hundred has a carbide line.
+# What bulk orders are bought: one in a thousand has a carbide line.
 BULK_LINES = ["a4 copier paper, 75 gsm", "nitrile gloves, box of 100", "pantry supplies"]
 
 
 def varying_fields(index: int, now) -> dict:
     """Return the fields that differ between bulk purchase orders: number, dates, total."""
-    line = "tungsten carbide insert" if index % 100 == 7 else BULK_LINES[index % len(BULK_LINES)]
+    line = "tungsten carbide insert" if index % 1000 == 417 else BULK_LINES[index % len(BULK_LINES)]
     return {
         "object_id": conventions.new_object_id(),
         "buyer_po_number": f"BULK/{index:06d}",

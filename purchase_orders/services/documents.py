@@ -84,15 +84,19 @@ def add_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> Purcha
     PaymentMilestone.objects.bulk_create(
         _rows(PaymentMilestone, purchase_order, contents.milestones)
     )
-    # The caller has set the header it keeps on the instance; a later save()
-    # of the instance writes the same words again.
-    purchase_order.search_text = _search_text(
-        purchase_order, contents.parties.values(), contents.lines
-    )
-    PurchaseOrder.objects.filter(pk=purchase_order.pk).update(
-        search_text=purchase_order.search_text
-    )
+    # The caller has set the header it keeps on the instance (and, saving it
+    # first, may have set these words too: then nothing more is written). A
+    # later save() of the instance writes the same words again.
+    text = search_text_of(purchase_order, contents)
+    if text != purchase_order.search_text:
+        purchase_order.search_text = text
+        PurchaseOrder.objects.filter(pk=purchase_order.pk).update(search_text=text)
     return purchase_order
+
+
+def search_text_of(purchase_order: PurchaseOrder, contents: Contents) -> str:
+    """Return the search column of an order with these contents and its header as set."""
+    return _search_text(purchase_order, contents.parties.values(), contents.lines)
 
 
 def _search_text(purchase_order: PurchaseOrder, parties, lines) -> str:

@@ -9,12 +9,14 @@ from purchase_orders import lifecycle
 from purchase_orders.models import LineItem, Membership, PurchaseOrder
 from purchase_orders.selectors import get_viewer, list_purchase_orders
 from purchase_orders.services import businesses, documents, drafts
+from purchase_orders.services.purchase_orders import edit_purchase_order
 from tests.factories import (
     BusinessFactory,
     MembershipFactory,
     PurchaseOrderFactory,
     link_supplier,
 )
+from tests.plugins.network import acknowledged, contents_of
 from tests.plugins.webhooks import answer, sent_elsewhere_body
 from tests.purchase_orders.services.test_drafts import typed_contents
 
@@ -152,6 +154,28 @@ def test_an_order_received_from_the_network_is_found_by_its_lines(
     assert found(trading_pair.supplier_user, lifecycle.SUPPLIER, "hydraulic hose") == [
         "ERP/2026/000123"
     ]
+
+
+def test_an_edit_sent_from_here_is_found_by_its_new_words_once_acknowledged(
+    trading_pair, sent_purchase_order
+):
+    contents = contents_of(sent_purchase_order)
+    contents.lines[0].product_description = "Thermal paper roll, 80 mm"
+    edit_purchase_order(
+        purchase_order=sent_purchase_order,
+        edited_by=trading_pair.buyer_user,
+        contents=contents,
+        reason="Thermal rolls instead.",
+        expected_version=sent_purchase_order.version,
+    )
+    number = sent_purchase_order.buyer_po_number
+
+    # The order stands as the network acknowledged it until it answers.
+    assert found(trading_pair.buyer_user, lifecycle.BUYER, "thermal paper") == []
+    acknowledged(sent_purchase_order)
+
+    assert found(trading_pair.buyer_user, lifecycle.BUYER, "thermal paper") == [number]
+    assert found(trading_pair.supplier_user, lifecycle.SUPPLIER, "thermal paper") == [number]
 
 
 def test_a_business_that_changes_its_name_is_found_by_the_new_one(people, carbide_order):

@@ -3,8 +3,9 @@
 The order is written through the drafts service (as the form does), its
 totals computed and checked as the network will check them, turned into
 its req-send message (``payloads.build_send_request``), sent through the
-send service, and its page rendered for the buyer. Prints each time and
-the message-building time per line.
+send service, and its page rendered for the buyer, and its lines downloaded
+as CSV and Excel. Prints each time, the message-building time per line and
+each download's time against the page's, in the same run.
 
     python -m benchmarks.big_po [--lines 1000]
 """
@@ -64,6 +65,7 @@ def exercise(*, template, buyer_user, client, lines: int = 1000) -> BigOrder:
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
 
     from purchase_orders.contents import read_contents
     from purchase_orders.enkash import payloads
@@ -93,23 +95,34 @@ def exercise(*, template, buyer_user, client, lines: int = 1000) -> BigOrder:
 
     seconds["validate (totals)"], totals = harness.timed(validate)
     assert totals.total_po_value == loaded.total_po_value
-    seconds["build req-send message"], message = harness.timed(
-        payloads.build_send_request, loaded
-    )
+    seconds["build req-send message"], message = harness.timed(payloads.build_send_request, loaded)
     seconds["send (send service)"], sent = harness.timed(
         send_purchase_order, purchase_order=draft, sent_by=buyer_user
     )
     with CaptureQueriesContext(connection) as queries:
-        seconds["render the PO page"], response = harness.timed(
-            client.get, sent.get_absolute_url()
+        seconds["render the PO page"], response = harness.timed(client.get, sent.get_absolute_url())
+    # Read now: the next request clears the connection's log of queries.
+    page_queries = len(queries.captured_queries)
+    for file_format in ("csv", "xlsx"):
+        url = reverse(f"purchase_orders:lines-{file_format}", args=[sent.object_id])
+        seconds[f"download its lines, {file_format}"], size = harness.timed(
+            _downloaded_bytes, client, url
         )
+        assert size > lines * 50, (file_format, size)
     return BigOrder(
         purchase_order=sent,
         message=message,
         page_status=response.status_code,
-        page_queries=len(queries.captured_queries),
+        page_queries=page_queries,
         seconds=seconds,
     )
+
+
+def _downloaded_bytes(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return len(body)
 
 
 def signed_in_buyer():
@@ -135,6 +148,10 @@ def run(*, lines: int) -> dict:
     per_line = big.seconds["build req-send message"] / lines * 1e6
     print(f"message building per line: {per_line:.1f} µs")
     print(f"PO page: HTTP {big.page_status}, {big.page_queries} queries", flush=True)
+    page = big.seconds["render the PO page"]
+    for file_format in ("csv", "xlsx"):
+        download = big.seconds[f"download its lines, {file_format}"]
+        print(f"lines as {file_format}: {download / page:.2f}× the time of rendering its page")
     return {"seconds": big.seconds, "ok": big.page_status == 200}
 
 

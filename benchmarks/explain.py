@@ -5,6 +5,10 @@ tenth of them, the largest accounts); after ANALYZE, the buyer's list and
 the supplier's inbox are asked for as the pages ask, and EXPLAIN ANALYZE
 shows whether each is read through an index.
 
+Searches ("carbide", one order in a thousand; one PO number) must be served
+by the trigram index po_search_trgm_idx; each is timed again without it
+(dropped in a transaction rolled back), the baseline of its figure.
+
     python -m benchmarks.explain [--orders 100000]
 """
 
@@ -88,13 +92,64 @@ def list_queries(buyer_viewer, supplier_viewer) -> dict:
         "buyer list, by number": listed(buyer_viewer, buyer, ordering="number")[page],
         "buyer list, status CREATED": listed(buyer_viewer, buyer, status="CREATED")[page],
         "supplier inbox": listed(supplier_viewer, supplier)[page],
-        "supplier inbox, newest first": listed(supplier_viewer, supplier, ordering="newest")[
-            page
-        ],
+        "supplier inbox, newest first": listed(supplier_viewer, supplier, ordering="newest")[page],
         "awaiting confirmation": selectors.awaiting_confirmation(viewer=supplier_viewer)[page],
         # The admin's change list: the model's ordering, 100 a page.
         "admin change list": PurchaseOrder.objects.select_related("buyer", "supplier")[:100],
     }
+
+
+SEARCH_INDEX = "po_search_trgm_idx"
+
+
+def search_queries(buyer_viewer, supplier_viewer) -> dict:
+    """Return the querysets of the lists' searches, by name."""
+    from purchase_orders import selectors
+    from purchase_orders.models import Membership
+
+    buyer, supplier = Membership.Role.BUYER, Membership.Role.SUPPLIER
+    page = slice(0, 25)
+
+    def listed(viewer, role, **filters):
+        return selectors.list_purchase_orders(viewer=viewer, role=role, **filters)
+
+    return {
+        "buyer list, search a line word": listed(buyer_viewer, buyer, search="carbide")[page],
+        # What the page's count reads: every match, not only a page of them.
+        "buyer list, search, count": listed(buyer_viewer, buyer, search="carbide")
+        .order_by()
+        .values("pk"),
+        "buyer list, search a PO number": listed(buyer_viewer, buyer, search="BULK/000417")[page],
+        "supplier inbox, search": listed(supplier_viewer, supplier, search="carbide")[page],
+    }
+
+
+def uses_search_index(plan: str) -> bool:
+    """Return whether a plan finds purchase orders through the search's trigram index.
+
+    The few orders found may then be sorted; the table is never scanned.
+    """
+    nodes = [line.strip().removeprefix("->").strip() for line in plan.splitlines()]
+    return SEARCH_INDEX in plan and not any(
+        node.startswith("Seq Scan on purchase_orders_purchaseorder") for node in nodes
+    )
+
+
+def _execution_ms(plan: str) -> float:
+    line = next(line for line in plan.splitlines() if "Execution Time" in line)
+    return float(re.search(r"([\d.]+) ms", line).group(1))
+
+
+def _without_search_index(queryset) -> str:
+    """Return the EXPLAIN ANALYZE of a query with the search index dropped, then kept."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {SEARCH_INDEX}")
+        plan = queryset.explain(analyze=True)
+        transaction.set_rollback(True)
+    return plan
 
 
 def uses_index(plan: str) -> bool:
@@ -131,7 +186,23 @@ def run(*, orders: int, verbose: bool = True) -> dict:
                 if "Index" in line or "Scan" in line or "Sort" in line:
                     print("    " + line.strip()[:110])
     print(f"every list query uses an index: {'yes' if ok else 'NO'}", flush=True)
-    return {"ok": ok}
+    searched = True
+    for name, queryset in search_queries(buyer_viewer, supplier_viewer).items():
+        plan = queryset.explain(analyze=True)
+        indexed = uses_search_index(plan)
+        searched = searched and indexed
+        with_index, without = _execution_ms(plan), _execution_ms(_without_search_index(queryset))
+        print(
+            f"{name:<32} trigram index: {'yes' if indexed else 'NO '}  execution "
+            f"{with_index:.3f} ms, without the index {without:.3f} ms "
+            f"({without / max(with_index, 0.001):.1f}× as long)"
+        )
+        if verbose:
+            for line in plan.splitlines():
+                if "Index" in line or "Scan" in line or "Sort" in line:
+                    print("    " + line.strip()[:110])
+    print(f"every search uses the trigram index: {'yes' if searched else 'NO'}", flush=True)
+    return {"ok": ok and searched}
 
 
 def main() -> int:

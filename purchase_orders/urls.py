@@ -13,6 +13,44 @@ urlpatterns = [
     path("purchase-orders/new/", views.purchase_order_create, name="create"),
     path("purchase-orders/received/", views.inbox, name="inbox"),
     path("purchase-orders/received/stamp/", views.inbox_stamp, name="inbox-stamp"),
+    # Downloads of a list as filtered (the list's own query string) and of a
+    # purchase order's lines (?version= for one of its versions).
+    path(
+        "purchase-orders/download.csv",
+        views.purchase_order_list_download,
+        {"file_format": "csv"},
+        name="list-csv",
+    ),
+    path(
+        "purchase-orders/download.xlsx",
+        views.purchase_order_list_download,
+        {"file_format": "xlsx"},
+        name="list-xlsx",
+    ),
+    path(
+        "purchase-orders/received/download.csv",
+        views.inbox_download,
+        {"file_format": "csv"},
+        name="inbox-csv",
+    ),
+    path(
+        "purchase-orders/received/download.xlsx",
+        views.inbox_download,
+        {"file_format": "xlsx"},
+        name="inbox-xlsx",
+    ),
+    path(
+        "purchase-orders/<str:object_id>/lines.csv",
+        views.lines_download,
+        {"file_format": "csv"},
+        name="lines-csv",
+    ),
+    path(
+        "purchase-orders/<str:object_id>/lines.xlsx",
+        views.lines_download,
+        {"file_format": "xlsx"},
+        name="lines-xlsx",
+    ),
     path("purchase-orders/<str:object_id>/", views.purchase_order_detail, name="detail"),
     path("purchase-orders/<str:object_id>/stamp/", views.purchase_order_stamp, name="stamp"),
     path("purchase-orders/<str:object_id>/print/", views.purchase_order_print, name="print"),

@@ -19,6 +19,7 @@ from purchase_orders.models import (
     SupplierLink,
     SupplierSearch,
 )
+from purchase_orders.services import documents
 from purchase_orders.totals import LineInput, compute_totals, is_intra_state
 from purchase_orders.validators import gstin_check_digit
 
@@ -227,6 +228,9 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
         )
         purchase_order.total_po_value = totals.total_po_value
         purchase_order.save(update_fields=["total_po_value"])
+        # The search column, as the services keep it with the contents.
+        documents.reindex_for_search(PurchaseOrder.objects.filter(pk=purchase_order.pk))
+        purchase_order.refresh_from_db(fields=["search_text"])
         if count:
             PaymentMilestone.objects.create(
                 purchase_order=purchase_order,

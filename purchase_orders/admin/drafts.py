@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from purchase_orders import lifecycle
 from purchase_orders.contents import field_values
 from purchase_orders.models import LineItem, LineItemTax, Party, PurchaseOrder
+from purchase_orders.services import documents
 from purchase_orders.services.drafts import snapshot_party
 from purchase_orders.totals import totals_for_purchase_order
 
@@ -58,3 +59,4 @@ def refresh_draft(purchase_order: PurchaseOrder) -> None:
     LineItemTax.objects.bulk_update(taxes, ["amount"])
     PurchaseOrder.objects.filter(pk=purchase_order.pk).update(total_po_value=totals.total_po_value)
     purchase_order.total_po_value = totals.total_po_value
+    documents.reindex_for_search(PurchaseOrder.objects.filter(pk=purchase_order.pk))

@@ -11,10 +11,12 @@ class PurchaseOrderFilterForm(forms.Form):
     """Filters, search and sort of a list of purchase orders."""
 
     q = forms.CharField(
-        label="PO number",
+        label="Search",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search"}),
+        help_text="PO number, subject, buyer or supplier name, GSTIN, "
+        "line description or HSN/SAC code.",
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
     status = forms.ChoiceField(label="Status", required=False)
     counterparty = forms.ModelChoiceField(
@@ -35,7 +37,7 @@ class PurchaseOrderFilterForm(forms.Form):
         "-number": "PO number (Z–A)",
         "total": "Total (low to high)",
         "-total": "Total (high to low)",
-        "status": "Status",
+        "status": "Status (draft to closed)",
         "delivery": "Delivery date",
         "supplier": "Supplier (A–Z)",
         "buyer": "Buyer (A–Z)",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("purchase_orders", "0015_supplier_links_from_orders"),
+        ("purchase_orders", "0016_purchase_order_search"),
     ]
 
     operations = [

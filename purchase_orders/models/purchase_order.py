@@ -104,6 +104,13 @@ class PurchaseOrder(models.Model):
     additional_infos = json_list_field(
         "Network additionalInfos sent beside the purchaseOrder: [{name, value}]."
     )
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="What the lists' search reads, in lower case: the PO number, subject, "
+        "both parties' names and GSTINs, the lines' descriptions and HSN/SAC codes "
+        "(purchase_orders/search.py).",
+    )
     # Protected like the history rows: whoever created an order stays on it.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

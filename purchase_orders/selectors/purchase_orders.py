@@ -6,6 +6,7 @@ from django.db.models import Case, F, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
 from purchase_orders import lifecycle
+from purchase_orders import search as searching
 from purchase_orders.models import (
     Business,
     InboundEvent,
@@ -102,6 +103,39 @@ def get_purchase_order_document(*, viewer: Viewer, object_id: str) -> PurchaseOr
     )
 
 
+def get_purchase_order_lines(
+    *, viewer: Viewer, object_id: str, version: int | None = None
+) -> tuple[PurchaseOrder, PurchaseOrderVersion | None]:
+    """Return a purchase order with its contents and, if asked for, one of its versions.
+
+    A version is one the order's page lists: those the network has
+    acknowledged, up to the order's own. Another, or none such, raises
+    Http404.
+    """
+    purchase_order = get_visible_purchase_order(
+        viewer=viewer, object_id=object_id, queryset=purchase_orders_with_contents()
+    )
+    if version is None:
+        return purchase_order, None
+    kept = (
+        PurchaseOrderVersion.objects.filter(
+            purchase_order=purchase_order, version=version, version__lte=purchase_order.version
+        ).first()
+        if version > 0
+        else None
+    )
+    if kept is None:
+        raise Http404("No such version.")
+    return purchase_order, kept
+
+
+# A status's place in the lifecycle (draft first, closed last), so that
+# sorting by status follows the order a purchase order lives through them.
+STATUS_RANK = Case(
+    *(When(status=status, then=rank) for rank, status in enumerate(lifecycle.STATUSES)),
+    default=len(lifecycle.STATUSES),
+)
+
 # The sort orders the lists offer: key -> ORDER BY.
 PURCHASE_ORDER_ORDERINGS = {
     "newest": ("-order_date", "-created_at", "-id"),
@@ -110,7 +144,7 @@ PURCHASE_ORDER_ORDERINGS = {
     "-number": ("-buyer_po_number", "-id"),
     "total": ("total_po_value", "id"),
     "-total": ("-total_po_value", "-id"),
-    "status": ("status", "-order_date", "-id"),
+    "status": (STATUS_RANK, "-order_date", "-id"),
     "supplier": ("supplier__legal_name", "-order_date", "-id"),
     "buyer": ("buyer__legal_name", "-order_date", "-id"),
     "delivery": ("delivery_date", "id"),
@@ -133,7 +167,9 @@ def list_purchase_orders(
     As buyer: the orders of the user's buying businesses, drafts included.
     As supplier: the orders sent to the user's supplying businesses, those
     awaiting confirmation first (unless another order is asked for).
-    ``search`` matches part of the PO number. The buyer's "waiting for
+    ``search`` matches part of the PO number, the subject, either party's
+    names or GSTIN, a line's description or HSN/SAC code
+    (``purchase_orders/search.py``). The buyer's "waiting for
     approval" finds the edits waiting too, whose orders keep their status.
     """
     if role == lifecycle.BUYER:
@@ -154,8 +190,11 @@ def list_purchase_orders(
         queryset = queryset.filter(order_date__gte=ordered_from)
     if ordered_to:
         queryset = queryset.filter(order_date__lte=ordered_to)
-    if search.strip():
-        queryset = queryset.filter(buyer_po_number__icontains=search.strip())
+    words = searching.normalized(search)
+    if words:
+        # The column is kept in lower case: a plain LIKE, which the trigram
+        # index po_search_trgm_idx (migration 0016) serves on PostgreSQL.
+        queryset = queryset.filter(search_text__contains=words)
     # The pending action's delivery state, for the list's words ("retrying",
     # "not delivered"), without reading the message itself.
     queryset = queryset.select_related("buyer", "supplier").annotate(

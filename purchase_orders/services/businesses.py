@@ -15,6 +15,7 @@ they were sent with (``Party``), as do their versions' snapshots.
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import capfirst
 
 from purchase_orders import lifecycle
@@ -33,6 +34,7 @@ from purchase_orders.models.people import role_words, validate_roles
 from purchase_orders.selectors import holds_role
 from purchase_orders.selectors.approvals import approvers_for, own_people
 from purchase_orders.selectors.members import person_name
+from purchase_orders.services import documents
 from purchase_orders.services.drafts import snapshot_party
 
 # What a business admin may change; the B2B ID is the business's identity on
@@ -63,6 +65,8 @@ PROFILE_FIELDS = (
 )
 # Registrations are kept in capitals, as they are issued.
 UPPER_CASE_FIELDS = ("gstin", "pan", "cin", "udyam_number")
+# The profile's fields the lists' search reads (purchase_orders/search.py).
+SEARCHED_FIELDS = {"legal_name", "trade_name", "gstin"}
 
 
 def record_change(
@@ -148,6 +152,11 @@ def update_business_profile(
         return business, 0
     business.save(update_fields=[*changed, "updated_at"])
     refreshed = _refresh_drafts(business, old_gstin=before["gstin"])
+    if changed.keys() & SEARCHED_FIELDS:
+        # The lists find every order of a business by its names as they are now.
+        documents.reindex_for_search(
+            PurchaseOrder.objects.filter(Q(buyer=business) | Q(supplier=business))
+        )
     record_change(
         business=business,
         action=BusinessChange.Action.PROFILE,

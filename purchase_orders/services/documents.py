@@ -4,9 +4,10 @@ import copy
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from purchase_orders import lifecycle
+from purchase_orders import lifecycle, search
 from purchase_orders.contents import Contents, field_values, with_header_of
 from purchase_orders.enkash import payloads
 from purchase_orders.exceptions import InvalidPurchaseOrder
@@ -83,7 +84,55 @@ def add_contents(*, purchase_order: PurchaseOrder, contents: Contents) -> Purcha
     PaymentMilestone.objects.bulk_create(
         _rows(PaymentMilestone, purchase_order, contents.milestones)
     )
+    # The caller has set the header it keeps on the instance (and, saving it
+    # first, may have set these words too: then nothing more is written). A
+    # later save() of the instance writes the same words again.
+    text = search_text_of(purchase_order, contents)
+    if text != purchase_order.search_text:
+        purchase_order.search_text = text
+        PurchaseOrder.objects.filter(pk=purchase_order.pk).update(search_text=text)
     return purchase_order
+
+
+def search_text_of(purchase_order: PurchaseOrder, contents: Contents) -> str:
+    """Return the search column of an order with these contents and its header as set."""
+    return _search_text(purchase_order, contents.parties.values(), contents.lines)
+
+
+def _search_text(purchase_order: PurchaseOrder, parties, lines) -> str:
+    return search.search_text(
+        [
+            purchase_order.buyer_po_number,
+            purchase_order.subject,
+            *search.business_values(purchase_order.buyer),
+            *search.business_values(purchase_order.supplier),
+            *(value for party in parties for value in search.party_values(party)),
+            *(value for line in lines for value in search.line_values(line)),
+        ]
+    )
+
+
+def reindex_for_search(purchase_orders: QuerySet[PurchaseOrder], *, batch_size: int = 500) -> int:
+    """Write the search column of purchase orders from what is saved; return how many.
+
+    For changes made around ``add_contents``: a business's new names, a
+    draft's lines edited in the admin.
+    """
+    count = 0
+    pks = list(purchase_orders.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = list(
+            PurchaseOrder.objects.filter(pk__in=pks[start : start + batch_size])
+            .select_related("buyer", "supplier")
+            .prefetch_related("parties", "lines")
+        )
+        for purchase_order in batch:
+            purchase_order.search_text = _search_text(
+                purchase_order, purchase_order.parties.all(), purchase_order.lines.all()
+            )
+        PurchaseOrder.objects.bulk_update(batch, ["search_text"])
+        count += len(batch)
+    return count
 
 
 def record_version(

@@ -196,6 +196,9 @@ def _prepare(
 def _write(purchase_order: PurchaseOrder, contents: Contents) -> PurchaseOrder:
     for name in DRAFT_FIELDS:
         setattr(purchase_order, name, getattr(contents.header, name))
+    # Saved with the words of the lists' search, so that writing the contents
+    # has none left to write.
+    purchase_order.search_text = documents.search_text_of(purchase_order, contents)
     adding = purchase_order._state.adding
     try:
         # A savepoint, so that a number taken at the same moment by another

@@ -8,6 +8,7 @@ cannot act as the buyer, nor the buyer as the supplier).
 - ``lists``: the buyer's list and the supplier's inbox
 - ``editing``: the new-order form and editing an order
 - ``purchase_order``: the purchase order page, its print and version comparison
+- ``exports``: the lists and an order's lines as CSV and Excel downloads
 - ``actions``: send, confirm or reject, change status, duplicate, retry, and
   submit for approval, approve or return
 - ``live``: the stamps open pages poll, and the tokens that let them
@@ -38,6 +39,11 @@ from purchase_orders.views.businesses import (
     business_profile,
 )
 from purchase_orders.views.editing import purchase_order_create, purchase_order_edit
+from purchase_orders.views.exports import (
+    inbox_download,
+    lines_download,
+    purchase_order_list_download,
+)
 from purchase_orders.views.home import home
 from purchase_orders.views.invitations import (
     invitation_accept,
@@ -76,6 +82,9 @@ __all__ = [
     "home",
     "home_stamp",
     "inbox",
+    "inbox_download",
+    "lines_download",
+    "purchase_order_list_download",
     "inbox_stamp",
     "invitation_accept",
     "invitation_resend",

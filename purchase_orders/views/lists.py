@@ -20,7 +20,11 @@ SORTABLE_COLUMNS = {
 }
 
 
-def _list_page(request, *, role: str, title: str):
+def filtered_list(request, *, role: str):
+    """Return the list's filter form, its valid filters and the orders they list.
+
+    The page and its downloads read the same query string alike.
+    """
     viewer = request.viewer
     if role == BUYER and not viewer.is_buyer or role == SUPPLIER and not viewer.is_supplier:
         raise PermissionDenied(f"Only {role}s see this list.")
@@ -28,7 +32,12 @@ def _list_page(request, *, role: str, title: str):
         request.GET, role=role, counterparties=selectors.counterparties(viewer=viewer, role=role)
     )
     filters = form.filters()
-    queryset = selectors.list_purchase_orders(viewer=viewer, role=role, **filters)
+    return form, filters, selectors.list_purchase_orders(viewer=viewer, role=role, **filters)
+
+
+def _list_page(request, *, role: str, title: str):
+    viewer = request.viewer
+    form, filters, queryset = filtered_list(request, role=role)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     # The buyer's list is newest first unless told otherwise; the inbox has its own order.
     current = filters["ordering"] or ("newest" if role == BUYER else "")
@@ -57,6 +66,11 @@ def _list_page(request, *, role: str, title: str):
         ),
         "columns": {column["key"]: column for column in columns},
         "is_filtered": any(filters[name] for name in filters if name != "ordering"),
+        # Every page of the list as filtered, searched and sorted.
+        "download_names": {
+            "csv": f"purchase_orders:{'list' if role == BUYER else 'inbox'}-csv",
+            "xlsx": f"purchase_orders:{'list' if role == BUYER else 'inbox'}-xlsx",
+        },
     }
     context["live"] = live.follow_list(viewer=viewer, role=role)
     return render(request, "purchase_orders/list.html", context)

@@ -18,11 +18,18 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
+# What bulk orders are bought: one in a thousand has a carbide line.
+BULK_LINES = ["a4 copier paper, 75 gsm", "nitrile gloves, box of 100", "pantry supplies"]
+
+
 def varying_fields(index: int, now) -> dict:
     """Return the fields that differ between bulk purchase orders: number, dates, total."""
+    line = "tungsten carbide insert" if index % 1000 == 417 else BULK_LINES[index % len(BULK_LINES)]
     return {
         "object_id": conventions.new_object_id(),
         "buyer_po_number": f"BULK/{index:06d}",
+        # As services/documents.py writes it (no parties or lines are made).
+        "search_text": f"bulk/{index:06d}\n{line}",
         "order_date": datetime.date(2026, 1, 1) + datetime.timedelta(days=index % 300),
         "sent_at": now - datetime.timedelta(minutes=index),
         "total_po_value": Decimal(index) + Decimal("0.50"),

@@ -394,3 +394,67 @@ def test_every_supplier_ordered_from_joins_its_buyers_directory(latest_schema_af
         ("Other buyer", "Paper"),
     ]
     assert all(link.created_at for link in SupplierLink.objects.all())
+
+
+SEARCH = (APP, "0016_purchase_order_search")
+
+
+def test_existing_orders_are_found_by_their_words_once_the_search_column_is_added(
+    latest_schema_afterwards,
+):
+    apps = migrate_to(LINKS)
+    Business = apps.get_model(APP, "Business")
+    PurchaseOrder = apps.get_model(APP, "PurchaseOrder")
+    Party = apps.get_model(APP, "Party")
+    LineItem = apps.get_model(APP, "LineItem")
+    buyer = Business.objects.create(
+        b2b_id="B2B00000001", gstin="29AAAAA0001P1Z5", legal_name="Kaveri Textiles", state_code="29"
+    )
+    supplier = Business.objects.create(
+        b2b_id="B2B00000002",
+        gstin="27AAAAB0002P1Z5",
+        legal_name="Sahyadri Paper Mills",
+        trade_name="Sahyadri Paper",
+        state_code="27",
+    )
+    order = PurchaseOrder.objects.create(
+        object_id="PO" + "A" * 32,
+        buyer_po_number="PO/2026-27/00001",
+        buyer=buyer,
+        supplier=supplier,
+        subject="Pantry  supplies",
+        status="CREATED",
+        version=1,
+    )
+    Party.objects.create(
+        purchase_order=order, role="buyer", b2b_id=buyer.b2b_id, gstin="29AAAAA0001P2Z4"
+    )
+    LineItem.objects.create(
+        purchase_order=order,
+        product_description="Tungsten Carbide insert",
+        hsn_code="82090090",
+        quantity=1,
+        unit_price=100,
+    )
+
+    PurchaseOrder = migrate_to(SEARCH).get_model(APP, "PurchaseOrder")
+
+    assert PurchaseOrder.objects.get(pk=order.pk).search_text.split("\n") == [
+        "po/2026-27/00001",
+        "pantry supplies",
+        "kaveri textiles",
+        "29aaaaa0001p1z5",
+        "sahyadri paper mills",
+        "sahyadri paper",
+        "27aaaab0002p1z5",
+        "29aaaaa0001p2z4",
+        "tungsten carbide insert",
+        "82090090",
+    ]
+    assert PurchaseOrder.objects.filter(search_text__contains="carbide").count() == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'po_search_trgm_idx'")
+            (definition,) = cursor.fetchone()
+        assert "gin (search_text gin_trgm_ops)" in definition
+        assert "WITH (fastupdate=off)" in definition

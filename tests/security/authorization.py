@@ -29,6 +29,13 @@ ALLOWED = {
     "list-stamp": BUYER,
     "inbox": SUPPLIER,
     "inbox-stamp": SUPPLIER,
+    # The lists' downloads are the lists'; an order's lines are its page's.
+    "list-csv": BUYER,
+    "list-xlsx": BUYER,
+    "inbox-csv": SUPPLIER,
+    "inbox-xlsx": SUPPLIER,
+    "lines-csv": BOTH,
+    "lines-xlsx": BOTH,
     "create": BUYER,
     "detail": BOTH,
     "stamp": BOTH,
@@ -67,7 +74,17 @@ ALLOWED = {
 # own actions: the order's pages, as any member of the buying business does,
 # and the retry of a message the business sent (an approval sends the order).
 # Every other page and action of a side is refused to them.
-APPROVER_OPENS = ("home-stamp", "detail", "stamp", "print", "pdf", "compare", "retry")
+APPROVER_OPENS = (
+    "home-stamp",
+    "detail",
+    "stamp",
+    "print",
+    "pdf",
+    "compare",
+    "lines-csv",
+    "lines-xlsx",
+    "retry",
+)
 NAMES = [pattern.name for pattern in portal_urls.urlpatterns]
 STATUSES = lifecycle.STATUSES
 # The statuses only the buyer's side sees: a draft, and one waiting for approval.
@@ -80,6 +97,12 @@ PAGES = (
     "list-stamp",
     "inbox",
     "inbox-stamp",
+    "list-csv",
+    "list-xlsx",
+    "inbox-csv",
+    "inbox-xlsx",
+    "lines-csv",
+    "lines-xlsx",
     "create",
     "detail",
     "stamp",

@@ -164,6 +164,8 @@ def _receive_new_order(
         sent_at=parsed.header.ts,
         delivered_at=timezone.now(),
     )
+    # Inserted with its words for the lists' search, not updated after.
+    purchase_order.search_text = documents.search_text_of(purchase_order, parsed)
     move_purchase_order(
         purchase_order=purchase_order,
         action=lifecycle.SEND,
@@ -257,6 +259,7 @@ def apply_edit_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
     purchase_order.total_po_value = header.total_po_value
     purchase_order.ts = purchase_order.sent_at = header.ts
     purchase_order.delivered_at = timezone.now()
+    purchase_order.search_text = documents.search_text_of(purchase_order, parsed)
     move_purchase_order(
         purchase_order=purchase_order,
         action=lifecycle.EDIT,

@@ -225,7 +225,8 @@ def test_the_orders_are_dated_the_day_their_history_begins(seed):
         assert order.order_date == today, order.buyer_po_number
         written = [timezone.localdate(change.created_at) for change in order.status_changes.all()]
         assert set(written) <= {today}, order.buyer_po_number
-        assert order.milestones.order_by("due_on").first().due_on == today + datetime.timedelta(days=7)
+        advance = order.milestones.order_by("due_on").first()
+        assert advance.due_on == today + datetime.timedelta(days=7)
     office = orders_by_number()["PO/DEMO/0002"]
     assert office.subject == f"Office, pantry and printer supplies, {today:%B}"
 

@@ -226,10 +226,11 @@ def _line_description(line) -> str:
     parts = [_text(line.product_description)]
     for detail in line.value_details:
         if str(detail.get("type", "")).upper() != "DISCOUNT":
-            kind = str(detail.get("type", "")).lower().capitalize()
+            kind = code_words(detail.get("type", ""))
             parts.append(f"{_text(kind)} {format_inr(detail.get('value'))}")
     for rate in line.rates:
-        parts.append(f"Rate {_text(rate.get('type'))}: {indian_number(rate.get('value'))}")
+        kind = code_words(rate.get("type"))
+        parts.append(f"Rate {_text(kind)}: {indian_number(rate.get('value'))}")
     for attribute in line.attributes:
         parts.append(f"{_text(attribute.get('name'))}: {_text(attribute.get('value'))}")
     return "<br/>".join(parts)

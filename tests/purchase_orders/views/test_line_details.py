@@ -102,7 +102,7 @@ def test_every_list_of_a_line_is_saved_and_counted_in_the_totals(people, form_da
     document = people.buyer_client.get(
         reverse("purchase_orders:print", args=[purchase_order.object_id])
     ).content.decode()
-    for shown in ("Rate MRP PER UNIT: 750.5", "Colour: Gold", "Green cess 0.5%: 46.25"):
+    for shown in ("Rate MRP per unit: 750.5", "Colour: Gold", "Green cess 0.5%: 46.25"):
         assert shown in document, shown
 
 

@@ -25,6 +25,10 @@ from purchase_orders.forms.lines import LineForm
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LINES = 1000
 MAX_COLUMNS = 30
+# No field of a line is longer; a longer cell is not a line's.
+MAX_CELL_CHARS = 1000
+# What a workbook may unpack to: a 2 MB file of text is some 10 MB unpacked.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 # More wrong rows than this are counted rather than each named.
 MAX_ROW_ERRORS = 100
 CESS_NAME = "Compensation cess"
@@ -184,21 +188,47 @@ def _text_rows(text: str):
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;").delimiter
         except csv.Error:
             delimiter = ","
-    rows = []
+    rows = _RowsRead()
     try:
         for cells in csv.reader(io.StringIO(text), delimiter=delimiter):
-            rows.append([cell.strip() for cell in cells])
-            if len(rows) > MAX_LINES + 1:
+            if rows.add([cell.strip() for cell in cells]):
                 break
     except csv.Error as error:
         raise ImportProblem(f"The file is not a CSV file that can be read ({error}).") from None
-    return rows
+    return rows.rows
+
+
+class _RowsRead:
+    """The rows read so far, blank ones kept for their numbers but not counted.
+
+    Reading stops once more rows hold something than a purchase order may
+    have lines (with one of headings), so the count refuses the file: a file
+    is never cut short without a word.
+    """
+
+    def __init__(self):
+        self.rows = []
+        self.filled = 0
+
+    def add(self, cells: list[str]) -> bool:
+        """Keep a row; return whether enough rows have been read."""
+        for cell in cells:
+            if len(cell) > MAX_CELL_CHARS:
+                raise ImportProblem(
+                    f"Row {len(self.rows) + 1} has a cell of more than {MAX_CELL_CHARS:,} "
+                    "characters; no field of a line is that long. Check the file's columns."
+                )
+        self.rows.append(cells)
+        if any(cells):
+            self.filled += 1
+        return self.filled > MAX_LINES + 1
 
 
 def _xlsx_rows(upload):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _ensure_unpacks_small(upload)
     try:
         workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
@@ -208,21 +238,41 @@ def _xlsx_rows(upload):
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            rows.append([_cell_text(value) for value in values])
-            if len(rows) > MAX_LINES + 1:
+        rows = _RowsRead()
+        for cells in sheet.iter_rows(max_col=MAX_COLUMNS):
+            if rows.add([_cell_text(cell.value, _is_percent(cell)) for cell in cells]):
                 break
-        return rows
+        return rows.rows
     finally:
         workbook.close()
 
 
-def _cell_text(value) -> str:
+def _ensure_unpacks_small(upload) -> None:
+    """Refuse a workbook whose parts unpack to far more than its lines could need."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0  # not a workbook at all: openpyxl says so below
+    upload.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportProblem(
+            "The workbook unpacks to more than a purchase order's lines could hold "
+            f"({unpacked / 1024 / 1024:,.0f} MB); save its first sheet alone as .xlsx or CSV."
+        )
+
+
+def _is_percent(cell) -> bool:
+    """Return whether a cell shows its number as a percentage (12% is stored as 0.12)."""
+    return "%" in (getattr(cell, "number_format", "") or "")
+
+
+def _cell_text(value, percent: bool = False) -> str:
     """Return a cell as the text a person would have typed in it.
 
     A number is read through its shortest text (``Decimal(str(value))``),
-    never computed with as a float: 0.1 stays 0.1.
+    never computed with as a float: 0.1 stays 0.1. A percentage is read as
+    it shows: a cell showing 12% holds 0.12 and reads "12".
     """
     if value is None:
         return ""
@@ -230,6 +280,8 @@ def _cell_text(value) -> str:
         return "yes" if value else "no"
     if isinstance(value, float | int | Decimal):
         number = Decimal(str(value))
+        if percent:
+            number = number.scaleb(2)
         text = format(number, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, datetime.datetime):
@@ -293,7 +345,7 @@ class LineImport:
         try:
             table = json.loads(data.get("import-table") or "[]")
             self.table = [
-                [int(number), [str(cell) for cell in cells[:MAX_COLUMNS]]]
+                [int(number), [str(cell)[:MAX_CELL_CHARS] for cell in cells[:MAX_COLUMNS]]]
                 for number, cells in table[: MAX_LINES + 2]
             ]
         except (ValueError, TypeError):

@@ -8,6 +8,7 @@ import html
 import io
 import json
 import re
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -372,3 +373,56 @@ def test_an_edit_of_a_draft_imports_too(people, form_data):
 
     assert response.status_code == 200
     assert table_of(response.content.decode())[1] == [2, ["Paper", "4802"]]
+
+
+def test_blank_rows_between_lines_do_not_count_towards_the_limit():
+    rows = "".join(f"Item {n},48025690,1,10,18\n,,,,\n" for n in range(MAX_LINES - 1))
+
+    table = read_table(upload=csv_file("Description,HSN,Qty,Rate,GST\n" + rows))
+
+    # The headings and every item, none cut short by the spacer rows between them.
+    assert len(table) == MAX_LINES
+    assert table[-1] == [2 * MAX_LINES - 2, [f"Item {MAX_LINES - 2}", "48025690", "1", "10", "18"]]
+
+
+def test_a_file_with_more_filled_rows_than_the_limit_is_refused_not_cut_short(people, form_data):
+    rows = "".join(f"Item {n},48025690,1,10,18\n\n" for n in range(MAX_LINES + 5))
+
+    content = read_step(
+        people, form_data, upload=csv_file("Description,HSN,Qty,Rate,GST\n" + rows)
+    ).content.decode()
+
+    assert problems_of(content)[0].startswith("The spreadsheet has 1,00")
+    assert "a purchase order takes at most 1,000" in problems_of(content)[0]
+
+
+def test_a_percentage_cell_is_read_as_it_shows():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Description", "HSN", "Qty", "Unit price", "GST rate", "Cess rate"])
+    sheet.append(["Pan masala", "21069020", 1, 100, 0.28, 0.12])
+    for cell in ("E2", "F2"):
+        sheet[cell].number_format = "0%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    table = read_table(upload=SimpleUploadedFile("lines.xlsx", buffer.getvalue()))
+
+    assert table[1] == [2, ["Pan masala", "21069020", "1", "100", "28", "12"]]
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_lines_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", "x" * (41 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 2 * 1024 * 1024
+
+    with pytest.raises(ImportProblem, match="unpacks to more than a purchase order"):
+        read_table(upload=SimpleUploadedFile("lines.xlsx", buffer.getvalue()))
+
+
+def test_a_cell_longer_than_any_field_of_a_line_is_refused():
+    text = "Description,HSN\r\nShort,48025690\r\n" + "y" * 5000 + ",48025690\r\n"
+
+    with pytest.raises(ImportProblem, match="Row 3 has a cell of more than 1,000 characters"):
+        read_table(upload=csv_file(text))

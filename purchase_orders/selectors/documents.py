@@ -139,6 +139,18 @@ class PurchaseOrderDocument:
         return self.standing == ACKNOWLEDGED
 
     @property
+    def was_issued(self) -> bool:
+        """Return whether the network acknowledged this version (then or before a later one)."""
+        return self.standing in (ACKNOWLEDGED, SUPERSEDED)
+
+    @property
+    def issue_note(self) -> str:
+        """Say at the foot of the document whether it was issued on the network."""
+        if self.was_issued:
+            return f"Issued on the Bharat Connect B2B network, ID {self.purchase_order.object_id}."
+        return f"Not issued: {self.notice.rstrip('.')}."
+
+    @property
     def notice(self) -> str:
         """Say plainly what the document is not, when it is not the order as sent."""
         return NOTICES.get(self.standing, "").format(current=self.purchase_order.version)

@@ -460,8 +460,10 @@ def foot(styles, document: PurchaseOrderDocument, width: float) -> list:
     )
     printed = timezone.localtime(timezone.now())
     note = Paragraph(
-        f"Issued on the Bharat Connect B2B network, ID {_text(document.purchase_order.object_id)}. "
-        f"Printed {printed.day} {printed:%b %Y, %H:%M %Z}.",
+        f"{_text(document.issue_note)} Printed {printed.day} {printed:%b %Y, %H:%M %Z}.",
         styles.note,
     )
+    if not document.was_issued:
+        # A draft or a version the network has not acknowledged is signed by nobody.
+        return [Spacer(1, 14), note]
     return [Spacer(1, 14), KeepTogether([signature, Spacer(1, 10), note])]

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='business',
             name='reminder_after_days',
-            field=models.PositiveSmallIntegerField(blank=True, default=3, help_text='A purchase order sent and not answered by the supplier this many days later reminds the supplier, and tells the buyer, once a day until it is answered. Blank or 0: no reminders.', null=True, verbose_name='remind the supplier after (days)'),
+            field=models.PositiveSmallIntegerField(blank=True, default=3, help_text='A purchase order sent and not answered by the supplier this many days later reminds the supplier, and tells the buyer, once a day for up to five days, until it is answered. Blank or 0: no reminders.', null=True, verbose_name='remind the supplier after (days)'),
         ),
         migrations.AddField(
             model_name='purchaseorder',

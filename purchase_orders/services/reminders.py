@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 # The shortest time between two reminders of one order.
 REMINDER_GAP = timedelta(days=1)
+# For how many days, from the first, an unanswered version is reminded: at most
+# five reminders, then the buyer, told each time, takes it up. An order sent
+# long before reminders were turned on is never reminded.
+REMINDING_DAYS = 5
 
 
 def _tasks():
@@ -68,6 +72,7 @@ def _due(*, business: Business, now: datetime):
         pending_action="",
         waiting_approval__isnull=True,
         sent_at__lte=cutoff,
+        sent_at__gt=cutoff - timedelta(days=REMINDING_DAYS),
     ).filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=now - REMINDER_GAP))
 
 

@@ -113,6 +113,27 @@ def test_an_order_is_reminded_at_most_once_a_day_and_again_the_next(
     assert list(Reminder.objects.values_list("days_waiting", flat=True)) == [3, 4]
 
 
+def test_reminders_stop_after_five_days_of_them(unanswered, django_capture_on_commit_callbacks):
+    first = unanswered.sent_at + timedelta(days=3)
+
+    counts = [
+        remind(django_capture_on_commit_callbacks, now=first + timedelta(days=day))
+        for day in range(7)
+    ]
+
+    assert counts == [1, 1, 1, 1, 1, 0, 0]
+    assert list(Reminder.objects.values_list("days_waiting", flat=True)) == [3, 4, 5, 6, 7]
+
+
+def test_an_order_sent_long_before_is_never_reminded(
+    unanswered, django_capture_on_commit_callbacks
+):
+    now = unanswered.sent_at + timedelta(days=400)
+
+    assert remind(django_capture_on_commit_callbacks, now=now) == 0
+    assert not Reminder.objects.exists()
+
+
 def test_an_answered_order_is_not_reminded(
     unanswered, trading_pair, django_capture_on_commit_callbacks
 ):

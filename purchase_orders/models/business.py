@@ -123,8 +123,8 @@ class Business(AddressFields):
         blank=True,
         default=3,
         help_text="A purchase order sent and not answered by the supplier this many days "
-        "later reminds the supplier, and tells the buyer, once a day for up to five days, until it is answered. "
-        "Blank or 0: no reminders.",
+        "later reminds the supplier, and tells the buyer, once a day for up to five days, "
+        "until it is answered. Blank or 0: no reminders.",
     )
     approvers_may_approve_own = models.BooleanField(
         "approvers may approve their own orders",

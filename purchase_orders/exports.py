@@ -120,9 +120,13 @@ def _xlsx_cell(sheet, column: Column, value) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = NUMBER_FORMATS[DATE]
         return cell
-    cell = WriteOnlyCell(sheet, value=neutralized(str(value)))
+    text = str(value)
+    cell = WriteOnlyCell(sheet, value=text)
     # A string cell whatever it holds: openpyxl would take "=..." for a formula.
     cell.data_type = "s"
+    # Excel's own mark of text typed after an apostrophe: the cell shows "-do-" as
+    # written and stays text when edited, with no apostrophe in its value.
+    cell.quotePrefix = text.startswith(FORMULA_STARTS)
     return cell
 
 

@@ -181,8 +181,10 @@ def test_the_excel_list_has_numbers_dates_and_neutralised_strings(people):
     heading, row = sheet_cells(response)
     assert [cell.value for cell in heading] == LIST_HEADINGS
     number, subject, total = row[0], row[1], row[10]
-    assert (number.value, number.data_type) == ("'=CMD()", "s")
-    assert (subject.value, subject.data_type) == ("'@SUM(A1:A9)", "s")
+    # Text cells, marked as typed after an apostrophe: shown as written, never evaluated.
+    assert (number.value, number.data_type, number.quotePrefix) == ("=CMD()", "s", True)
+    assert (subject.value, subject.data_type, subject.quotePrefix) == ("@SUM(A1:A9)", "s", True)
+    assert row[2].quotePrefix is False
     assert row[6].value == datetime.datetime(2026, 11, 23)
     assert row[6].is_date is True
     assert total.data_type == "n"
@@ -293,7 +295,11 @@ def test_an_orders_lines_download_as_excel_with_numeric_cells(people):
     ]
     assert all(cell.data_type == "n" for cell in first[4:6] + first[7:])
     assert "₹" in first[14].number_format
-    assert (second[1].value, second[1].data_type) == ("'-10% off list price, carbide", "s")
+    assert (second[1].value, second[1].data_type, second[1].quotePrefix) == (
+        "-10% off list price, carbide",
+        "s",
+        True,
+    )
 
 
 def test_each_version_downloads_its_own_lines(people):

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from purchase_orders.models import Business, Membership, SupplierLink
 from purchase_orders.selectors import user_has_history, with_history_marked
+from purchase_orders.services import businesses as business_services
 
 User = get_user_model()
 
@@ -91,6 +92,12 @@ class BusinessAdmin(admin.ModelAdmin):
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
     inlines = [MembershipInline, SupplierLinkInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and set(form.changed_data) & business_services.SEARCHED_FIELDS:
+            # The lists find its orders by its names and GSTIN as they are now.
+            business_services.reindex_orders_of(obj)
 
 
 @admin.register(Membership)

@@ -69,6 +69,13 @@ UPPER_CASE_FIELDS = ("gstin", "pan", "cin", "udyam_number")
 SEARCHED_FIELDS = {"legal_name", "trade_name", "gstin"}
 
 
+def reindex_orders_of(business: Business) -> int:
+    """Write again the search words of every order of a business, by its names as they are now."""
+    return documents.reindex_for_search(
+        PurchaseOrder.objects.filter(Q(buyer=business) | Q(supplier=business))
+    )
+
+
 def record_change(
     *,
     business: Business,
@@ -153,10 +160,7 @@ def update_business_profile(
     business.save(update_fields=[*changed, "updated_at"])
     refreshed = _refresh_drafts(business, old_gstin=before["gstin"])
     if changed.keys() & SEARCHED_FIELDS:
-        # The lists find every order of a business by its names as they are now.
-        documents.reindex_for_search(
-            PurchaseOrder.objects.filter(Q(buyer=business) | Q(supplier=business))
-        )
+        reindex_orders_of(business)
     record_change(
         business=business,
         action=BusinessChange.Action.PROFILE,

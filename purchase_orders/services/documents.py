@@ -121,16 +121,20 @@ def reindex_for_search(purchase_orders: QuerySet[PurchaseOrder], *, batch_size: 
     count = 0
     pks = list(purchase_orders.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):
-        batch = list(
-            PurchaseOrder.objects.filter(pk__in=pks[start : start + batch_size])
-            .select_related("buyer", "supplier")
-            .prefetch_related("parties", "lines")
-        )
-        for purchase_order in batch:
-            purchase_order.search_text = _search_text(
-                purchase_order, purchase_order.parties.all(), purchase_order.lines.all()
+        # Each batch is read under lock, so that a draft saved meanwhile waits
+        # and writes its own words after these, never under them.
+        with transaction.atomic():
+            batch = list(
+                PurchaseOrder.objects.filter(pk__in=pks[start : start + batch_size])
+                .select_for_update(of=("self",))
+                .select_related("buyer", "supplier")
+                .prefetch_related("parties", "lines")
             )
-        PurchaseOrder.objects.bulk_update(batch, ["search_text"])
+            for purchase_order in batch:
+                purchase_order.search_text = _search_text(
+                    purchase_order, purchase_order.parties.all(), purchase_order.lines.all()
+                )
+            PurchaseOrder.objects.bulk_update(batch, ["search_text"])
         count += len(batch)
     return count
 

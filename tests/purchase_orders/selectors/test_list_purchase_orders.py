@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
+from django.forms.models import model_to_dict
 
 from purchase_orders import lifecycle
-from purchase_orders.models import LineItem, Membership, PurchaseOrder
+from purchase_orders.models import Business, LineItem, Membership, PurchaseOrder
 from purchase_orders.selectors import get_viewer, list_purchase_orders
 from purchase_orders.services import businesses, documents, drafts
 from purchase_orders.services.purchase_orders import edit_purchase_order
@@ -14,6 +16,7 @@ from tests.factories import (
     BusinessFactory,
     MembershipFactory,
     PurchaseOrderFactory,
+    UserFactory,
     link_supplier,
 )
 from tests.plugins.network import acknowledged, contents_of
@@ -184,6 +187,21 @@ def test_a_business_that_changes_its_name_is_found_by_the_new_one(people, carbid
     businesses.update_business_profile(
         business=people.supplier, changed_by=admin, values={"trade_name": "Western Ghats Paper"}
     )
+
+    assert found(people.buyer_user, lifecycle.BUYER, "western ghats") == ["PO/2026-27/00417"]
+
+
+def test_a_business_renamed_in_admin_is_found_by_the_new_name(people, carbide_order, rf):
+    model_admin = admin.site._registry[Business]
+    request = rf.post("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    supplier = Business.objects.get(pk=people.supplier.pk)
+    data = {name: "" if value is None else value for name, value in model_to_dict(supplier).items()}
+    data["trade_name"] = "Western Ghats Paper"
+    form = model_admin.get_form(request, supplier, change=True)(data=data, instance=supplier)
+    assert form.is_valid(), form.errors
+
+    model_admin.save_model(request, form.save(commit=False), form, change=True)
 
     assert found(people.buyer_user, lifecycle.BUYER, "western ghats") == ["PO/2026-27/00417"]
 

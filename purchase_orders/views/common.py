@@ -1,5 +1,7 @@
 """What the pages share: the role checks and the messages of an action."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -57,3 +59,14 @@ def submitted_message(purchase_order: PurchaseOrder) -> str:
         f"approvers of {purchase_order.buyer} are told; it goes to {purchase_order.supplier} "
         "once one of them approves it."
     )
+
+
+def number_asked(value: str | None) -> int | None:
+    """Return a number asked in a query string (a version), or None when it is not one.
+
+    Only plain digits, at most nine of them: "²" passes ``str.isdigit`` and a
+    twenty-digit number overflows SQLite's integers.
+    """
+    if value is not None and re.fullmatch(r"[0-9]{1,9}", value):
+        return int(value)
+    return None

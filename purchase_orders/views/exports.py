@@ -9,6 +9,7 @@ from purchase_orders import exports, selectors
 from purchase_orders.contents import read_contents
 from purchase_orders.enkash import payloads
 from purchase_orders.lifecycle import BUYER, SUPPLIER
+from purchase_orders.views.common import number_asked
 from purchase_orders.views.lists import filtered_list
 
 CSV, XLSX = "csv", "xlsx"
@@ -57,12 +58,13 @@ def inbox_download(request, file_format: str):
 def lines_download(request, object_id: str, file_format: str):
     """Return the lines of an order as it stands, or of one of its versions (``?version=``)."""
     asked = request.GET.get("version")
-    if asked is not None and not asked.isdigit():
+    version = number_asked(asked)
+    if asked is not None and version is None:
         raise Http404("No such version.")
     purchase_order, kept = selectors.get_purchase_order_lines(
         viewer=request.viewer,
         object_id=object_id,
-        version=int(asked) if asked is not None else None,
+        version=version,
     )
     if kept is not None:
         lines, version = payloads.parse_snapshot(kept.snapshot).lines, kept.version

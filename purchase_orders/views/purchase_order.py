@@ -14,18 +14,12 @@ from purchase_orders.services.pdf import render_purchase_order_pdf
 from purchase_orders.services.warnings import purchase_order_warnings
 from purchase_orders.totals import totals_for_purchase_order
 from purchase_orders.views import live
+from purchase_orders.views.common import number_asked
 
 UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 
 # How many network entries a purchase order's page shows before folding the rest.
 TIMELINE_RECENT = 5
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def document_context(purchase_order) -> dict:
@@ -188,7 +182,7 @@ def purchase_order_print(request, object_id: str):
 @require_GET
 def purchase_order_pdf(request, object_id: str):
     """Send the PDF of the order as it stands, or of the version asked for (?version=2)."""
-    version = _int_or_none(request.GET.get("version"))
+    version = number_asked(request.GET.get("version"))
     if "version" in request.GET and (version is None or version < 1):
         raise Http404("No such version.")
     document = selectors.get_purchase_order_version_document(
@@ -213,8 +207,8 @@ def version_compare(request, object_id: str):
         # A version the buyer sent is the supplier's once the network delivers it.
         versions = versions.filter(version__lte=purchase_order.version)
     numbers = list(versions.values_list("version", flat=True))
-    old = _int_or_none(request.GET.get("from"))
-    new = _int_or_none(request.GET.get("to"))
+    old = number_asked(request.GET.get("from"))
+    new = number_asked(request.GET.get("to"))
     if any(number is not None and number not in numbers for number in (old, new)):
         # Asked for by number: one the viewer cannot see (or none such) is not found.
         raise Http404("No such version.")

@@ -2,12 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from fontTools.ttLib import TTFont
+from reportlab.pdfbase.ttfonts import TTFontFile
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import PartyContents
+from purchase_orders.labels import state_words
 from purchase_orders.models import Business
-from purchase_orders.selectors.documents import pan_of, state_words
+from purchase_orders.selectors.documents import pan_of
 from purchase_orders.services import pdf
 from purchase_orders.services.documents import record_version
 from tests.documents import TERMS, detailed_order, pdf_fonts, pdf_pages
@@ -101,7 +102,7 @@ def test_the_rupee_sign_is_set_in_a_font_that_has_it(people):
     assert "₹" in pdf_pages(content)[0]
     assert pdf_fonts(content) == {"DejaVuSans", "DejaVuSans-Bold"}
     # The font itself has the glyph, so no box is drawn in its place.
-    assert 0x20B9 in TTFont(pdf.FONT_DIR / "DejaVuSans.ttf").getBestCmap()
+    assert 0x20B9 in TTFontFile(str(pdf.FONT_DIR / "DejaVuSans.ttf")).charToGlyph
 
 
 def test_a_long_order_numbers_its_pages_and_repeats_the_lines_header(people):
@@ -248,3 +249,12 @@ def test_a_state_is_named_with_its_code():
     assert state_words(" 27 ") == "27 – Maharashtra"
     assert state_words("98") == "98"
     assert state_words("") == ""
+
+
+@pytest.mark.parametrize("version", ["²", "1" * 20, "-1", "one"])
+def test_a_version_that_is_not_a_number_is_not_found(people, version):
+    purchase_order = detailed_order(people)
+    lines = reverse("purchase_orders:lines-csv", args=[purchase_order.object_id])
+
+    assert people.buyer_client.get(f"{lines}?version={version}").status_code == 404
+    assert people.buyer_client.get(pdf_url(purchase_order, version)).status_code == 404

@@ -10,6 +10,7 @@ their entries as the JSON the purchase order stores; an entry's keys are
 named here by ``entry_field``: ``receiptAdviceNo`` is ``receipt_advice_no``.
 """
 
+import datetime
 import re
 
 from purchase_orders.validators import GST_STATE_CODES
@@ -263,3 +264,8 @@ def state_words(code: str) -> str:
     code = str(code or "").strip()
     name = GST_STATE_CODES.get(code)
     return f"{code} – {name}" if name else code
+
+
+def day_words(value: datetime.date) -> str:
+    """Return a date as the pages write it, in plain text: 3 Nov 2026."""
+    return f"{value.day} {value:%b %Y}"

@@ -29,6 +29,7 @@ from purchase_orders.contents import (
     read_header,
     read_parties,
 )
+from purchase_orders.labels import day_words, state_words
 from purchase_orders.models import Business, PurchaseOrder, StatusChange
 from purchase_orders.validators import GST_STATE_CODES, state_code_for
 
@@ -51,17 +52,6 @@ class OrderWarning:
     kind: str
     message: str
     path: FieldPath
-
-
-def state_label(code: str) -> str:
-    """Return a GST state code as people read it: 29 – Karnataka."""
-    name = GST_STATE_CODES.get(code)
-    return f"{code} – {name}" if name else code
-
-
-def day_words(value: datetime.date) -> str:
-    """Return a date as the pages write it: 3 Nov 2026."""
-    return f"{value.day} {value:%b %Y}"
 
 
 def gst_kind(*, supplier_state: str, place_of_supply: str) -> str:
@@ -132,16 +122,16 @@ def _place_of_supply(contents: Contents, supplier: Business | None) -> list[Orde
                 )
             else:
                 effect = (
-                    f"GST will be {now}, as the supplier is in {state_label(supplier_state)}; "
-                    f"with the place of supply {state_label(state)} it would be {then}"
+                    f"GST will be {now}, as the supplier is in {state_words(supplier_state)}; "
+                    f"with the place of supply {state_words(state)} it would be {then}"
                 )
         else:
             effect = "the place of supply decides whether GST is CGST + SGST or IGST"
         warnings.append(
             OrderWarning(
                 PLACE_OF_SUPPLY,
-                f"Place of supply is {state_label(place)} but the {which} is in "
-                f"{state_label(state)}: {effect}. Within one state GST is CGST + SGST, "
+                f"Place of supply is {state_words(place)} but the {which} is in "
+                f"{state_words(state)}: {effect}. Within one state GST is CGST + SGST, "
                 "between states IGST, and the place of supply decides which: check it.",
                 ("parties", lifecycle.BUYER, "place_of_supply"),
             )
@@ -174,10 +164,10 @@ def _msme_payment(
     if days <= MSME_PAYMENT_DAYS:
         return ""
     return (
-        f"Milestone {number} falls {days} days after {since}; {supplier} is an MSME (Udyam "
-        f"{supplier.udyam_number}): under section 43B(h) of the Income-tax Act, a payment to a "
-        f"micro or small enterprise later than {MSME_PAYMENT_DAYS} days after acceptance is "
-        "deductible only when paid."
+        f"Milestone {number} falls {days} days after {since}; {supplier} is registered as an "
+        f"MSME (Udyam {supplier.udyam_number}): if it is a micro or small enterprise, under "
+        "section 43B(h) of the Income-tax Act a payment later than "
+        f"{MSME_PAYMENT_DAYS} days after acceptance is deductible only when paid."
     )
 
 

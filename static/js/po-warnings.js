@@ -220,8 +220,9 @@
     var days = Math.round((due - start) / 86400000);
     if (days <= MSME_PAYMENT_DAYS) return "";
     return "Milestone " + number + " falls " + days + " days after " + since + "; " +
-      option.dataset.name + " is an MSME (Udyam " + option.dataset.udyam + "): under section " +
-      "43B(h) of the Income-tax Act, a payment to a micro or small enterprise later than " +
-      MSME_PAYMENT_DAYS + " days after acceptance is deductible only when paid.";
+      option.dataset.name + " is registered as an MSME (Udyam " + option.dataset.udyam +
+      "): if it is a micro or small enterprise, under section 43B(h) of the Income-tax Act " +
+      "a payment later than " + MSME_PAYMENT_DAYS +
+      " days after acceptance is deductible only when paid.";
   }
 })();

@@ -53,9 +53,10 @@ def test_the_place_of_supply_and_msme_warnings_show_as_typed_and_the_draft_saves
     milestone.get_by_label("Due date").fill(late.isoformat())
     milestone.get_by_label("Amount due").fill("14750.00")
     expect(warnings.locator("li[data-kind='msme_payment']")).to_have_text(
-        "Milestone 1 falls 60 days after the order date; Sahyadri Paper is an MSME (Udyam "
-        f"{UDYAM}): under section 43B(h) of the Income-tax Act, a payment to a micro or small "
-        "enterprise later than 45 days after acceptance is deductible only when paid."
+        "Milestone 1 falls 60 days after the order date; Sahyadri Paper is registered as an "
+        f"MSME (Udyam {UDYAM}): if it is a micro or small enterprise, under section 43B(h) of "
+        "the Income-tax Act a payment later than 45 days after acceptance is deductible only "
+        "when paid."
     )
 
     # Back in the buyer's state, the place of supply's warning goes; the MSME one stays.

@@ -10,7 +10,7 @@ from html import escape
 
 from django.utils import timezone
 
-from purchase_orders.labels import code_words
+from purchase_orders.labels import code_words, day_words
 from purchase_orders.selectors.documents import PurchaseOrderDocument
 from purchase_orders.templatetags.portal import (
     amount_in_words,
@@ -36,7 +36,7 @@ def _text(value) -> str:
 def _day(value) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
-    return f"{value.day} {value:%b %Y}" if value else "—"
+    return day_words(value) if value else "—"
 
 
 def _money(value) -> str:

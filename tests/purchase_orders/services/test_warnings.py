@@ -174,10 +174,10 @@ def test_a_payment_to_an_msme_later_than_45_days_after_the_order_date_is_flagged
     assert [(w.kind, w.message) for w in warnings] == [
         (
             MSME_PAYMENT,
-            "Milestone 2 falls 60 days after the order date; Sahyadri Industrial is an MSME "
-            "(Udyam UDYAM-MH-26-0012345): under section 43B(h) of the Income-tax Act, a payment "
-            "to a micro or small enterprise later than 45 days after acceptance is deductible "
-            "only when paid.",
+            "Milestone 2 falls 60 days after the order date; Sahyadri Industrial is registered "
+            "as an MSME (Udyam UDYAM-MH-26-0012345): if it is a micro or small enterprise, "
+            "under section 43B(h) of the Income-tax Act a payment later than 45 days after "
+            "acceptance is deductible only when paid.",
         )
     ]
 

@@ -198,10 +198,10 @@ def test_the_form_warns_of_a_late_payment_to_an_msme_and_saves(people, form_data
     content = people.buyer_client.post(NEW, data).content.decode()
 
     assert warnings_shown(content) == [
-        "Milestone 1 falls 60 days after the order date; Sahyadri Paper is an MSME (Udyam "
-        "UDYAM-MH-26-0012345): under section 43B(h) of the Income-tax Act, a payment to a "
-        "micro or small enterprise later than 45 days after acceptance is deductible only "
-        "when paid."
+        "Milestone 1 falls 60 days after the order date; Sahyadri Paper is registered as an "
+        "MSME (Udyam UDYAM-MH-26-0012345): if it is a micro or small enterprise, under "
+        "section 43B(h) of the Income-tax Act a payment later than 45 days after acceptance "
+        "is deductible only when paid."
     ]
     assert f'data-udyam="{UDYAM}"' in content
 
@@ -227,7 +227,7 @@ def test_the_page_of_an_accepted_order_counts_from_its_acceptance_for_the_buyer_
     (warning,) = warnings_shown(buyer_page)
     assert warning.startswith(
         f"Milestone 1 falls 50 days after the acceptance on "
-        f"{day_words(timezone.localdate(accepted))}; Sahyadri Paper is an MSME"
+        f"{day_words(timezone.localdate(accepted))}; Sahyadri Paper is registered as an MSME"
     )
     assert "Worth checking" in buyer_page
     assert 'id="order-warnings"' not in supplier_page

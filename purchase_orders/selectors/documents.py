@@ -148,7 +148,8 @@ class PurchaseOrderDocument:
         """Say at the foot of the document whether it was issued on the network."""
         if self.was_issued:
             return f"Issued on the Bharat Connect B2B network, ID {self.purchase_order.object_id}."
-        return f"Not issued: {self.notice.rstrip('.')}."
+        # What it is instead stands at its head (the notice).
+        return "Not issued on the Bharat Connect B2B network."
 
     @property
     def notice(self) -> str:

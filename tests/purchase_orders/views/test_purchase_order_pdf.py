@@ -135,13 +135,13 @@ def test_a_draft_says_it_is_not_sent_and_is_the_buyers_alone(people):
     assert "Version Draft" in document
     assert "Sent, awaiting confirmation" not in document
     # Nobody signed it and the network never had it.
-    assert "Not issued: Draft: not sent to the supplier." in document
+    assert "Not issued on the Bharat Connect B2B network." in document
     assert "Issued on the Bharat Connect" not in document
     assert "Authorised signatory" not in document
     printed = people.buyer_client.get(
         reverse("purchase_orders:print", args=[draft.object_id])
     ).content.decode()
-    assert "Not issued: Draft: not sent to the supplier." in printed
+    assert "Not issued on the Bharat Connect B2B network." in printed
     assert "Authorised signatory" not in printed
     assert people.supplier_client.get(pdf_url(draft)).status_code == 404
     assert people.outsider_client.get(pdf_url(draft)).status_code == 404

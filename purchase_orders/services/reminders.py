@@ -28,6 +28,7 @@ from django.utils import timezone
 from purchase_orders import lifecycle
 from purchase_orders.models import Business, PurchaseOrder, Reminder
 from purchase_orders.services import notifications
+from purchase_orders.services.outbound.queueing import schedule_once
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +53,10 @@ def schedule_reminders() -> bool:
     At most one is kept waiting; return whether one was added. With another
     tasks backend nothing is queued (its queue cannot be read).
     """
-    from purchase_orders.services.outbound.queueing import _waiting_tasks
-
-    task = _tasks().send_reminders_task
-    waiting = _waiting_tasks(task)
-    if waiting is None or waiting.exists():
-        return False
-    interval = timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS)
-    task.using(run_after=timezone.now() + interval).enqueue()
-    return True
+    return schedule_once(
+        _tasks().send_reminders_task,
+        after=timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS),
+    )
 
 
 def _due(*, business: Business, now: datetime):

@@ -57,12 +57,22 @@ def schedule_outbox_sweep() -> bool:
     running; at most one is kept waiting. Return whether one was added. With
     another task backend, run ``manage.py sweep_outbox --loop`` instead.
     """
-    task = _tasks().sweep_outbox_task
+    return schedule_once(
+        _tasks().sweep_outbox_task,
+        after=timedelta(seconds=settings.ENKASH_SWEEP_INTERVAL_SECONDS),
+    )
+
+
+def schedule_once(task, *, after: timedelta) -> bool:
+    """Queue one run of a self-scheduling task ``after`` from now, unless one is waiting.
+
+    Return whether one was added. With a tasks backend other than the
+    database one nothing is queued: its queue cannot be read.
+    """
     waiting = _waiting_tasks(task)
     if waiting is None or waiting.exists():
         return False
-    interval = timedelta(seconds=settings.ENKASH_SWEEP_INTERVAL_SECONDS)
-    task.using(run_after=timezone.now() + interval).enqueue()
+    task.using(run_after=timezone.now() + after).enqueue()
     return True
 
 

@@ -11,10 +11,18 @@ from purchase_orders import contents, lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.enkash.labels import describe_field_path
+from purchase_orders.forms.rendering import render_field
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.numbers import to_decimal
 
 register = template.Library()
+
+
+@register.simple_tag
+def form_field(field, label=None, wide=False) -> str:
+    """Write a form field as the template includes/field.html does (a faster twin)."""
+    return render_field(field, label=label, wide=wide)
+
 
 PAISA = Decimal("0.01")
 RUPEE_SIGN = "₹"

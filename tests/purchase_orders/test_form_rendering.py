@@ -1,15 +1,17 @@
 """The portal's form renderer writes plain inputs exactly as Django's templates do."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from purchase_orders.forms import LineForm, PurchaseOrderForm
-from purchase_orders.forms.rendering import PortalFormRenderer
+from purchase_orders.forms.rendering import PortalFormRenderer, render_field
 from purchase_orders.models import Business
 
 WIDGETS = [
@@ -75,3 +77,39 @@ def test_selects_and_text_areas_still_use_their_templates(db):
 
     assert str(form["place_of_supply"]).startswith('<select name="place_of_supply"')
     assert str(form["terms"]).startswith('<textarea name="terms"')
+
+
+def _without_layout(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["unbound", "with errors"])
+def test_a_field_is_written_as_the_field_template_writes_it(db, bound):
+    data = {
+        "row-product_description": 'Copier paper "A4" & <more>',
+        "row-hsn_code": "12",
+        "row-quantity": "ten",
+        "row-unit_price": "₹1,250",
+        "row-is_service": "on",
+        "row-serial_no": "<b>7</b>",
+    }
+    form = LineForm(data if bound else None, prefix="row")
+    form.is_valid()
+    field_template = get_template("includes/field.html")
+    cases = [(name, {}) for name in form.fields]
+    cases += [
+        ("product_description", {"wide": True}),
+        ("unit_price", {"label": mark_safe("Unit price (₹)")}),
+        ("is_service", {"label": "Service <SAC>", "wide": True}),
+        ("serial_no", {"label": ""}),
+    ]
+    cases.append(("hidden", {}))
+    form.fields["hidden"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    for name, options in cases:
+        ours = render_field(form[name], **options)
+        templates = field_template.render({"field": form[name], **options})
+
+        assert _without_layout(ours) == _without_layout(templates), (name, options)
+    if bound:
+        assert 'class="field field--error"' in render_field(form["hsn_code"])

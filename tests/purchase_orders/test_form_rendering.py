@@ -11,6 +11,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from purchase_orders.forms import LineForm, PurchaseOrderForm
+from purchase_orders.forms.line_details import LINE_LISTS
 from purchase_orders.forms.rendering import PortalFormRenderer, render_field
 from purchase_orders.models import Business
 
@@ -113,3 +114,36 @@ def test_a_field_is_written_as_the_field_template_writes_it(db, bound):
         assert _without_layout(ours) == _without_layout(templates), (name, options)
     if bound:
         assert 'class="field field--error"' in render_field(form["hsn_code"])
+
+
+LIST_DATA = [
+    None,
+    {},
+    {"row-rates-TOTAL_FORMS": "0", "row-rates-INITIAL_FORMS": "0"},
+    {
+        "row-rates-TOTAL_FORMS": "1",
+        "row-rates-INITIAL_FORMS": "0",
+        "row-rates-0-type": "MRP",
+        "row-rates-0-value": "12.5",
+    },
+]
+
+
+@pytest.mark.parametrize("data", LIST_DATA, ids=["unbound", "no counts", "none", "one row"])
+def test_a_line_list_writes_its_counts_as_its_management_form_would(data):
+    formset_class = LINE_LISTS["rates"][0]
+    ours = formset_class(data, prefix="row-rates")
+    djangos = formset_class(data, prefix="row-rates")
+    form = djangos.management_form
+
+    assert ours.count_inputs() == f"{form['TOTAL_FORMS']}{form['INITIAL_FORMS']}"
+    assert ours.is_valid() is (data is not None)
+    assert len(ours.forms) == (1 if data and data.get("row-rates-0-type") else 0)
+
+
+def test_an_unbound_line_list_with_rows_counts_them():
+    formset = LINE_LISTS["attributes"][0](
+        initial=[{"name": "Colour", "value": "Blue"}], prefix="attributes"
+    )
+
+    assert 'name="attributes-TOTAL_FORMS" value="1"' in formset.count_inputs()

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template import engines
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
@@ -147,3 +148,43 @@ def test_an_unbound_line_list_with_rows_counts_them():
     )
 
     assert 'name="attributes-TOTAL_FORMS" value="1"' in formset.count_inputs()
+
+
+LINES = [
+    ("lines-3", None),
+    ("lines-__prefix__", None),
+    ("lines-0", {"lines-0-product_description": "Paper"}),
+    (
+        "lines-1",
+        {
+            "lines-1-other_taxes-TOTAL_FORMS": "1",
+            "lines-1-other_taxes-INITIAL_FORMS": "0",
+            "lines-1-other_taxes-0-name": "Cess",
+            "lines-1-other_taxes-0-rate": "many",
+            "lines-1-rates-TOTAL_FORMS": "0",
+            "lines-1-rates-INITIAL_FORMS": "0",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("prefix", "data"), LINES, ids=["new", "template", "bound", "rows"])
+def test_a_lines_lists_are_written_as_their_template_writes_them(db, prefix, data):
+    form = LineForm(data, prefix=prefix)
+    form.is_valid()
+    engine = engines["django"]
+    ours = engine.from_string(
+        "{% load portal %}{% for list in form.sub_lists %}{% line_list form list %}{% endfor %}"
+        "{% for list in form.sub_lists %}{% line_list form list %}{% endfor %}"
+    )
+    includes = engine.from_string(
+        '{% for list in form.sub_lists %}{% include "purchase_orders/includes/line_list.html" %}'
+        "{% endfor %}{% for list in form.sub_lists %}"
+        '{% include "purchase_orders/includes/line_list.html" %}{% endfor %}'
+    )
+
+    written = ours.render({"form": form})
+
+    assert written == includes.render({"form": form})
+    assert f'data-formset="{prefix}-rates"' in written
+    assert "__line__" not in written

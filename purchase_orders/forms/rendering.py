@@ -9,8 +9,9 @@ compares the two); every other widget, and any widget with a template of
 its own, goes through its template as before.
 """
 
+import html
+
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 # Django's templates of widgets that are one <input> and nothing else.
@@ -33,6 +34,17 @@ INPUT_TEMPLATES = frozenset(
         "color",
     )
 )
+
+
+def conditional_escape(value) -> str:
+    """Escape as ``django.utils.html.conditional_escape`` does, without its lazy wrapper.
+
+    Safe text is kept, anything else is escaped by ``html.escape``, which
+    Django's ``escape`` calls; an input has some six values to escape.
+    """
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def render_input(widget: dict) -> str:

@@ -9,9 +9,11 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template import engines
 from django.template.loader import get_template
+from django.utils import html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
-from purchase_orders.forms import LineForm, PurchaseOrderForm
+from purchase_orders.forms import LineForm, PurchaseOrderForm, rendering
 from purchase_orders.forms.line_details import LINE_LISTS
 from purchase_orders.forms.rendering import PortalFormRenderer, render_field
 from purchase_orders.models import Business
@@ -188,3 +190,12 @@ def test_a_lines_lists_are_written_as_their_template_writes_them(db, prefix, dat
     assert written == includes.render({"form": form})
     assert f'data-formset="{prefix}-rates"' in written
     assert "__line__" not in written
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Quote \"A\" <b>&</b> 'B'", mark_safe("<b>safe</b>"), gettext_lazy("Name & <id>"), 12, None],
+    ids=repr,
+)
+def test_the_renderers_escape_is_djangos(value):
+    assert rendering.conditional_escape(value) == str(html.conditional_escape(value))

@@ -12,7 +12,7 @@ from purchase_orders import contents, lifecycle
 from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.enkash.labels import describe_field_path
-from purchase_orders.forms.lines import LINE_INDEX_PLACEHOLDER
+from purchase_orders.forms.lines import DETAIL_FIELDS, LINE_INDEX_PLACEHOLDER
 from purchase_orders.forms.rendering import render_field
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.numbers import to_decimal
@@ -27,6 +27,38 @@ def form_field(field, label=None, wide=False) -> str:
 
 
 LINE_LIST_TEMPLATE = "purchase_orders/includes/line_list.html"
+# Where the markup of blank "More details" fields is kept during one render.
+BLANK_DETAILS = "blank line details"
+
+
+def _details_markup(line) -> str:
+    return "\n      ".join(render_field(line[name]) for name in DETAIL_FIELDS)
+
+
+@register.simple_tag(takes_context=True)
+def line_details(context, line) -> str:
+    """Write the fields under a line's "More details", as ``form_field`` writes each.
+
+    The blank fields (written without a value) of a line not posted, as most
+    imported lines' are, are the same markup for every line but for its
+    index: written once per page, for a placeholder index, and copied with
+    each line's index put in.
+    """
+    blank = (
+        not line.is_bound
+        and "-" in (line.prefix or "")
+        and all(
+            line[name].field.widget.format_value(line[name].value()) is None
+            for name in DETAIL_FIELDS
+        )
+    )
+    if not blank:
+        return mark_safe(_details_markup(line))
+    written = context.render_context.dicts[0].setdefault(BLANK_DETAILS, {})
+    head = line.prefix.rsplit("-", 1)[0]
+    if head not in written:
+        written[head] = _details_markup(type(line)(prefix=f"{head}-{LINE_INDEX_PLACEHOLDER}"))
+    return mark_safe(written[head].replace(LINE_INDEX_PLACEHOLDER, line.index))
 
 
 @register.simple_tag(takes_context=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from purchase_orders.forms import LineForm, PurchaseOrderForm, rendering
 from purchase_orders.forms.line_details import LINE_LISTS
+from purchase_orders.forms.lines import DETAIL_FIELDS
 from purchase_orders.forms.rendering import PortalFormRenderer, render_field
 from purchase_orders.models import Business
 
@@ -199,3 +200,33 @@ def test_a_lines_lists_are_written_as_their_template_writes_them(db, prefix, dat
 )
 def test_the_renderers_escape_is_djangos(value):
     assert rendering.conditional_escape(value) == str(html.conditional_escape(value))
+
+
+DETAIL_LINES = [
+    ("lines-7", None, {}),
+    ("lines-__prefix__", None, {}),
+    ("lines-2", None, {"serial_no": "", "free_quantity": None, "batch_expiry_on": ""}),
+    ("lines-4", None, {"serial_no": "S-1", "batch_expiry_on": datetime.date(2027, 1, 31)}),
+    ("lines-5", {"lines-5-batch_expiry_on": "tomorrow", "lines-5-bar_code": ""}, {}),
+    ("lines-6", {"lines-6-product_description": "Paper"}, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "data", "initial"),
+    DETAIL_LINES,
+    ids=["new", "template", "blank values", "filled", "error", "bound blank"],
+)
+def test_a_lines_more_details_are_written_as_their_fields_are(db, prefix, data, initial):
+    form = LineForm(data, initial=initial, prefix=prefix)
+    form.is_valid()
+    engine = engines["django"]
+    names = " ".join(f"{{% form_field form.{name} %}}" for name in DETAIL_FIELDS)
+    each = engine.from_string("{% load portal %}" + names + names)
+    together = engine.from_string("{% load portal %}{% line_details form %}{% line_details form %}")
+
+    written = together.render({"form": form})
+
+    assert _without_layout(written) == _without_layout(each.render({"form": form}))
+    assert f'id="id_{prefix}-serial_no"' in written
+    assert "__line__" not in written

@@ -58,14 +58,19 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+# What only Django's debug page of a 404 says (django/views/templates/technical_404.html).
+TECHNICAL_404_MARK = b"<code>DEBUG = True</code>"
+
+
 class PortalNotFoundMiddleware:
     """With ``DEBUG`` on, answer a page not found with the portal's own 404 page.
 
     Django's debug page for a 404 styles itself inline, which the Content
     Security Policy refuses: the page shows unstyled and the browser reports
     the refusal. The portal's ``404.html`` is what production shows, so a
-    developer sees that, styled, with nothing refused. Answers that are not
-    HTML pages (the API's JSON) are left as they are.
+    developer sees that, styled, with nothing refused. A page of the portal's
+    own that answers 404 (a forged invitation's) and answers that are not HTML
+    pages (the API's JSON) are left as they are.
     """
 
     def __init__(self, get_response):
@@ -77,6 +82,7 @@ class PortalNotFoundMiddleware:
             settings.DEBUG
             and response.status_code == 404
             and response.get("Content-Type", "").startswith("text/html")
+            and TECHNICAL_404_MARK in getattr(response, "content", b"")
         ):
             response = defaults.page_not_found(request, Http404())
         return response

@@ -1,7 +1,7 @@
 """A page not found is the portal's own 404 page, with DEBUG on as off."""
 
 import pytest
-from django.http import JsonResponse
+from django.http import HttpResponseNotFound, JsonResponse
 
 from procurement.middleware import PortalNotFoundMiddleware
 
@@ -28,5 +28,14 @@ def test_with_debug_on_an_answer_that_is_not_a_page_is_left_as_it_is(rf, setting
     answer = JsonResponse({"response_code": 404}, status=404)
 
     response = PortalNotFoundMiddleware(lambda request: answer)(rf.get("/api/v0/x"))
+
+    assert response is answer
+
+
+def test_with_debug_on_a_page_of_the_portals_own_that_answers_404_is_left_as_it_is(rf, settings):
+    settings.DEBUG = True
+    answer = HttpResponseNotFound("<h1>This invitation link was not made here</h1>")
+
+    response = PortalNotFoundMiddleware(lambda request: answer)(rf.get("/invitations/x/"))
 
     assert response is answer

@@ -184,7 +184,7 @@ EMAIL_BACKEND = env(
     default=(
         "django.core.mail.backends.smtp.EmailBackend"
         if env("EMAIL_HOST", default="")
-        else "django.core.mail.backends.console.EmailBackend"
+        else "procurement.mail.ConsoleEmailBackend"
     ),
 )
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

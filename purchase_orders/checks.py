@@ -47,6 +47,7 @@ def check_sending_lease(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 # E-mail backends that keep the mail on the server.
 UNSENT_MAIL_BACKENDS = {
     "django.core.mail.backends.console.EmailBackend": "prints",
+    "procurement.mail.ConsoleEmailBackend": "prints",
     "django.core.mail.backends.locmem.EmailBackend": "keeps in memory",
     "django.core.mail.backends.filebased.EmailBackend": "writes to files",
     "django.core.mail.backends.dummy.EmailBackend": "drops",

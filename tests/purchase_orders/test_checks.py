@@ -182,6 +182,13 @@ def test_the_checklist_runs_only_with_deploy(production):
         ),
         (
             "EMAIL_BACKEND",
+            "procurement.mail.ConsoleEmailBackend",
+            "purchase_orders.E011",
+            "EMAIL_BACKEND (procurement.mail.ConsoleEmailBackend) prints the "
+            "portal's e-mails instead of sending them.",
+        ),
+        (
+            "EMAIL_BACKEND",
             "django.core.mail.backends.locmem.EmailBackend",
             "purchase_orders.E011",
             None,

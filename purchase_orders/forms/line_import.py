@@ -27,6 +27,8 @@ MAX_LINES = 1000
 MAX_COLUMNS = 30
 # No field of a line is longer; a longer cell is not a line's.
 MAX_CELL_CHARS = 1000
+# Rows read at most, blank ones included: a sheet's far corner is not read row by row.
+MAX_ROWS_READ = 20 * MAX_LINES
 # What a workbook may unpack to: a 2 MB file of text is some 10 MB unpacked.
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 # More wrong rows than this are counted rather than each named.
@@ -218,9 +220,16 @@ class _RowsRead:
                     f"Row {len(self.rows) + 1} has a cell of more than {MAX_CELL_CHARS:,} "
                     "characters; no field of a line is that long. Check the file's columns."
                 )
-        self.rows.append(cells)
+        if len(self.rows) >= MAX_ROWS_READ:
+            raise ImportProblem(
+                f"The sheet runs past row {MAX_ROWS_READ:,}, most of it blank; copy its lines "
+                "into a new sheet and import that."
+            )
         if any(cells):
+            self.rows.append(cells)
             self.filled += 1
+        else:
+            self.rows.append([])  # kept for the numbers of the rows after it
         return self.filled > MAX_LINES + 1
 
 
@@ -264,7 +273,9 @@ def _ensure_unpacks_small(upload) -> None:
 
 def _is_percent(cell) -> bool:
     """Return whether a cell shows its number as a percentage (12% is stored as 0.12)."""
-    return "%" in (getattr(cell, "number_format", "") or "")
+    number_format = getattr(cell, "number_format", "") or ""
+    # A quoted or escaped "%" (0"%", 0\%) is shown as written, without the scaling.
+    return "%" in re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)
 
 
 def _cell_text(value, percent: bool = False) -> str:

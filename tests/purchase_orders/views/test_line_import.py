@@ -426,3 +426,27 @@ def test_a_cell_longer_than_any_field_of_a_line_is_refused():
 
     with pytest.raises(ImportProblem, match="Row 3 has a cell of more than 1,000 characters"):
         read_table(upload=csv_file(text))
+
+
+def test_a_sheet_that_runs_far_past_its_lines_is_refused_quickly():
+    text = "Description,HSN\r\nShort,48025690\r\n" + "\r\n" * 30_000 + "Far,48025690\r\n"
+
+    with pytest.raises(ImportProblem, match="The sheet runs past row 20,000"):
+        read_table(upload=csv_file(text))
+
+
+@pytest.mark.parametrize(
+    ("number_format", "read"), [("0%", "12"), ('0"%"', "0.12"), ("0\\%", "0.12")]
+)
+def test_only_a_real_percentage_format_scales_the_number(number_format, read):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Description", "Cess rate"])
+    sheet.append(["Item", 0.12])
+    sheet["B2"].number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    table = read_table(upload=SimpleUploadedFile("lines.xlsx", buffer.getvalue()))
+
+    assert table[1] == [2, ["Item", read]]

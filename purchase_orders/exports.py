@@ -8,8 +8,9 @@ dates. Amounts are never floats on the way: openpyxl writes a ``Decimal``
 as its own digits.
 
 Text a spreadsheet would read as a formula (starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) is written with a leading
-apostrophe, and in xlsx always as a string cell (OWASP, "CSV Injection").
+``-``, ``@``, a tab or a carriage return) is written in CSV with a leading
+apostrophe (OWASP, "CSV Injection"), and in xlsx as a string cell marked as
+typed after an apostrophe (``quotePrefix``), its value as written.
 """
 
 import csv

@@ -127,7 +127,9 @@ class PagedInlineFormSet(BaseInlineFormSet):
 
     @property
     def search(self) -> str:
-        return self.query.get(self.search_parameter, "").strip()
+        # No stored text can hold a NUL (PostgreSQL refuses one in a query):
+        # it parts words, as a space does.
+        return self.query.get(self.search_parameter, "").replace("\x00", " ").strip()
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):

@@ -227,3 +227,33 @@ def test_a_draft_whose_send_waits_for_the_network_is_only_viewed(admin_client, p
     assert shown_lines(page) == ["1", "2", "3"]
     assert post.status_code == 403
     assert list(LineItem.objects.filter(purchase_order=draft).values()) == before
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("'", 120),
+        ('"', 120),
+        ('""', 120),
+        ("%", 0),
+        ("_", 0),
+        ("box\x0057", 1),
+        ("\x00", 120),
+        ("x" * 5000, 0),
+    ],
+    ids=[
+        "quote",
+        "double quote",
+        "empty quotes",
+        "percent",
+        "underscore",
+        "nul",
+        "only nul",
+        "long",
+    ],
+)
+def test_any_search_gives_a_page_never_an_error(admin_client, sent, search, found):
+    response = admin_client.get(change_url(sent), {"lines_q": search})
+
+    assert response.status_code == 200
+    assert len(shown_lines(response)) == min(found, 50)

@@ -12,10 +12,33 @@ from purchase_orders.totals import totals_for_purchase_order
 
 # Columns the totals function computes; never typed in.
 COMPUTED_LINE_FIELDS = ("total_amount", "assessment_amount", "total_item_value")
+# A draft's lines are editable forms on its admin page up to this many; beyond,
+# the page would weigh megabytes, so they are shown read-only and paged, and
+# changed in the portal's form or one at a time on each line's admin page.
+MAX_EDITABLE_LINES = 100
 
 
 def is_draft(purchase_order: PurchaseOrder | None) -> bool:
-    return purchase_order is None or purchase_order.status == PurchaseOrder.Status.DRAFT
+    """Say whether the order is a draft that admin may change.
+
+    A draft whose send waits for the network is not: its req-send message
+    was built from its contents, and a change now would differ from what
+    the supplier receives (the portal's own edit refuses it too).
+    """
+    return purchase_order is None or (
+        purchase_order.status == PurchaseOrder.Status.DRAFT and not purchase_order.pending_action
+    )
+
+
+def has_editable_lines(purchase_order: PurchaseOrder | None) -> bool:
+    """Say whether the order's admin page edits its lines: a draft of few enough lines."""
+    if purchase_order is None:
+        return True
+    if not is_draft(purchase_order):
+        return False
+    if not hasattr(purchase_order, "_admin_line_count"):
+        purchase_order._admin_line_count = purchase_order.lines.count()
+    return purchase_order._admin_line_count <= MAX_EDITABLE_LINES
 
 
 @transaction.atomic

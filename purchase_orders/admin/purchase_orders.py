@@ -3,7 +3,12 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from purchase_orders.admin.drafts import COMPUTED_LINE_FIELDS, is_draft, refresh_draft
+from purchase_orders.admin.drafts import (
+    COMPUTED_LINE_FIELDS,
+    has_editable_lines,
+    is_draft,
+    refresh_draft,
+)
 from purchase_orders.admin.inlines import (
     AddressInline,
     InboundEventInline,
@@ -12,6 +17,7 @@ from purchase_orders.admin.inlines import (
     MilestoneInline,
     OtherChargeInline,
     OutboundMessageInline,
+    PagedLineItemInline,
     PartyInline,
     StatusChangeInline,
     VersionInline,
@@ -137,6 +143,12 @@ class PurchaseOrderAdmin(admin.ModelAdmin):
         OutboundMessageInline,
         InboundEventInline,
     ]
+
+    def get_inlines(self, request, obj):
+        # A sent order's lines, and a big draft's, are shown a page at a time.
+        if has_editable_lines(obj):
+            return self.inlines
+        return [PagedLineItemInline if i is LineItemInline else i for i in self.inlines]
 
     @admin.display(description="status", ordering="status")
     def status_and_version(self, purchase_order: PurchaseOrder) -> str:

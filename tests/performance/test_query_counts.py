@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from purchase_orders.admin.drafts import MAX_EDITABLE_LINES
 from purchase_orders.models import PaymentMilestone, PurchaseOrder
 from tests.performance.conftest import add_cess_to_every_line, bulk_purchase_orders
 
@@ -107,16 +108,22 @@ def test_the_admin_change_list_takes_as_many_queries_for_10000_orders_as_for_10(
     assert many[0].response.context["cl"].result_count == 10000
 
 
-# A draft's lines are editable forms, slow to render, so fewer of them; a sent
-# order's are read-only rows.
+# A draft's lines are editable forms, slow to render, up to MAX_EDITABLE_LINES;
+# a sent order's, and a bigger draft's, are read-only rows, 50 a page, so the
+# bigger draft is compared with the smallest paged one.
 @pytest.mark.parametrize(
-    ("status", "lines"), [(PurchaseOrder.Status.DRAFT, 100), (PurchaseOrder.Status.CREATED, 500)]
+    ("status", "few_lines", "lines"),
+    [
+        (PurchaseOrder.Status.DRAFT, 10, MAX_EDITABLE_LINES),
+        (PurchaseOrder.Status.DRAFT, MAX_EDITABLE_LINES + 1, 500),
+        (PurchaseOrder.Status.CREATED, 10, 500),
+    ],
 )
-def test_the_admin_change_page_takes_as_many_queries_for_many_lines_as_for_10(
-    people, admin_client, counted_get, status, lines
+def test_the_admin_change_page_takes_as_many_queries_for_many_lines_as_for_few(
+    people, admin_client, counted_get, status, few_lines, lines
 ):
     sent = status != PurchaseOrder.Status.DRAFT
-    small = people.purchase_order(lines=10, sent=sent)
+    small = people.purchase_order(lines=few_lines, sent=sent)
     large = people.purchase_order(lines=lines, sent=sent)
     url = "admin:purchase_orders_purchaseorder_change"
     # The first request also looks up the content type, which is then cached.
@@ -126,4 +133,16 @@ def test_the_admin_change_page_takes_as_many_queries_for_many_lines_as_for_10(
     many = counted_get(admin_client, reverse(url, args=[large.pk]))
 
     assert_same_queries(few, many)
-    assert f"A4 copier paper, 75 gsm, box {lines}" in many.response.content.decode()
+    last = f"A4 copier paper, 75 gsm, box {lines}<"
+    if lines <= MAX_EDITABLE_LINES:
+        assert f'value="{last[:-1]}"' in many.response.content.decode()
+        return
+    # Its last page, and a search, ask as many queries again.
+    paged = [
+        counted_get(admin_client, reverse(url, args=[large.pk]), **params)
+        for params in ({"lines_page": "10"}, {"lines_q": f"box {lines}"})
+    ]
+    for response in paged:
+        assert_same_queries(few, response)
+        assert last in response.response.content.decode()
+    assert last not in many.response.content.decode()

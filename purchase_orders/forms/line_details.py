@@ -9,17 +9,17 @@ and comes back with one more row. A list takes any number of rows.
 """
 
 from decimal import Decimal
-from functools import cached_property
 
 from django import forms
-from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from purchase_orders.contents import TaxContents
 from purchase_orders.enkash import formats
 from purchase_orders.forms.fields import TypedNumberField, amount_field, percent_field
-from purchase_orders.forms.parts import PartForm, PartFormSet
+from purchase_orders.forms.parts import PartForm, PartFormSet, QuickManagementForm
 from purchase_orders.totals import DISCOUNT_TYPE
 
 # Where a row's index goes in a list's template; the line's index is
@@ -161,7 +161,7 @@ class LineListFormSet(PartFormSet):
     @cached_property
     def management_form(self):
         if self.is_bound and self.add_prefix(TOTAL_FORM_COUNT) not in self.data:
-            form = ManagementForm(
+            form = QuickManagementForm(
                 {self.add_prefix(TOTAL_FORM_COUNT): 0, self.add_prefix(INITIAL_FORM_COUNT): 0},
                 auto_id=self.auto_id,
                 prefix=self.prefix,

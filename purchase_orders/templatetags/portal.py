@@ -13,7 +13,7 @@ from purchase_orders.enkash import conventions
 from purchase_orders.enkash.kinds import KINDS
 from purchase_orders.enkash.labels import describe_field_path
 from purchase_orders.forms.lines import DETAIL_FIELDS, LINE_INDEX_PLACEHOLDER
-from purchase_orders.forms.rendering import render_field
+from purchase_orders.forms.rendering import render_field, render_row_field
 from purchase_orders.models import OutboundMessage, PurchaseOrder
 from purchase_orders.numbers import to_decimal
 
@@ -27,38 +27,42 @@ def form_field(field, label=None, wide=False) -> str:
 
 
 LINE_LIST_TEMPLATE = "purchase_orders/includes/line_list.html"
-# Where the markup of blank "More details" fields is kept during one render.
-BLANK_DETAILS = "blank line details"
+# Where the markup of a line's fields is kept during one render.
+ROW_FIELDS = "line row fields"
 
 
-def _details_markup(line) -> str:
-    return "\n      ".join(render_field(line[name]) for name in DETAIL_FIELDS)
+def _row_fields(context) -> dict:
+    return context.render_context.dicts[0].setdefault(ROW_FIELDS, {})
+
+
+@register.simple_tag(takes_context=True)
+def line_field(context, line, name: str, label=None, wide=False) -> str:
+    """Write one field of a line as ``form_field`` does; an unbound line's from one copy.
+
+    The markup of a field of an unbound line (as imported lines are shown)
+    is written once per page and copied with each line's index and value
+    (``forms.rendering.render_row_field``).
+    """
+    options = {"label": label, "wide": wide}
+    return render_row_field(
+        line, name, placeholder=LINE_INDEX_PLACEHOLDER, written=_row_fields(context), **options
+    )
 
 
 @register.simple_tag(takes_context=True)
 def line_details(context, line) -> str:
     """Write the fields under a line's "More details", as ``form_field`` writes each.
 
-    The blank fields (written without a value) of a line not posted, as most
-    imported lines' are, are the same markup for every line but for its
-    index: written once per page, for a placeholder index, and copied with
-    each line's index put in.
+    Those of an unbound line, as most imported lines' are, are written as
+    ``line_field`` writes them: from one copy per page.
     """
-    blank = (
-        not line.is_bound
-        and "-" in (line.prefix or "")
-        and all(
-            line[name].field.widget.format_value(line[name].value()) is None
+    written = _row_fields(context)
+    return mark_safe(
+        "\n      ".join(
+            render_row_field(line, name, placeholder=LINE_INDEX_PLACEHOLDER, written=written)
             for name in DETAIL_FIELDS
         )
     )
-    if not blank:
-        return mark_safe(_details_markup(line))
-    written = context.render_context.dicts[0].setdefault(BLANK_DETAILS, {})
-    head = line.prefix.rsplit("-", 1)[0]
-    if head not in written:
-        written[head] = _details_markup(type(line)(prefix=f"{head}-{LINE_INDEX_PLACEHOLDER}"))
-    return mark_safe(written[head].replace(LINE_INDEX_PLACEHOLDER, line.index))
 
 
 @register.simple_tag(takes_context=True)

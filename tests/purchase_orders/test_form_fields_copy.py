@@ -5,7 +5,12 @@ import copy
 from django import forms
 
 from purchase_orders.forms import LineForm
-from purchase_orders.forms.parts import AddressForm, QuicklyCopiedFields
+from purchase_orders.forms.parts import (
+    AddressForm,
+    PartFormSet,
+    QuicklyCopiedFields,
+    QuickManagementForm,
+)
 
 
 def _described(field) -> dict:
@@ -54,3 +59,28 @@ def test_a_field_with_choices_is_deep_copied_by_django():
 
     assert list(fields["kind"].choices) == [("a", "A")]
     assert list(copied["kind"].widget.choices) == [("b", "B")]
+
+
+MANAGEMENT_DATA = [
+    None,
+    {},
+    {"addresses-TOTAL_FORMS": "2", "addresses-INITIAL_FORMS": "0"},
+    {"addresses-TOTAL_FORMS": "two", "addresses-INITIAL_FORMS": "0"},
+]
+
+
+def test_a_lists_management_form_is_djangos_with_its_fields_copied_quickly():
+    ours_class = forms.formset_factory(AddressForm, formset=PartFormSet, extra=1)
+    djangos_class = forms.formset_factory(AddressForm, extra=1)
+    assert isinstance(QuickManagementForm.base_fields, QuicklyCopiedFields)
+    for data in MANAGEMENT_DATA:
+        initial = None if data is not None else [{"city": "Pune"}]
+        ours = ours_class(data, prefix="addresses", initial=initial)
+        djangos = djangos_class(data, prefix="addresses", initial=initial)
+
+        assert isinstance(ours.management_form, QuickManagementForm)
+        assert str(ours.management_form) == str(djangos.management_form), data
+        assert ours.management_form.errors == djangos.management_form.errors, data
+        assert ours.is_valid() == djangos.is_valid(), data
+        assert ours.non_form_errors() == djangos.non_form_errors(), data
+        assert ours.total_form_count() == djangos.total_form_count(), data

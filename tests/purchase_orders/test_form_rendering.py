@@ -230,3 +230,57 @@ def test_a_lines_more_details_are_written_as_their_fields_are(db, prefix, data, 
     assert _without_layout(written) == _without_layout(each.render({"form": form}))
     assert f'id="id_{prefix}-serial_no"' in written
     assert "__line__" not in written
+
+
+ROW_INITIALS = [
+    {},
+    {
+        "product_description": 'Copier paper "A4" & <more> __line__',
+        "hsn_code": "48025610",
+        "quantity": Decimal("1250.500"),
+        "unit": "",
+        "unit_price": "1,250.50",
+        "discount": None,
+        "gst_rate": Decimal("18"),
+        "is_service": True,
+        "serial_no": mark_safe("<b>7</b>"),
+        "free_quantity": 0,
+        "batch_expiry_on": datetime.date(2027, 1, 31),
+        "batch_warranty_on": "",
+    },
+    {"is_service": False, "unit": "KGS", "quantity": "ten", "bar_code": "__value__"},
+    {"is_service": "yes"},
+]
+
+
+@pytest.mark.parametrize("prefix", ["lines-3", "lines-__prefix__", "row"])
+def test_an_unbound_lines_fields_are_written_from_one_copy_as_render_field_writes_them(prefix):
+    written = {}
+    cases = [(name, {}) for name in LineForm.base_fields]
+    cases += [
+        ("product_description", {"wide": True}),
+        ("unit_price", {"label": mark_safe("Unit price (₹)")}),
+        ("is_service", {"label": "Service <SAC>", "wide": True}),
+    ]
+    for initial in ROW_INITIALS:
+        form = LineForm(initial=initial, prefix=prefix)
+        for name, options in cases:
+            ours = rendering.render_row_field(
+                form, name, placeholder="__line__", written=written, **options
+            )
+
+            assert ours == render_field(form[name], **options), (initial, name, options)
+    # Each field was written once for the placeholder and copied for the other rows.
+    assert written if prefix != "row" else not written
+
+
+def test_a_bound_lines_fields_are_written_by_render_field(db):
+    form = LineForm({"lines-2-quantity": "ten"}, prefix="lines-2")
+    form.is_valid()
+    written = {}
+
+    ours = rendering.render_row_field(form, "quantity", placeholder="__line__", written=written)
+
+    assert ours == render_field(form["quantity"])
+    assert "field--error" in ours
+    assert not written

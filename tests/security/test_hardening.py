@@ -367,6 +367,25 @@ def test_without_debug_every_secret_is_empty_unless_the_environment_gives_it():
     assert "Set SECRET_KEY (or DEBUG=true for local work)." in refused.stderr
 
 
+def test_the_web_application_freezes_its_start_up_objects_out_of_the_collector():
+    code = (
+        "import gc; before = gc.get_freeze_count(); import procurement.wsgi as w;"
+        "from django.urls import get_resolver;"
+        "print(before, gc.get_freeze_count(), 'url_patterns' in vars(get_resolver()),"
+        " callable(w.application))"
+    )
+
+    result = run_python(code, production_env())
+
+    assert result.returncode == 0, result.stderr
+    before, frozen, urls_loaded, application = result.stdout.split()
+    assert before == "0"
+    # The settings, the apps, their models and the URL patterns: far more than a bare Python.
+    assert int(frozen) > 50_000
+    assert urls_loaded == "True"
+    assert application == "True"
+
+
 # -- structured logs -----------------------------------------------------------------
 
 

@@ -83,7 +83,8 @@ def render_purchase_order_pdf(document: PurchaseOrderDocument) -> bytes:
         *sections.head(styles, document, width),
         *sections.notice(styles, document),
         *sections.parties(styles, document, width),
-        *sections.lines(styles, document, width),
+        # The frame pads its content by 6 points above and below.
+        *sections.lines(styles, document, width, tallest=template.height - 12),
         *sections.totals(styles, document, width),
         *sections.hsn_summary(styles, document, width),
         *sections.terms(styles, document),

@@ -20,7 +20,7 @@ from purchase_orders.selectors.documents import PurchaseOrderDocument
 from . import sections
 from .fonts import FONT, FONT_DIR, FontMissing, register_fonts
 
-__all__ = ["FONT_DIR", "FontMissing", "render_purchase_order_pdf"]
+__all__ = ["FONT", "FONT_DIR", "FontMissing", "register_fonts", "render_purchase_order_pdf"]
 
 
 def _numbered_canvas(footer_left: str):
@@ -55,10 +55,13 @@ def _numbered_canvas(footer_left: str):
 
 def render_purchase_order_pdf(document: PurchaseOrderDocument) -> bytes:
     """Return the PDF of one version of a purchase order: A4, numbered pages."""
+    from reportlab import rl_config
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
     register_fonts()
+    # Streams compressed only, not also spelt out in ASCII85: a quarter smaller, quicker to write.
+    rl_config.useA85 = 0
     styles = sections.Styles()
     mm = 2.8346
     buffer = io.BytesIO()

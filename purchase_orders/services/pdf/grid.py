@@ -10,9 +10,9 @@ drawing its heading row again at the top of every part.
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib.rl_accel import escapePDF
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -20,24 +20,40 @@ from reportlab.platypus import Flowable
 LEFT, RIGHT = "left", "right"
 
 
+@lru_cache(maxsize=65536)
+def _width(text: str, font: str, size: float) -> float:
+    return stringWidth(text, font, size)
+
+
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     """Return ``text`` in lines no wider than ``width``: at spaces, else inside a word.
 
     Its own line breaks are kept; a word wider than the column is cut
-    between letters rather than let run into the next column.
+    between letters rather than let run into the next column. Each word is
+    measured once (words recur from line to line), then the lines filled.
     """
     text = "" if text is None else str(text)
-    if "\n" not in text and stringWidth(text, font, size) <= width:
-        return [text]
     lines = []
-    for line in simpleSplit(text, font, size, width) or [""]:
-        while stringWidth(line, font, size) > width and len(line) > 1:
-            cut = len(line) - 1
-            while cut > 1 and stringWidth(line[:cut], font, size) > width:
-                cut -= 1
-            lines.append(line[:cut])
-            line = line[cut:]
-        lines.append(line)
+    space = _width(" ", font, size)
+    for paragraph in text.split("\n"):
+        line, filled = [], 0.0
+        for word in paragraph.split(" "):
+            wide = _width(word, font, size)
+            if line and filled + space + wide <= width:
+                line.append(word)
+                filled += space + wide
+                continue
+            if line:
+                lines.append(" ".join(line))
+            while wide > width and len(word) > 1:
+                cut = len(word) - 1
+                while cut > 1 and stringWidth(word[:cut], font, size) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+                wide = _width(word, font, size)
+            line, filled = [word], wide
+        lines.append(" ".join(line))
     return lines
 
 

@@ -2,9 +2,10 @@
 
 The document is ``selectors.documents.PurchaseOrderDocument``, the one the
 printable view shows. ReportLab's page layout (platypus) is used rather
-than an HTML renderer because a 1,000-line order must come out in well
-under five seconds (``benchmarks/pdf.py``): WeasyPrint took over 30 s for
-it here, most of it laying out the table's 12,000 cells.
+than an HTML renderer because a long order must come out in seconds
+(``benchmarks/pdf.py``): WeasyPrint took over 30 s for 1,000 lines here,
+most of it laying out the table's 12,000 cells. The lines themselves are
+a ``grid.Grid``, drawn straight on the canvas, for the same reason.
 
 Text is set in DejaVu Sans (Debian's ``fonts-dejavu-core``), which has the
 rupee sign (``FONT_DIR``). Everything a party wrote is

@@ -1,9 +1,13 @@
 """The PDF of a purchase order: downloaded by either side, read back as an Indian PO."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from reportlab.lib.pagesizes import A6
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFontFile
+from reportlab.platypus import SimpleDocTemplate
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import PartyContents
@@ -299,3 +303,23 @@ def test_a_text_is_wrapped_to_its_width_at_spaces_else_inside_a_word():
     assert len(lines) > 3
     assert grid.wrap_text("", pdf.FONT, 7, width) == [""]
     assert grid.wrap_text("18%", pdf.FONT, 7, width) == ["18%"]
+
+
+def test_a_row_taller_than_a_page_goes_on_over_the_next_pages():
+    pdf.register_fonts()
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(buffer, pagesize=A6, initialFontName=pdf.FONT)
+    columns = [grid.Column("#", 20), grid.Column("Text", 150), grid.Column("₹", 40, grid.RIGHT)]
+    texts = [f"part {number}" for number in range(1, 121)]
+    look = grid.Look(font=pdf.FONT, bold=pdf.FONT)
+    table = grid.Grid(columns, [[["1"], texts, ["9.50"]]], look, tallest=template.height - 12)
+
+    template.build([table])
+
+    pages = pdf_pages(buffer.getvalue())
+    assert len(pages) > 2
+    for page in pages:
+        assert page.startswith("# Text ₹")
+    document = " ".join(pages)
+    for text in texts:
+        assert document.count(f"{text} ") + document.endswith(text) == 1, text

@@ -45,7 +45,7 @@ def main() -> int:
         "send to acknowledged": pickup.run(sends=50),
         "big purchase order": big_po.run(lines=1000),
         "big order in admin": big_admin.run(lines=3000),
-        "purchase order PDF": pdf.run(lines=1000),
+        "purchase order PDF": pdf.run(lines=3000),
         "lines imported": line_import.run(lines=1000, baseline=10),
         "live pages": live_pages.run(seconds=20, workers=webhook_ingest.default_workers()),
         "list queries": explain.run(orders=100_000, verbose=False),

@@ -20,6 +20,7 @@ from purchase_orders.templatetags.portal import (
     percent,
 )
 
+from . import grid
 from .fonts import BOLD, FONT
 
 GRID = (0.6, 0.6, 0.6)
@@ -222,97 +223,70 @@ def parties(styles, document: PurchaseOrderDocument, width: float) -> list:
     return [table]
 
 
-def _line_description(line) -> str:
-    parts = [_text(line.product_description)]
+def _line_description(line) -> list[str]:
+    parts = [str(line.product_description or "")]
     for detail in line.value_details:
         if str(detail.get("type", "")).upper() != "DISCOUNT":
             kind = code_words(detail.get("type", ""))
-            parts.append(f"{_text(kind)} {format_inr(detail.get('value'))}")
+            parts.append(f"{kind} {format_inr(detail.get('value'))}")
     for rate in line.rates:
         kind = code_words(rate.get("type"))
-        parts.append(f"Rate {_text(kind)}: {indian_number(rate.get('value'))}")
+        parts.append(f"Rate {kind}: {indian_number(rate.get('value'))}")
     for attribute in line.attributes:
-        parts.append(f"{_text(attribute.get('name'))}: {_text(attribute.get('value'))}")
-    return "<br/>".join(parts)
+        parts.append(f"{attribute.get('name') or ''}: {attribute.get('value') or ''}")
+    return parts
 
 
-def lines(styles, document: PurchaseOrderDocument, width: float) -> list:
-    from reportlab.platypus import Paragraph, Table, TableStyle
-
+def lines(styles, document: PurchaseOrderDocument, width: float, *, tallest: float) -> list:
+    """The lines as a ``grid.Grid``, plain text (never markup), ``tallest`` the frame's height."""
+    mm = 2.8346
     intra = document.is_intra_state
     tax_heads = ["CGST (₹)", "SGST (₹)"] if intra else ["IGST (₹)"]
-    heads = [
-        "#",
-        "Description",
-        "HSN/SAC",
-        "Qty",
-        "Unit",
-        "Rate (₹)",
-        "Discount (₹)",
-        "Taxable value (₹)",
-        *tax_heads,
-        "Cess, other taxes (₹)",
-        "Line total (₹)",
+    columns = [
+        grid.Column("#", 8 * mm),
+        grid.Column("Description", 0),
+        grid.Column("HSN/SAC", 14 * mm),
+        grid.Column("Qty", 10 * mm, grid.RIGHT),
+        grid.Column("Unit", 9 * mm),
+        grid.Column("Rate (₹)", 15 * mm, grid.RIGHT),
+        grid.Column("Discount (₹)", 14 * mm, grid.RIGHT),
+        grid.Column("Taxable value (₹)", 17 * mm, grid.RIGHT),
+        *(grid.Column(head, 15 * mm, grid.RIGHT) for head in tax_heads),
+        grid.Column("Cess, other taxes (₹)", 17 * mm, grid.RIGHT),
+        grid.Column("Line total (₹)", 18 * mm, grid.RIGHT),
     ]
-    numeric_from = 3
-    header = [
-        Paragraph(head, styles.head_number if index >= numeric_from and index != 4 else styles.head)
-        for index, head in enumerate(heads)
-    ]
-    rows = [header]
+    columns[1] = grid.Column("Description", width - sum(column.width for column in columns))
+    rows = []
     for row in document.lines:
         line, computed = row.line, row.totals
         if intra:
             half = percent(row.gst_half_rate)
             taxes = [
-                f"{half}\n{_money(computed.cgst_amount)}",
-                f"{half}\n{_money(computed.sgst_amount)}",
+                [half, _money(computed.cgst_amount)],
+                [half, _money(computed.sgst_amount)],
             ]
         else:
-            taxes = [f"{percent(line.gst_rate)}\n{_money(computed.igst_amount)}"]
-        other = "<br/>".join(
-            f"{_text(tax.name)} {percent(tax.rate)}: {_money(amount)}"
-            for tax, amount in row.other_taxes
-        )
+            taxes = [[percent(line.gst_rate), _money(computed.igst_amount)]]
+        other = [
+            f"{tax.name} {percent(tax.rate)}: {_money(amount)}" for tax, amount in row.other_taxes
+        ]
         rows.append(
             [
-                line.serial_no or str(row.number),
-                Paragraph(_line_description(line), styles.cell),
-                line.hsn_code,
-                indian_number(line.quantity),
-                line.unit,
-                _money(line.unit_price),
-                _money(computed.discount_amount) if computed.discount_amount else "—",
-                _money(computed.assessment_amount),
+                [line.serial_no or str(row.number)],
+                _line_description(line),
+                [line.hsn_code],
+                [indian_number(line.quantity)],
+                [line.unit],
+                [_money(line.unit_price)],
+                [_money(computed.discount_amount) if computed.discount_amount else "—"],
+                [_money(computed.assessment_amount)],
                 *taxes,
-                Paragraph(other, styles.number) if other else "—",
-                _money(computed.total_item_value),
+                other or ["—"],
+                [_money(computed.total_item_value)],
             ]
         )
-    mm = 2.8346
-    fixed = [8 * mm, 0, 14 * mm, 10 * mm, 9 * mm, 15 * mm, 14 * mm, 17 * mm]
-    fixed += [15 * mm] * len(tax_heads) + [17 * mm, 18 * mm]
-    fixed[1] = width - sum(fixed)
-    table = Table(rows, colWidths=fixed, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 7),
-                ("LEADING", (0, 0), (-1, -1), 8.5),
-                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (numeric_from, 1), (-1, -1), "RIGHT"),
-                ("ALIGN", (4, 1), (4, -1), "LEFT"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
-    )
-    table.hAlign = "LEFT"
-    return [table]
+    look = grid.Look(font=FONT, bold=BOLD, rule_colour=GRID, shade=SHADE)
+    return [grid.Grid(columns, rows, look, tallest=tallest)]
 
 
 def totals(styles, document: PurchaseOrderDocument, width: float) -> list:

@@ -1,8 +1,13 @@
 """The PDF of a purchase order: downloaded by either side, read back as an Indian PO."""
 
+import io
+
 import pytest
 from django.urls import reverse
+from reportlab.lib.pagesizes import A6
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFontFile
+from reportlab.platypus import SimpleDocTemplate
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import PartyContents
@@ -11,6 +16,7 @@ from purchase_orders.models import Business
 from purchase_orders.selectors.documents import pan_of
 from purchase_orders.services import pdf
 from purchase_orders.services.documents import record_version
+from purchase_orders.services.pdf import grid
 from tests.documents import TERMS, detailed_order, pdf_fonts, pdf_pages
 from tests.security.authorization import order_in, with_two_versions
 
@@ -258,3 +264,62 @@ def test_a_version_that_is_not_a_number_is_not_found(people, version):
 
     assert people.buyer_client.get(f"{lines}?version={version}").status_code == 404
     assert people.buyer_client.get(pdf_url(purchase_order, version)).status_code == 404
+
+
+def test_a_long_description_is_wrapped_in_its_column_and_printed_whole(people):
+    purchase_order = detailed_order(people, lines=60)
+    long_word = "X" * 90
+    description = (
+        "Stainless steel hex bolts M12 x 80 mm, grade A2-70, fully threaded, with two flat "
+        f"washers and a nyloc nut each, packed in boxes of fifty {long_word}"
+    )
+    purchase_order.lines.filter(position=30).update(product_description=description)
+
+    pages = pdf_pages(people.buyer_client.get(pdf_url(purchase_order)).content)
+
+    document = " ".join(pages)
+    # Wrapped over several lines of its cell, cut inside the word too long for the column.
+    assert description.split(long_word)[0] in document
+    assert long_word not in document
+    assert "".join(document.split()).count(long_word) == 1
+    assert len(pages) > 2
+    for page in pages[:-1]:
+        assert "# Description HSN/SAC Qty Unit Rate (₹)" in page
+    for number in range(1, 61):
+        if number != 31:
+            assert document.count(f"A4 copier paper, 75 gsm, box {number} ") == 1, number
+
+
+def test_a_text_is_wrapped_to_its_width_at_spaces_else_inside_a_word():
+    pdf.register_fonts()
+    width = 60
+    text = "Bolts and nuts\nwith washers " + "Y" * 40
+
+    lines = grid.wrap_text(text, pdf.FONT, 7, width)
+
+    assert all(stringWidth(line, pdf.FONT, 7) <= width for line in lines)
+    assert lines[:2] == ["Bolts and nuts", "with washers"]
+    assert "".join(lines[2:]) == "Y" * 40
+    assert len(lines) > 3
+    assert grid.wrap_text("", pdf.FONT, 7, width) == [""]
+    assert grid.wrap_text("18%", pdf.FONT, 7, width) == ["18%"]
+
+
+def test_a_row_taller_than_a_page_goes_on_over_the_next_pages():
+    pdf.register_fonts()
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(buffer, pagesize=A6, initialFontName=pdf.FONT)
+    columns = [grid.Column("#", 20), grid.Column("Text", 150), grid.Column("₹", 40, grid.RIGHT)]
+    texts = [f"part {number}" for number in range(1, 121)]
+    look = grid.Look(font=pdf.FONT, bold=pdf.FONT)
+    table = grid.Grid(columns, [[["1"], texts, ["9.50"]]], look, tallest=template.height - 12)
+
+    template.build([table])
+
+    pages = pdf_pages(buffer.getvalue())
+    assert len(pages) > 2
+    for page in pages:
+        assert page.startswith("# Text ₹")
+    document = " ".join(pages)
+    for text in texts:
+        assert document.count(f"{text} ") + document.endswith(text) == 1, text

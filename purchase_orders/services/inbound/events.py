@@ -4,10 +4,11 @@ import hashlib
 import ipaddress
 import logging
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -107,6 +108,24 @@ def _clip(value, field_name: str) -> str:
     return _storable(value)[: InboundEvent._meta.get_field(field_name).max_length]
 
 
+def find_repeat(*, kind: str, body: bytes, webhook_id: str = "") -> InboundEvent | None:
+    """Return the stored event of a delivery already received, counting this repeat; else None.
+
+    One indexed look-up for a new delivery, before its body is even parsed;
+    for a repeat, one more statement counts it. The event holds only what
+    answers it again (``first_answer``) or finds it to process again.
+    """
+    key = dedupe_key(kind=kind, body=body, webhook_id=webhook_id)
+    event = (
+        InboundEvent.objects.filter(dedupe_key=key)
+        .only("pk", "kind", "req_msg_id", "state", "response_status", "response_body")
+        .first()
+    )
+    if event is not None:
+        InboundEvent.objects.filter(pk=event.pk).update(repeats=F("repeats") + 1)
+    return event
+
+
 def record_event(
     *,
     kind: str,
@@ -127,7 +146,9 @@ def record_event(
         req_msg_id = _clip(headers.get(conventions.REQ_MSG_ID_HEADER) or "", "req_msg_id")
     unstored = UNSTORED_HEADERS | {settings.ENKASH_WEBHOOK_AUTH_HEADER.lower()}
     try:
-        with transaction.atomic():
+        # One insert is a transaction of its own; inside one already, a
+        # savepoint keeps the insert race from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             event = InboundEvent.objects.create(
                 kind=kind,
                 dedupe_key=key,

@@ -9,7 +9,7 @@ from tests.plugins.webhooks import answer, sent_elsewhere_body
 
 pytestmark = pytest.mark.django_db
 
-# Looking for a stored delivery of its webhook-id (1); storing the event (an
+# Counting a repeat of its webhook-id, if stored (1); storing the event (an
 # insert, in a savepoint when already in a transaction: 3); locking it (a
 # transaction and a select: 2); in a savepoint (2), reading both parties in
 # one query, the order if it is already here and whether its PO number is

@@ -108,22 +108,35 @@ def _clip(value, field_name: str) -> str:
     return _storable(value)[: InboundEvent._meta.get_field(field_name).max_length]
 
 
+# What ``find_repeat`` reads of a stored event: enough to answer it again
+# (``first_answer``) or to find it to process again.
+REPEAT_FIELDS = ("id", "kind", "req_msg_id", "state", "response_status", "response_body")
+
+
 def find_repeat(*, kind: str, body: bytes, webhook_id: str = "") -> InboundEvent | None:
     """Return the stored event of a delivery already received, counting this repeat; else None.
 
-    One indexed look-up for a new delivery, before its body is even parsed;
-    for a repeat, one more statement counts it. The event holds only what
-    answers it again (``first_answer``) or finds it to process again.
+    One statement, before the body is even parsed: an UPDATE of the unique
+    ``dedupe_key`` that counts the repeat and returns what answers it
+    (PostgreSQL and SQLite 3.35+ both return the rows an UPDATE changed).
+    A new delivery changes no row. The event holds only ``REPEAT_FIELDS``.
     """
-    key = dedupe_key(kind=kind, body=body, webhook_id=webhook_id)
-    event = (
-        InboundEvent.objects.filter(dedupe_key=key)
-        .only("pk", "kind", "req_msg_id", "state", "response_status", "response_body")
-        .first()
+    meta = InboundEvent._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in REPEAT_FIELDS]
+    sql = "UPDATE {table} SET {repeats} = {repeats} + 1 WHERE {key} = %s RETURNING {columns}"
+    sql = sql.format(
+        table=quote(meta.db_table),
+        repeats=quote(meta.get_field("repeats").column),
+        key=quote(meta.get_field("dedupe_key").column),
+        columns=", ".join(quote(column) for column in columns),
     )
-    if event is not None:
-        InboundEvent.objects.filter(pk=event.pk).update(repeats=F("repeats") + 1)
-    return event
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dedupe_key(kind=kind, body=body, webhook_id=webhook_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return InboundEvent.from_db(connection.alias, list(REPEAT_FIELDS), row)
 
 
 def record_event(

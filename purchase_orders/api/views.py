@@ -28,6 +28,7 @@ from .parsers import NetworkJSONParser
 from .renderers import JSONOnlyNegotiation, NetworkJSONRenderer
 from .schema import WebhookSchema
 from .serializers import first_error
+from .serializers.validation import validate
 
 logger = logging.getLogger(__name__)
 
@@ -124,27 +125,38 @@ class WebhookView(APIView):
         super().initial(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        data, invalid = read_body(request)
-        event, is_new = inbound.record_event(
-            kind=self.kind,
-            body=request.body,
-            headers=request.headers,
-            remote_addr=request.META.get("REMOTE_ADDR"),
-            webhook_id=request.auth.webhook_id,
-            data=data,
+        # A repeat of a delivery already answered (authenticated like any
+        # other) gets the same answer, without reading its body again.
+        event = inbound.find_repeat(
+            kind=self.kind, body=request.body, webhook_id=request.auth.webhook_id
         )
-        note_req_msg_id(event.req_msg_id)
-        answered = None if is_new else inbound.first_answer(event)
+        answered = None if event is None else inbound.first_answer(event)
         if answered is not None:
-            # A repeat of a delivery already answered: no need to read it again.
+            note_req_msg_id(event.req_msg_id)
             return HttpResponse(answered.body, status=answered.status, content_type=JSON)
+        data, invalid = read_body(request)
+        if event is None:
+            event, is_new = inbound.record_event(
+                kind=self.kind,
+                body=request.body,
+                headers=request.headers,
+                remote_addr=request.META.get("REMOTE_ADDR"),
+                webhook_id=request.auth.webhook_id,
+                data=data,
+            )
+            answered = None if is_new else inbound.first_answer(event)
+            if answered is not None:
+                # Stored and answered by a concurrent copy since the look-up.
+                note_req_msg_id(event.req_msg_id)
+                return HttpResponse(answered.body, status=answered.status, content_type=JSON)
+        note_req_msg_id(event.req_msg_id)
         message = None
         if invalid is None:
-            serializer = KINDS[self.kind].serializer(data=data)
-            if serializer.is_valid():
-                message = messages.parse_message(self.kind, serializer.validated_data)
+            validated, errors = validate(KINDS[self.kind].serializer, data)
+            if validated is None:
+                invalid = invalid_message(errors, kind=self.kind)
             else:
-                invalid = invalid_message(serializer.errors, kind=self.kind)
+                message = messages.parse_message(self.kind, validated)
         answer = inbound.process_event(event=event, message=message, invalid=invalid)
         # The stored text itself, so that a repeat gets exactly the same bytes.
         return HttpResponse(answer.body, status=answer.status, content_type=JSON)

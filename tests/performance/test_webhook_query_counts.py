@@ -9,14 +9,16 @@ from tests.plugins.webhooks import answer, sent_elsewhere_body
 
 pytestmark = pytest.mark.django_db
 
-# Storing the event (an insert in a transaction: 3); locking it (a transaction
-# and a select: 2); in a savepoint (2), reading both parties in one query, the
-# order if it is already here and whether its PO number is taken (3), one
-# insert each of the order, its parties, address, lines and milestone (5, no
-# taxes or charges here), the version's snapshot, built from the rows in hand,
-# and the audit row (2); the answer (1); the end of the transaction (1). In a
-# test every transaction is a savepoint; served, BEGIN and COMMIT.
-REQ_SEND_STATEMENTS = 19
+# Counting a repeat of its webhook-id, if stored (1); storing the event (an
+# insert, in a savepoint when already in a transaction: 3); locking it (a
+# transaction and a select: 2); in a savepoint (2), reading both parties in
+# one query, the order if it is already here and whether its PO number is
+# taken (3), one insert each of the order, its audit row, parties, address,
+# lines and milestone (6 here, no taxes or charges), the version's snapshot,
+# built from the rows in hand (1); the answer (1); the end of the
+# transaction (1). In a test every transaction is a savepoint; served, the
+# event's insert is a statement alone and the rest BEGIN and COMMIT.
+REQ_SEND_STATEMENTS = 20
 
 
 # SQLite takes at most 999 values in one statement: up to 41 lines of 24

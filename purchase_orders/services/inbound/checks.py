@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from django.db.models import QuerySet
+
 from purchase_orders import lifecycle
 from purchase_orders.contents import Contents
 from purchase_orders.enkash import conventions, messages, paths, payloads
@@ -25,13 +27,22 @@ class NotYetApplicable(PurchaseOrderError):
     """
 
 
+def unique_or_none(queryset: QuerySet):
+    """Return the one row a lookup by a unique column finds, or None.
+
+    Unlike ``first()``, without ordering by the primary key: there is at
+    most one row, and Django's composing that ORDER BY over every column
+    of a ``select_related`` costs more than the rest of the statement.
+    """
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def lock_purchase_order(event: InboundEvent, message: ReceivedMessage) -> PurchaseOrder:
     """Lock and return the purchase order a message names, or refuse it for now."""
-    purchase_order = (
+    purchase_order = unique_or_none(
         PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("buyer", "supplier")
         .filter(object_id=message.object_id)
-        .first()
     )
     if purchase_order is None:
         # Perhaps its req-send is still on the way.

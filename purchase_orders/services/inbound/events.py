@@ -4,10 +4,11 @@ import hashlib
 import ipaddress
 import logging
 import traceback
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -107,6 +108,37 @@ def _clip(value, field_name: str) -> str:
     return _storable(value)[: InboundEvent._meta.get_field(field_name).max_length]
 
 
+# What ``find_repeat`` reads of a stored event: enough to answer it again
+# (``first_answer``) or to find it to process again.
+REPEAT_FIELDS = ("id", "kind", "req_msg_id", "state", "response_status", "response_body")
+
+
+def find_repeat(*, kind: str, body: bytes, webhook_id: str = "") -> InboundEvent | None:
+    """Return the stored event of a delivery already received, counting this repeat; else None.
+
+    One statement, before the body is even parsed: an UPDATE of the unique
+    ``dedupe_key`` that counts the repeat and returns what answers it
+    (PostgreSQL and SQLite 3.35+ both return the rows an UPDATE changed).
+    A new delivery changes no row. The event holds only ``REPEAT_FIELDS``.
+    """
+    meta = InboundEvent._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in REPEAT_FIELDS]
+    sql = "UPDATE {table} SET {repeats} = {repeats} + 1 WHERE {key} = %s RETURNING {columns}"
+    sql = sql.format(
+        table=quote(meta.db_table),
+        repeats=quote(meta.get_field("repeats").column),
+        key=quote(meta.get_field("dedupe_key").column),
+        columns=", ".join(quote(column) for column in columns),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dedupe_key(kind=kind, body=body, webhook_id=webhook_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return InboundEvent.from_db(connection.alias, list(REPEAT_FIELDS), row)
+
+
 def record_event(
     *,
     kind: str,
@@ -127,7 +159,9 @@ def record_event(
         req_msg_id = _clip(headers.get(conventions.REQ_MSG_ID_HEADER) or "", "req_msg_id")
     unstored = UNSTORED_HEADERS | {settings.ENKASH_WEBHOOK_AUTH_HEADER.lower()}
     try:
-        with transaction.atomic():
+        # One insert is a transaction of its own; inside one already, a
+        # savepoint keeps the insert race from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             event = InboundEvent.objects.create(
                 kind=kind,
                 dedupe_key=key,

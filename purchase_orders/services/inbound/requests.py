@@ -29,6 +29,7 @@ from purchase_orders.services.inbound.checks import (
     holds_contents,
     lock_purchase_order,
     parse_contents,
+    unique_or_none,
 )
 from purchase_orders.services.transitions import Marks, move_purchase_order
 
@@ -69,19 +70,16 @@ def apply_send_request(*, event: InboundEvent, message: ReceivedMessage) -> Purc
         )
     buyer = businesses.get(message.buyer_b2b_id)
     ensure_details_match(message)
-    existing = (
+    existing = unique_or_none(
         PurchaseOrder.objects.select_for_update(of=("self",))
         .select_related("buyer", "supplier")
         .filter(object_id=message.object_id)
-        .first()
     )
     if existing is not None:
         event.purchase_order = existing
         ensure_parties(existing, message)
         ensure_po_number(existing, message)
-    echo = trust.sent_from_here(
-        event=event, message=message, purchase_order=existing, acting=buyer
-    )
+    echo = trust.sent_from_here(event=event, message=message, purchase_order=existing, acting=buyer)
     if echo is not None:
         return _apply_echo(existing, echo)
     trust.ensure_hosted_details(

@@ -19,6 +19,7 @@ from benchmarks import (
     live_pages,
     pdf,
     pickup,
+    scale_out,
     webhook_ingest,
 )
 
@@ -42,6 +43,10 @@ def main() -> int:
         ),
         # Also before the big order: the worker would deliver its message too.
         "send to acknowledged": pickup.run(sends=50),
+        # 200 actions per configuration, not the 1,000 of `python -m
+        # benchmarks.scale_out`: on 2 loaded cores one web node and one worker
+        # settle about 2 actions a second, and 1,000 would add 10 minutes.
+        "scale-out": scale_out.run(actions=200, pairs=5),
         "big purchase order": big_po.run(lines=1000),
         "purchase order PDF": pdf.run(lines=1000),
         "lines imported": line_import.run(lines=1000, baseline=10),

@@ -28,9 +28,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if DEBUG and not SECRET_KEY:
     SECRET_KEY = demo.SECRET_KEY
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -95,9 +93,7 @@ WSGI_APPLICATION = "procurement.wsgi.application"
 # SQLite is the embedded default so that the demo needs no server; PostgreSQL
 # (psycopg 3) is used whenever DATABASE_URL points at it.
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-    ),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and a busy timeout stop "database is locked"
@@ -269,14 +265,23 @@ SPECTACULAR_SETTINGS = {
 # webhooks make, which an outsider has no need of. True opens them to all.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
-# Background work: the tasks API with the durable database backend.
+# Background work: the tasks API with the durable database backend, or
+# RQ's on Redis for a larger fleet (TASKS_BACKEND=django_tasks_rq.RQBackend,
+# workers `manage.py rqworker default --with-scheduler`).
+TASKS_RQ_BACKEND = "django_tasks_rq.RQBackend"
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     },
 }
+# The Redis that holds RQ's queue (its database number in the path); read
+# only with the RQ backend.
+RQ_QUEUES = {
+    "default": {"URL": env("TASKS_REDIS_URL", default="redis://127.0.0.1:6379/0")},
+}
+if TASKS["default"]["BACKEND"] == TASKS_RQ_BACKEND:
+    # Its worker command (rqworker) and the backend's system check.
+    INSTALLED_APPS.append("django_rq")
 # How long an idle `manage.py db_worker` waits before looking at the queue
 # again. On PostgreSQL a notification sent as each task is queued wakes it
 # at once (purchase_orders/wakeup.py), so this only bounds how late a

@@ -6,7 +6,10 @@ then tells the sender how that went with the response webhook
 (``resp-<op>``: ``b2bIds``, ``resp``, the business object and
 ``additionalInfos``; no ``device``, SPEC W2/W8). One thread delivers the
 exchanges one after another, in the order their requests arrived, so that
-what a test sees does not depend on thread timing. Both parties are served
+what a test sees does not depend on thread timing; with ``threads`` above
+one, that many deliver at once, each order's exchanges still one after
+another in the order they arrived (as a network serving many businesses
+would). Both parties are served
 at the same ``deliver_to`` URL. A supplier search (``search-entity``) has
 no counterparty: the network answers the caller alone, with the businesses
 of its directory that match (``respSearchEntity``, ONBOARDING.md W3).
@@ -80,6 +83,7 @@ class Deliverer:
         backoff: float,
         timeout: float,
         record: Callable[[dict], None],
+        threads: int = 1,
     ):
         self.deliver_to = deliver_to.rstrip("/")
         self.secret = secret
@@ -93,27 +97,45 @@ class Deliverer:
         # Exchanges acknowledged but not yet scheduled, and whether one is
         # being delivered: together with the queue, what ``wait_idle`` waits on.
         self._expected = 0
-        self._busy = False
+        self._busy = 0
+        # The orders (objectIds) whose exchange a thread is delivering.
+        self._in_flight: set[str] = set()
         self._paused = False
         self._stopping = threading.Event()
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
-        self._thread = threading.Thread(
-            target=self._run, name="enkash-sandbox-delivery", daemon=True
-        )
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._threads = [
+            threading.Thread(target=self._run, name=f"enkash-sandbox-delivery-{n}", daemon=True)
+            for n in range(max(1, threads))
+        ]
 
     # -- control -----------------------------------------------------------------
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
         with self._condition:
             self._condition.notify_all()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-        self._session.close()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=5)
+        with self._condition:
+            for session in self._sessions:
+                session.close()
+
+    @property
+    def _session(self) -> requests.Session:
+        """Return this delivering thread's HTTP session."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers["User-Agent"] = USER_AGENT
+            with self._condition:
+                self._sessions.append(session)
+        return session
 
     def expect(self) -> None:
         """Count a request being answered; ``schedule`` follows with its exchange or None."""
@@ -177,14 +199,26 @@ class Deliverer:
     # -- the loop ----------------------------------------------------------------
 
     def _next_due(self) -> Exchange | None:
+        """Take the first due exchange of an order no other thread is delivering."""
         with self._condition:
             while not self._stopping.is_set():
                 if self._queue and not self._paused:
-                    wait = self._queue[0][0] - time.monotonic()
-                    if wait <= 0:
-                        self._busy = True
-                        return heapq.heappop(self._queue)[2]
-                    self._condition.wait(timeout=wait)
+                    now = time.monotonic()
+                    ready = [
+                        item
+                        for item in self._queue
+                        if item[0] <= now and _order_of(item[2]) not in self._in_flight
+                    ]
+                    if ready:
+                        item = min(ready)
+                        self._queue.remove(item)
+                        heapq.heapify(self._queue)
+                        self._busy += 1
+                        self._in_flight.add(_order_of(item[2]))
+                        return item[2]
+                    wait = self._queue[0][0] - now
+                    # Else the first due waits for its order's thread, which notifies.
+                    self._condition.wait(timeout=wait if wait > 0 else None)
                 else:
                     self._condition.wait()
         return None
@@ -197,7 +231,8 @@ class Deliverer:
                 logger.exception("The sandbox failed to deliver the webhooks of %s", exchange.kind)
             finally:
                 with self._condition:
-                    self._busy = False
+                    self._busy -= 1
+                    self._in_flight.discard(_order_of(exchange))
                     self._condition.notify_all()
 
     def _process(self, exchange: Exchange) -> None:
@@ -245,9 +280,7 @@ class Deliverer:
     # -- the two webhooks ------------------------------------------------------------
 
     def _deliver_request(self, exchange: Exchange) -> Outcome:
-        entry = self._deliver(
-            exchange, kind=exchange.kind, raw=exchange.raw, body=exchange.body
-        )
+        entry = self._deliver(exchange, kind=exchange.kind, raw=exchange.raw, body=exchange.body)
         if entry["outcome"] == "delivered":
             return Outcome()
         if entry["outcome"] == "refused":
@@ -349,6 +382,14 @@ class Deliverer:
         )
         self._record(entry)
         return entry
+
+
+def _order_of(exchange: Exchange) -> str:
+    """Return the objectId of the exchange's purchase order (a search: its reqMsgId)."""
+    business_object = exchange.body.get(BODY_OBJECTS.get(exchange.kind, ""))
+    if isinstance(business_object, dict) and business_object.get("objectId"):
+        return str(business_object["objectId"])
+    return exchange.req_msg_id
 
 
 def _read_answer(entry: dict, response: requests.Response) -> bool:

@@ -68,6 +68,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         delivery_attempts: int = 4,
         retry_backoff: float = 0.5,
         delivery_timeout: float = 10.0,
+        delivery_threads: int = 1,
         client_id: str | None = None,
         client_secret: str | None = None,
         webhook_secret: str | None = None,
@@ -105,7 +106,10 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._deliverer = self._new_deliverer(
-            attempts=delivery_attempts, backoff=retry_backoff, timeout=delivery_timeout
+            attempts=delivery_attempts,
+            backoff=retry_backoff,
+            timeout=delivery_timeout,
+            threads=delivery_threads,
         )
 
     def _use_credentials(
@@ -130,7 +134,9 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
         if self.deliver_to and not self.webhook_secret:
             raise ValueError("Delivering webhooks needs a webhook secret (ENKASH_WEBHOOK_SECRET).")
 
-    def _new_deliverer(self, *, attempts: int, backoff: float, timeout: float) -> Deliverer | None:
+    def _new_deliverer(
+        self, *, attempts: int, backoff: float, timeout: float, threads: int = 1
+    ) -> Deliverer | None:
         """Return the deliverer of webhooks to ``deliver_to``, or None without one."""
         if not self.deliver_to:
             return None
@@ -141,6 +147,7 @@ class SandboxServer(SandboxRecords, SandboxControl, SandboxEndpoints):
             backoff=backoff,
             timeout=timeout,
             record=self._record_delivery,
+            threads=threads,
         )
 
     # -- running ---------------------------------------------------------------

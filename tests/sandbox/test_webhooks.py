@@ -1,5 +1,6 @@
 """The sandbox delivers signed webhooks after acknowledging a request, faults included."""
 
+import threading
 from datetime import datetime
 
 import pytest
@@ -118,8 +119,10 @@ def test_deliveries_are_recorded(network, webhook_receiver):
 
     assert request["url"] == webhook_receiver.url + "/api/v0/purchase-order/req-send"
     assert response["url"] == webhook_receiver.url + "/api/v0/purchase-order/resp-send"
-    assert [(entry["kind"], entry["attempts"], entry["status"], entry["outcome"])
-            for entry in (request, response)] == [
+    assert [
+        (entry["kind"], entry["attempts"], entry["status"], entry["outcome"])
+        for entry in (request, response)
+    ] == [
         ("req-send", 1, 200, "delivered"),
         ("resp-send", 1, 200, "delivered"),
     ]
@@ -338,3 +341,49 @@ def test_reject_refuses_at_once_and_delivers_nothing(network, webhook_receiver):
     deliveries = webhook_receiver.wait_for(2)
     assert kinds_and_ids(deliveries) == [("req-send", "req-2"), ("resp-send", "req-2")]
     assert [entry["status"] for entry in network.received] == [422, 200]
+
+
+FIRST, SECOND = "PO" + "A" * 32, "PO" + "B" * 32
+
+
+def test_delivery_threads_deliver_orders_at_once_and_each_order_in_turn(
+    start_sandbox, webhook_receiver
+):
+    """With two delivery threads one order's slow webhook holds back only that order."""
+    second_order_seen = threading.Event()
+
+    def answer(kind, headers, raw):
+        object_id = encoding.loads(raw)[OBJECT_FOR_KIND.get(kind, "purchaseOrder")]["objectId"]
+        if object_id == SECOND:
+            second_order_seen.set()
+        elif kind == "req-send":
+            # The first order's portal is slow: the second's webhooks come meanwhile.
+            assert second_order_seen.wait(10), "the second order waited for the first"
+        return answer_as_the_portal_does(kind, headers, raw)
+
+    webhook_receiver.answer = answer
+    start_sandbox(delivery_threads=2)
+    first = conforming_request("req-send")
+    first["purchaseOrder"]["objectId"] = FIRST
+    edit = conforming_request("req-edit")
+    edit["purchaseOrder"]["objectId"] = FIRST
+    second = conforming_request("req-send")
+    second["purchaseOrder"]["objectId"] = SECOND
+    second["purchaseOrder"]["buyerPONumber"] = "PO/B/1"
+    post("req-send", "a-send", first)
+    post("req-edit", "a-edit", edit)
+    post("req-send", "b-send", second)
+
+    deliveries = webhook_receiver.wait_for(6)
+
+    order = [
+        (delivery.kind, delivery.headers[conventions.REQ_MSG_ID_HEADER]) for delivery in deliveries
+    ]
+    assert order.index(("req-send", "b-send")) < order.index(("resp-send", "a-send"))
+    # The first order's webhooks in the order its requests came.
+    assert [entry for entry in order if entry[1].startswith("a-")] == [
+        ("req-send", "a-send"),
+        ("resp-send", "a-send"),
+        ("req-edit", "a-edit"),
+        ("resp-edit", "a-edit"),
+    ]

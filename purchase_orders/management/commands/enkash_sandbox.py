@@ -50,8 +50,7 @@ class Command(BaseCommand):
             "--answer-latency",
             type=float,
             default=0.0,
-            help="Seconds each API answer is held, as a distant network's would be "
-            "(default: 0).",
+            help="Seconds each API answer is held, as a distant network's would be (default: 0).",
         )
         parser.add_argument(
             "--token-ttl",
@@ -89,6 +88,13 @@ class Command(BaseCommand):
             default=10.0,
             help="Seconds to wait for the portal to answer a webhook (default: 10).",
         )
+        parser.add_argument(
+            "--delivery-threads",
+            type=int,
+            default=1,
+            help="Webhooks delivered at once, one order's still one after another in the "
+            "order they arrived (default: 1, every webhook in turn).",
+        )
 
     def handle(self, *args, **options):
         if not settings.ENKASH_CLIENT_SECRET:
@@ -105,8 +111,14 @@ class Command(BaseCommand):
         for name in ("delay", "answer_latency", "token_ttl", "retry_backoff"):
             if options[name] < 0:
                 raise CommandError(f"--{name.replace('_', '-')} must be 0 or more.")
-        if options["delivery_attempts"] < 1 or options["delivery_timeout"] <= 0:
-            raise CommandError("--delivery-attempts and --delivery-timeout must be positive.")
+        if (
+            options["delivery_attempts"] < 1
+            or options["delivery_timeout"] <= 0
+            or options["delivery_threads"] < 1
+        ):
+            raise CommandError(
+                "--delivery-attempts, --delivery-timeout and --delivery-threads must be positive."
+            )
         directory = []
         for path in options["directory"]:
             try:
@@ -124,6 +136,7 @@ class Command(BaseCommand):
                 delivery_attempts=options["delivery_attempts"],
                 retry_backoff=options["retry_backoff"],
                 delivery_timeout=options["delivery_timeout"],
+                delivery_threads=options["delivery_threads"],
                 directory=directory,
             ).start()
         except OSError as error:

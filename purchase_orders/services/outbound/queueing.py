@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from purchase_orders import task_queue
 from purchase_orders.exceptions import NotAllowed, TransitionNotAllowed
 from purchase_orders.models import Membership, OutboundMessage, SupplierSearch
 
@@ -51,11 +52,11 @@ def enqueue_delivery(
 
 
 def schedule_outbox_sweep() -> bool:
-    """Make sure one sweep of the outbox is waiting in the database task queue.
+    """Make sure one sweep of the outbox is waiting in the task queue.
 
-    The sweep re-schedules itself, so ``manage.py db_worker`` alone keeps it
-    running; at most one is kept waiting. Return whether one was added. With
-    another task backend, run ``manage.py sweep_outbox --loop`` instead.
+    The sweep re-schedules itself, so the worker alone keeps it running; at
+    most one is kept waiting. Return whether one was added. With a backend
+    whose queue cannot be read, run ``manage.py sweep_outbox --loop`` instead.
     """
     return schedule_once(
         _tasks().sweep_outbox_task,
@@ -66,11 +67,11 @@ def schedule_outbox_sweep() -> bool:
 def schedule_once(task, *, after: timedelta) -> bool:
     """Queue one run of a self-scheduling task ``after`` from now, unless one is waiting.
 
-    Return whether one was added. With a tasks backend other than the
-    database one nothing is queued: its queue cannot be read.
+    Return whether one was added. With a tasks backend whose queue cannot
+    be read (neither the database's nor RQ's) nothing is queued.
     """
-    waiting = _waiting_tasks(task)
-    if waiting is None or waiting.exists():
+    waiting = task_queue.waiting_kwargs(task)
+    if waiting is None or waiting:
         return False
     task.using(run_after=timezone.now() + after).enqueue()
     return True
@@ -97,35 +98,16 @@ def sweep_outbox(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)
     )
     return sum(
-        1
-        for message_id in due
-        if enqueue_delivery(message_id=message_id, schedule_sweep=False)
+        1 for message_id in due if enqueue_delivery(message_id=message_id, schedule_sweep=False)
     )
 
 
-def _waiting_tasks(task):
-    """Return the database queue's tasks of this kind not yet run (due or deferred).
-
-    None for another backend, whose queue cannot be read.
-    """
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(task.get_backend(), DatabaseBackend):
-        return None
-    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY)
-
-
 def _messages_with_waiting_tasks() -> set[int]:
-    waiting = _waiting_tasks(_tasks().deliver_outbound_message_task)
-    if waiting is None:
-        return set()
-    waiting = waiting.ready()  # due now: a deferred one may wait past the message's time
-    return {
-        args_kwargs["kwargs"].get("message_id")
-        for args_kwargs in waiting.values_list("args_kwargs", flat=True)
-    }
+    waiting = task_queue.waiting_kwargs(
+        _tasks().deliver_outbound_message_task,
+        due_only=True,  # due now: a deferred one may wait past the message's time
+    )
+    return {kwargs.get("message_id") for kwargs in waiting or ()}
 
 
 def earlier_pending():

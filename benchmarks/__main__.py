@@ -50,10 +50,8 @@ def main() -> int:
         "lines imported": line_import.run(lines=1000, baseline=10),
         "live pages": live_pages.run(seconds=20, workers=webhook_ingest.default_workers()),
         "list queries": explain.run(orders=100_000, verbose=False),
-        # Last: it empties the database before each configuration. 200 actions
-        # per configuration, not the 1,000 of `python -m benchmarks.scale_out`:
-        # on 2 loaded cores one web node and one worker settle about 2 actions
-        # a second, and 1,000 would add 10 minutes.
+        # Last: it empties the database before each configuration. The
+        # 1,000 actions of each take a few minutes on two cores.
         "scale-out": scale_out.run(actions=1000, pairs=5),
     }
     harness.heading("Summary")

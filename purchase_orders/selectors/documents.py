@@ -7,11 +7,14 @@ other. Both are read into ``Contents`` and turned into the same
 the PDF attached to an e-mail say the same thing.
 """
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from purchase_orders import lifecycle
@@ -248,6 +251,10 @@ def build_document(
     )
 
 
+# The lines' lists, kept as JSON.
+LINE_LISTS = ("value_details", "rates", "attributes")
+
+
 def read_saved_lines(purchase_order: PurchaseOrder) -> list[LineContents]:
     """Return the contents of a saved order's lines, read as rows in two queries.
 
@@ -260,12 +267,21 @@ def read_saved_lines(purchase_order: PurchaseOrder) -> list[LineContents]:
     )
     for line_id, name, rate, amount in tax_rows.values_list("line_id", "name", "rate", "amount"):
         taxes[line_id].append(TaxContents(name=name, rate=rate, amount=amount))
+    # A line's lists are mostly empty: read as text, and decoded only when not.
+    columns = [name for name in LINE_COLUMNS if name not in LINE_LISTS]
+    texts = {f"{name}_text": Cast(name, TextField()) for name in LINE_LISTS}
     rows = (
         LineItem.objects.filter(purchase_order=purchase_order)
         .order_by("position", "id")
-        .values("id", *LINE_COLUMNS)
+        .values("id", *columns, **texts)
     )
-    return [line_from_values(row, taxes[row["id"]]) for row in rows]
+    lines = []
+    for row in rows:
+        for name in LINE_LISTS:
+            text = row.pop(f"{name}_text")
+            row[name] = json.loads(text, parse_float=Decimal) if text and text != "[]" else []
+        lines.append(line_from_values(row, taxes[row["id"]]))
+    return lines
 
 
 def version_document(

@@ -7,18 +7,44 @@ stylesheet aligns the columns, ``static/css/document.css``), a few times
 quicker. What each cell shows is what ``includes/document.html`` showed.
 """
 
+import html
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from purchase_orders.labels import code_words
-from purchase_orders.totals import DISCOUNT_TYPE
+from purchase_orders.numbers import to_decimal
+from purchase_orders.totals import DISCOUNT_TYPE, PAISA
 
-from .portal import format_inr, indian_number, money, percent
+from .portal import format_inr, group_indian, indian_number, percent
 
 register = template.Library()
 
 NO_AMOUNT = "—"
+MINUS_SIGN = "−"
+
+
+def escape(value) -> str:
+    # The standard library's, as Django's ``escape`` is, without marking each piece safe.
+    return html.escape(str(value))
+
+
+def money(value: Decimal) -> str:
+    """Write an amount as the ``money`` filter does (1,23,456.00), with less on the way."""
+    if not isinstance(value, Decimal):
+        value = to_decimal(value) or Decimal(0)
+    rounded = value.quantize(PAISA, rounding=ROUND_HALF_UP)
+    whole, _, fraction = f"{abs(rounded):f}".partition(".")
+    text = f"{group_indian(whole)}.{fraction}"
+    return MINUS_SIGN + text if rounded < 0 else text
+
+
+@lru_cache(maxsize=256)
+def rate_words(rate: Decimal) -> str:
+    # An order has a few rates (GST, cess) for its many lines.
+    return percent(rate)
 
 
 def _small(text: str) -> str:
@@ -47,15 +73,15 @@ def line_row(row, *, intra_state: bool) -> str:
     """Return one line of a document as a table row (a ``DocumentLine``)."""
     line, computed = row.line, row.totals
     if intra_state:
-        half = percent(row.gst_half_rate)
+        half = rate_words(row.gst_half_rate)
         gst = (
             f"<td>{half}<br>{money(computed.cgst_amount)}</td>"
             f"<td>{half}<br>{money(computed.sgst_amount)}</td>"
         )
     else:
-        gst = f"<td>{percent(line.gst_rate)}<br>{money(computed.igst_amount)}</td>"
+        gst = f"<td>{rate_words(line.gst_rate)}<br>{money(computed.igst_amount)}</td>"
     other_taxes = "<br>".join(
-        f"{escape(tax.name)} {percent(tax.rate)}: {money(amount)}"
+        f"{escape(tax.name)} {rate_words(tax.rate)}: {money(amount)}"
         for tax, amount in row.other_taxes
     )
     discount = money(computed.discount_amount) if computed.discount_amount else NO_AMOUNT

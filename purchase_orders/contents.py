@@ -257,14 +257,19 @@ def with_header_of(purchase_order, contents: Contents) -> Contents:
 LINE_COLUMNS = tuple(
     name.name for name in dataclasses.fields(LineContents) if name.name != "other_taxes"
 )
+# Those but its lists, kept as JSON.
+LINE_OWN_COLUMNS = tuple(
+    name for name in LINE_COLUMNS if name not in (*NUMERIC_LINE_LISTS, "attributes")
+)
 
 
 def line_from_values(values: dict, other_taxes: list[TaxContents]) -> LineContents:
     """Return a line's contents from its ``LINE_COLUMNS`` as stored (``.values()``)."""
-    lists = {name: _entries(values[name], numeric_value=True) for name in NUMERIC_LINE_LISTS}
-    lists["attributes"] = _entries(values["attributes"])
-    own = {name: values[name] for name in LINE_COLUMNS if name not in lists}
-    return LineContents(**own, **lists, other_taxes=other_taxes)
+    own = {name: values[name] for name in LINE_OWN_COLUMNS}
+    for name in NUMERIC_LINE_LISTS:
+        own[name] = _entries(values[name], numeric_value=True) if values[name] else []
+    own["attributes"] = _entries(values["attributes"]) if values["attributes"] else []
+    return LineContents(**own, other_taxes=other_taxes)
 
 
 def read_contents(purchase_order, lines: list[LineContents] | None = None) -> Contents:

@@ -44,7 +44,7 @@ def main() -> int:
         ),
         # Also before the big order: the worker would deliver its message too.
         "send to acknowledged": pickup.run(sends=50),
-        "big purchase order": big_po.run(lines=1000),
+        "big purchase order": big_po.run(lines=3000),
         "big order in admin": big_admin.run(lines=3000),
         "purchase order PDF": pdf.run(lines=3000),
         "lines imported": line_import.run(lines=1000, baseline=10),

@@ -253,26 +253,48 @@ def with_header_of(purchase_order, contents: Contents) -> Contents:
     return dataclasses.replace(contents, header=read_header(purchase_order))
 
 
-def read_contents(purchase_order) -> Contents:
+# A line's own columns: all its contents but its other taxes, which are rows of their own.
+LINE_COLUMNS = tuple(
+    name.name for name in dataclasses.fields(LineContents) if name.name != "other_taxes"
+)
+# Those but its lists, kept as JSON.
+LINE_OWN_COLUMNS = tuple(
+    name for name in LINE_COLUMNS if name not in (*NUMERIC_LINE_LISTS, "attributes")
+)
+
+
+def line_from_values(values: dict, other_taxes: list[TaxContents]) -> LineContents:
+    """Return a line's contents from its ``LINE_COLUMNS`` as stored (``.values()``)."""
+    own = {name: values[name] for name in LINE_OWN_COLUMNS}
+    for name in NUMERIC_LINE_LISTS:
+        own[name] = _entries(values[name], numeric_value=True) if values[name] else []
+    own["attributes"] = _entries(values["attributes"]) if values["attributes"] else []
+    return LineContents(**own, other_taxes=other_taxes)
+
+
+def read_contents(purchase_order, lines: list[LineContents] | None = None) -> Contents:
     """Return the contents a saved purchase order holds.
 
     The caller loads the parties, addresses, lines with their other taxes,
-    other charges and milestones (``selectors.purchase_orders_with_contents``).
+    other charges and milestones (``selectors.purchase_orders_with_contents``);
+    or reads the lines apart, as rows (``selectors.documents.read_saved_lines``),
+    and passes them as ``lines``.
     """
     header = read_header(purchase_order)
-    lines = [
-        _read(
-            LineContents,
-            line,
-            other_taxes=[_read(TaxContents, tax) for tax in line.other_taxes.all()],
-            attributes=_entries(line.attributes),
-            **{
-                name: _entries(getattr(line, name), numeric_value=True)
-                for name in NUMERIC_LINE_LISTS
-            },
-        )
-        for line in purchase_order.lines.all()
-    ]
+    if lines is None:
+        lines = [
+            _read(
+                LineContents,
+                line,
+                other_taxes=[_read(TaxContents, tax) for tax in line.other_taxes.all()],
+                attributes=_entries(line.attributes),
+                **{
+                    name: _entries(getattr(line, name), numeric_value=True)
+                    for name in NUMERIC_LINE_LISTS
+                },
+            )
+            for line in purchase_order.lines.all()
+        ]
     return Contents(
         header=header,
         parties=read_parties(purchase_order),

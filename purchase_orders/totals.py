@@ -33,6 +33,18 @@ def to_money(value) -> Decimal:
     return Decimal(value).quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
+def discount_of(value_details) -> Decimal:
+    """Return what a line's value details of type DISCOUNT take off its amount."""
+    return sum(
+        (
+            Decimal(str(detail.get("value") or 0))
+            for detail in value_details or []
+            if str(detail.get("type", "")).upper() == DISCOUNT_TYPE
+        ),
+        ZERO,
+    )
+
+
 @dataclass(frozen=True)
 class LineInput:
     quantity: Decimal
@@ -42,23 +54,28 @@ class LineInput:
     other_tax_rates: Sequence[Decimal] = ()
 
     @classmethod
+    def from_values(
+        cls, *, quantity, unit_price, gst_rate, discount, other_tax_rates
+    ) -> "LineInput":
+        """Build the input from a line's figures as stored (any may be empty)."""
+        return cls(
+            quantity=Decimal(quantity or 0),
+            unit_price=Decimal(unit_price or 0),
+            gst_rate=Decimal(gst_rate or 0),
+            discount=discount,
+            other_tax_rates=[Decimal(rate or 0) for rate in other_tax_rates],
+        )
+
+    @classmethod
     def from_line(cls, line, other_taxes: Iterable | None = None) -> "LineInput":
         """Build the input from a line's contents, or from a saved line and its taxes."""
         taxes = line.other_taxes if other_taxes is None else other_taxes
-        discount = sum(
-            (
-                Decimal(str(detail.get("value") or 0))
-                for detail in line.value_details or []
-                if str(detail.get("type", "")).upper() == DISCOUNT_TYPE
-            ),
-            ZERO,
-        )
-        return cls(
-            quantity=Decimal(line.quantity or 0),
-            unit_price=Decimal(line.unit_price or 0),
-            gst_rate=Decimal(line.gst_rate or 0),
-            discount=discount,
-            other_tax_rates=[Decimal(tax.rate or 0) for tax in taxes],
+        return cls.from_values(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            gst_rate=line.gst_rate,
+            discount=discount_of(line.value_details),
+            other_tax_rates=[tax.rate for tax in taxes],
         )
 
     @classmethod
@@ -154,12 +171,18 @@ def compute_totals(
     )
 
 
-def totals_for_purchase_order(purchase_order) -> Totals:
-    """Compute the totals of a saved purchase order from its lines."""
+def totals_for_purchase_order(purchase_order, lines: Sequence[LineInput] | None = None) -> Totals:
+    """Compute the totals of a saved purchase order from its lines.
+
+    ``lines`` are the inputs of its lines when read apart
+    (``selectors.lines.line_inputs``); else its prefetched lines are read.
+    """
     parties = {party.role: party for party in purchase_order.parties.all()}
     buyer, supplier = parties.get("buyer"), parties.get("supplier")
+    if lines is None:
+        lines = [LineInput.from_model(line) for line in purchase_order.lines.all()]
     return compute_totals(
-        lines=[LineInput.from_model(line) for line in purchase_order.lines.all()],
+        lines=lines,
         other_charges=[charge.amount for charge in purchase_order.other_charges.all()],
         intra_state=is_intra_state(
             supplier_state_code=supplier.state_code if supplier else "",

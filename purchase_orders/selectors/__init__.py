@@ -9,7 +9,8 @@ which users have history; ``members`` reads a business's people, its
 invitations and its audit rows; ``approvals`` who must ask for an approval
 and what waits for one; ``suppliers`` reads a buyer's supplier directory
 and its searches of the network; ``documents`` reads one version of an
-order as its printable view and its PDF show it.
+order as its printable view and its PDF show it; ``lines`` reads a page of
+an order's lines, searched, and what its totals need of all of them.
 """
 
 from .approvals import ApprovalNeed, approval_needed, waiting_for_approval
@@ -21,6 +22,7 @@ from .documents import (
     get_purchase_order_version_document,
     version_document,
 )
+from .lines import line_inputs, list_purchase_order_lines, page_of_lines
 from .members import (
     Member,
     business_people,
@@ -124,10 +126,13 @@ __all__ = [
     "home_stamp",
     "inbox_stamp",
     "known_businesses",
+    "line_inputs",
+    "list_purchase_order_lines",
     "list_purchase_orders",
     "list_stamp",
     "list_supplier_links",
     "milestones_due",
+    "page_of_lines",
     "namesakes",
     "network_timeline",
     "open_invitations",

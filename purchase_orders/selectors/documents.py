@@ -7,24 +7,31 @@ other. Both are read into ``Contents`` and turned into the same
 the PDF attached to an e-mail say the same thing.
 """
 
+import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from purchase_orders import lifecycle
 from purchase_orders.contents import (
+    LINE_COLUMNS,
     Contents,
     LineContents,
     PartyContents,
+    TaxContents,
+    line_from_values,
     read_contents,
     terms_of,
     without_terms,
 )
 from purchase_orders.enkash import payloads
 from purchase_orders.labels import state_words
-from purchase_orders.models import PurchaseOrder, PurchaseOrderVersion
+from purchase_orders.models import LineItem, LineItemTax, PurchaseOrder, PurchaseOrderVersion
 from purchase_orders.totals import (
     ZERO,
     LineInput,
@@ -34,7 +41,7 @@ from purchase_orders.totals import (
     contents_are_intra_state,
 )
 
-from .purchase_orders import get_visible_purchase_order, purchase_orders_with_contents
+from .purchase_orders import get_visible_purchase_order, purchase_orders_with_parts
 from .viewers import Viewer
 
 # How a document stands with the network, said on its first page.
@@ -244,20 +251,53 @@ def build_document(
     )
 
 
+# The lines' lists, kept as JSON.
+LINE_LISTS = ("value_details", "rates", "attributes")
+
+
+def read_saved_lines(purchase_order: PurchaseOrder) -> list[LineContents]:
+    """Return the contents of a saved order's lines, read as rows in two queries.
+
+    A document reads every line once, and models are not needed for that:
+    rows make a 3,000-line order's document several times quicker to read.
+    """
+    taxes = defaultdict(list)
+    tax_rows = LineItemTax.objects.filter(line__purchase_order=purchase_order).order_by(
+        "line_id", "position", "id"
+    )
+    for line_id, name, rate, amount in tax_rows.values_list("line_id", "name", "rate", "amount"):
+        taxes[line_id].append(TaxContents(name=name, rate=rate, amount=amount))
+    # A line's lists are mostly empty: read as text, and decoded only when not.
+    columns = [name for name in LINE_COLUMNS if name not in LINE_LISTS]
+    texts = {f"{name}_text": Cast(name, TextField()) for name in LINE_LISTS}
+    rows = (
+        LineItem.objects.filter(purchase_order=purchase_order)
+        .order_by("position", "id")
+        .values("id", *columns, **texts)
+    )
+    lines = []
+    for row in rows:
+        for name in LINE_LISTS:
+            text = row.pop(f"{name}_text")
+            row[name] = json.loads(text, parse_float=Decimal) if text and text != "[]" else []
+        lines.append(line_from_values(row, taxes[row["id"]]))
+    return lines
+
+
 def version_document(
     *, purchase_order: PurchaseOrder, version: int | None = None
 ) -> PurchaseOrderDocument:
     """Return the document of one version of a purchase order, or raise Http404.
 
     Without ``version``, or with the version the order stands at, the order's
-    saved contents (the caller loads them: ``purchase_orders_with_contents``);
-    any other version is read from its snapshot (or its approval request's,
-    while it waits for an approver).
+    saved contents (the caller loads its parts: ``purchase_orders_with_parts``;
+    its lines are read here); any other version is read from its snapshot (or
+    its approval request's, while it waits for an approver).
     """
     if version is None or version == purchase_order.version:
         return build_document(
             purchase_order=purchase_order,
-            contents=read_contents(purchase_order),
+            contents=read_contents(purchase_order, lines=read_saved_lines(purchase_order)),
             version=purchase_order.version,
         )
     snapshot = (
@@ -288,7 +328,7 @@ def get_purchase_order_version_document(
     purchase_order = get_visible_purchase_order(
         viewer=viewer,
         object_id=object_id,
-        queryset=purchase_orders_with_contents().select_related("waiting_approval"),
+        queryset=purchase_orders_with_parts().select_related("waiting_approval"),
     )
     if version is not None and version > purchase_order.version:
         buying_side = (
@@ -305,6 +345,6 @@ def get_purchase_order_document_for_mail(
 ) -> PurchaseOrderDocument:
     """Return the document of the version an e-mail is about (no viewer: the worker's)."""
     purchase_order = (
-        purchase_orders_with_contents().select_related("waiting_approval").get(pk=purchase_order_id)
+        purchase_orders_with_parts().select_related("waiting_approval").get(pk=purchase_order_id)
     )
     return version_document(purchase_order=purchase_order, version=version)

@@ -32,6 +32,13 @@ def purchase_orders_with_contents() -> QuerySet[PurchaseOrder]:
     )
 
 
+def purchase_orders_with_parts() -> QuerySet[PurchaseOrder]:
+    """Return purchase orders with their parts but their lines, which a page reads apart."""
+    return PurchaseOrder.objects.select_related("buyer", "supplier").prefetch_related(
+        "parties", "addresses", "other_charges", "milestones"
+    )
+
+
 def get_purchase_order_with_contents(*, pk: int) -> PurchaseOrder:
     return purchase_orders_with_contents().get(pk=pk)
 
@@ -70,9 +77,10 @@ def get_purchase_order_page(*, viewer: Viewer, object_id: str) -> PurchaseOrder:
     """Return a purchase order with everything its page shows, or raise Http404.
 
     The number of queries does not depend on the number of lines, versions
-    or messages.
+    or messages. The lines are not read with it: the page shows a page of
+    them (``selectors.lines``).
     """
-    queryset = purchase_orders_with_contents().prefetch_related(
+    queryset = purchase_orders_with_parts().prefetch_related(
         Prefetch(
             "status_changes",
             queryset=StatusChange.objects.select_related("actor_business"),

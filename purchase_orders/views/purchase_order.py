@@ -12,7 +12,7 @@ from purchase_orders import diffs, forms, lifecycle, selectors
 from purchase_orders.models import OutboundMessage
 from purchase_orders.services.pdf import render_purchase_order_pdf
 from purchase_orders.services.warnings import purchase_order_warnings
-from purchase_orders.totals import totals_for_purchase_order
+from purchase_orders.totals import LineInput, compute_line, totals_for_purchase_order
 from purchase_orders.views import live
 from purchase_orders.views.common import number_asked
 
@@ -22,17 +22,62 @@ UNDELIVERED = (OutboundMessage.State.REJECTED, OutboundMessage.State.FAILED)
 TIMELINE_RECENT = 5
 
 
-def document_context(purchase_order) -> dict:
+# How many lines a purchase order's page shows at once; the others are a page away.
+LINES_PER_PAGE = 100
+# The page's query string: which page of lines, and what they were searched for.
+LINES_PAGE = "lines_page"
+LINES_SEARCH = "lines_q"
+# A search longer than any field it looks in finds nothing: it is cut there.
+LINES_SEARCH_MAX = 500
+
+
+def lines_context(purchase_order, totals, query) -> dict:
+    """Return the page of lines the query string asks for, and the words of its navigation.
+
+    The lines are paged in SQL; each line's figures are computed for the
+    lines shown, the order's totals (``totals``) over all of them.
+    """
+    search = " ".join((query.get(LINES_SEARCH) or "").split())[:LINES_SEARCH_MAX]
+    page = selectors.page_of_lines(
+        purchase_order=purchase_order,
+        search=search,
+        number=query.get(LINES_PAGE),
+        per_page=LINES_PER_PAGE,
+    )
+    intra_state = totals.is_intra_state
+    rows = [
+        (line, compute_line(LineInput.from_model(line), intra_state=intra_state), line.position + 1)
+        for line in page.object_list
+    ]
+    line_count = len(totals.lines)
+    return {
+        "line_rows": rows,
+        "lines_page": page,
+        "lines_search": search,
+        "line_count": line_count,
+        # Paged, or searched: a small order's lines show as they always did.
+        "lines_paged": line_count > LINES_PER_PAGE or bool(search),
+        "lines_page_range": list(
+            page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ),
+        "lines_page_name": LINES_PAGE,
+        "lines_search_name": LINES_SEARCH,
+    }
+
+
+def document_context(purchase_order, *, lines_query=None) -> dict:
     """Return what the page shows of the order's contents: parties, lines, totals.
 
-    The printable view and the PDF read theirs from ``selectors.documents``.
+    ``lines_query`` is the page's query string (``lines_context``); the
+    totals add up every line, whichever page of them is shown. The
+    printable view and the PDF read theirs from ``selectors.documents``.
     """
-    totals = totals_for_purchase_order(purchase_order)
+    totals = totals_for_purchase_order(purchase_order, selectors.line_inputs(purchase_order))
     return {
         "purchase_order": purchase_order,
         "parties": {party.role: party for party in purchase_order.parties.all()},
         "totals": totals,
-        "line_rows": list(zip(purchase_order.lines.all(), totals.lines, strict=True)),
+        **lines_context(purchase_order, totals, lines_query or {}),
     }
 
 
@@ -70,7 +115,9 @@ def approval_context(viewer, purchase_order, actions, status_changes, *, form=No
     return context
 
 
-def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=None) -> dict:
+def detail_context(
+    viewer, purchase_order, *, answer_form=None, approval_form=None, lines_query=None
+) -> dict:
     actions = selectors.purchase_order_actions(viewer=viewer, purchase_order=purchase_order)
     # The local steps of an approval are the buying side's alone.
     status_changes = [
@@ -91,7 +138,7 @@ def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=No
     sent_messages = [entry.message for entry in timeline if entry.message]
     latest_message = sent_messages[-1] if sent_messages else None
     return {
-        **document_context(purchase_order),
+        **document_context(purchase_order, lines_query=lines_query),
         **approval_context(viewer, purchase_order, actions, status_changes, form=approval_form),
         "is_buyer": actions.is_buyer,
         "is_supplier": actions.is_supplier,
@@ -161,7 +208,8 @@ def detail_context(viewer, purchase_order, *, answer_form=None, approval_form=No
 def purchase_order_detail(request, object_id: str):
     viewer = request.viewer
     purchase_order = selectors.get_purchase_order_page(viewer=viewer, object_id=object_id)
-    return render(request, "purchase_orders/detail.html", detail_context(viewer, purchase_order))
+    context = detail_context(viewer, purchase_order, lines_query=request.GET)
+    return render(request, "purchase_orders/detail.html", context)
 
 
 @login_required

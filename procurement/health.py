@@ -2,7 +2,8 @@
 
 For load balancers and monitoring: unauthenticated, so it shows counts and
 ages only, never a name, setting or secret. 200 while the database answers
-(the counts are for alerting), 503 when it does not.
+(the counts are for alerting), 503 when it does not, or when the tasks
+backend's queue on Redis does not.
 """
 
 import time
@@ -31,6 +32,15 @@ def healthz(request):
         queue = _queue()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": {"ok": False}}, status=503)
+    except task_queue.QueueUnavailable:
+        return JsonResponse(
+            {
+                "status": "unavailable",
+                "database": {"ok": True, "latency_ms": latency_ms},
+                "tasks": {"ok": False},
+            },
+            status=503,
+        )
     return JsonResponse(
         {"status": "ok", "database": {"ok": True, "latency_ms": latency_ms}, "queue": queue}
     )

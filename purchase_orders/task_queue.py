@@ -5,8 +5,13 @@ table; the RQ backend (django-tasks-rq) keeps it on Redis, each task's
 queue a Redis list and the deferred ones in its scheduled-job registry.
 The outbox sweep and the self-scheduling tasks ask what of a kind is
 waiting, so as not to queue it twice, and ``/healthz`` counts what is due.
-Any other backend's queue cannot be read: the answers are None.
+Any other backend's queue cannot be read: the answers are None. A queue
+that does not answer (Redis down) raises ``QueueUnavailable``.
 """
+
+
+class QueueUnavailable(Exception):
+    """The tasks backend's queue did not answer."""
 
 
 def _backend_kind(backend) -> str | None:
@@ -70,6 +75,10 @@ def due_count() -> int | None:
         return DBTaskResult.objects.ready().count()
     if kind == "rq":
         import django_rq
+        from redis import RedisError
 
-        return sum(len(django_rq.get_queue(name)) for name in sorted(backend.queues))
+        try:
+            return sum(len(django_rq.get_queue(name)) for name in sorted(backend.queues))
+        except RedisError as error:
+            raise QueueUnavailable(str(error)) from error
     return None

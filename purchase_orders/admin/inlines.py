@@ -334,8 +334,9 @@ class InboundEventInline(ReadOnlyInline, admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        # As for the messages sent: a body is read on the event's own page.
-        return super().get_queryset(request).defer("body")
+        # As for the messages sent: a body, its answer (which echoes a
+        # req-send's body) and its headers are read on the event's own page.
+        return super().get_queryset(request).defer("body", "response_body", "headers")
 
 
 class LineItemTaxInline(admin.TabularInline):

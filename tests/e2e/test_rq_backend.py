@@ -186,3 +186,17 @@ def test_a_failed_delivery_is_retried_later_from_redis(
         message.req_msg_id,
     ]
     assert [entry["status"] for entry in network_sandbox.received] == [500, 200]
+
+
+def test_the_health_page_says_unavailable_when_the_queue_on_redis_does_not_answer(client, settings):
+    # A port nothing listens on: the tasks' queue cannot be read, nor written.
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"]["ok"] is True
+    assert body["tasks"] == {"ok": False}

@@ -123,7 +123,9 @@ def find_repeat(*, kind: str, body: bytes, webhook_id: str = "") -> InboundEvent
     """
     meta = InboundEvent._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in REPEAT_FIELDS]
+    # In the model's order of fields, which ``from_db`` fills them in.
+    fields = [field for field in meta.concrete_fields if field.name in REPEAT_FIELDS]
+    columns = [field.column for field in fields]
     sql = "UPDATE {table} SET {repeats} = {repeats} + 1 WHERE {key} = %s RETURNING {columns}"
     sql = sql.format(
         table=quote(meta.db_table),
@@ -136,7 +138,7 @@ def find_repeat(*, kind: str, body: bytes, webhook_id: str = "") -> InboundEvent
         row = cursor.fetchone()
     if row is None:
         return None
-    return InboundEvent.from_db(connection.alias, list(REPEAT_FIELDS), row)
+    return InboundEvent.from_db(connection.alias, [field.attname for field in fields], row)
 
 
 def record_event(

@@ -101,11 +101,23 @@ class _Layout:
         # A row taller than a page is carried on in the next row of the grid.
         most = max(1, int((tallest - self.heading_height - self._height([[]], 0)) / look.leading))
         self.rows = []
+        # A body cell of one text (most are) is its column's wrapped text as
+        # is: the same text in the same column is wrapped once per grid.
+        known = [{} for _ in columns]
+        font, size = look.font, look.size
         for row in rows:
-            cells = [
-                self._cell(cell, index, look.font, look.size) for index, cell in enumerate(row)
-            ]
-            depth = max(len(cell) for cell in cells)
+            cells = []
+            depth = 0
+            for index, texts in enumerate(row):
+                if len(texts) == 1:
+                    text = texts[0]
+                    cell = known[index].get(text)
+                    if cell is None:
+                        cell = known[index][text] = self._place(text, index, font, size)
+                else:
+                    cell = self._cell(texts, index, font, size)
+                cells.append(cell)
+                depth = max(depth, len(cell))
             if depth <= most:
                 self.rows.append(cells)
                 continue
@@ -202,7 +214,11 @@ class Grid(Flowable):
         canvas.setFillColorRGB(0, 0, 0)
         canvas.setStrokeColorRGB(*look.rule_colour)
         canvas.setLineWidth(look.rule)
-        canvas.grid(xs, ys)
+        # The rules as one path (``canvas.grid`` measures out each end of each rule).
+        left, right, top, bottom = (f"{v:.2f}" for v in (xs[0], xs[-1], ys[0], ys[-1]))
+        rules = [f"{x:.2f} {top} m {x:.2f} {bottom} l" for x in xs]
+        rules += [f"{left} {y:.2f} m {right} {y:.2f} l" for y in ys]
+        canvas.addLiteral("n " + " ".join(rules) + " S")
         self._write(look.bold, look.heading_size, look.heading_leading, [layout.heading], ys[:1])
         self._write(
             look.font, look.size, look.leading, layout.rows[self._start : self._end], ys[1:-1]
@@ -230,11 +246,16 @@ class Grid(Flowable):
         current = None
         code = ["BT"]
         add = code.append
+        # Where lines start, written once each: a few columns, a few lines a row.
+        lefts = {}
         for cells, top in zip(rows, tops, strict=True):
-            first = top - padding - size
+            downs, y = [], top - padding - size
+            for _ in range(max((len(cell) for cell in cells), default=0)):
+                downs.append(f"{y:.2f} Tm")
+                y -= leading
             for cell in cells:
-                y = first
-                for x, line in cell:
+                # A cell may have fewer lines than its row.
+                for (x, line), down in zip(cell, downs, strict=False):
                     if line:
                         key = (font_name, line)
                         chunks = encoded.get(key)
@@ -243,7 +264,10 @@ class Grid(Flowable):
                                 (subset, escapePDF(chunk))
                                 for subset, chunk in font.splitString(line, document)
                             ]
-                        add(f"1 0 0 1 {x:.2f} {y:.2f} Tm")
+                        left = lefts.get(x)
+                        if left is None:
+                            left = lefts[x] = f"1 0 0 1 {x:.2f}"
+                        add(f"{left} {down}")
                         for subset, chunk in chunks:
                             if subset != current:
                                 name = subset_names.get(subset)
@@ -254,6 +278,5 @@ class Grid(Flowable):
                                 add(f"{name} {size} Tf")
                                 current = subset
                             add(f"({chunk}) Tj")
-                    y -= leading
         add("ET")
         canvas.addLiteral("\n".join(code))

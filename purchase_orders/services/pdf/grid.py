@@ -45,16 +45,28 @@ def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
                 continue
             if line:
                 lines.append(" ".join(line))
-            while wide > width and len(word) > 1:
-                cut = len(word) - 1
-                while cut > 1 and stringWidth(word[:cut], font, size) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
-                wide = _width(word, font, size)
+            if wide > width and len(word) > 1:
+                word, wide = _cut_word(word, font, size, width, lines)
             line, filled = [word], wide
         lines.append(" ".join(line))
     return lines
+
+
+def _cut_word(word: str, font: str, size: float, width: float, lines: list) -> tuple[str, float]:
+    """Append the pieces of ``word`` that fill the width to ``lines``; return the rest, its width.
+
+    Each letter is measured once and the pieces cut where their running
+    width would pass ``width`` (a piece holds one letter at least), so a
+    word of any length costs its length, not its length squared.
+    """
+    widths = [_width(letter, font, size) for letter in word]
+    start, used = 0, 0.0
+    for index, letter_width in enumerate(widths):
+        if used + letter_width > width and index > start:
+            lines.append(word[start:index])
+            start, used = index, 0.0
+        used += letter_width
+    return word[start:], used
 
 
 @dataclass(frozen=True)

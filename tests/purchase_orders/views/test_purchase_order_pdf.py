@@ -305,6 +305,21 @@ def test_a_text_is_wrapped_to_its_width_at_spaces_else_inside_a_word():
     assert grid.wrap_text("18%", pdf.FONT, 7, width) == ["18%"]
 
 
+def test_a_very_long_word_is_cut_into_pieces_that_each_fill_the_width():
+    # A counterparty's attribute has no length limit: 20,000 letters with no
+    # space must be cut in one pass, each piece as full as the width allows.
+    pdf.register_fonts()
+    width = 60
+    word = "W" * 20_000
+
+    lines = grid.wrap_text(word, pdf.FONT, 7, width)
+
+    assert "".join(lines) == word
+    assert all(stringWidth(line, pdf.FONT, 7) <= width for line in lines)
+    assert all(stringWidth(line + "W", pdf.FONT, 7) > width for line in lines[:-1])
+    assert len({len(line) for line in lines[:-1]}) == 1
+
+
 def test_a_row_taller_than_a_page_goes_on_over_the_next_pages():
     pdf.register_fonts()
     buffer = io.BytesIO()

@@ -65,6 +65,11 @@ def setup_django() -> None:
     django.setup()
     # Also makes the database cache's table, where failed logins are counted.
     call_command("migrate", verbosity=0, interactive=False)
+    # Pages and documents rendered in this process are rendered as in the
+    # portal's web and worker processes, which do this once they have started.
+    from procurement.startup import freeze_start_up_objects
+
+    freeze_start_up_objects()
 
 
 def recreate_database() -> None:

@@ -21,11 +21,12 @@ def freeze_start_up_objects() -> None:
     process; without this every full collection walks them again (some
     135,000 objects), and a 1,000-line form makes many collections: frozen,
     the collector's time in its import and save halves (about 0.6 s of CPU
-    less, ``benchmarks/line_import.py``'s steps run both ways). Workers
-    forked after this (gunicorn's ``--preload``) would also keep those
-    objects' memory shared, as the collector no longer writes to them.
-    Garbage already made is collected first; whatever requests make is
-    collected as usual.
+    less, ``benchmarks/line_import.py``'s steps run both ways; a document's
+    thousands of rows gain alike). Each process does it once it has started:
+    each gunicorn worker as it imports ``procurement.wsgi``, and
+    ``manage.py db_worker``, which renders the PDFs its e-mails carry.
+    Garbage already made is collected first; whatever requests and tasks
+    make is collected as usual.
     """
     from django.urls import get_resolver
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from procurement.startup import freeze_start_up_objects
 from purchase_orders.services.outbound import sweep_outbox
 from purchase_orders.services.reminders import send_reminders
 from purchase_orders.wakeup import Waker
@@ -59,5 +60,6 @@ class Command(db_worker.Command):
             except Exception:
                 # Reminders are a courtesy: a failure must not stop deliveries.
                 logger.exception("Reminders failed as the worker started")
+            freeze_start_up_objects()
         with woken_by_notifications():
             super().handle(*args, **options)

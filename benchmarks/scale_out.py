@@ -48,6 +48,8 @@ import urllib.request
 from contextlib import ExitStack
 from urllib.parse import urlencode
 
+import requests
+
 from benchmarks import harness
 from benchmarks.drain import reset_sandbox
 from benchmarks.line_import import form_fields
@@ -136,7 +138,7 @@ def act(session, base_url: str, object_id: str, action: str) -> None:
             timeout=60,
         )
     if answer.status_code != 302:
-        raise Refused(f"{action} of {object_id} answered HTTP {answer.status_code}")
+        raise Refused(f"answered HTTP {answer.status_code}")
 
 
 class Refused(Exception):
@@ -165,15 +167,18 @@ def person(
                     remaining.discard(object_id)
                 elif due[0] == role:
                     # The order's row may say it waits for this person a moment
-                    # before the page does (a webhook for it still on its way):
-                    # a refused action changed nothing and is tried again, a
-                    # few times, then counted as the run's failure.
+                    # before the page does (a webhook for it still on its way),
+                    # and a loaded server may drop a request: a refused or lost
+                    # action is tried again once the row still says it is due
+                    # (one taken whose answer was lost is not), a few hundred
+                    # times at most, then counted as the run's failure.
                     try:
                         act(session, base_url, object_id, due[1])
                         acted = True
-                    except Refused as refusal:
-                        refused.append(str(refusal))
-                        if refused.count(str(refusal)) >= MAX_REFUSALS:
+                    except (Refused, requests.RequestException) as refusal:
+                        reason = f"{due[1]} of {object_id}: {type(refusal).__name__} {refusal}"
+                        refused.append(reason)
+                        if refused.count(reason) >= MAX_REFUSALS:
                             raise
             if not acted:
                 time.sleep(POLL_SECONDS)
@@ -350,7 +355,7 @@ def one_configuration(
         flush=True,
     )
     print(
-        f"{'':<18} actions refused by their page and tried again: {len(refused)}"
+        f"{'':<18} actions refused by their page or lost, and tried again: {len(refused)}"
         + (f" (e.g. {refused[0]})" if refused else ""),
         flush=True,
     )

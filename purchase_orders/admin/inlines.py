@@ -201,7 +201,7 @@ class PagedInlineFormSet(BaseInlineFormSet):
         }
 
 
-class PagedLineItemInline(admin.TabularInline):
+class PagedLineItemInline(ReadOnlyInline, admin.TabularInline):
     """The lines of an order that is not edited here, read-only, a page at a time.
 
     A sent order's lines change only through its buyer's edit, and an order
@@ -221,9 +221,6 @@ class PagedLineItemInline(admin.TabularInline):
     model = LineItem
     formset = PagedInlineFormSet
     template = "admin/purchase_orders/edit_inline/paged_tabular.html"
-    extra = 0
-    can_delete = False
-    show_change_link = True
     fields = LineItemInline.fields
     search_fields = (
         "product_description",
@@ -234,9 +231,6 @@ class PagedLineItemInline(admin.TabularInline):
         "order_line_reference",
     )
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         return type(
@@ -244,15 +238,6 @@ class PagedLineItemInline(admin.TabularInline):
             (formset,),
             {"query": request.GET, "search_fields": self.search_fields},
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OtherChargeInline(DraftContentsInline, admin.TabularInline):

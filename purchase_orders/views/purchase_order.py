@@ -37,7 +37,9 @@ def lines_context(purchase_order, totals, query) -> dict:
     The lines are paged in SQL; each line's figures are computed for the
     lines shown, the order's totals (``totals``) over all of them.
     """
-    search = " ".join((query.get(LINES_SEARCH) or "").split())[:LINES_SEARCH_MAX]
+    # No stored text holds a NUL, and PostgreSQL refuses one in a query.
+    asked = (query.get(LINES_SEARCH) or "").replace("\x00", " ")
+    search = " ".join(asked.split())[:LINES_SEARCH_MAX]
     page = selectors.page_of_lines(
         purchase_order=purchase_order,
         search=search,

@@ -142,6 +142,15 @@ def test_a_search_is_text_never_markup(people, five_a_page):
     assert "&lt;script&gt;x&lt;/script&gt;&quot;" in content
 
 
+def test_a_search_with_a_nul_in_it_looks_for_the_words_around_it(people, five_a_page):
+    purchase_order = people.purchase_order(sent=True, lines=12)
+
+    response, content = get(people.buyer_client, purchase_order, lines_q="zz\x00qq")
+
+    assert response.status_code == 200
+    assert shown_lines(content) == []
+
+
 def test_another_business_gets_404_for_any_page_or_search_of_the_lines(people, five_a_page):
     purchase_order = people.purchase_order(sent=True, lines=12)
 

@@ -8,37 +8,25 @@ quicker. What each cell shows is what ``includes/document.html`` showed.
 """
 
 import html
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from purchase_orders.labels import code_words
-from purchase_orders.numbers import to_decimal
-from purchase_orders.totals import DISCOUNT_TYPE, PAISA
+from purchase_orders.totals import DISCOUNT_TYPE
 
-from .portal import format_inr, group_indian, indian_number, percent
+from .portal import format_inr, indian_number, money, percent
 
 register = template.Library()
 
 NO_AMOUNT = "—"
-MINUS_SIGN = "−"
 
 
 def escape(value) -> str:
     # The standard library's, as Django's ``escape`` is, without marking each piece safe.
     return html.escape(str(value))
-
-
-def money(value: Decimal) -> str:
-    """Write an amount as the ``money`` filter does (1,23,456.00), with less on the way."""
-    if not isinstance(value, Decimal):
-        value = to_decimal(value) or Decimal(0)
-    rounded = value.quantize(PAISA, rounding=ROUND_HALF_UP)
-    whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    text = f"{group_indian(whole)}.{fraction}"
-    return MINUS_SIGN + text if rounded < 0 else text
 
 
 @lru_cache(maxsize=256)

@@ -131,25 +131,22 @@ class WebhookView(APIView):
             kind=self.kind, body=request.body, webhook_id=request.auth.webhook_id
         )
         answered = None if event is None else inbound.first_answer(event)
-        if answered is not None:
-            note_req_msg_id(event.req_msg_id)
-            return HttpResponse(answered.body, status=answered.status, content_type=JSON)
-        data, invalid = read_body(request)
-        if event is None:
-            event, is_new = inbound.record_event(
-                kind=self.kind,
-                body=request.body,
-                headers=request.headers,
-                remote_addr=request.META.get("REMOTE_ADDR"),
-                webhook_id=request.auth.webhook_id,
-                data=data,
-            )
-            answered = None if is_new else inbound.first_answer(event)
-            if answered is not None:
-                # Stored and answered by a concurrent copy since the look-up.
-                note_req_msg_id(event.req_msg_id)
-                return HttpResponse(answered.body, status=answered.status, content_type=JSON)
+        if answered is None:
+            data, invalid = read_body(request)
+            if event is None:
+                event, is_new = inbound.record_event(
+                    kind=self.kind,
+                    body=request.body,
+                    headers=request.headers,
+                    remote_addr=request.META.get("REMOTE_ADDR"),
+                    webhook_id=request.auth.webhook_id,
+                    data=data,
+                )
+                # Stored, and perhaps answered, by a concurrent copy since the look-up.
+                answered = None if is_new else inbound.first_answer(event)
         note_req_msg_id(event.req_msg_id)
+        if answered is not None:
+            return HttpResponse(answered.body, status=answered.status, content_type=JSON)
         message = None
         if invalid is None:
             validated, errors = validate(KINDS[self.kind].serializer, data)
